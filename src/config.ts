@@ -1,0 +1,299 @@
+// The agent's configuration: one table of settings with documented defaults, loaded from
+// defaults < bosun.yaml < BOSUN_* env < flags, validated once with messages that name the setting,
+// then frozen. Only main.ts hands this module process.env and argv.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import YAML from 'yaml';
+import { AgentError } from './errors.ts';
+
+export type LogFormat = 'auto' | 'json' | 'pretty';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+export interface Config {
+  /** Address to listen on. @default '127.0.0.1' */
+  readonly bind: string;
+  /** TCP port; 0 picks a free one. @default 8600 */
+  readonly port: number;
+  /** Host sampling interval in ms. @default 3000 (vminfo's) */
+  readonly intervalMs: number;
+  /** Access token; undefined = no auth (only allowed on loopback unless insecure). */
+  readonly token: string | undefined;
+  /** True when the token was generated at start (bare --token): it is printed once. */
+  readonly tokenGenerated: boolean;
+  /** Refuse every route that changes something. @default false */
+  readonly readOnly: boolean;
+  /** Allow a non-loopback bind without a token. @default false */
+  readonly insecure: boolean;
+  /** Where the agent keeps its state (SQLite file, node id, dumps). @default './data' */
+  readonly dataDir: string;
+  /** A SQLite file path or a postgres:// URL. @default '<dataDir>/bosun.db' */
+  readonly store: string;
+  /** How often this node renews its heartbeat and stores its latest sample, ms. @default 10000 */
+  readonly heartbeatMs: number;
+  /** @default 'info' */
+  readonly logLevel: LogLevel;
+  /** 'auto' is readable on a TTY and JSON otherwise. @default 'auto' */
+  readonly logFormat: LogFormat;
+  /** The YAML file these settings were read from, if any. */
+  readonly configFile: string | undefined;
+}
+
+type Kind = 'string' | 'port' | 'duration' | 'boolean' | 'token' | 'enum';
+
+/** One row per setting: the flag, env and YAML names all derive from `name`. */
+export interface SettingSpec {
+  readonly name: string;
+  readonly key: keyof Config;
+  readonly kind: Kind;
+  readonly description: string;
+  readonly choices?: readonly string[];
+  /** Shown in --help; the real default is applied in `resolve`. */
+  readonly defaultText?: string;
+}
+
+export const SETTINGS: readonly SettingSpec[] = Object.freeze([
+  { name: 'bind', key: 'bind', kind: 'string', description: 'address to listen on', defaultText: '127.0.0.1' },
+  { name: 'port', key: 'port', kind: 'port', description: 'TCP port (0 = any free port)', defaultText: '8600' },
+  { name: 'interval', key: 'intervalMs', kind: 'duration', description: 'host sampling interval, e.g. 500ms, 2s, 1m', defaultText: '3s' },
+  { name: 'token', key: 'token', kind: 'token', description: 'require this access token; bare --token generates one and prints it once' },
+  { name: 'read-only', key: 'readOnly', kind: 'boolean', description: 'refuse every request that changes something', defaultText: 'false' },
+  { name: 'insecure', key: 'insecure', kind: 'boolean', description: 'allow a non-loopback bind without a token', defaultText: 'false' },
+  { name: 'data-dir', key: 'dataDir', kind: 'string', description: 'directory for the SQLite store and agent state', defaultText: './data' },
+  { name: 'store', key: 'store', kind: 'string', description: 'SQLite file path or postgres://user:pass@host:port/db URL', defaultText: '<data-dir>/bosun.db' },
+  { name: 'heartbeat', key: 'heartbeatMs', kind: 'duration', description: 'how often this node reports to the store', defaultText: '10s' },
+  { name: 'log-level', key: 'logLevel', kind: 'enum', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], description: 'log level', defaultText: 'info' },
+  { name: 'log-format', key: 'logFormat', kind: 'enum', choices: ['auto', 'json', 'pretty'], description: 'log format (auto: readable on a terminal, JSON otherwise)', defaultText: 'auto' },
+] satisfies SettingSpec[]);
+
+export function envName(setting: SettingSpec): string {
+  return 'BOSUN_' + setting.name.toUpperCase().replaceAll('-', '_');
+}
+
+/** Raw values as given by one source, keyed by setting name; `true` is a bare flag. */
+export type RawSettings = Partial<Record<string, string | number | boolean>>;
+
+export interface LoadSources {
+  /** Flags as parsed by the CLI, keyed by setting name (kebab-case), plus `config`. */
+  flags: RawSettings;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+}
+
+/** Loads, validates and freezes the configuration. Throws AgentError('INVALID_CONFIG') naming the setting. */
+export function loadConfig({ flags, env, cwd }: LoadSources): Config {
+  const configFile = pick(flags.config, env.BOSUN_CONFIG);
+  const file = configFile === undefined ? {} : readConfigFile(path.resolve(cwd, String(configFile)));
+  const fromEnv: RawSettings = {};
+  for (const s of SETTINGS) {
+    const value = env[envName(s)];
+    if (value !== undefined && value !== '') fromEnv[s.name] = value;
+  }
+  const merged: RawSettings = { ...file, ...fromEnv, ...stripUndefined(flags) };
+  return resolve(merged, {
+    cwd,
+    configFile: configFile === undefined ? undefined : path.resolve(cwd, String(configFile)),
+    sources: { file, env: fromEnv, flags },
+  });
+}
+
+function readConfigFile(file: string): RawSettings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AgentError('INVALID_CONFIG', `config: cannot read ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (err) {
+    throw new AgentError('INVALID_CONFIG', `config: ${file} is not valid YAML: ${(err as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new AgentError('INVALID_CONFIG', `config: ${file} must be a mapping of settings, e.g. "port: 8600"`);
+  }
+  const known = new Set(SETTINGS.map((s) => s.name));
+  const out: RawSettings = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (!known.has(key)) {
+      throw new AgentError(
+        'INVALID_CONFIG',
+        `config: unknown setting "${key}" in ${file}; known settings: ${[...known].join(', ')}`,
+      );
+    }
+    if (value !== null && typeof value === 'object') {
+      throw new AgentError('INVALID_CONFIG', `config: setting "${key}" in ${file} must be a single value`);
+    }
+    if (value !== null) out[key] = value as string | number | boolean;
+  }
+  return out;
+}
+
+interface ResolveContext {
+  cwd: string;
+  configFile: string | undefined;
+  sources: { file: RawSettings; env: RawSettings; flags: RawSettings };
+}
+
+function resolve(raw: RawSettings, ctx: ResolveContext): Config {
+  const where = (name: string): string => {
+    if (ctx.sources.flags[name] !== undefined) return `--${name}`;
+    const spec = SETTINGS.find((s) => s.name === name);
+    if (spec && ctx.sources.env[name] !== undefined) return envName(spec);
+    return `"${name}" in ${ctx.configFile ?? 'the config file'}`;
+  };
+  const fail = (name: string, problem: string): never => {
+    throw new AgentError('INVALID_CONFIG', `${where(name)}: ${problem}`);
+  };
+
+  const bind = raw.bind === undefined ? '127.0.0.1' : String(raw.bind).trim();
+  if (bind === '' || (isIP(bind) === 0 && !/^[a-z0-9.-]+$/i.test(bind))) {
+    fail('bind', `"${bind}" is not an IP address or host name (e.g. 127.0.0.1, 0.0.0.0, ::1)`);
+  }
+
+  const port = raw.port === undefined ? 8600 : parsePort(raw.port);
+  if (port === undefined) fail('port', `"${raw.port}" is not a port number between 0 and 65535`);
+
+  const intervalMs = durationSetting('interval', raw.interval, 3000, 100, 3_600_000, fail);
+  const heartbeatMs = durationSetting('heartbeat', raw.heartbeat, 10_000, 1000, 3_600_000, fail);
+
+  let token: string | undefined;
+  let tokenGenerated = false;
+  if (raw.token === true || raw.token === 'true') {
+    token = randomBytes(24).toString('base64url');
+    tokenGenerated = true;
+  } else if (raw.token !== undefined && raw.token !== false && raw.token !== 'false') {
+    token = String(raw.token);
+    if (token.length < 8) fail('token', 'a token must be at least 8 characters (or give bare --token to generate one)');
+    if (/[\s]/.test(token)) fail('token', 'a token must not contain whitespace');
+  }
+
+  const readOnly = booleanSetting('read-only', raw['read-only'], fail);
+  const insecure = booleanSetting('insecure', raw.insecure, fail);
+
+  const dataDir = path.resolve(ctx.cwd, raw['data-dir'] === undefined ? 'data' : String(raw['data-dir']));
+  const storeRaw = raw.store === undefined ? undefined : String(raw.store).trim();
+  let store: string;
+  if (storeRaw === undefined || storeRaw === '') {
+    store = path.join(dataDir, 'bosun.db');
+  } else if (/^postgres(ql)?:\/\//i.test(storeRaw)) {
+    try {
+      new URL(storeRaw);
+    } catch {
+      fail('store', 'is not a valid postgres:// URL (postgres://user:password@host:5432/database)');
+    }
+    store = storeRaw;
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(storeRaw)) {
+    fail('store', 'must be a SQLite file path or a postgres:// URL');
+    store = '';
+  } else {
+    store = path.resolve(ctx.cwd, storeRaw);
+  }
+
+  const logLevel = enumSetting('log-level', raw['log-level'], 'info', fail) as LogLevel;
+  const logFormat = enumSetting('log-format', raw['log-format'], 'auto', fail) as LogFormat;
+
+  if (!insecure && token === undefined && !isLoopback(bind)) {
+    throw new AgentError(
+      'INVALID_CONFIG',
+      `refusing to listen on ${bind} without a token: anyone who can reach it could read this host. ` +
+        'Add --token (bare generates one), bind to 127.0.0.1, or pass --insecure if a proxy in front handles auth.',
+    );
+  }
+
+  return Object.freeze({
+    bind,
+    port: port as number,
+    intervalMs,
+    token,
+    tokenGenerated,
+    readOnly,
+    insecure,
+    dataDir,
+    store,
+    heartbeatMs,
+    logLevel,
+    logFormat,
+    configFile: ctx.configFile,
+  });
+}
+
+type Fail = (name: string, problem: string) => never;
+
+function durationSetting(name: string, value: unknown, fallback: number, min: number, max: number, fail: Fail): number {
+  if (value === undefined) return fallback;
+  const ms = parseDuration(value);
+  if (ms === undefined) fail(name, `"${value}" is not a duration; use e.g. 500ms, 2s, 1m (a bare number means seconds)`);
+  if ((ms as number) < min || (ms as number) > max) {
+    fail(name, `${value} is out of range; allowed ${formatDuration(min)} to ${formatDuration(max)}`);
+  }
+  return ms as number;
+}
+
+function booleanSetting(name: string, value: unknown, fail: Fail): boolean {
+  if (value === undefined || value === false || value === 'false' || value === '0' || value === 'no') return false;
+  if (value === true || value === 'true' || value === '1' || value === 'yes') return true;
+  return fail(name, `"${value}" is not a boolean; use true or false`);
+}
+
+function enumSetting(name: string, value: unknown, fallback: string, fail: Fail): string {
+  if (value === undefined) return fallback;
+  const choices = SETTINGS.find((s) => s.name === name)?.choices ?? [];
+  const v = String(value).toLowerCase();
+  if (!choices.includes(v)) fail(name, `"${value}" is not one of ${choices.join(', ')}`);
+  return v;
+}
+
+/** Parses 500ms, 2s, 1.5m, 1h, or a bare number of seconds. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(String(value));
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
+  return Math.round(n * factor);
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+function parsePort(value: unknown): number | undefined {
+  const s = String(value).trim();
+  if (!/^\d{1,5}$/.test(s)) return undefined;
+  const n = Number(s);
+  return n <= 65535 ? n : undefined;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function pick<T>(...values: (T | undefined)[]): T | undefined {
+  return values.find((v) => v !== undefined && v !== '');
+}
+
+function stripUndefined(raw: RawSettings): RawSettings {
+  return Object.fromEntries(Object.entries(raw).filter(([k, v]) => v !== undefined && k !== 'config'));
+}
+
+/** The configuration as safe to show: secrets masked. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    token: config.token === undefined ? undefined : '***',
+    store: maskUrlPassword(config.store),
+  };
+}
+
+/** postgres://user:secret@host/db → postgres://user:***@host/db; anything else unchanged. */
+export function maskUrlPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+}

@@ -1,0 +1,94 @@
+// The one Fastify app on the one port: auth first, then every surface (vminfo, SeaTunnel monitoring,
+// native, metrics, the dashboard), each translating to and from the same core services.
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import { AgentError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Monitor } from '../monitor/monitor.ts';
+import type { RuntimeStatsSource } from '../monitor/runtime-stats.ts';
+import type { Store } from '../store/store.ts';
+import { registerAuth } from './auth.ts';
+import { registerSeatunnelMonitoring } from './compat/seatunnel-monitoring.ts';
+import { registerVminfoRoutes } from './compat/vminfo.ts';
+import { createMetricsRegistry, registerMetricsRoute } from './metrics.ts';
+import { registerHistoryRoutes } from './native/history.ts';
+import { registerNodeRoutes } from './native/nodes.ts';
+import { replyError } from './reply-error.ts';
+import { createSnapshotHub, type SnapshotHub } from './stream.ts';
+import { registerWebRoutes } from './web.ts';
+
+export interface HttpDeps {
+  config: Config;
+  logger: Logger;
+  monitor: Monitor;
+  store: Store;
+  runtime: RuntimeStatsSource;
+  nodeId: string;
+  version: string;
+  cookieSecret: string;
+  webRoot: string;
+  clockSkewMs: () => number;
+  /** @default 1024 */
+  maxWsClients?: number;
+}
+
+export interface HttpApp {
+  app: FastifyInstance;
+  hub: SnapshotHub;
+}
+
+export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
+  const app = Fastify({
+    // Typed as Fastify's logger interface so the app stays FastifyInstance with default generics.
+    loggerInstance: deps.logger.child({ module: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1 << 20,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.setErrorHandler((err, request, reply) => replyError(request, reply, err));
+  app.setNotFoundHandler((request, reply) => {
+    const pathname = request.url.split('?', 1)[0] ?? '/';
+    if (request.method !== 'GET' && request.method !== 'HEAD' && app.hasRoute({ method: 'GET', url: pathname })) {
+      reply.header('allow', 'GET, HEAD');
+      return reply.code(405).send({ error: { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${pathname}; use GET` } });
+    }
+    return replyError(request, reply, new AgentError('NOT_FOUND', `no route ${request.method} ${pathname}; see docs/api.md`));
+  });
+
+  const auth = registerAuth(app, { token: deps.config.token, cookieSecret: deps.cookieSecret });
+  const hub = createSnapshotHub({ monitor: deps.monitor, logger: deps.logger, maxClients: deps.maxWsClients ?? 1024 });
+
+  registerVminfoRoutes(app, { monitor: deps.monitor, hub, auth });
+  registerHistoryRoutes(app, { monitor: deps.monitor, intervalMs: deps.config.intervalMs });
+  registerNodeRoutes(app, { store: deps.store, monitor: deps.monitor, nodeId: deps.nodeId, heartbeatMs: deps.config.heartbeatMs });
+  registerSeatunnelMonitoring(app, {
+    monitor: deps.monitor,
+    store: deps.store,
+    runtime: deps.runtime,
+    nodeId: deps.nodeId,
+    self: () => {
+      const address = app.server.address();
+      return typeof address === 'object' && address !== null
+        ? { host: address.address, port: address.port }
+        : { host: deps.config.bind, port: deps.config.port };
+    },
+    clockSkewMs: deps.clockSkewMs,
+    openConnections: () => openConnections,
+  });
+  registerMetricsRoute(app, createMetricsRegistry({ monitor: deps.monitor, version: deps.version, nodeId: deps.nodeId, wsClients: hub.size }));
+  registerWebRoutes(app, deps.webRoot);
+
+  let openConnections = 0;
+  app.server.on('connection', (socket) => {
+    openConnections += 1;
+    socket.once('close', () => {
+      openConnections -= 1;
+    });
+  });
+  app.addHook('onClose', async () => hub.close());
+  return { app, hub };
+}

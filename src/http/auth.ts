@@ -1,0 +1,159 @@
+// Token authentication for every surface (DESIGN.md, Security): Bearer, Basic password, ?token= and a
+// session cookie set on a page visit. Without a token (loopback only) everything is open.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AgentError } from '../errors.ts';
+import { replyError } from './reply-error.ts';
+
+export const COOKIE_NAME = 'bosun_session';
+const PUBLIC_PATHS = new Set(['/healthz']);
+const FAILURE_WINDOW_MS = 60_000;
+const MAX_FAILURES = 10;
+const MAX_TRACKED_CLIENTS = 10_000;
+
+export interface AuthOptions {
+  token: string | undefined;
+  /** Secret for deriving the cookie value, so the cookie never holds the token itself. */
+  cookieSecret: string;
+  now?: () => number;
+}
+
+export interface Auth {
+  /** Whether the request carries valid credentials (always true without a token). */
+  check(request: FastifyRequest): boolean;
+  /** Same-origin rule for WebSocket upgrades; non-browser clients send no Origin and pass. */
+  sameOrigin(request: FastifyRequest): boolean;
+  readonly enabled: boolean;
+}
+
+/** Constant-time string comparison: hash both sides so lengths never leak through timing either. */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+export function registerAuth(app: FastifyInstance, opts: AuthOptions): Auth {
+  const token = opts.token;
+  const now = opts.now ?? Date.now;
+  const cookieValue = token === undefined ? '' : createHmac('sha256', opts.cookieSecret).update(token).digest('base64url');
+  const failures = new Map<string, { count: number; since: number }>();
+
+  const check = (request: FastifyRequest): boolean => {
+    if (token === undefined) return true;
+    const given = credentialsOf(request);
+    if (given.token !== undefined && safeEqual(given.token, token)) return true;
+    return given.cookie !== undefined && safeEqual(given.cookie, cookieValue);
+  };
+
+  const sameOrigin = (request: FastifyRequest): boolean => {
+    if (token === undefined) return true;
+    const origin = request.headers.origin;
+    if (origin === undefined) return true;
+    try {
+      return new URL(origin).host === request.headers.host;
+    } catch {
+      return false;
+    }
+  };
+
+  const tooManyFailures = (ip: string): boolean => {
+    const entry = failures.get(ip);
+    return entry !== undefined && now() - entry.since < FAILURE_WINDOW_MS && entry.count >= MAX_FAILURES;
+  };
+
+  const recordFailure = (ip: string): void => {
+    const t = now();
+    const entry = failures.get(ip);
+    if (entry === undefined || t - entry.since >= FAILURE_WINDOW_MS) {
+      // Bounded: under a flood of distinct addresses, forget the oldest entries first.
+      if (failures.size >= MAX_TRACKED_CLIENTS) failures.delete(failures.keys().next().value as string);
+      failures.set(ip, { count: 1, since: t });
+    } else {
+      entry.count += 1;
+    }
+  };
+
+  if (token !== undefined) {
+    app.addHook('onRequest', async (request, reply) => {
+      const pathname = request.url.split('?', 1)[0] ?? '/';
+      if (PUBLIC_PATHS.has(pathname)) return;
+      if (tooManyFailures(request.ip)) {
+        return replyError(request, reply, new AgentError('TOO_MANY_REQUESTS', 'too many failed logins; wait a minute and try again'));
+      }
+      if (!check(request)) {
+        recordFailure(request.ip);
+        return unauthorized(request, reply);
+      }
+      const query = request.query as Record<string, unknown> | undefined;
+      // A page visit with ?token=: trade the token for a cookie and take it out of the address bar.
+      if (typeof query?.token === 'string' && request.method === 'GET' && wantsHtml(request)) {
+        const secure = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+        reply.header(
+          'set-cookie',
+          `${COOKIE_NAME}=${cookieValue}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
+        );
+        return reply.redirect(stripToken(request.url), 302);
+      }
+    });
+  }
+
+  return { check, sameOrigin, enabled: token !== undefined };
+}
+
+function credentialsOf(request: FastifyRequest): { token?: string; cookie?: string } {
+  const out: { token?: string; cookie?: string } = {};
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const [scheme, value = ''] = header.split(' ', 2);
+    if (scheme?.toLowerCase() === 'bearer') out.token = value.trim();
+    else if (scheme?.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      // Arthas clients send user:password; the password is the token, the user name is ignored.
+      out.token = colon === -1 ? decoded : decoded.slice(colon + 1);
+    }
+  }
+  if (out.token === undefined) {
+    const query = request.query as Record<string, unknown> | undefined;
+    if (typeof query?.token === 'string') out.token = query.token;
+  }
+  const cookie = request.headers.cookie;
+  if (cookie !== undefined) {
+    for (const part of cookie.split(';')) {
+      const eq = part.indexOf('=');
+      if (eq !== -1 && part.slice(0, eq).trim() === COOKIE_NAME) out.cookie = part.slice(eq + 1).trim();
+    }
+  }
+  return out;
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  const pathname = request.url.split('?', 1)[0] ?? '/';
+  return pathname === '/' || pathname.endsWith('.html') || (request.headers.accept ?? '').includes('text/html');
+}
+
+function stripToken(url: string): string {
+  const parsed = new URL(url, 'http://x');
+  parsed.searchParams.delete('token');
+  return parsed.pathname + parsed.search;
+}
+
+function unauthorized(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.header('www-authenticate', 'Bearer realm="bosun"');
+  if (wantsHtml(request) && !request.url.startsWith('/api')) {
+    return reply
+      .code(401)
+      .type('text/html; charset=utf-8')
+      .send(
+        '<!doctype html><meta charset="utf-8"><title>bosun: token required</title>' +
+          '<body style="font-family:system-ui;margin:3rem"><h1>This agent needs a token</h1>' +
+          '<p>Open <code>/?token=YOUR_TOKEN</code> once; a cookie keeps you signed in.</p></body>',
+      );
+  }
+  return replyError(
+    request,
+    reply,
+    new AgentError('UNAUTHORIZED', 'missing or invalid token: send "Authorization: Bearer <token>" or open /?token=<token>'),
+  );
+}

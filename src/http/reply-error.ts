@@ -1,0 +1,42 @@
+// Turns any error into the error shape of the surface that was called. Each surface owns its shape;
+// this module only picks it by path, so no surface leaks another's format.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AgentError, isAgentError } from '../errors.ts';
+
+export type ErrorShape = (err: AgentError) => unknown;
+
+/** bosun's native and vminfo surfaces: {"error":{"code","message"}}. */
+export const nativeShape: ErrorShape = (err) => ({ error: { code: err.code, message: err.message } });
+
+/** Apache SeaTunnel: {"status":"fail","message"}. */
+export const seatunnelShape: ErrorShape = (err) => ({ status: 'fail', message: err.message });
+
+const SHAPES: Array<[(url: string) => boolean, ErrorShape]> = [
+  [(url) => url.startsWith('/hazelcast/rest/'), seatunnelShape],
+  [(url) => url.startsWith('/system-monitoring-information'), seatunnelShape],
+];
+
+export function shapeFor(url: string): ErrorShape {
+  return SHAPES.find(([match]) => match(url))?.[1] ?? nativeShape;
+}
+
+/** Maps Fastify's own errors (bad JSON, body too large, ...) and anything else to an AgentError. */
+export function toAgentError(err: unknown): AgentError {
+  if (isAgentError(err)) return err;
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  const status = e.statusCode ?? 500;
+  if (status === 413) return new AgentError('INVALID_INPUT', 'request body is too large');
+  if (status === 415) return new AgentError('INVALID_INPUT', `unsupported content type: ${e.message ?? ''}`);
+  if (status >= 400 && status < 500) return new AgentError('INVALID_INPUT', e.message ?? 'bad request');
+  return new AgentError('INTERNAL', 'internal error; see the agent log', { cause: err });
+}
+
+export function replyError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const agentErr = toAgentError(err);
+  if (agentErr.code === 'INTERNAL') request.log.error({ err }, 'request failed');
+  return reply
+    .code(agentErr.status)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(shapeFor(request.url)(agentErr)));
+}

@@ -1,0 +1,78 @@
+// Entry point: reads argv and env, loads the configuration, starts the agent and handles signals.
+// The only place that touches process.exit.
+import { CommanderError } from 'commander';
+import { createAgent } from './agent.ts';
+import { createProgram, type Invocation } from './cli/program.ts';
+import { loadConfig, type Config } from './config.ts';
+import { isAgentError } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { VERSION } from './version.ts';
+
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+async function serve(flags: Invocation['flags']): Promise<void> {
+  const config: Config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, isTty: Boolean(process.stdout.isTTY) });
+  const agent = createAgent(config, { logger, version: VERSION });
+
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    agent.stop().then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
+  const url = await agent.start();
+  if (config.tokenGenerated) {
+    // Printed once, to the terminal, never into the structured log.
+    process.stderr.write(`\nbosun: generated access token: ${config.token}\n       dashboard: ${url}/?token=${config.token}\n\n`);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  let invocation: Invocation | undefined;
+  const program = createProgram(VERSION, (inv) => {
+    invocation = inv;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    throw err;
+  }
+  if (!invocation) {
+    program.outputHelp();
+    process.exit(1);
+  }
+  if (invocation.command === 'serve') await serve(invocation.flags);
+}
+
+main(process.argv).catch((err: unknown) => {
+  if (isAgentError(err)) {
+    process.stderr.write(`bosun: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`bosun: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

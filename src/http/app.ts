@@ -60,6 +60,14 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   });
 
   const auth = registerAuth(app, { token: deps.config.token, cookieSecret: deps.cookieSecret });
+  if (deps.config.readOnly) {
+    // Every method that can change something is refused up front; surfaces with read-only POST
+    // actions will opt those in explicitly.
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+      return replyError(request, reply, new AgentError('READ_ONLY', `this agent is read-only (--read-only): ${request.method} ${request.url.split('?', 1)[0]} is refused`));
+    });
+  }
   const hub = createSnapshotHub({ monitor: deps.monitor, logger: deps.logger, maxClients: deps.maxWsClients ?? 1024 });
 
   registerVminfoRoutes(app, { monitor: deps.monitor, hub, auth });

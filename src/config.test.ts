@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { loadConfig, maskUrlPassword, parseDuration, redactConfig } from './config.ts';
+import { AgentError } from './errors.ts';
+
+const cwd = '/srv/bosun';
+const load = (flags: Record<string, string | boolean> = {}, env: Record<string, string> = {}) => loadConfig({ flags, env, cwd });
+const yamlFile = (text: string): string => {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bosun-config-')), 'bosun.yaml');
+  writeFileSync(file, text);
+  return file;
+};
+const rejects = (fn: () => unknown, pattern: RegExp) =>
+  assert.throws(fn, (err: unknown) => err instanceof AgentError && err.code === 'INVALID_CONFIG' && pattern.test(err.message));
+
+describe('loadConfig', () => {
+  it('has vminfo-like defaults on loopback with SQLite in ./data', () => {
+    const c = load();
+    assert.equal(c.bind, '127.0.0.1');
+    assert.equal(c.port, 8600);
+    assert.equal(c.intervalMs, 3000);
+    assert.equal(c.token, undefined);
+    assert.equal(c.readOnly, false);
+    assert.equal(c.dataDir, '/srv/bosun/data');
+    assert.equal(c.store, '/srv/bosun/data/bosun.db');
+    assert.ok(Object.isFrozen(c));
+  });
+
+  it('layers defaults < file < env < flags', () => {
+    const config = yamlFile('port: 9001\ninterval: 2s\nlog-level: debug\n');
+    const c = load({ config, port: '9003' }, { BOSUN_PORT: '9002', BOSUN_INTERVAL: '500ms' });
+    assert.equal(c.port, 9003);
+    assert.equal(c.intervalMs, 500);
+    assert.equal(c.logLevel, 'debug');
+    assert.equal(c.configFile, config);
+  });
+
+  it('reads the config file named by BOSUN_CONFIG', () => {
+    const c = load({}, { BOSUN_CONFIG: yamlFile('read-only: true\n') });
+    assert.equal(c.readOnly, true);
+  });
+
+  it('names the flag, env variable or file key in validation errors', () => {
+    rejects(() => load({ port: '70000' }), /^--port: "70000" is not a port/);
+    rejects(() => load({}, { BOSUN_INTERVAL: 'fast' }), /^BOSUN_INTERVAL: "fast" is not a duration/);
+    rejects(() => load({ config: yamlFile('interval: 10ms\n') }), /"interval" in .*bosun.yaml: 10ms is out of range/);
+    rejects(() => load({ 'log-level': 'loud' }), /--log-level: "loud" is not one of fatal, error/);
+    rejects(() => load({}, { BOSUN_READ_ONLY: 'maybe' }), /BOSUN_READ_ONLY: "maybe" is not a boolean/);
+  });
+
+  it('rejects unknown keys and non-mapping YAML files', () => {
+    rejects(() => load({ config: yamlFile('prot: 1\n') }), /unknown setting "prot"/);
+    rejects(() => load({ config: yamlFile('- a\n- b\n') }), /must be a mapping/);
+    rejects(() => load({ config: yamlFile('port: [1\n') }), /not valid YAML/);
+    rejects(() => load({ config: '/nonexistent/bosun.yaml' }), /cannot read \/nonexistent\/bosun.yaml/);
+  });
+
+  it('refuses a non-loopback bind without a token unless insecure', () => {
+    rejects(() => load({ bind: '0.0.0.0' }), /refusing to listen on 0.0.0.0 without a token.*--token/);
+    assert.equal(load({ bind: '0.0.0.0', insecure: true }).bind, '0.0.0.0');
+    assert.equal(load({ bind: '0.0.0.0', token: 'long-enough-token' }).token, 'long-enough-token');
+    assert.equal(load({ bind: '::1' }).bind, '::1');
+  });
+
+  it('generates a URL-safe token for a bare --token', () => {
+    const c = load({ token: true });
+    assert.equal(c.tokenGenerated, true);
+    assert.match(c.token ?? '', /^[A-Za-z0-9_-]{32}$/);
+    assert.notEqual(load({ token: true }).token, c.token);
+  });
+
+  it('rejects a token that is too short', () => {
+    rejects(() => load({ token: 'short' }), /--token: a token must be at least 8 characters/);
+  });
+
+  it('accepts a postgres URL store and resolves a SQLite path against the working directory', () => {
+    assert.equal(load({ store: 'postgres://u:p@db:5432/bosun' }).store, 'postgres://u:p@db:5432/bosun');
+    assert.equal(load({ store: 'state/x.db' }).store, '/srv/bosun/state/x.db');
+    rejects(() => load({ store: 'mysql://db/x' }), /--store: must be a SQLite file path or a postgres:\/\/ URL/);
+  });
+});
+
+describe('parseDuration', () => {
+  it('parses milliseconds, seconds, minutes, hours and bare seconds', () => {
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('2s'), 2000);
+    assert.equal(parseDuration('1.5m'), 90_000);
+    assert.equal(parseDuration('1h'), 3_600_000);
+    assert.equal(parseDuration('3'), 3000);
+    assert.equal(parseDuration(2), 2000);
+    assert.equal(parseDuration('2 weeks'), undefined);
+    assert.equal(parseDuration('-1s'), undefined);
+  });
+});
+
+describe('secrets', () => {
+  it('masks the token and the store password', () => {
+    const c = load({ token: 'super-secret-token', store: 'postgres://bosun:hunter22@db/bosun' });
+    const shown = JSON.stringify(redactConfig(c));
+    assert.ok(!shown.includes('super-secret-token'));
+    assert.ok(!shown.includes('hunter22'));
+    assert.ok(shown.includes('postgres://bosun:***@db/bosun'));
+  });
+
+  it('leaves URLs without a password alone', () => {
+    assert.equal(maskUrlPassword('postgres://bosun@db/bosun'), 'postgres://bosun@db/bosun');
+    assert.equal(maskUrlPassword('/var/lib/bosun.db'), '/var/lib/bosun.db');
+  });
+});

@@ -1,0 +1,212 @@
+// The cluster Store: one PostgreSQL schema shared by every node, through a pg.Pool. All times come from
+// the database clock, and migrations take an advisory lock so several nodes may start at once.
+import pg from 'pg';
+import { AgentError } from '../../errors.ts';
+import { checkMigrations, pendingMigrations } from '../migrations.ts';
+import type { NodeRecord, NodeRegistration, Store, StoreCapabilities } from '../store.ts';
+import { maskUrl } from './mask-url.ts';
+import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
+import { createSchema, setLocalSearchPath, SQL } from './queries.ts';
+import { hostPortOf, toStoreError, type PgTarget } from './to-store-error.ts';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** The schema holding bosun's tables, created by migrate() if missing; tests use one per file. @default 'public' */
+  schema?: string;
+  /** Connections in the pool. @default 10 */
+  poolSize?: number;
+  /** How long to wait for a new connection before failing, ms. @default 10000 */
+  connectTimeoutMs?: number;
+}
+
+const CAPABILITIES: StoreCapabilities = Object.freeze({
+  kind: 'postgres',
+  sharedByNodes: true,
+  skipLocked: true,
+});
+
+// A plain lowercase identifier: safe to put in DDL and in the search_path startup option unquoted.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A nodes row as pg returns it: bigint columns are strings. */
+interface NodeRow {
+  id: string;
+  hostname: string;
+  address: string;
+  version: string;
+  pid: number;
+  labels: string;
+  registered_at: string;
+  started_at: string;
+  heartbeat_at: string;
+  state: string;
+  sample_json: string | null;
+  sample_at: string | null;
+}
+
+export function createPostgresStore(opts: PostgresStoreOptions): Store {
+  const schema = opts.schema ?? 'public';
+  const target: PgTarget = { hostPort: hostPortOf(opts.url), maskedUrl: maskUrl(opts.url) };
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new AgentError(
+      'INVALID_CONFIG',
+      `schema "${schema}" is not a plain lowercase identifier (letters, digits, _; at most 63)`,
+    );
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    application_name: 'bosun',
+    // Sent at connection start, so every pooled connection sees bosun's tables unqualified.
+    options: `-c search_path=${schema}`,
+  });
+  // An idle connection that breaks (server restart) is dropped by the pool; the next query reconnects
+  // or fails with a clear error. Without a listener the 'error' event would crash the process.
+  pool.on('error', () => {});
+  let closed = false;
+
+  async function run<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    if (closed) {
+      throw new AgentError('STORE', `cannot ${op}: the PostgreSQL store at ${target.hostPort} is closed`);
+    }
+    try {
+      return await fn();
+    } catch (err) {
+      throw toStoreError(err, op, target);
+    }
+  }
+
+  return {
+    capabilities: CAPABILITIES,
+
+    migrate: () => run('migrate', () => migrate(pool, schema, target.maskedUrl)),
+
+    schemaVersion: () =>
+      run('read the schema version', async () => {
+        const present = await pool.query<{ present: boolean }>(SQL.hasMigrationsTable);
+        if (present.rows[0]?.present !== true) return 0;
+        const result = await pool.query<{ version: number }>(SQL.schemaVersion);
+        return Number(result.rows[0]?.version ?? 0);
+      }),
+
+    now: () =>
+      run('read the clock', async () => {
+        const result = await pool.query<{ ms: string }>(SQL.now);
+        return Number(result.rows[0]?.ms);
+      }),
+
+    registerNode: (node) =>
+      run('register a node', async () => {
+        const result = await pool.query<NodeRow>(SQL.registerNode, registrationParams(node));
+        return toNodeRecord(firstRow(result.rows));
+      }),
+
+    heartbeat: (nodeId, sample) =>
+      run('record a heartbeat', async () => {
+        const result = await pool.query(SQL.heartbeat, [nodeId, sample?.json ?? null, sample?.at ?? null]);
+        if (result.rowCount === 0) {
+          throw new AgentError('NOT_FOUND', `node ${nodeId} is not registered; register it before its heartbeats`);
+        }
+      }),
+
+    deregisterNode: (nodeId) =>
+      run('deregister a node', async () => {
+        await pool.query(SQL.deregisterNode, [nodeId]);
+      }),
+
+    getNode: (nodeId) =>
+      run('read a node', async () => {
+        const result = await pool.query<NodeRow>(SQL.getNode, [nodeId]);
+        const row = result.rows[0];
+        return row === undefined ? undefined : toNodeRecord(row);
+      }),
+
+    listNodes: () =>
+      run('list nodes', async () => {
+        const result = await pool.query<NodeRow>(SQL.listNodes);
+        return result.rows.map(toNodeRecord);
+      }),
+
+    getSetting: (key) =>
+      run('read a setting', async () => {
+        const result = await pool.query<{ value: string }>(SQL.getSetting, [key]);
+        return result.rows[0]?.value;
+      }),
+
+    setSetting: (key, value) =>
+      run('write a setting', async () => {
+        await pool.query(SQL.setSetting, [key, value]);
+      }),
+
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * Creates the schema if missing and applies pending migrations, all in one transaction under an advisory
+ * lock: a second node starting at the same moment waits, then finds nothing left to do.
+ */
+async function migrate(pool: pg.Pool, schema: string, where: string): Promise<void> {
+  checkMigrations(MIGRATIONS);
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('begin');
+    await client.query(SQL.lockMigrations, [schema]);
+    // Checked first: CREATE SCHEMA IF NOT EXISTS demands the CREATE right even when the schema exists.
+    const exists = await client.query(SQL.schemaExists, [schema]);
+    if (exists.rowCount === 0) await client.query(createSchema(schema));
+    await client.query(setLocalSearchPath(schema));
+    await client.query(CREATE_SCHEMA_MIGRATIONS);
+    const applied = await client.query<{ version: number }>(SQL.appliedVersions);
+    const versions = applied.rows.map((row) => Number(row.version));
+    for (const m of pendingMigrations(MIGRATIONS, versions, where)) {
+      await client.query(m.sql);
+      await client.query(SQL.recordMigration, [m.version, m.name]);
+    }
+    await client.query('commit');
+  } catch (err) {
+    // The original error matters more than a failed rollback; a connection that cannot roll back is
+    // discarded rather than returned to the pool mid-transaction.
+    await client.query('rollback').catch((rollbackErr: unknown) => {
+      broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+function registrationParams(node: NodeRegistration): unknown[] {
+  return [node.id, node.hostname, node.address, node.version, node.pid, JSON.stringify(node.labels)];
+}
+
+function firstRow<T>(rows: T[]): T {
+  const row = rows[0];
+  if (row === undefined) throw new AgentError('INTERNAL', 'the statement returned no row');
+  return row;
+}
+
+function toNodeRecord(row: NodeRow): NodeRecord {
+  const record: NodeRecord = {
+    id: row.id,
+    hostname: row.hostname,
+    address: row.address,
+    version: row.version,
+    pid: Number(row.pid),
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    registeredAt: Number(row.registered_at),
+    startedAt: Number(row.started_at),
+    heartbeatAt: Number(row.heartbeat_at),
+    state: row.state === 'down' ? 'down' : 'up',
+  };
+  if (row.sample_json !== null) record.sampleJson = row.sample_json;
+  if (row.sample_at !== null) record.sampleAt = Number(row.sample_at);
+  return record;
+}

@@ -1,0 +1,220 @@
+// The embedded Store: one SQLite file through Node's built-in node:sqlite, in WAL mode. One agent owns
+// it (not shared by nodes), so its clock is the agent's clock. Calls run synchronously behind the async port.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { systemClock, type Clock } from '../../clock.ts';
+import { AgentError } from '../../errors.ts';
+import { checkMigrations, pendingMigrations } from '../migrations.ts';
+import type { NodeRecord, NodeRegistration, Store, StoreCapabilities } from '../store.ts';
+import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
+import { SQL } from './queries.ts';
+
+export interface SqliteStoreOptions {
+  /** A database file (its directory is created if missing) or ':memory:'. */
+  path: string;
+  /** Supplies now() and every time the store writes. @default systemClock */
+  clock?: Clock;
+  /** How long a statement waits for another connection's write lock, ms. @default 5000 */
+  busyTimeoutMs?: number;
+}
+
+const CAPABILITIES: StoreCapabilities = Object.freeze({
+  kind: 'sqlite',
+  sharedByNodes: false,
+  skipLocked: false,
+});
+
+type Row = Record<string, unknown>;
+type Params = Record<string, SQLInputValue>;
+
+export function createSqliteStore(opts: SqliteStoreOptions): Store {
+  const clock = opts.clock ?? systemClock;
+  const where = opts.path;
+  const db = openDatabase(opts.path, opts.busyTimeoutMs ?? 5000);
+  // Prepared lazily: the tables a statement names do not exist before migrate().
+  const statements = new Map<string, StatementSync>();
+  let closed = false;
+
+  function statement(sql: string): StatementSync {
+    let stmt = statements.get(sql);
+    if (stmt === undefined) {
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** Runs one operation, turning a closed store or a driver failure into an AgentError. */
+  async function run<T>(op: string, fn: () => T): Promise<T> {
+    if (closed) {
+      throw new AgentError('STORE', `cannot ${op}: the SQLite store at ${where} is closed`);
+    }
+    try {
+      return fn();
+    } catch (err) {
+      throw toStoreError(err, op, where);
+    }
+  }
+
+  return {
+    capabilities: CAPABILITIES,
+
+    migrate: () => run('migrate', () => migrate(db, where, clock)),
+
+    schemaVersion: () =>
+      run('read the schema version', () => {
+        if (statement(SQL.hasMigrationsTable).get() === undefined) return 0;
+        return Number((statement(SQL.schemaVersion).get() as Row).version);
+      }),
+
+    now: () => run('read the clock', () => clock.now()),
+
+    registerNode: (node) =>
+      run('register a node', () => {
+        const row = statement(SQL.registerNode).get(registrationParams(node, clock.now()));
+        return toNodeRecord(row as Row);
+      }),
+
+    heartbeat: (nodeId, sample) =>
+      run('record a heartbeat', () => {
+        const result = statement(SQL.heartbeat).run({
+          id: nodeId,
+          now: clock.now(),
+          sampleJson: sample?.json ?? null,
+          sampleAt: sample?.at ?? null,
+        });
+        if (Number(result.changes) === 0) {
+          throw new AgentError('NOT_FOUND', `node ${nodeId} is not registered; register it before its heartbeats`);
+        }
+      }),
+
+    deregisterNode: (nodeId) =>
+      run('deregister a node', () => {
+        statement(SQL.deregisterNode).run({ id: nodeId });
+      }),
+
+    getNode: (nodeId) =>
+      run('read a node', () => {
+        const row = statement(SQL.getNode).get({ id: nodeId });
+        return row === undefined ? undefined : toNodeRecord(row as Row);
+      }),
+
+    listNodes: () =>
+      run('list nodes', () => statement(SQL.listNodes).all().map((row) => toNodeRecord(row as Row))),
+
+    getSetting: (key) =>
+      run('read a setting', () => {
+        const row = statement(SQL.getSetting).get({ key });
+        return row === undefined ? undefined : String((row as Row).value);
+      }),
+
+    setSetting: (key, value) =>
+      run('write a setting', () => {
+        statement(SQL.setSetting).run({ key, value });
+      }),
+
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      statements.clear();
+      db.close();
+    },
+  };
+}
+
+function openDatabase(path: string, busyTimeoutMs: number): DatabaseSync {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new DatabaseSync(path);
+    // busy_timeout first: switching to WAL itself may wait for another process's lock.
+    db.exec(`pragma busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    db.exec('pragma journal_mode = wal');
+    // NORMAL is durable in WAL mode except for the last commits before a power loss, and far faster.
+    db.exec('pragma synchronous = normal');
+    db.exec('pragma foreign_keys = on');
+    return db;
+  } catch (err) {
+    throw new AgentError(
+      'STORE',
+      `cannot open the SQLite database at ${path}: ${messageOf(err)}; check that --store or --data-dir names a writable place`,
+      { cause: err },
+    );
+  }
+}
+
+/** Applies pending migrations in one immediate (write-locked) transaction, so two openers serialise. */
+function migrate(db: DatabaseSync, where: string, clock: Clock): void {
+  checkMigrations(MIGRATIONS);
+  db.exec('begin immediate');
+  try {
+    db.exec(CREATE_SCHEMA_MIGRATIONS);
+    const applied = db
+      .prepare(SQL.appliedVersions)
+      .all()
+      .map((row) => Number(row.version));
+    const record = db.prepare(SQL.recordMigration);
+    for (const m of pendingMigrations(MIGRATIONS, applied, where)) {
+      db.exec(m.sql);
+      record.run({ version: m.version, name: m.name, now: clock.now() });
+    }
+    db.exec('commit');
+  } catch (err) {
+    if (db.isTransaction) db.exec('rollback');
+    throw err;
+  }
+}
+
+function registrationParams(node: NodeRegistration, now: number): Params {
+  return {
+    id: node.id,
+    hostname: node.hostname,
+    address: node.address,
+    version: node.version,
+    pid: node.pid,
+    labels: JSON.stringify(node.labels),
+    now,
+  };
+}
+
+function toNodeRecord(row: Row): NodeRecord {
+  const record: NodeRecord = {
+    id: String(row.id),
+    hostname: String(row.hostname),
+    address: String(row.address),
+    version: String(row.version),
+    pid: Number(row.pid),
+    labels: JSON.parse(String(row.labels)) as Record<string, string>,
+    registeredAt: Number(row.registered_at),
+    startedAt: Number(row.started_at),
+    heartbeatAt: Number(row.heartbeat_at),
+    state: row.state === 'down' ? 'down' : 'up',
+  };
+  if (row.sample_json !== null) record.sampleJson = String(row.sample_json);
+  if (row.sample_at !== null) record.sampleAt = Number(row.sample_at);
+  return record;
+}
+
+// SQLite primary result codes (the low byte of an extended code) that have a known remedy.
+const SQLITE_BUSY = 5;
+const SQLITE_READONLY = 8;
+const SQLITE_FULL = 13;
+
+function toStoreError(err: unknown, op: string, where: string): AgentError {
+  if (err instanceof AgentError) return err;
+  const message = messageOf(err);
+  const errcode = (err as { errcode?: unknown }).errcode;
+  const primary = typeof errcode === 'number' ? errcode & 0xff : undefined;
+  let hint = '';
+  if (primary === SQLITE_BUSY) hint = '; another process holds the database lock: is a second bosun using the same --data-dir?';
+  else if (primary === SQLITE_READONLY) hint = '; the database file or its directory is not writable';
+  else if (primary === SQLITE_FULL) hint = '; the disk is full';
+  else if (/no such table/.test(message)) hint = '; the store has not been migrated (call migrate() first)';
+  return new AgentError('STORE', `cannot ${op} in the SQLite store at ${where}: ${message}${hint}`, {
+    cause: err,
+  });
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

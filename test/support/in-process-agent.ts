@@ -1,0 +1,35 @@
+// An agent started in this test process (the real createAgent on a free port, SQLite in a temp dir),
+// for HTTP tests that want fetch against real components without a child process.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createAgent, type Agent } from '../../src/agent.ts';
+import { loadConfig, type RawSettings } from '../../src/config.ts';
+import { silentLogger } from '../../src/logger.ts';
+
+export interface InProcessAgent {
+  url: string;
+  agent: Agent;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startInProcessAgent(flags: RawSettings = {}): Promise<InProcessAgent> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bosun-http-'));
+  const config = loadConfig({
+    flags: { port: '0', 'data-dir': dataDir, interval: '250ms', ...flags },
+    env: {},
+    cwd: dataDir,
+  });
+  const agent = createAgent(config, { logger: silentLogger(), version: '0.0.0-test' });
+  const url = await agent.start();
+  return {
+    url,
+    agent,
+    dataDir,
+    async stop() {
+      await agent.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -4,16 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createHeartbeat, type Heartbeat } from './cluster/heartbeat.ts';
+import { createHeartbeat } from './cluster/heartbeat.ts';
 import { loadNodeId } from './cluster/identity.ts';
-import { maskUrlPassword, type Config } from './config.ts';
+import type { Config } from './config.ts';
+import { maskUrl } from './mask-url.ts';
 import { createHttpApp, type HttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { createMonitor } from './monitor/collector.ts';
 import type { Monitor } from './monitor/monitor.ts';
 import { createRuntimeStats, type RuntimeStatsSource } from './monitor/runtime-stats.ts';
-import { createPostgresStore } from './store/postgres/postgres-store.ts';
-import { createSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
@@ -26,17 +25,23 @@ export interface Agent {
   readonly nodeId: string;
 }
 
-export function createAgent(config: Config, deps: { logger: Logger; version: string; webRoot?: string }): Agent {
+export function createAgent(
+  config: Config,
+  deps: { logger: Logger; version: string; webRoot?: string },
+): Agent {
   const { logger } = deps;
   // Teardown steps, run newest first (graphile-worker's releasers).
   const releasers: Array<() => Promise<void> | void> = [];
   let nodeId = '';
   let stopping: Promise<void> | undefined;
 
-  const openStore = (): Store =>
+  // Only the implementation in use is loaded: an embedded agent never loads pg.
+  const openStore = async (): Promise<Store> =>
     /^postgres(ql)?:\/\//i.test(config.store)
-      ? createPostgresStore({ url: config.store })
-      : createSqliteStore({ path: config.store });
+      ? (await import('./store/postgres/postgres-store.ts')).createPostgresStore({
+          url: config.store,
+        })
+      : (await import('./store/sqlite/sqlite-store.ts')).createSqliteStore({ path: config.store });
 
   return {
     get nodeId() {
@@ -47,20 +52,45 @@ export function createAgent(config: Config, deps: { logger: Logger; version: str
         mkdirSync(config.dataDir, { recursive: true });
         nodeId = loadNodeId(config.dataDir);
 
-        const store = openStore();
+        const store = await openStore();
         releasers.push(() => store.close());
         await store.migrate();
-        logger.info({ store: maskUrlPassword(config.store), kind: store.capabilities.kind, schema: await store.schemaVersion() }, 'store ready');
+        logger.info(
+          {
+            store: maskUrl(config.store),
+            kind: store.capabilities.kind,
+            schema: await store.schemaVersion(),
+          },
+          'store ready',
+        );
         const cookieSecret = await loadCookieSecret(store);
 
-        const monitor: Monitor = createMonitor({ intervalMs: config.intervalMs, logger: logger.child({ module: 'monitor' }), version: deps.version });
+        const monitor: Monitor = createMonitor({
+          intervalMs: config.intervalMs,
+          logger: logger.child({ module: 'monitor' }),
+          version: deps.version,
+        });
         releasers.push(() => monitor.stop());
         await monitor.start();
 
         const runtime: RuntimeStatsSource = createRuntimeStats();
         releasers.push(() => runtime.close());
 
-        let heartbeat: Heartbeat | undefined;
+        let port = config.port;
+        const heartbeat = createHeartbeat({
+          store,
+          monitor,
+          logger,
+          intervalMs: config.heartbeatMs,
+          registration: () => ({
+            id: nodeId,
+            hostname: os.hostname(),
+            address: `${config.bind}:${port}`,
+            version: deps.version,
+            pid: process.pid,
+            labels: {},
+          }),
+        });
         const http: HttpApp = await createHttpApp({
           config,
           logger,
@@ -71,26 +101,28 @@ export function createAgent(config: Config, deps: { logger: Logger; version: str
           version: deps.version,
           cookieSecret,
           webRoot: deps.webRoot ?? DEFAULT_WEB_ROOT,
-          clockSkewMs: () => heartbeat?.clockSkewMs() ?? 0,
+          clockSkewMs: () => heartbeat.clockSkewMs(),
         });
         releasers.push(() => http.app.close());
         await http.app.listen({ host: config.bind, port: config.port });
         const address = http.app.server.address();
-        const port = typeof address === 'object' && address !== null ? address.port : config.port;
+        port = typeof address === 'object' && address !== null ? address.port : config.port;
         const host = config.bind.includes(':') ? `[${config.bind}]` : config.bind;
         const url = `http://${host}:${port}`;
 
-        heartbeat = createHeartbeat({
-          store,
-          monitor,
-          logger,
-          intervalMs: config.heartbeatMs,
-          registration: () => ({ id: nodeId, hostname: os.hostname(), address: `${config.bind}:${port}`, version: deps.version, pid: process.pid, labels: {} }),
-        });
         await heartbeat.start();
-        releasers.push(() => heartbeat?.stop());
+        releasers.push(() => heartbeat.stop());
 
-        logger.info({ url, nodeId, interval: config.intervalMs, auth: config.token !== undefined, readOnly: config.readOnly }, 'bosun listening');
+        logger.info(
+          {
+            url,
+            nodeId,
+            interval: config.intervalMs,
+            auth: config.token !== undefined,
+            readOnly: config.readOnly,
+          },
+          'bosun listening',
+        );
         return url;
       } catch (err) {
         await this.stop();
@@ -118,9 +150,6 @@ export function createAgent(config: Config, deps: { logger: Logger; version: str
 
 /** The secret the auth cookie is derived from; kept in the store so cookies survive restarts and work on every node. */
 async function loadCookieSecret(store: Store): Promise<string> {
-  const existing = await store.getSetting('cookie_secret');
-  if (existing) return existing;
-  await store.setSetting('cookie_secret', randomBytes(32).toString('base64url'));
-  // Read back: in a cluster another node may have won the race, and every node must agree.
-  return (await store.getSetting('cookie_secret')) as string;
+  // In a cluster another node may win the race; every node then uses the winner's secret.
+  return store.setSettingIfAbsent('cookie_secret', randomBytes(32).toString('base64url'));
 }

@@ -8,7 +8,9 @@ export interface Clock {
 export const systemClock: Clock = Object.freeze({ now: () => Date.now() });
 
 /** A clock that only moves when told to; for tests. */
-export function createPinnedClock(startMs: number): Clock & { set(ms: number): void; advance(ms: number): void } {
+export function createPinnedClock(
+  startMs: number,
+): Clock & { set(ms: number): void; advance(ms: number): void } {
   let t = startMs;
   return {
     now: () => t,

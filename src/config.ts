@@ -3,10 +3,12 @@
 // then frozen. Only main.ts hands this module process.env and argv.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import YAML from 'yaml';
+import type * as YAMLModule from 'yaml';
 import { AgentError } from './errors.ts';
+import { maskUrl } from './mask-url.ts';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -54,17 +56,84 @@ export interface SettingSpec {
 }
 
 export const SETTINGS: readonly SettingSpec[] = Object.freeze([
-  { name: 'bind', key: 'bind', kind: 'string', description: 'address to listen on', defaultText: '127.0.0.1' },
-  { name: 'port', key: 'port', kind: 'port', description: 'TCP port (0 = any free port)', defaultText: '8600' },
-  { name: 'interval', key: 'intervalMs', kind: 'duration', description: 'host sampling interval, e.g. 500ms, 2s, 1m', defaultText: '3s' },
-  { name: 'token', key: 'token', kind: 'token', description: 'require this access token; bare --token generates one and prints it once' },
-  { name: 'read-only', key: 'readOnly', kind: 'boolean', description: 'refuse every request that changes something', defaultText: 'false' },
-  { name: 'insecure', key: 'insecure', kind: 'boolean', description: 'allow a non-loopback bind without a token', defaultText: 'false' },
-  { name: 'data-dir', key: 'dataDir', kind: 'string', description: 'directory for the SQLite store and agent state', defaultText: './data' },
-  { name: 'store', key: 'store', kind: 'string', description: 'SQLite file path or postgres://user:pass@host:port/db URL', defaultText: '<data-dir>/bosun.db' },
-  { name: 'heartbeat', key: 'heartbeatMs', kind: 'duration', description: 'how often this node reports to the store', defaultText: '10s' },
-  { name: 'log-level', key: 'logLevel', kind: 'enum', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], description: 'log level', defaultText: 'info' },
-  { name: 'log-format', key: 'logFormat', kind: 'enum', choices: ['auto', 'json', 'pretty'], description: 'log format (auto: readable on a terminal, JSON otherwise)', defaultText: 'auto' },
+  {
+    name: 'bind',
+    key: 'bind',
+    kind: 'string',
+    description: 'address to listen on',
+    defaultText: '127.0.0.1',
+  },
+  {
+    name: 'port',
+    key: 'port',
+    kind: 'port',
+    description: 'TCP port (0 = any free port)',
+    defaultText: '8600',
+  },
+  {
+    name: 'interval',
+    key: 'intervalMs',
+    kind: 'duration',
+    description: 'host sampling interval, e.g. 500ms, 2s, 1m',
+    defaultText: '3s',
+  },
+  {
+    name: 'token',
+    key: 'token',
+    kind: 'token',
+    description: 'require this access token; bare --token generates one and prints it once',
+  },
+  {
+    name: 'read-only',
+    key: 'readOnly',
+    kind: 'boolean',
+    description: 'refuse every request that changes something',
+    defaultText: 'false',
+  },
+  {
+    name: 'insecure',
+    key: 'insecure',
+    kind: 'boolean',
+    description: 'allow a non-loopback bind without a token',
+    defaultText: 'false',
+  },
+  {
+    name: 'data-dir',
+    key: 'dataDir',
+    kind: 'string',
+    description: 'directory for the SQLite store and agent state',
+    defaultText: './data',
+  },
+  {
+    name: 'store',
+    key: 'store',
+    kind: 'string',
+    description: 'SQLite file path or postgres://user:pass@host:port/db URL',
+    defaultText: '<data-dir>/bosun.db',
+  },
+  {
+    name: 'heartbeat',
+    key: 'heartbeatMs',
+    kind: 'duration',
+    description: 'how often this node reports to the store',
+    defaultText: '10s',
+  },
+  {
+    name: 'log-level',
+    key: 'logLevel',
+    kind: 'enum',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'],
+    description: 'log level',
+    defaultText: 'info',
+  },
+  {
+    name: 'log-format',
+    key: 'logFormat',
+    kind: 'enum',
+    choices: ['auto', 'json', 'pretty'],
+    description: 'log format (auto: readable on a terminal, JSON otherwise)',
+    defaultText: 'auto',
+  },
 ] satisfies SettingSpec[]);
 
 export function envName(setting: SettingSpec): string {
@@ -84,7 +153,8 @@ export interface LoadSources {
 /** Loads, validates and freezes the configuration. Throws AgentError('INVALID_CONFIG') naming the setting. */
 export function loadConfig({ flags, env, cwd }: LoadSources): Config {
   const configFile = pick(flags.config, env.BOSUN_CONFIG);
-  const file = configFile === undefined ? {} : readConfigFile(path.resolve(cwd, String(configFile)));
+  const file =
+    configFile === undefined ? {} : readConfigFile(path.resolve(cwd, String(configFile)));
   const fromEnv: RawSettings = {};
   for (const s of SETTINGS) {
     const value = env[envName(s)];
@@ -103,17 +173,28 @@ function readConfigFile(file: string): RawSettings {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new AgentError('INVALID_CONFIG', `config: cannot read ${file}: ${(err as Error).message}`);
+    throw new AgentError(
+      'INVALID_CONFIG',
+      `config: cannot read ${file}: ${(err as Error).message}`,
+    );
   }
   let doc: unknown;
   try {
+    // Loaded only when a config file is given, so the common start never pays for the parser.
+    const YAML = createRequire(import.meta.url)('yaml') as typeof YAMLModule;
     doc = YAML.parse(text);
   } catch (err) {
-    throw new AgentError('INVALID_CONFIG', `config: ${file} is not valid YAML: ${(err as Error).message}`);
+    throw new AgentError(
+      'INVALID_CONFIG',
+      `config: ${file} is not valid YAML: ${(err as Error).message}`,
+    );
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new AgentError('INVALID_CONFIG', `config: ${file} must be a mapping of settings, e.g. "port: 8600"`);
+    throw new AgentError(
+      'INVALID_CONFIG',
+      `config: ${file} must be a mapping of settings, e.g. "port: 8600"`,
+    );
   }
   const known = new Set(SETTINGS.map((s) => s.name));
   const out: RawSettings = {};
@@ -125,7 +206,10 @@ function readConfigFile(file: string): RawSettings {
       );
     }
     if (value !== null && typeof value === 'object') {
-      throw new AgentError('INVALID_CONFIG', `config: setting "${key}" in ${file} must be a single value`);
+      throw new AgentError(
+        'INVALID_CONFIG',
+        `config: setting "${key}" in ${file} must be a single value`,
+      );
     }
     if (value !== null) out[key] = value as string | number | boolean;
   }
@@ -167,14 +251,19 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
     tokenGenerated = true;
   } else if (raw.token !== undefined && raw.token !== false && raw.token !== 'false') {
     token = String(raw.token);
-    if (token.length < 8) fail('token', 'a token must be at least 8 characters (or give bare --token to generate one)');
+    if (token.length < 8) {
+      fail('token', 'a token must be at least 8 characters (or give bare --token to generate one)');
+    }
     if (/[\s]/.test(token)) fail('token', 'a token must not contain whitespace');
   }
 
   const readOnly = booleanSetting('read-only', raw['read-only'], fail);
   const insecure = booleanSetting('insecure', raw.insecure, fail);
 
-  const dataDir = path.resolve(ctx.cwd, raw['data-dir'] === undefined ? 'data' : String(raw['data-dir']));
+  const dataDir = path.resolve(
+    ctx.cwd,
+    raw['data-dir'] === undefined ? 'data' : String(raw['data-dir']),
+  );
   const storeRaw = raw.store === undefined ? undefined : String(raw.store).trim();
   let store: string;
   if (storeRaw === undefined || storeRaw === '') {
@@ -223,18 +312,41 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
 
 type Fail = (name: string, problem: string) => never;
 
-function durationSetting(name: string, value: unknown, fallback: number, min: number, max: number, fail: Fail): number {
+function durationSetting(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  fail: Fail,
+): number {
   if (value === undefined) return fallback;
   const ms = parseDuration(value);
-  if (ms === undefined) fail(name, `"${value}" is not a duration; use e.g. 500ms, 2s, 1m (a bare number means seconds)`);
+  if (ms === undefined) {
+    fail(
+      name,
+      `"${value}" is not a duration; use e.g. 500ms, 2s, 1m (a bare number means seconds)`,
+    );
+  }
   if ((ms as number) < min || (ms as number) > max) {
-    fail(name, `${value} is out of range; allowed ${formatDuration(min)} to ${formatDuration(max)}`);
+    fail(
+      name,
+      `${value} is out of range; allowed ${formatDuration(min)} to ${formatDuration(max)}`,
+    );
   }
   return ms as number;
 }
 
 function booleanSetting(name: string, value: unknown, fail: Fail): boolean {
-  if (value === undefined || value === false || value === 'false' || value === '0' || value === 'no') return false;
+  if (
+    value === undefined ||
+    value === false ||
+    value === 'false' ||
+    value === '0' ||
+    value === 'no'
+  ) {
+    return false;
+  }
   if (value === true || value === 'true' || value === '1' || value === 'yes') return true;
   return fail(name, `"${value}" is not a boolean; use true or false`);
 }
@@ -249,7 +361,9 @@ function enumSetting(name: string, value: unknown, fallback: string, fail: Fail)
 
 /** Parses 500ms, 2s, 1.5m, 1h, or a bare number of seconds. */
 export function parseDuration(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
+  }
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(String(value));
   if (!m) return undefined;
   const n = Number(m[1]);
@@ -281,7 +395,9 @@ function pick<T>(...values: (T | undefined)[]): T | undefined {
 }
 
 function stripUndefined(raw: RawSettings): RawSettings {
-  return Object.fromEntries(Object.entries(raw).filter(([k, v]) => v !== undefined && k !== 'config'));
+  return Object.fromEntries(
+    Object.entries(raw).filter(([k, v]) => v !== undefined && k !== 'config'),
+  );
 }
 
 /** The configuration as safe to show: secrets masked. */
@@ -289,11 +405,6 @@ export function redactConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
     token: config.token === undefined ? undefined : '***',
-    store: maskUrlPassword(config.store),
+    store: maskUrl(config.store),
   };
-}
-
-/** postgres://user:secret@host/db → postgres://user:***@host/db; anything else unchanged. */
-export function maskUrlPassword(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
 }

@@ -32,6 +32,8 @@ describe('ids', () => {
   });
 
   it('reject what is not an id', () => {
-    for (const bad of ['', '0', '-1', '1.5', 'abc', '01', '99999999999999999999']) assert.equal(isId(bad), false, bad);
+    for (const bad of ['', '0', '-1', '1.5', 'abc', '01', '99999999999999999999']) {
+      assert.equal(isId(bad), false, bad);
+    }
   });
 });

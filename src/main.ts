@@ -12,7 +12,11 @@ const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 async function serve(flags: Invocation['flags']): Promise<void> {
   const config: Config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
-  const logger = createLogger({ level: config.logLevel, format: config.logFormat, isTty: Boolean(process.stdout.isTTY) });
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    isTty: Boolean(process.stdout.isTTY),
+  });
   const agent = createAgent(config, { logger, version: VERSION });
 
   let signals = 0;
@@ -46,7 +50,9 @@ async function serve(flags: Invocation['flags']): Promise<void> {
   const url = await agent.start();
   if (config.tokenGenerated) {
     // Printed once, to the terminal, never into the structured log.
-    process.stderr.write(`\nbosun: generated access token: ${config.token}\n       dashboard: ${url}/?token=${config.token}\n\n`);
+    process.stderr.write(
+      `\nbosun: generated access token: ${config.token}\n       dashboard: ${url}/?token=${config.token}\n\n`,
+    );
   }
 }
 

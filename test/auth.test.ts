@@ -32,17 +32,26 @@ describe('token mode', () => {
     assert.match(body.error.message, /Authorization: Bearer/);
   });
 
-  it('refuses SeaTunnel paths in SeaTunnel\'s error shape', async () => {
+  it("refuses SeaTunnel paths in SeaTunnel's error shape", async () => {
     const res = await request('/hazelcast/rest/maps/system-monitoring-information');
     assert.equal(res.status, 401);
     assert.deepEqual(Object.keys((await res.json()) as object).sort(), ['message', 'status']);
   });
 
   it('accepts the token as Bearer and as the Basic password', async () => {
-    assert.equal((await request('/api/v1/health', { authorization: `Bearer ${TOKEN}` })).status, 200);
+    assert.equal(
+      (await request('/api/v1/health', { authorization: `Bearer ${TOKEN}` })).status,
+      200,
+    );
     const basic = Buffer.from(`arthas:${TOKEN}`).toString('base64');
-    assert.equal((await request('/api/v1/health', { authorization: `Basic ${basic}` })).status, 200);
-    assert.equal((await request('/api/v1/health', { authorization: `Bearer ${TOKEN}x` })).status, 401);
+    assert.equal(
+      (await request('/api/v1/health', { authorization: `Basic ${basic}` })).status,
+      200,
+    );
+    assert.equal(
+      (await request('/api/v1/health', { authorization: `Bearer ${TOKEN}x` })).status,
+      401,
+    );
   });
 
   it('trades ?token= on a page visit for an HttpOnly SameSite cookie and a redirect to the clean URL', async () => {
@@ -54,11 +63,17 @@ describe('token mode', () => {
     assert.ok(!cookie.includes(TOKEN), 'the cookie holds a derived value, not the token');
     const pair = cookie.split(';', 1)[0] ?? '';
     assert.equal((await request('/api/v1/snapshot', { cookie: pair })).status, 200);
-    assert.equal((await request('/api/v1/snapshot', { cookie: 'bosun_session=forged' })).status, 401);
+    assert.equal(
+      (await request('/api/v1/snapshot', { cookie: 'bosun_session=forged' })).status,
+      401,
+    );
   });
 
   it('marks the cookie Secure behind an HTTPS proxy', async () => {
-    const visit = await request(`/?token=${TOKEN}`, { accept: 'text/html', 'x-forwarded-proto': 'https' });
+    const visit = await request(`/?token=${TOKEN}`, {
+      accept: 'text/html',
+      'x-forwarded-proto': 'https',
+    });
     assert.match(visit.headers.get('set-cookie') ?? '', /; Secure$/);
   });
 
@@ -78,8 +93,19 @@ describe('token mode', () => {
       });
     assert.equal(await outcome(new WebSocket(wsUrl)), '401');
     const host = new URL(agent.url).host;
-    assert.equal(await outcome(new WebSocket(wsUrl, { headers: { authorization: `Bearer ${TOKEN}` }, origin: 'http://evil.example' })), '403');
-    const ok = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${TOKEN}` }, origin: `http://${host}` });
+    assert.equal(
+      await outcome(
+        new WebSocket(wsUrl, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+          origin: 'http://evil.example',
+        }),
+      ),
+      '403',
+    );
+    const ok = new WebSocket(wsUrl, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+      origin: `http://${host}`,
+    });
     assert.equal(await outcome(ok), 'message');
     ok.close();
     const script = new WebSocket(`${wsUrl}?token=${TOKEN}`);
@@ -88,16 +114,24 @@ describe('token mode', () => {
   });
 
   it('sends no permissive CORS header', async () => {
-    const res = await request('/api/v1/health', { authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example' });
+    const res = await request('/api/v1/health', {
+      authorization: `Bearer ${TOKEN}`,
+      origin: 'http://evil.example',
+    });
     assert.equal(res.headers.get('access-control-allow-origin'), null);
   });
 
   it('rate-limits repeated failures from one client, and only that client', async () => {
     let last = 0;
-    for (let i = 0; i < 11; i++) last = (await request('/api/v1/health', { authorization: 'Bearer wrong-token' })).status;
+    for (let i = 0; i < 11; i++) {
+      last = (await request('/api/v1/health', { authorization: 'Bearer wrong-token' })).status;
+    }
     assert.equal(last, 429);
     // The good token from the same address is refused too until the window passes...
-    assert.equal((await request('/api/v1/health', { authorization: `Bearer ${TOKEN}` })).status, 429);
+    assert.equal(
+      (await request('/api/v1/health', { authorization: `Bearer ${TOKEN}` })).status,
+      429,
+    );
     // ...while /healthz stays public.
     assert.equal((await request('/healthz')).status, 200);
   });
@@ -113,7 +147,11 @@ describe('read-only mode', () => {
   });
 
   it('refuses changing methods with 403 and a clear message, and serves reads', async () => {
-    const res = await fetch(ro.url + '/api/v1/jobs', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(ro.url + '/api/v1/jobs', {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(res.status, 403);
     const body = (await res.json()) as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'READ_ONLY');

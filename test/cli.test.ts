@@ -7,7 +7,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runBosun, startAgent } from './support/agent.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 describe('bosun CLI', () => {
   it('prints its version', async () => {
@@ -22,7 +24,18 @@ describe('bosun CLI', () => {
     assert.match(top.stdout, /serve/);
     const serve = await runBosun(['serve', '--help']);
     assert.equal(serve.code, 0);
-    for (const flag of ['--bind', '--port', '--interval', '--token [value]', '--read-only', '--insecure', '--data-dir', '--store', '--config', 'BOSUN_PORT']) {
+    for (const flag of [
+      '--bind',
+      '--port',
+      '--interval',
+      '--token [value]',
+      '--read-only',
+      '--insecure',
+      '--data-dir',
+      '--store',
+      '--config',
+      'BOSUN_PORT',
+    ]) {
       assert.ok(serve.stdout.includes(flag), flag);
     }
   });
@@ -55,7 +68,14 @@ describe('bosun CLI', () => {
       const token = match[1]!;
       assert.ok(!agent.stdout().includes(token), 'the token never reaches the structured log');
       assert.equal((await fetch(`${agent.url}/api/v1/health`)).status, 401);
-      assert.equal((await fetch(`${agent.url}/api/v1/health`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+      assert.equal(
+        (
+          await fetch(`${agent.url}/api/v1/health`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).status,
+        200,
+      );
     } finally {
       await agent.stop();
     }
@@ -69,10 +89,15 @@ describe('bosun CLI', () => {
       assert.equal(await first.stop(), 0);
       assert.match(first.stdout(), /"msg":"stopped"/);
       const second = await startAgent({ dataDir });
-      const nodes = (await (await fetch(`${second.url}/api/v1/nodes`)).json()) as { nodes: Array<{ id: string; state: string }> };
+      const nodes = (await (await fetch(`${second.url}/api/v1/nodes`)).json()) as {
+        nodes: Array<{ id: string; state: string }>;
+      };
       assert.equal(await second.stop(), 0);
       assert.equal(readFileSync(path.join(dataDir, 'node-id'), 'utf8').trim(), id1);
-      assert.deepEqual(nodes.nodes.map((n) => [n.id, n.state]), [[id1, 'up']]);
+      assert.deepEqual(
+        nodes.nodes.map((n) => [n.id, n.state]),
+        [[id1, 'up']],
+      );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

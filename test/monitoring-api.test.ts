@@ -24,8 +24,32 @@ const get = async (path: string, init?: RequestInit) => {
   return { status: res.status, headers: res.headers, body: body as any, text };
 };
 
-const SNAPSHOT_KEYS = ['timestamp', 'system', 'cpu', 'memory', 'disk', 'network', 'load', 'processes', 'health'];
-const PROCESS_KEYS = ['pid', 'ppid', 'name', 'user', 'cpu_percent', 'mem_percent', 'rss', 'status', 'command', 'threads', 'nice', 'uptime', 'started_at_unix'];
+const SNAPSHOT_KEYS = [
+  'timestamp',
+  'system',
+  'cpu',
+  'memory',
+  'disk',
+  'network',
+  'load',
+  'processes',
+  'health',
+];
+const PROCESS_KEYS = [
+  'pid',
+  'ppid',
+  'name',
+  'user',
+  'cpu_percent',
+  'mem_percent',
+  'rss',
+  'status',
+  'command',
+  'threads',
+  'nice',
+  'uptime',
+  'started_at_unix',
+];
 
 describe('vminfo surface', () => {
   it('answers /healthz with status and ws_clients', async () => {
@@ -42,22 +66,58 @@ describe('vminfo surface', () => {
     assert.match(headers.get('content-type') ?? '', /application\/json/);
     for (const key of SNAPSHOT_KEYS) assert.ok(key in body, `snapshot.${key}`);
     assert.ok(!Number.isNaN(Date.parse(body.timestamp)));
-    for (const key of ['hostname', 'os', 'kernel', 'arch', 'cpu_model', 'cores', 'uptime_seconds', 'uptime_human']) assert.ok(key in body.system, `system.${key}`);
-    for (const key of ['total_percent', 'avg_percent', 'max_percent', 'frequency_mhz', 'per_core', 'history']) assert.ok(key in body.cpu, `cpu.${key}`);
-    for (const key of ['total', 'used', 'available', 'percent', 'swap_total', 'swap_used', 'swap_percent']) assert.ok(key in body.memory, `memory.${key}`);
+    for (const key of [
+      'hostname',
+      'os',
+      'kernel',
+      'arch',
+      'cpu_model',
+      'cores',
+      'uptime_seconds',
+      'uptime_human',
+    ]) {
+      assert.ok(key in body.system, `system.${key}`);
+    }
+    for (const key of [
+      'total_percent',
+      'avg_percent',
+      'max_percent',
+      'frequency_mhz',
+      'per_core',
+      'history',
+    ]) {
+      assert.ok(key in body.cpu, `cpu.${key}`);
+    }
+    for (const key of [
+      'total',
+      'used',
+      'available',
+      'percent',
+      'swap_total',
+      'swap_used',
+      'swap_percent',
+    ]) {
+      assert.ok(key in body.memory, `memory.${key}`);
+    }
     for (const key of ['load1', 'load5', 'load15']) assert.equal(typeof body.load[key], 'number');
     assert.equal(body.disk.filesystems[0].mount, '/');
     assert.ok(Array.isArray(body.processes.list) && body.processes.list.length > 0);
     assert.ok(body.processes.total >= body.processes.list.length);
-    for (const row of body.processes.list) assert.deepEqual(Object.keys(row).sort(), [...PROCESS_KEYS].sort());
+    for (const row of body.processes.list) {
+      assert.deepEqual(Object.keys(row).sort(), [...PROCESS_KEYS].sort());
+    }
     assert.ok(body.processes.list.some((r: { pid: number }) => r.pid === process.pid));
   });
 
   it('gzips the snapshot when the client accepts it', async () => {
-    const res = await fetch(agent.url + '/api/v1/snapshot', { headers: { 'accept-encoding': 'gzip' } });
+    const res = await fetch(agent.url + '/api/v1/snapshot', {
+      headers: { 'accept-encoding': 'gzip' },
+    });
     // fetch decodes transparently; the header proves the bytes on the wire were compressed.
     assert.equal(res.headers.get('content-encoding'), 'gzip');
-    assert.ok(Array.isArray(((await res.json()) as { processes: { list: unknown[] } }).processes.list));
+    assert.ok(
+      Array.isArray(((await res.json()) as { processes: { list: unknown[] } }).processes.list),
+    );
   });
 
   it('serves each section on its own path', async () => {
@@ -69,7 +129,16 @@ describe('vminfo surface', () => {
     const disk = await get('/api/v1/disk');
     assert.ok(Array.isArray(disk.body.filesystems) && Array.isArray(disk.body.io));
     const network = await get('/api/v1/network');
-    for (const key of ['total_download_sec', 'total_upload_sec', 'tcp_connections', 'tcp_states', 'udp_connections', 'conntrack_count', 'conntrack_max', 'interfaces']) {
+    for (const key of [
+      'total_download_sec',
+      'total_upload_sec',
+      'tcp_connections',
+      'tcp_states',
+      'udp_connections',
+      'conntrack_count',
+      'conntrack_max',
+      'interfaces',
+    ]) {
       assert.ok(key in network.body, `network.${key}`);
     }
     const health = await get('/api/v1/health');
@@ -87,7 +156,10 @@ describe('vminfo surface', () => {
     const byMem = await get('/api/v1/processes?sort=mem&limit=5');
     assert.equal(byMem.body.list.length, Math.min(5, byMem.body.matched));
     const rss = byMem.body.list.map((r: { rss: number }) => r.rss);
-    assert.deepEqual(rss, [...rss].sort((a: number, b: number) => b - a));
+    assert.deepEqual(
+      rss,
+      [...rss].sort((a: number, b: number) => b - a),
+    );
 
     const alias = await get('/api/v1/processes?q=NODE&limit=0');
     assert.ok(alias.body.list.length > 0);
@@ -116,13 +188,21 @@ describe('vminfo surface', () => {
     const missing = await get('/api/v1/nope');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error.code, 'NOT_FOUND');
-    const post = await get('/api/v1/snapshot', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const post = await get('/api/v1/snapshot', {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(post.status, 405);
     assert.equal(post.headers.get('allow'), 'GET, HEAD');
   });
 
   it('survives malformed requests without a 500', async () => {
-    const badJson = await get('/api/v1/nope', { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } });
+    const badJson = await get('/api/v1/nope', {
+      method: 'POST',
+      body: '{not json',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.ok(badJson.status >= 400 && badJson.status < 500);
     const weird = await get('/api/v1/processes?filter=%E0%A4%A&sort=cpu');
     assert.ok(weird.status < 500);
@@ -156,7 +236,19 @@ describe('vminfo surface', () => {
     assert.equal(body.interval_sec, 0.25);
     assert.ok(body.points.length >= 1);
     const last = body.points.at(-1);
-    for (const key of ['t', 'cpu', 'mem', 'load1', 'net_rx', 'net_tx', 'disk_r', 'disk_w', 'score']) assert.ok(key in last, key);
+    for (const key of [
+      't',
+      'cpu',
+      'mem',
+      'load1',
+      'net_rx',
+      'net_tx',
+      'disk_r',
+      'disk_w',
+      'score',
+    ]) {
+      assert.ok(key in last, key);
+    }
     const future = await get(`/api/v1/history?since=${Math.floor(Date.now() / 1000) + 3600}`);
     assert.deepEqual(future.body.points, []);
   });
@@ -180,14 +272,41 @@ describe('nodes', () => {
 });
 
 describe('SeaTunnel system-monitoring-information', () => {
-  for (const path of ['/hazelcast/rest/maps/system-monitoring-information', '/system-monitoring-information']) {
+  for (const path of [
+    '/hazelcast/rest/maps/system-monitoring-information',
+    '/system-monitoring-information',
+  ]) {
     it(`answers ${path} with one all-string object per member`, async () => {
       const { status, body } = await get(path);
       assert.equal(status, 200);
       assert.ok(Array.isArray(body) && body.length === 1);
       const [member] = body;
       for (const value of Object.values(member)) assert.equal(typeof value, 'string');
-      for (const key of ['isMaster', 'host', 'port', 'processors', 'physical.memory.total', 'physical.memory.free', 'swap.space.total', 'swap.space.free', 'heap.memory.used', 'heap.memory.total', 'heap.memory.max', 'heap.memory.used/total', 'heap.memory.used/max', 'minor.gc.count', 'minor.gc.time', 'major.gc.count', 'major.gc.time', 'load.process', 'load.system', 'load.systemAverage', 'thread.count', 'thread.peakCount', 'cluster.timeDiff']) {
+      for (const key of [
+        'isMaster',
+        'host',
+        'port',
+        'processors',
+        'physical.memory.total',
+        'physical.memory.free',
+        'swap.space.total',
+        'swap.space.free',
+        'heap.memory.used',
+        'heap.memory.total',
+        'heap.memory.max',
+        'heap.memory.used/total',
+        'heap.memory.used/max',
+        'minor.gc.count',
+        'minor.gc.time',
+        'major.gc.count',
+        'major.gc.time',
+        'load.process',
+        'load.system',
+        'load.systemAverage',
+        'thread.count',
+        'thread.peakCount',
+        'cluster.timeDiff',
+      ]) {
         assert.ok(key in member, key);
       }
       assert.equal(member.isMaster, 'true');
@@ -212,7 +331,20 @@ describe('/metrics', () => {
     const { status, text, headers } = await get('/metrics');
     assert.equal(status, 200);
     assert.match(headers.get('content-type') ?? '', /text\/plain/);
-    for (const name of ['node_cpu_seconds_total{cpu="0",mode="user"}', 'node_load1 ', 'node_memory_MemTotal_bytes ', 'node_memory_MemAvailable_bytes ', 'node_filesystem_size_bytes{device=', 'mountpoint="/"', 'node_network_receive_bytes_total{device="lo"}', 'node_boot_time_seconds ', 'bosun_health_score ', 'bosun_build_info{', 'bosun_process_resident_memory_bytes ', 'bosun_nodejs_eventloop_lag_seconds ']) {
+    for (const name of [
+      'node_cpu_seconds_total{cpu="0",mode="user"}',
+      'node_load1 ',
+      'node_memory_MemTotal_bytes ',
+      'node_memory_MemAvailable_bytes ',
+      'node_filesystem_size_bytes{device=',
+      'mountpoint="/"',
+      'node_network_receive_bytes_total{device="lo"}',
+      'node_boot_time_seconds ',
+      'bosun_health_score ',
+      'bosun_build_info{',
+      'bosun_process_resident_memory_bytes ',
+      'bosun_nodejs_eventloop_lag_seconds ',
+    ]) {
       assert.ok(text.includes(name), `missing ${name}`);
     }
     assert.ok(!/\bpid="/.test(text), 'no per-pid labels');

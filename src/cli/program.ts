@@ -7,7 +7,9 @@ export type Invocation = { command: 'serve'; flags: RawSettings };
 /** Builds the program; `onInvoke` receives the parsed command. Commander's exits go through exitOverride. */
 export function createProgram(version: string, onInvoke: (inv: Invocation) => void): Command {
   const program = new Command('bosun')
-    .description('bosun: one agent per machine that runs and schedules work, watches its host and lets you diagnose both')
+    .description(
+      'bosun: one agent per machine that runs and schedules work, watches its host and lets you diagnose both',
+    )
     .version(version, '-v, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
     .showHelpAfterError('(run "bosun --help" for usage)')
@@ -19,8 +21,16 @@ export function createProgram(version: string, onInvoke: (inv: Invocation) => vo
     .helpOption('-h, --help', 'show help')
     .option('-c, --config <file>', 'read settings from a YAML file (env: BOSUN_CONFIG)');
   for (const s of SETTINGS) {
-    const flag = s.kind === 'boolean' ? `--${s.name}` : s.kind === 'token' ? `--${s.name} [value]` : `--${s.name} <value>`;
-    const option = new Option(flag, `${s.description} (env: ${envName(s)}${s.defaultText ? `, default: ${s.defaultText}` : ''})`);
+    const flag =
+      s.kind === 'boolean'
+        ? `--${s.name}`
+        : s.kind === 'token'
+          ? `--${s.name} [value]`
+          : `--${s.name} <value>`;
+    const option = new Option(
+      flag,
+      `${s.description} (env: ${envName(s)}${s.defaultText ? `, default: ${s.defaultText}` : ''})`,
+    );
     if (s.choices) option.choices([...s.choices]);
     serve.addOption(option);
   }

@@ -40,7 +40,9 @@ export function createHeartbeat(deps: {
       if (message !== lastError) log.warn({ err }, 'heartbeat failed; retrying at the next beat');
       lastError = message;
       // A store that lost our row (e.g. it was reset) gets a fresh registration.
-      if ((err as { code?: string }).code === 'NOT_FOUND') await store.registerNode(deps.registration()).catch(() => {});
+      if ((err as { code?: string }).code === 'NOT_FOUND') {
+        await store.registerNode(deps.registration()).catch(() => {});
+      }
     }
   };
 
@@ -65,7 +67,11 @@ export function createHeartbeat(deps: {
       clearTimeout(timer);
       timer = undefined;
       await inFlight;
-      if (nodeId !== '') await store.deregisterNode(nodeId).catch((err: unknown) => log.warn({ err }, 'could not mark this node down'));
+      if (nodeId !== '') {
+        await store
+          .deregisterNode(nodeId)
+          .catch((err: unknown) => log.warn({ err }, 'could not mark this node down'));
+      }
     },
     clockSkewMs: () => skew,
   };

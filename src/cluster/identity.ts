@@ -12,11 +12,19 @@ export function loadNodeId(dataDir: string): string {
     text = readFileSync(file, 'utf8').trim();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new AgentError('INVALID_CONFIG', `cannot read ${file}: ${(err as Error).message}; check --data-dir permissions`);
+      throw new AgentError(
+        'INVALID_CONFIG',
+        `cannot read ${file}: ${(err as Error).message}; check --data-dir permissions`,
+      );
     }
   }
   if (text !== undefined) {
-    if (!isId(text)) throw new AgentError('INVALID_CONFIG', `${file} holds "${text.slice(0, 40)}", not a node id; delete the file to get a new one`);
+    if (!isId(text)) {
+      throw new AgentError(
+        'INVALID_CONFIG',
+        `${file} holds "${text.slice(0, 40)}", not a node id; delete the file to get a new one`,
+      );
+    }
     return text;
   }
   const id = newId();

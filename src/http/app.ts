@@ -1,9 +1,10 @@
 // The one Fastify app on the one port: auth first, then every surface (vminfo, SeaTunnel monitoring,
 // native, metrics, the dashboard), each translating to and from the same core services.
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { AgentError } from '../errors.ts';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import type { RuntimeStatsSource } from '../monitor/runtime-stats.ts';
@@ -11,7 +12,6 @@ import type { Store } from '../store/store.ts';
 import { registerAuth } from './auth.ts';
 import { registerSeatunnelMonitoring } from './compat/seatunnel-monitoring.ts';
 import { registerVminfoRoutes } from './compat/vminfo.ts';
-import { createMetricsRegistry, registerMetricsRoute } from './metrics.ts';
 import { registerHistoryRoutes } from './native/history.ts';
 import { registerNodeRoutes } from './native/nodes.ts';
 import { replyError } from './reply-error.ts';
@@ -42,7 +42,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   const app = Fastify({
     // Typed as Fastify's logger interface so the app stays FastifyInstance with default generics.
     loggerInstance: deps.logger.child({ module: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request log lines would cost more than the requests themselves; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1 << 20,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -52,11 +53,24 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   app.setErrorHandler((err, request, reply) => replyError(request, reply, err));
   app.setNotFoundHandler((request, reply) => {
     const pathname = request.url.split('?', 1)[0] ?? '/';
-    if (request.method !== 'GET' && request.method !== 'HEAD' && app.hasRoute({ method: 'GET', url: pathname })) {
+    if (
+      request.method !== 'GET' &&
+      request.method !== 'HEAD' &&
+      app.hasRoute({ method: 'GET', url: pathname })
+    ) {
       reply.header('allow', 'GET, HEAD');
-      return reply.code(405).send({ error: { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${pathname}; use GET` } });
+      return reply.code(405).send({
+        error: {
+          code: 'METHOD_NOT_ALLOWED',
+          message: `${request.method} is not allowed on ${pathname}; use GET`,
+        },
+      });
     }
-    return replyError(request, reply, new AgentError('NOT_FOUND', `no route ${request.method} ${pathname}; see docs/api.md`));
+    return replyError(
+      request,
+      reply,
+      new AgentError('NOT_FOUND', `no route ${request.method} ${pathname}; see docs/api.md`),
+    );
   });
 
   const auth = registerAuth(app, { token: deps.config.token, cookieSecret: deps.cookieSecret });
@@ -64,15 +78,33 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     // Every method that can change something is refused up front; surfaces with read-only POST
     // actions will opt those in explicitly.
     app.addHook('onRequest', async (request, reply) => {
-      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
-      return replyError(request, reply, new AgentError('READ_ONLY', `this agent is read-only (--read-only): ${request.method} ${request.url.split('?', 1)[0]} is refused`));
+      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') {
+        return;
+      }
+      return replyError(
+        request,
+        reply,
+        new AgentError(
+          'READ_ONLY',
+          `this agent is read-only (--read-only): ${request.method} ${request.url.split('?', 1)[0]} is refused`,
+        ),
+      );
     });
   }
-  const hub = createSnapshotHub({ monitor: deps.monitor, logger: deps.logger, maxClients: deps.maxWsClients ?? 1024 });
+  const hub = createSnapshotHub({
+    monitor: deps.monitor,
+    logger: deps.logger,
+    maxClients: deps.maxWsClients ?? 1024,
+  });
 
   registerVminfoRoutes(app, { monitor: deps.monitor, hub, auth });
   registerHistoryRoutes(app, { monitor: deps.monitor, intervalMs: deps.config.intervalMs });
-  registerNodeRoutes(app, { store: deps.store, monitor: deps.monitor, nodeId: deps.nodeId, heartbeatMs: deps.config.heartbeatMs });
+  registerNodeRoutes(app, {
+    store: deps.store,
+    monitor: deps.monitor,
+    nodeId: deps.nodeId,
+    heartbeatMs: deps.config.heartbeatMs,
+  });
   registerSeatunnelMonitoring(app, {
     monitor: deps.monitor,
     store: deps.store,
@@ -87,7 +119,23 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     clockSkewMs: deps.clockSkewMs,
     openConnections: () => openConnections,
   });
-  registerMetricsRoute(app, createMetricsRegistry({ monitor: deps.monitor, version: deps.version, nodeId: deps.nodeId, wsClients: hub.size }));
+  // prom-client is loaded on the first scrape: an agent nobody scrapes never pays for it.
+  let registry: Promise<Registry> | undefined;
+  app.get('/metrics', async (_request, reply) => {
+    registry ??= import('./metrics.ts').then((m) =>
+      m.createMetricsRegistry({
+        monitor: deps.monitor,
+        version: deps.version,
+        nodeId: deps.nodeId,
+        wsClients: hub.size,
+      }),
+    );
+    const r = await registry;
+    return reply
+      .header('cache-control', 'no-store')
+      .type(r.contentType)
+      .send(await r.metrics());
+  });
   registerWebRoutes(app, deps.webRoot);
 
   let openConnections = 0;

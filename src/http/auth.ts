@@ -36,7 +36,10 @@ export function safeEqual(a: string, b: string): boolean {
 export function registerAuth(app: FastifyInstance, opts: AuthOptions): Auth {
   const token = opts.token;
   const now = opts.now ?? Date.now;
-  const cookieValue = token === undefined ? '' : createHmac('sha256', opts.cookieSecret).update(token).digest('base64url');
+  const cookieValue =
+    token === undefined
+      ? ''
+      : createHmac('sha256', opts.cookieSecret).update(token).digest('base64url');
   const failures = new Map<string, { count: number; since: number }>();
 
   const check = (request: FastifyRequest): boolean => {
@@ -59,7 +62,9 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): Auth {
 
   const tooManyFailures = (ip: string): boolean => {
     const entry = failures.get(ip);
-    return entry !== undefined && now() - entry.since < FAILURE_WINDOW_MS && entry.count >= MAX_FAILURES;
+    return (
+      entry !== undefined && now() - entry.since < FAILURE_WINDOW_MS && entry.count >= MAX_FAILURES
+    );
   };
 
   const recordFailure = (ip: string): void => {
@@ -67,7 +72,9 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): Auth {
     const entry = failures.get(ip);
     if (entry === undefined || t - entry.since >= FAILURE_WINDOW_MS) {
       // Bounded: under a flood of distinct addresses, forget the oldest entries first.
-      if (failures.size >= MAX_TRACKED_CLIENTS) failures.delete(failures.keys().next().value as string);
+      if (failures.size >= MAX_TRACKED_CLIENTS) {
+        failures.delete(failures.keys().next().value as string);
+      }
       failures.set(ip, { count: 1, since: t });
     } else {
       entry.count += 1;
@@ -79,7 +86,14 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): Auth {
       const pathname = request.url.split('?', 1)[0] ?? '/';
       if (PUBLIC_PATHS.has(pathname)) return;
       if (tooManyFailures(request.ip)) {
-        return replyError(request, reply, new AgentError('TOO_MANY_REQUESTS', 'too many failed logins; wait a minute and try again'));
+        return replyError(
+          request,
+          reply,
+          new AgentError(
+            'TOO_MANY_REQUESTS',
+            'too many failed logins; wait a minute and try again',
+          ),
+        );
       }
       if (!check(request)) {
         recordFailure(request.ip);
@@ -88,7 +102,8 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): Auth {
       const query = request.query as Record<string, unknown> | undefined;
       // A page visit with ?token=: trade the token for a cookie and take it out of the address bar.
       if (typeof query?.token === 'string' && request.method === 'GET' && wantsHtml(request)) {
-        const secure = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+        const secure =
+          request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
         reply.header(
           'set-cookie',
           `${COOKIE_NAME}=${cookieValue}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
@@ -122,7 +137,9 @@ function credentialsOf(request: FastifyRequest): { token?: string; cookie?: stri
   if (cookie !== undefined) {
     for (const part of cookie.split(';')) {
       const eq = part.indexOf('=');
-      if (eq !== -1 && part.slice(0, eq).trim() === COOKIE_NAME) out.cookie = part.slice(eq + 1).trim();
+      if (eq !== -1 && part.slice(0, eq).trim() === COOKIE_NAME) {
+        out.cookie = part.slice(eq + 1).trim();
+      }
     }
   }
   return out;
@@ -130,7 +147,11 @@ function credentialsOf(request: FastifyRequest): { token?: string; cookie?: stri
 
 function wantsHtml(request: FastifyRequest): boolean {
   const pathname = request.url.split('?', 1)[0] ?? '/';
-  return pathname === '/' || pathname.endsWith('.html') || (request.headers.accept ?? '').includes('text/html');
+  return (
+    pathname === '/' ||
+    pathname.endsWith('.html') ||
+    (request.headers.accept ?? '').includes('text/html')
+  );
 }
 
 function stripToken(url: string): string {
@@ -154,6 +175,9 @@ function unauthorized(request: FastifyRequest, reply: FastifyReply): FastifyRepl
   return replyError(
     request,
     reply,
-    new AgentError('UNAUTHORIZED', 'missing or invalid token: send "Authorization: Bearer <token>" or open /?token=<token>'),
+    new AgentError(
+      'UNAUTHORIZED',
+      'missing or invalid token: send "Authorization: Bearer <token>" or open /?token=<token>',
+    ),
   );
 }

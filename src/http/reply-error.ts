@@ -6,7 +6,9 @@ import { AgentError, isAgentError } from '../errors.ts';
 export type ErrorShape = (err: AgentError) => unknown;
 
 /** bosun's native and vminfo surfaces: {"error":{"code","message"}}. */
-export const nativeShape: ErrorShape = (err) => ({ error: { code: err.code, message: err.message } });
+export const nativeShape: ErrorShape = (err) => ({
+  error: { code: err.code, message: err.message },
+});
 
 /** Apache SeaTunnel: {"status":"fail","message"}. */
 export const seatunnelShape: ErrorShape = (err) => ({ status: 'fail', message: err.message });
@@ -26,12 +28,20 @@ export function toAgentError(err: unknown): AgentError {
   const e = err as { statusCode?: number; code?: string; message?: string };
   const status = e.statusCode ?? 500;
   if (status === 413) return new AgentError('INVALID_INPUT', 'request body is too large');
-  if (status === 415) return new AgentError('INVALID_INPUT', `unsupported content type: ${e.message ?? ''}`);
-  if (status >= 400 && status < 500) return new AgentError('INVALID_INPUT', e.message ?? 'bad request');
+  if (status === 415) {
+    return new AgentError('INVALID_INPUT', `unsupported content type: ${e.message ?? ''}`);
+  }
+  if (status >= 400 && status < 500) {
+    return new AgentError('INVALID_INPUT', e.message ?? 'bad request');
+  }
   return new AgentError('INTERNAL', 'internal error; see the agent log', { cause: err });
 }
 
-export function replyError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+export function replyError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  err: unknown,
+): FastifyReply {
   const agentErr = toAgentError(err);
   if (agentErr.code === 'INTERNAL') request.log.error({ err }, 'request failed');
   return reply

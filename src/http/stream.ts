@@ -16,7 +16,11 @@ export interface SnapshotHub {
   close(): void;
 }
 
-export function createSnapshotHub(deps: { monitor: Monitor; logger: Logger; maxClients: number }): SnapshotHub {
+export function createSnapshotHub(deps: {
+  monitor: Monitor;
+  logger: Logger;
+  maxClients: number;
+}): SnapshotHub {
   const clients = new Set<WebSocket>();
   const alive = new WeakSet<WebSocket>();
   let unsubscribe: (() => void) | undefined;

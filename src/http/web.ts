@@ -28,14 +28,17 @@ export function registerWebRoutes(app: FastifyInstance, webRoot: string): { asse
   const assets = new Map<string, Asset>();
   let files: string[] = [];
   try {
-    files = readdirSync(webRoot, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(webRoot, f)).isFile());
+    files = readdirSync(webRoot, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      statSync(path.join(webRoot, f)).isFile(),
+    );
   } catch {
     // No build: the API still works; / explains how to build the dashboard.
   }
   for (const file of files) {
     const body = readFileSync(path.join(webRoot, file));
     const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-    const compressible = type.startsWith('text/') || type.startsWith('application/json') || type === 'image/svg+xml';
+    const compressible =
+      type.startsWith('text/') || type.startsWith('application/json') || type === 'image/svg+xml';
     assets.set('/' + file.split(path.sep).join('/'), {
       body,
       gzip: compressible && body.length > 1024 ? gzipSync(body) : undefined,
@@ -51,15 +54,26 @@ export function registerWebRoutes(app: FastifyInstance, webRoot: string): { asse
     const asset = assets.get(pathname);
     if (!asset) {
       if (pathname === '/') {
-        return reply.code(503).type('text/plain; charset=utf-8').send('The dashboard is not built: run "npm run build", then reload.\n');
+        return reply
+          .code(503)
+          .type('text/plain; charset=utf-8')
+          .send('The dashboard is not built: run "npm run build", then reload.\n');
       }
       return reply.callNotFound();
     }
-    reply.header('etag', asset.etag).header('cache-control', pathname === '/' || pathname.endsWith('.html') ? 'no-cache' : 'public, max-age=300');
+    reply
+      .header('etag', asset.etag)
+      .header(
+        'cache-control',
+        pathname === '/' || pathname.endsWith('.html') ? 'no-cache' : 'public, max-age=300',
+      );
     if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
     reply.type(asset.type);
     if (asset.gzip && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
-      return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(asset.gzip);
+      return reply
+        .header('content-encoding', 'gzip')
+        .header('vary', 'accept-encoding')
+        .send(asset.gzip);
     }
     return reply.send(asset.body);
   });

@@ -3,27 +3,28 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CPU_MODES, parseProcStat } from './proc-stat.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 describe('parseProcStat', () => {
   it('reads the total and per-CPU ticks by mode from a captured /proc/stat', () => {
     const stat = parseProcStat(fixture('proc-stat.txt'));
     assert.equal(stat.total.id, 'cpu');
-    assert.deepEqual(stat.total.ticks, [5409, 0, 3910, 243059, 426, 0, 144, 1204]);
+    assert.deepEqual(stat.total.ticks, [9780, 0, 5540, 275820, 772, 0, 222, 1417]);
     assert.deepEqual(
       stat.cpus.map((c) => c.id),
       ['0', '1'],
     );
-    assert.deepEqual(stat.cpus[1]?.ticks, [3261, 0, 2248, 120403, 402, 0, 124, 619]);
+    assert.deepEqual(stat.cpus[1]?.ticks, [5802, 0, 3310, 135975, 722, 0, 197, 730]);
     assert.equal(stat.total.ticks.length, CPU_MODES.length);
   });
 
   it('reads the kernel counters', () => {
     const stat = parseProcStat(fixture('proc-stat.txt'));
-    assert.equal(stat.contextSwitches, 675412);
+    assert.equal(stat.contextSwitches, 854251);
     assert.equal(stat.bootTimeSeconds, 1795433657);
-    assert.equal(stat.forks, 3903);
-    assert.equal(stat.procsRunning, 2);
+    assert.equal(stat.forks, 6662);
+    assert.equal(stat.procsRunning, 1);
     assert.equal(stat.procsBlocked, 0);
   });
 

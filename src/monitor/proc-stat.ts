@@ -2,7 +2,16 @@
 // node_exporter publishes (context switches, boot time, forks, running/blocked processes).
 
 /** The modes node_exporter reports; guest time is left out because the kernel already adds it to user. */
-export const CPU_MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
+export const CPU_MODES = [
+  'user',
+  'nice',
+  'system',
+  'idle',
+  'iowait',
+  'irq',
+  'softirq',
+  'steal',
+] as const;
 export type CpuMode = (typeof CPU_MODES)[number];
 
 /** /proc/stat counts in USER_HZ, which the kernel fixes at 100 for user space on every mainstream arch. */
@@ -46,7 +55,13 @@ export function parseProcStat(text: string): ProcStat {
       const cpu = parseCpuLine(key, text.slice(space + 1, end));
       if (cpu.id === 'cpu') result.total = cpu;
       else result.cpus.push(cpu);
-    } else if (key === 'ctxt' || key === 'btime' || key === 'processes' || key === 'procs_running' || key === 'procs_blocked') {
+    } else if (
+      key === 'ctxt' ||
+      key === 'btime' ||
+      key === 'processes' ||
+      key === 'procs_running' ||
+      key === 'procs_blocked'
+    ) {
       const value = Number(text.slice(space + 1, end).trim()) || 0;
       if (key === 'ctxt') result.contextSwitches = value;
       else if (key === 'btime') result.bootTimeSeconds = value;

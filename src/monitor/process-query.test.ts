@@ -41,7 +41,10 @@ describe('parseProcessQuery', () => {
   it('rejects an unknown sort naming the allowed values', () => {
     assert.throws(
       () => parseProcessQuery({ sort: 'size' }),
-      (err: unknown) => err instanceof AgentError && err.code === 'INVALID_INPUT' && /sort.*cpu, mem, pid, name/.test(err.message),
+      (err: unknown) =>
+        err instanceof AgentError &&
+        err.code === 'INVALID_INPUT' &&
+        /sort.*cpu, mem, pid, name/.test(err.message),
     );
   });
 
@@ -59,17 +62,30 @@ describe('parseProcessQuery', () => {
 describe('queryProcesses', () => {
   it('sorts by cpu descending with ties broken by pid', () => {
     const out = queryProcesses(rows, { filter: '', sort: 'cpu', limit: 0 });
-    assert.deepEqual(out.list.map((r) => r.pid), [20, 10, 30, 5]);
+    assert.deepEqual(
+      out.list.map((r) => r.pid),
+      [20, 10, 30, 5],
+    );
   });
 
   it('sorts by memory (rss) descending, by pid and by name ascending', () => {
-    assert.deepEqual(queryProcesses(rows, { filter: '', sort: 'mem', limit: 0 }).list.map((r) => r.pid), [5, 20, 10, 30]);
-    assert.deepEqual(queryProcesses(rows, { filter: '', sort: 'pid', limit: 0 }).list.map((r) => r.pid), [5, 10, 20, 30]);
-    assert.deepEqual(queryProcesses(rows, { filter: '', sort: 'name', limit: 0 }).list.map((r) => r.name), ['bash', 'init', 'node', 'sshd']);
+    assert.deepEqual(
+      queryProcesses(rows, { filter: '', sort: 'mem', limit: 0 }).list.map((r) => r.pid),
+      [5, 20, 10, 30],
+    );
+    assert.deepEqual(
+      queryProcesses(rows, { filter: '', sort: 'pid', limit: 0 }).list.map((r) => r.pid),
+      [5, 10, 20, 30],
+    );
+    assert.deepEqual(
+      queryProcesses(rows, { filter: '', sort: 'name', limit: 0 }).list.map((r) => r.name),
+      ['bash', 'init', 'node', 'sshd'],
+    );
   });
 
   it('filters case-insensitively over name, command, user, status, pid and ppid', () => {
-    const pids = (filter: string) => queryProcesses(rows, { filter, sort: 'pid', limit: 0 }).list.map((r) => r.pid);
+    const pids = (filter: string) =>
+      queryProcesses(rows, { filter, sort: 'pid', limit: 0 }).list.map((r) => r.pid);
     assert.deepEqual(pids('SSH'), [10]);
     assert.deepEqual(pids('alice'), [10]);
     assert.deepEqual(pids('r'), [30]); // status R; no name, command or user contains "r"

@@ -20,13 +20,19 @@ export function parseProcessQuery(raw: Record<string, unknown>): ProcessQuery {
   const sortRaw = first(raw.sort) ?? 'cpu';
   const sort = sortRaw.toLowerCase();
   if (!(PROCESS_SORTS as readonly string[]).includes(sort)) {
-    throw new AgentError('INVALID_INPUT', `invalid sort "${sortRaw}": allowed values are ${PROCESS_SORTS.join(', ')}`);
+    throw new AgentError(
+      'INVALID_INPUT',
+      `invalid sort "${sortRaw}": allowed values are ${PROCESS_SORTS.join(', ')}`,
+    );
   }
   const limitRaw = first(raw.limit);
   let limit = 0;
   if (limitRaw !== undefined && limitRaw !== '') {
     if (!/^\d+$/.test(limitRaw) || !Number.isSafeInteger(Number(limitRaw))) {
-      throw new AgentError('INVALID_INPUT', `invalid limit "${limitRaw}": must be a whole number, 0 or more (0 = no limit)`);
+      throw new AgentError(
+        'INVALID_INPUT',
+        `invalid limit "${limitRaw}": must be a whole number, 0 or more (0 = no limit)`,
+      );
     }
     limit = Number(limitRaw);
   }
@@ -57,7 +63,10 @@ export function matchesFilter(row: ProcessRow, needle: string): boolean {
 }
 
 /** Returns the rows that match, sorted, limited, and how many matched before the limit. */
-export function queryProcesses(list: readonly ProcessRow[], query: ProcessQuery): { matched: number; list: ProcessRow[] } {
+export function queryProcesses(
+  list: readonly ProcessRow[],
+  query: ProcessQuery,
+): { matched: number; list: ProcessRow[] } {
   const needle = query.filter.trim().toLowerCase();
   const rows = needle === '' ? [...list] : list.filter((row) => matchesFilter(row, needle));
   rows.sort(COMPARE[query.sort]);

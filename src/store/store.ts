@@ -59,6 +59,8 @@ export interface Store {
   /** Small key/value settings owned by the agent (e.g. the cookie signing secret). */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+  /** Sets the value only if the key has none; returns the value that won (safe when nodes race). */
+  setSettingIfAbsent(key: string, value: string): Promise<string>;
 
   close(): Promise<void>;
 }

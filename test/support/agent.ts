@@ -30,7 +30,18 @@ export interface StartOptions {
 export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'bosun-test-'));
-  const args = ['serve', '--port', '0', '--data-dir', dataDir, '--interval', '500ms', '--log-format', 'json', ...(opts.args ?? [])];
+  const args = [
+    'serve',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--interval',
+    '500ms',
+    '--log-format',
+    'json',
+    ...(opts.args ?? []),
+  ];
   const child = spawn(BOSUN, args, {
     cwd: ROOT,
     env: { ...cleanEnv(), ...opts.env },
@@ -40,10 +51,15 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent did not start in time\nstdout:\n${out}\nstderr:\n${err}`)), opts.timeoutMs ?? 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`agent did not start in time\nstdout:\n${out}\nstderr:\n${err}`)),
+      opts.timeoutMs ?? 20_000,
+    );
     const onData = () => {
       for (const line of out.split('\n')) {
         if (!line.includes('bosun listening')) continue;
@@ -63,7 +79,9 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
     child.stdout!.on('data', onData);
     exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`agent exited with ${code} before listening\nstdout:\n${out}\nstderr:\n${err}`));
+      reject(
+        new Error(`agent exited with ${code} before listening\nstdout:\n${out}\nstderr:\n${err}`),
+      );
     });
   });
 
@@ -85,16 +103,25 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
 }
 
 /** Runs `bosun ARGS` to completion and returns its exit code and output. */
-export function runBosun(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runBosun(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BOSUN, args, { cwd: opts.cwd ?? ROOT, env: { ...cleanEnv(), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BOSUN, args, {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...cleanEnv(), ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`bosun ${args.join(' ')} did not finish\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(`bosun ${args.join(' ')} did not finish\nstdout:\n${stdout}\nstderr:\n${stderr}`),
+      );
     }, opts.timeoutMs ?? 20_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -106,6 +133,8 @@ export function runBosun(args: string[], opts: { env?: Record<string, string>; c
 /** The test's environment without BOSUN_* settings, so a developer's shell never changes a test. */
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('BOSUN_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('BOSUN_')) env[k] = v;
+  }
   return env;
 }

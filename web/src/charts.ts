@@ -1,5 +1,5 @@
-// The time-series charts (uPlot over the shared Series). uPlot draws on canvas, so colours come from
-// CSS custom properties resolved at build time of each chart; a theme flip rebuilds the charts.
+// The time-series charts (uPlot over the shared Series). uPlot draws on canvas, which cannot use CSS
+// variables, so colours are resolved from them when a chart is built and a theme flip rebuilds it.
 import uPlot from 'uplot';
 import { formatBytesShort, formatPercent, formatRate } from './format.ts';
 import type { Field, Series } from './series.ts';
@@ -30,6 +30,17 @@ export interface Charts {
 }
 
 const HEIGHT = 150;
+const TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
+/** Powers of two, so byte-rate ticks read 512, 1K, 1.5K or 256K, 512K, 768K, never 977K. */
+const BYTE_INCRS = Array.from({ length: 51 }, (_, i) => 2 ** i);
+
+/** Tick label: HH:MM, with seconds only when the tick is not on a whole minute. */
+function formatClock(t: number): string {
+  const d = new Date(t * 1000);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return d.getSeconds() === 0 ? hm : `${hm}:${pad(d.getSeconds())}`;
+}
 
 export function createCharts(series: Series, defs: ChartDef[], windowSec: number): Charts {
   let plots: uPlot[] = [];
@@ -38,7 +49,10 @@ export function createCharts(series: Series, defs: ChartDef[], windowSec: number
   const data = (def: ChartDef): uPlot.AlignedData => {
     const last = series.lastT();
     const from = last === undefined ? 0 : series.indexAt(last - span);
-    return [series.t.slice(from), ...def.lines.map((line) => series.values[line.field].slice(from))];
+    return [
+      series.t.slice(from),
+      ...def.lines.map((line) => series.values[line.field].slice(from)),
+    ];
   };
 
   const build = (): void => {
@@ -116,7 +130,8 @@ function options(def: ChartDef, colors: Colors): uPlot.Options {
     height: HEIGHT,
     legend: { show: false },
     cursor: { points: { size: 6 }, drag: { x: false, y: false } },
-    padding: [8, 8, 0, 0],
+    // Right padding leaves room for the last time label, which uPlot centres on its tick.
+    padding: [8, 20, 0, 0],
     scales: {
       x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max] : [min, max]) },
       y: {
@@ -132,6 +147,11 @@ function options(def: ChartDef, colors: Colors): uPlot.Options {
         grid: { stroke: colors.grid, width: 1 },
         ticks: { stroke: colors.grid, width: 1, size: 4 },
         space: 70,
+        size: 28,
+        // Whole seconds at least: labels have no sub-second part, so finer ticks would repeat.
+        incrs: TIME_INCRS,
+        // One line of wall-clock time; uPlot's default adds a date line that costs chart height.
+        values: (_u, splits) => splits.map(formatClock),
       },
       {
         stroke: colors.axis,
@@ -140,8 +160,8 @@ function options(def: ChartDef, colors: Colors): uPlot.Options {
         ticks: { show: false },
         size: 44,
         space: 30,
-        values: (_u, splits) =>
-          splits.map((v) => (percent ? `${v}%` : formatBytesShort(v))),
+        incrs: percent ? undefined : BYTE_INCRS,
+        values: (_u, splits) => splits.map((v) => (percent ? `${v}%` : formatBytesShort(v))),
       },
     ],
     series: [
@@ -167,7 +187,9 @@ function options(def: ChartDef, colors: Colors): uPlot.Options {
             def.readout.textContent = '';
             return;
           }
-          const parts = def.lines.map((line, i) => `${line.label} ${format(u.data[i + 1]?.[idx as number])}`);
+          const parts = def.lines.map(
+            (line, i) => `${line.label} ${format(u.data[i + 1]?.[idx as number])}`,
+          );
           def.readout.textContent = `${new Date(t * 1000).toLocaleTimeString()} · ${parts.join(' · ')}`;
         },
       ],

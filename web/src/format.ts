@@ -34,7 +34,8 @@ export function formatBytesShort(bytes: number): string {
     value /= 1024;
     unit += 1;
   }
-  const text = value >= 10 || Number.isInteger(value) ? String(Math.round(value)) : value.toFixed(1);
+  const text =
+    value >= 10 || Number.isInteger(value) ? String(Math.round(value)) : value.toFixed(1);
   return `${bytes < 0 ? '-' : ''}${text}${units[unit]}`;
 }
 
@@ -84,11 +85,21 @@ export function usageLevel(percent: number, warn = 80, crit = 90): Level {
   return 'ok';
 }
 
-/** Colour band of the health score: one warning keeps it green, a critical or two warnings do not. */
+/** Colour band of the health score alone. */
 export function scoreLevel(score: number): Level {
   if (score >= 90) return 'ok';
   if (score >= 60) return 'warn';
   return 'crit';
+}
+
+/**
+ * Colour of the health card: the score's band, but never green while a warning stands and always
+ * red for a critical one (a single critical still scores 80, which would otherwise read as amber).
+ */
+export function healthLevel(score: number, levels: readonly string[]): Level {
+  if (levels.includes('critical')) return 'crit';
+  const band = scoreLevel(score);
+  return levels.length > 0 && band === 'ok' ? 'warn' : band;
 }
 
 /** Keeps the start of a long command line; the full text goes in a title tooltip. */

@@ -10,7 +10,7 @@ export function isSort(value: unknown): value is Sort {
   return typeof value === 'string' && (SORTS as readonly string[]).includes(value);
 }
 
-/** Case-insensitive substring over pid, ppid, name, command, user and status. */
+/** Substring over pid, ppid, name, command, user and status; `needle` is already trimmed and lowercased. */
 export function matchesFilter(row: ProcessRow, needle: string): boolean {
   return (
     String(row.pid).includes(needle) ||

@@ -92,7 +92,11 @@ export function createProcessTable(): ProcessTable {
   const renderHeaders = (): void => {
     for (const th of table.tHead?.querySelectorAll<HTMLElement>('th[data-sort]') ?? []) {
       const active = th.dataset.sort === sort;
-      setAttr(th, 'aria-sort', active ? (sort === 'pid' || sort === 'name' ? 'ascending' : 'descending') : 'none');
+      setAttr(
+        th,
+        'aria-sort',
+        active ? (sort === 'pid' || sort === 'name' ? 'ascending' : 'descending') : 'none',
+      );
     }
   };
 
@@ -161,7 +165,11 @@ export function createProcessTable(): ProcessTable {
   };
 }
 
-function readStored<T extends string>(key: string, valid: (v: string | null) => v is T, fallback: T): T {
+function readStored<T extends string>(
+  key: string,
+  valid: (v: string | null) => v is T,
+  fallback: T,
+): T {
   try {
     const value = localStorage.getItem(key);
     return valid(value) ? value : fallback;

@@ -60,7 +60,9 @@ export function createSeries(maxAgeSec = 3600): Series {
   const append = (point: HistoryPoint): void => {
     const last = t.at(-1);
     // A missed stretch longer than a few ticks gets a null row so uPlot leaves a gap.
-    if (last !== undefined && point.t - last > Math.max(interval * 5, 2)) push(last + interval, null);
+    if (last !== undefined && point.t - last > Math.max(interval * 5, 2)) {
+      push(last + interval, null);
+    }
     push(point.t, point);
   };
 
@@ -110,6 +112,16 @@ export function createSeries(maxAgeSec = 3600): Series {
     t,
     values,
     add(points) {
+      // A history reply shows the real spacing of points; trust it over the nominal interval so a
+      // coarser history is not mistaken for a string of gaps.
+      if (points.length >= 3) {
+        const gaps = points
+          .slice(1)
+          .map((p, i) => p.t - (points[i] as HistoryPoint).t)
+          .sort((a, b) => a - b);
+        const median = gaps[(gaps.length - 1) >> 1] as number;
+        if (median > interval) interval = median;
+      }
       let changed = false;
       const late: HistoryPoint[] = [];
       for (const p of points) {

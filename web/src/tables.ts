@@ -8,26 +8,40 @@ export function createFilesystemsTable(): (rows: readonly FilesystemRow[]) => vo
   const empty = byId('fs-empty');
   const sync = keyedRows<
     FilesystemRow,
-    { mount: HTMLElement; device: HTMLElement; fstype: HTMLElement; used: HTMLElement; bar: HTMLElement; pct: HTMLElement; inodes: HTMLElement }
+    {
+      mount: HTMLElement;
+      device: HTMLElement;
+      fstype: HTMLElement;
+      used: HTMLElement;
+      bar: HTMLElement;
+      pct: HTMLElement;
+      inodes: HTMLElement;
+    }
   >(table.tBodies[0] ?? table.createTBody(), {
     key: (fs) => `${fs.mount}|${fs.device}`,
     create: () => {
       const row = el('tr');
-      const mount = el('td', 'mount');
-      const device = el('td', 'muted device');
+      // Mount and device share a cell (device on a second line) so the table fits half a screen.
+      const where = el('td', 'mount');
+      const mount = el('div', 'mount-path');
+      const device = el('div', 'muted device');
+      where.append(mount, device);
       const fstype = el('td', 'muted');
       const used = el('td', 'num');
-      const usage = el('td', 'usage');
+      const usage = el('td');
+      const wrap = el('div', 'usage');
       const bar = el('span', 'meter');
       bar.append(el('span', 'meter-fill'));
       const pct = el('span', 'num pct');
-      usage.append(bar, pct);
+      wrap.append(bar, pct);
+      usage.append(wrap);
       const inodes = el('td', 'num');
-      row.append(mount, device, fstype, used, usage, inodes);
+      row.append(where, fstype, used, usage, inodes);
       return { row, cells: { mount, device, fstype, used, bar, pct, inodes } };
     },
     update: (c, fs) => {
       setText(c.mount, fs.mount);
+      setAttr(c.mount, 'title', fs.mount);
       setText(c.device, fs.device);
       setAttr(c.device, 'title', fs.device);
       setText(c.fstype, fs.readonly ? `${fs.fstype} (ro)` : fs.fstype);
@@ -61,7 +75,9 @@ function isVirtual(name: string): boolean {
 export function sortInterfaces(rows: readonly InterfaceRow[]): InterfaceRow[] {
   const rank = (r: InterfaceRow): number =>
     (isVirtual(r.name) ? 2 : 0) + (r.rx_bytes + r.tx_bytes > 0 ? 0 : 1);
-  return [...rows].sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...rows].sort(
+    (a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
 }
 
 export function createInterfacesTable(): (rows: readonly InterfaceRow[]) => void {
@@ -69,7 +85,14 @@ export function createInterfacesTable(): (rows: readonly InterfaceRow[]) => void
   const empty = byId('net-empty');
   const sync = keyedRows<
     InterfaceRow,
-    { name: HTMLElement; ipv4: HTMLElement; rx: HTMLElement; tx: HTMLElement; errors: HTMLElement; drops: HTMLElement }
+    {
+      name: HTMLElement;
+      ipv4: HTMLElement;
+      rx: HTMLElement;
+      tx: HTMLElement;
+      errors: HTMLElement;
+      drops: HTMLElement;
+    }
   >(table.tBodies[0] ?? table.createTBody(), {
     key: (n) => n.name,
     create: () => {

@@ -69,7 +69,11 @@ export function registerSeatunnelMonitoring(
     if (sample) {
       const r = deps.runtime.read();
       members.push({
-        ...hostFigures(sample.snapshot, { isMaster: master === deps.nodeId, host: self.host, port: String(self.port) }),
+        ...hostFigures(sample.snapshot, {
+          isMaster: master === deps.nodeId,
+          host: self.host,
+          port: String(self.port),
+        }),
         'heap.memory.used': numberToUnit(r.heapUsed),
         'heap.memory.free': numberToUnit(r.heapTotal - r.heapUsed),
         'heap.memory.total': numberToUnit(r.heapTotal),
@@ -90,7 +94,13 @@ export function registerSeatunnelMonitoring(
     for (const node of nodes) {
       if (node.id === deps.nodeId || node.state !== 'up' || node.sampleJson === undefined) continue;
       const [host = node.address, port = ''] = splitAddress(node.address);
-      members.push(hostFigures(JSON.parse(node.sampleJson) as Snapshot, { isMaster: master === node.id, host, port }));
+      members.push(
+        hostFigures(JSON.parse(node.sampleJson) as Snapshot, {
+          isMaster: master === node.id,
+          host,
+          port,
+        }),
+      );
     }
     return members;
   };
@@ -100,7 +110,9 @@ export function registerSeatunnelMonitoring(
 
 /** The longest-running live member is the master, as Hazelcast's oldest member is. */
 function pickMaster(nodes: NodeRecord[], selfId: string): string {
-  const up = nodes.filter((n) => n.state === 'up').sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : 1));
+  const up = nodes
+    .filter((n) => n.state === 'up')
+    .sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : 1));
   return up[0]?.id ?? selfId;
 }
 

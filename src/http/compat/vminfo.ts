@@ -24,7 +24,11 @@ export function registerVminfoRoutes(
   // Per-sample caches: each section is serialised and compressed at most once per tick.
   const encoded = new WeakMap<Sample, Map<string, { body: Buffer; gzip?: Buffer }>>();
 
-  const cached = (sample: Sample, key: string, make: () => string): { body: Buffer; gzip?: Buffer } => {
+  const cached = (
+    sample: Sample,
+    key: string,
+    make: () => string,
+  ): { body: Buffer; gzip?: Buffer } => {
     let bySample = encoded.get(sample);
     if (!bySample) encoded.set(sample, (bySample = new Map()));
     let entry = bySample.get(key);
@@ -32,9 +36,16 @@ export function registerVminfoRoutes(
     return entry;
   };
 
-  const sendJson = (request: FastifyRequest, reply: FastifyReply, entry: { body: Buffer; gzip?: Buffer }) => {
+  const sendJson = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    entry: { body: Buffer; gzip?: Buffer },
+  ) => {
     reply.header('cache-control', 'no-store').type('application/json; charset=utf-8');
-    if (entry.body.length >= GZIP_MIN_BYTES && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+    if (
+      entry.body.length >= GZIP_MIN_BYTES &&
+      /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')
+    ) {
       entry.gzip ??= gzipSync(entry.body, { level: 1 });
       reply.header('vary', 'accept-encoding').header('content-encoding', 'gzip');
       return reply.send(entry.gzip);
@@ -43,7 +54,12 @@ export function registerVminfoRoutes(
   };
 
   const requireSample = (sample: Sample | undefined): Sample => {
-    if (!sample) throw new AgentError('NOT_READY', 'no data yet: the first sample is being collected; retry in a moment');
+    if (!sample) {
+      throw new AgentError(
+        'NOT_READY',
+        'no data yet: the first sample is being collected; retry in a moment',
+      );
+    }
     return sample;
   };
 
@@ -53,13 +69,21 @@ export function registerVminfoRoutes(
 
   app.get('/api/v1/snapshot', async (request, reply) => {
     const sample = requireSample(await monitor.latestWithProcesses());
-    return sendJson(request, reply, cached(sample, 'snapshot', () => sample.json));
+    return sendJson(
+      request,
+      reply,
+      cached(sample, 'snapshot', () => sample.json),
+    );
   });
 
   for (const section of SECTIONS) {
     app.get(`/api/v1/${section}`, async (request, reply) => {
       const sample = requireSample(monitor.latest());
-      return sendJson(request, reply, cached(sample, section, () => JSON.stringify(sectionOf(sample.snapshot, section))));
+      return sendJson(
+        request,
+        reply,
+        cached(sample, section, () => JSON.stringify(sectionOf(sample.snapshot, section))),
+      );
     });
   }
 
@@ -78,11 +102,25 @@ export function registerVminfoRoutes(
     // In token mode the upgrade has already passed the auth hook; browsers must also be same-origin.
     preValidation: async (request, reply) => {
       if (!auth.sameOrigin(request)) {
-        return replyError(request, reply, new AgentError('FORBIDDEN', 'cross-origin WebSocket refused: open the dashboard from this agent'));
+        return replyError(
+          request,
+          reply,
+          new AgentError(
+            'FORBIDDEN',
+            'cross-origin WebSocket refused: open the dashboard from this agent',
+          ),
+        );
       }
     },
     handler: async (request, reply) =>
-      replyError(request, reply.header('upgrade', 'websocket'), new AgentError('INVALID_INPUT', '/ws is a WebSocket endpoint: connect with a WebSocket client')),
+      replyError(
+        request,
+        reply.header('upgrade', 'websocket'),
+        new AgentError(
+          'INVALID_INPUT',
+          '/ws is a WebSocket endpoint: connect with a WebSocket client',
+        ),
+      ),
     wsHandler: (socket) => {
       hub.add(socket);
     },

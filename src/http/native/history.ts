@@ -3,13 +3,19 @@ import type { FastifyInstance } from 'fastify';
 import { AgentError } from '../../errors.ts';
 import type { Monitor } from '../../monitor/monitor.ts';
 
-export function registerHistoryRoutes(app: FastifyInstance, deps: { monitor: Monitor; intervalMs: number }): void {
+export function registerHistoryRoutes(
+  app: FastifyInstance,
+  deps: { monitor: Monitor; intervalMs: number },
+): void {
   app.get('/api/v1/history', async (request, reply) => {
     const { since } = request.query as { since?: unknown };
     let sinceMs: number | undefined;
     if (since !== undefined && since !== '') {
       if (typeof since !== 'string' || !/^\d+(\.\d+)?$/.test(since)) {
-        throw new AgentError('INVALID_INPUT', `invalid since "${String(since)}": must be a Unix time in seconds, e.g. since=${Math.floor(Date.now() / 1000) - 600}`);
+        throw new AgentError(
+          'INVALID_INPUT',
+          `invalid since "${String(since)}": must be a Unix time in seconds, e.g. since=${Math.floor(Date.now() / 1000) - 600}`,
+        );
       }
       sinceMs = Number(since) * 1000;
     }

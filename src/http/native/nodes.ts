@@ -32,7 +32,8 @@ export function registerNodeRoutes(
     pid: node.pid,
     labels: node.labels,
     // A node that missed three heartbeats is shown stale; the cluster reaper (next issues) acts on it.
-    state: node.state === 'up' && now - node.heartbeatAt > 3 * deps.heartbeatMs ? 'stale' : node.state,
+    state:
+      node.state === 'up' && now - node.heartbeatAt > 3 * deps.heartbeatMs ? 'stale' : node.state,
     self: node.id === deps.nodeId,
     registeredAt: new Date(node.registeredAt).toISOString(),
     startedAt: new Date(node.startedAt).toISOString(),
@@ -42,7 +43,12 @@ export function registerNodeRoutes(
 
   const find = async (id: string): Promise<NodeRecord> => {
     const node = await deps.store.getNode(id);
-    if (!node) throw new AgentError('NOT_FOUND', `node "${id}" not found; GET /api/v1/nodes lists the nodes`);
+    if (!node) {
+      throw new AgentError(
+        'NOT_FOUND',
+        `node "${id}" not found; GET /api/v1/nodes lists the nodes`,
+      );
+    }
     return node;
   };
 
@@ -64,7 +70,9 @@ export function registerNodeRoutes(
       if (sample) return reply.send(sample.json);
     }
     const node = await find(id);
-    if (node.sampleJson === undefined) throw new AgentError('NOT_READY', `node "${id}" has not reported a sample yet`);
+    if (node.sampleJson === undefined) {
+      throw new AgentError('NOT_READY', `node "${id}" has not reported a sample yet`);
+    }
     return reply.send(node.sampleJson);
   });
 }

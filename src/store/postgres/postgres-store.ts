@@ -4,7 +4,7 @@ import pg from 'pg';
 import { AgentError } from '../../errors.ts';
 import { checkMigrations, pendingMigrations } from '../migrations.ts';
 import type { NodeRecord, NodeRegistration, Store, StoreCapabilities } from '../store.ts';
-import { maskUrl } from './mask-url.ts';
+import { maskUrl } from '../../mask-url.ts';
 import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
 import { createSchema, setLocalSearchPath, SQL } from './queries.ts';
 import { hostPortOf, toStoreError, type PgTarget } from './to-store-error.ts';
@@ -69,7 +69,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 
   async function run<T>(op: string, fn: () => Promise<T>): Promise<T> {
     if (closed) {
-      throw new AgentError('STORE', `cannot ${op}: the PostgreSQL store at ${target.hostPort} is closed`);
+      throw new AgentError(
+        'STORE',
+        `cannot ${op}: the PostgreSQL store at ${target.hostPort} is closed`,
+      );
     }
     try {
       return await fn();
@@ -105,9 +108,16 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 
     heartbeat: (nodeId, sample) =>
       run('record a heartbeat', async () => {
-        const result = await pool.query(SQL.heartbeat, [nodeId, sample?.json ?? null, sample?.at ?? null]);
+        const result = await pool.query(SQL.heartbeat, [
+          nodeId,
+          sample?.json ?? null,
+          sample?.at ?? null,
+        ]);
         if (result.rowCount === 0) {
-          throw new AgentError('NOT_FOUND', `node ${nodeId} is not registered; register it before its heartbeats`);
+          throw new AgentError(
+            'NOT_FOUND',
+            `node ${nodeId} is not registered; register it before its heartbeats`,
+          );
         }
       }),
 
@@ -138,6 +148,13 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     setSetting: (key, value) =>
       run('write a setting', async () => {
         await pool.query(SQL.setSetting, [key, value]);
+      }),
+
+    setSettingIfAbsent: (key, value) =>
+      run('write a setting', async () => {
+        await pool.query(SQL.setSettingIfAbsent, [key, value]);
+        const result = await pool.query<{ value: string }>(SQL.getSetting, [key]);
+        return result.rows[0]?.value ?? value;
       }),
 
     close: async () => {
@@ -184,7 +201,14 @@ async function migrate(pool: pg.Pool, schema: string, where: string): Promise<vo
 }
 
 function registrationParams(node: NodeRegistration): unknown[] {
-  return [node.id, node.hostname, node.address, node.version, node.pid, JSON.stringify(node.labels)];
+  return [
+    node.id,
+    node.hostname,
+    node.address,
+    node.version,
+    node.pid,
+    JSON.stringify(node.labels),
+  ];
 }
 
 function firstRow<T>(rows: T[]): T {

@@ -42,8 +42,11 @@ where id = $1`,
   setSetting: `
 insert into settings (key, value) values ($1, $2)
 on conflict (key) do update set value = excluded.value`,
+  setSettingIfAbsent: `
+insert into settings (key, value) values ($1, $2) on conflict (key) do nothing`,
 } as const;
 
 /** DDL naming the schema; the name is checked to be a plain identifier before it gets here. */
 export const createSchema = (schema: string): string => `create schema "${schema}"`;
-export const setLocalSearchPath = (schema: string): string => `set local search_path to "${schema}"`;
+export const setLocalSearchPath = (schema: string): string =>
+  `set local search_path to "${schema}"`;

@@ -27,7 +27,8 @@ const HINTS: Readonly<Record<string, string>> = {
   '28000': 'the server refused this user; check the user in --store and pg_hba.conf',
   '3D000': 'the database does not exist; create it (createdb) or fix the database name in --store',
   '42P01': 'a table is missing: the store has not been migrated (call migrate() first)',
-  '42501': 'permission denied; grant this user rights on the database and schema, or use another schema',
+  '42501':
+    'permission denied; grant this user rights on the database and schema, or use another schema',
   '53300': 'the server has too many connections; lower the pool size or raise max_connections',
   '57P01': 'the server was shut down while the store was using it',
   '57P03': 'the server is starting up or shutting down; try again shortly',
@@ -45,10 +46,12 @@ const CONNECT_FAILURES: Readonly<Record<string, string>> = {
 
 export function toStoreError(err: unknown, op: string, target: PgTarget): AgentError {
   if (err instanceof AgentError) return err;
-  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
+  const code =
+    typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
   const message = err instanceof Error ? err.message : String(err);
   const failure =
-    CONNECT_FAILURES[code] ?? (/connection timeout|timeout expired/i.test(message) ? 'timed out' : undefined);
+    CONNECT_FAILURES[code] ??
+    (/connection timeout|timeout expired/i.test(message) ? 'timed out' : undefined);
   if (failure !== undefined) {
     return new AgentError(
       'STORE',

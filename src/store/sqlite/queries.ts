@@ -32,4 +32,5 @@ where id = :id`,
   setSetting: `
 insert into settings (key, value) values (:key, :value)
 on conflict (key) do update set value = excluded.value`,
+  setSettingIfAbsent: `insert into settings (key, value) values (:key, :value) on conflict (key) do nothing`,
 } as const;

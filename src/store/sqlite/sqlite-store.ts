@@ -85,7 +85,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           sampleAt: sample?.at ?? null,
         });
         if (Number(result.changes) === 0) {
-          throw new AgentError('NOT_FOUND', `node ${nodeId} is not registered; register it before its heartbeats`);
+          throw new AgentError(
+            'NOT_FOUND',
+            `node ${nodeId} is not registered; register it before its heartbeats`,
+          );
         }
       }),
 
@@ -101,7 +104,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       }),
 
     listNodes: () =>
-      run('list nodes', () => statement(SQL.listNodes).all().map((row) => toNodeRecord(row as Row))),
+      run('list nodes', () =>
+        statement(SQL.listNodes)
+          .all()
+          .map((row) => toNodeRecord(row as Row)),
+      ),
 
     getSetting: (key) =>
       run('read a setting', () => {
@@ -112,6 +119,12 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     setSetting: (key, value) =>
       run('write a setting', () => {
         statement(SQL.setSetting).run({ key, value });
+      }),
+
+    setSettingIfAbsent: (key, value) =>
+      run('write a setting', () => {
+        statement(SQL.setSettingIfAbsent).run({ key, value });
+        return String((statement(SQL.getSetting).get({ key }) as Row).value);
       }),
 
     close: async () => {
@@ -196,21 +209,23 @@ function toNodeRecord(row: Row): NodeRecord {
 }
 
 // SQLite primary result codes (the low byte of an extended code) that have a known remedy.
-const SQLITE_BUSY = 5;
-const SQLITE_READONLY = 8;
-const SQLITE_FULL = 13;
+const HINTS: Readonly<Record<number, string>> = {
+  5: 'another process holds the database lock: is a second bosun using the same --data-dir?', // BUSY
+  8: 'the database file or its directory is not writable', // READONLY
+  13: 'the disk is full', // FULL
+};
 
 function toStoreError(err: unknown, op: string, where: string): AgentError {
   if (err instanceof AgentError) return err;
   const message = messageOf(err);
   const errcode = (err as { errcode?: unknown }).errcode;
-  const primary = typeof errcode === 'number' ? errcode & 0xff : undefined;
-  let hint = '';
-  if (primary === SQLITE_BUSY) hint = '; another process holds the database lock: is a second bosun using the same --data-dir?';
-  else if (primary === SQLITE_READONLY) hint = '; the database file or its directory is not writable';
-  else if (primary === SQLITE_FULL) hint = '; the disk is full';
-  else if (/no such table/.test(message)) hint = '; the store has not been migrated (call migrate() first)';
-  return new AgentError('STORE', `cannot ${op} in the SQLite store at ${where}: ${message}${hint}`, {
+  const hint =
+    (typeof errcode === 'number' ? HINTS[errcode & 0xff] : undefined) ??
+    (/no such table/.test(message)
+      ? 'the store has not been migrated (call migrate() first)'
+      : undefined);
+  const detail = hint === undefined ? message : `${message}; ${hint}`;
+  return new AgentError('STORE', `cannot ${op} in the SQLite store at ${where}: ${detail}`, {
     cause: err,
   });
 }

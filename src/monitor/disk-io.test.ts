@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { DiskCounters } from './diskstats.ts';
+import { computeDiskIo } from './disk-io.ts';
+
+const disk = (
+  device: string,
+  r: number,
+  sr: number,
+  w: number,
+  sw: number,
+  io: number,
+): DiskCounters => ({
+  device,
+  readsCompleted: r,
+  sectorsRead: sr,
+  writesCompleted: w,
+  sectorsWritten: sw,
+  ioTicksMs: io,
+});
+
+describe('computeDiskIo', () => {
+  it('computes bytes per second, IOPS and utilisation', () => {
+    const rows = computeDiskIo(
+      [disk('sda', 100, 1000, 50, 2000, 500)],
+      [disk('sda', 400, 7000, 80, 14000, 1250)],
+      2000,
+    );
+    assert.deepEqual(rows, [
+      {
+        device: 'sda',
+        read_bytes_sec: 1536000,
+        write_bytes_sec: 3072000,
+        iops: 165,
+        util_percent: 37.5,
+      },
+    ]);
+  });
+
+  it('caps utilisation at 100 and clamps counters that went backwards', () => {
+    const rows = computeDiskIo(
+      [disk('vda', 10, 10, 10, 10, 0)],
+      [disk('vda', 5, 5, 5, 5, 5000)],
+      1000,
+    );
+    assert.deepEqual(rows, [
+      { device: 'vda', read_bytes_sec: 0, write_bytes_sec: 0, iops: 0, util_percent: 100 },
+    ]);
+  });
+
+  it('reports zeros for a new device or no elapsed time', () => {
+    const zero = { read_bytes_sec: 0, write_bytes_sec: 0, iops: 0, util_percent: 0 };
+    assert.deepEqual(computeDiskIo([], [disk('nvme0n1', 1, 1, 1, 1, 1)], 1000), [
+      { device: 'nvme0n1', ...zero },
+    ]);
+    assert.deepEqual(computeDiskIo([disk('sda', 0, 0, 0, 0, 0)], [disk('sda', 9, 9, 9, 9, 9)], 0), [
+      { device: 'sda', ...zero },
+    ]);
+  });
+
+  it('matches devices by name when the list changed', () => {
+    const rows = computeDiskIo(
+      [disk('sda', 0, 0, 0, 0, 0), disk('sdb', 0, 0, 0, 0, 0)],
+      [disk('sdb', 10, 2, 0, 0, 100)],
+      1000,
+    );
+    assert.equal(rows[0]?.read_bytes_sec, 1024);
+    assert.equal(rows[0]?.iops, 10);
+  });
+});

@@ -1,0 +1,324 @@
+// The Store contract: one suite that every backend must pass, run against SQLite (a WAL file in a temp
+// dir) and PostgreSQL (a throwaway server, a fresh schema per test).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  createTestSchema,
+  startPostgres,
+  type TestPostgres,
+  type TestSchema,
+} from '../../test/support/postgres.ts';
+import { AgentError } from '../errors.ts';
+import { latestVersion } from './migrations.ts';
+import { MIGRATIONS as POSTGRES_MIGRATIONS } from './postgres/migrations.ts';
+import { createPostgresStore } from './postgres/postgres-store.ts';
+import { MIGRATIONS as SQLITE_MIGRATIONS } from './sqlite/migrations.ts';
+import { createSqliteStore } from './sqlite/sqlite-store.ts';
+import type { NodeRegistration, Store } from './store.ts';
+
+interface Backend {
+  readonly name: string;
+  /** The schema version migrate() reaches. */
+  readonly latestVersion: number;
+  /** Once per file: whatever the backend needs running. */
+  start(): Promise<void>;
+  /** Before each test: switch to a fresh, empty database. */
+  fresh(): Promise<void>;
+  /** A new store over the current database; several may be open at once. */
+  open(): Store;
+  stop(): Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  let dir = '';
+  let path = '';
+  let count = 0;
+  return {
+    name: 'SQLite',
+    latestVersion: latestVersion(SQLITE_MIGRATIONS),
+    start: async () => {
+      dir = mkdtempSync(join(tmpdir(), 'bosun-store-'));
+    },
+    fresh: async () => {
+      count += 1;
+      // A subdirectory that does not exist yet, so every test also checks the store creates it.
+      path = join(dir, `db-${count}`, 'bosun.db');
+    },
+    open: () => createSqliteStore({ path }),
+    stop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function postgresBackend(): Backend {
+  let server: TestPostgres | undefined;
+  let schema: TestSchema | undefined;
+  const schemas: TestSchema[] = [];
+  const url = (): string => {
+    if (server === undefined) throw new Error('PostgreSQL is not started');
+    return server.url;
+  };
+  return {
+    name: 'PostgreSQL',
+    latestVersion: latestVersion(POSTGRES_MIGRATIONS),
+    start: async () => {
+      const startedAt = performance.now();
+      server = await startPostgres();
+      const source = server.shared ? 'shared via BOSUN_TEST_PG_URL' : 'started';
+      const ms = Math.round(performance.now() - startedAt);
+      console.log(`PostgreSQL for the store contract ${source} in ${ms} ms`);
+    },
+    fresh: async () => {
+      schema = await createTestSchema(url());
+      schemas.push(schema);
+    },
+    open: () => {
+      if (schema === undefined) throw new Error('no test schema');
+      return createPostgresStore({ url: url(), schema: schema.schema, poolSize: 4 });
+    },
+    stop: async () => {
+      if (server === undefined) return;
+      for (const s of schemas) await s.drop();
+      await server.stop();
+    },
+  };
+}
+
+function registration(overrides: Partial<NodeRegistration> = {}): NodeRegistration {
+  return {
+    id: '123456789012345',
+    hostname: 'host-a',
+    address: '127.0.0.1:8600',
+    version: '0.1.0',
+    pid: 4242,
+    labels: { zone: 'eu-1', role: 'worker' },
+    ...overrides,
+  };
+}
+
+function isStoreError(pattern: RegExp): (err: unknown) => boolean {
+  return (err: unknown) => {
+    assert.ok(err instanceof AgentError, `expected an AgentError, got ${String(err)}`);
+    assert.equal(err.code, 'STORE');
+    assert.match(err.message, pattern);
+    return true;
+  };
+}
+
+for (const backend of [sqliteBackend(), postgresBackend()]) {
+  describe(`The ${backend.name} store`, () => {
+    const opened: Store[] = [];
+    let store: Store;
+
+    /** Opens another store on the same database, closed after the test. */
+    function open(): Store {
+      const s = backend.open();
+      opened.push(s);
+      return s;
+    }
+
+    before(() => backend.start());
+    after(() => backend.stop());
+    beforeEach(async () => {
+      await backend.fresh();
+      store = open();
+      await store.migrate();
+    });
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    describe('migrations', () => {
+      it('report schema version 0 before migrating and the latest version after', async () => {
+        await backend.fresh();
+        const empty = open();
+        assert.equal(await empty.schemaVersion(), 0);
+        await empty.migrate();
+        assert.equal(await empty.schemaVersion(), backend.latestVersion);
+      });
+
+      it('are idempotent when applied again', async () => {
+        await store.migrate();
+        await store.migrate();
+        assert.equal(await store.schemaVersion(), backend.latestVersion);
+      });
+
+      it('succeed when two stores migrate the same database at once', async () => {
+        await backend.fresh();
+        const a = open();
+        const b = open();
+        await Promise.all([a.migrate(), b.migrate()]);
+        assert.equal(await a.schemaVersion(), backend.latestVersion);
+        assert.equal(await b.schemaVersion(), backend.latestVersion);
+      });
+    });
+
+    it('declares its capabilities', () => {
+      assert.equal(store.capabilities.kind, backend.name === 'SQLite' ? 'sqlite' : 'postgres');
+      assert.equal(store.capabilities.skipLocked, store.capabilities.sharedByNodes);
+    });
+
+    it('reads a clock within a second of the local clock', async () => {
+      const now = await store.now();
+      assert.ok(Number.isInteger(now), `now() should be whole ms, got ${now}`);
+      assert.ok(
+        Math.abs(now - Date.now()) < 1000,
+        `now() ${now} is far from Date.now() ${Date.now()}`,
+      );
+    });
+
+    describe('nodes', () => {
+      it('registers a new node as up with equal registration, start and heartbeat times', async () => {
+        const earliest = await store.now();
+        const node = await store.registerNode(registration());
+        assert.deepEqual(
+          { ...node, registeredAt: 0, startedAt: 0, heartbeatAt: 0 },
+          {
+            ...registration(),
+            registeredAt: 0,
+            startedAt: 0,
+            heartbeatAt: 0,
+            state: 'up',
+          },
+        );
+        assert.ok(node.registeredAt >= earliest && node.registeredAt <= (await store.now()));
+        assert.equal(node.startedAt, node.registeredAt);
+        assert.equal(node.heartbeatAt, node.registeredAt);
+        assert.deepEqual(await store.getNode(node.id), node);
+      });
+
+      it('refreshes the start time but keeps the registration time when a node registers again', async () => {
+        const first = await store.registerNode(registration());
+        await sleep(10);
+        const second = await store.registerNode(
+          registration({ pid: 5151, version: '0.2.0', address: '10.0.0.2:8600' }),
+        );
+        assert.equal(second.registeredAt, first.registeredAt);
+        assert.ok(second.startedAt > first.startedAt);
+        assert.equal(second.heartbeatAt, second.startedAt);
+        assert.equal(second.pid, 5151);
+        assert.equal(second.version, '0.2.0');
+        assert.equal(second.address, '10.0.0.2:8600');
+        assert.deepEqual(await store.getNode(first.id), second);
+        assert.equal((await store.listNodes()).length, 1);
+      });
+
+      it('renews the heartbeat and keeps the latest sample until a newer one arrives', async () => {
+        const node = await store.registerNode(registration());
+        await sleep(10);
+        await store.heartbeat(node.id);
+        const beat = await store.getNode(node.id);
+        assert.ok(beat !== undefined && beat.heartbeatAt > node.heartbeatAt);
+        assert.equal(beat.sampleJson, undefined);
+        assert.equal(beat.sampleAt, undefined);
+        assert.equal(beat.startedAt, node.startedAt);
+
+        const sample = { json: JSON.stringify({ cpu: { usage: 12.5 } }), at: 1_700_000_000_123 };
+        await store.heartbeat(node.id, sample);
+        await store.heartbeat(node.id);
+        const latest = await store.getNode(node.id);
+        assert.equal(latest?.sampleJson, sample.json);
+        assert.equal(latest?.sampleAt, sample.at);
+      });
+
+      it('rejects a heartbeat from an unknown node with NOT_FOUND', async () => {
+        await assert.rejects(store.heartbeat('999'), (err: unknown) => {
+          assert.ok(err instanceof AgentError);
+          assert.equal(err.code, 'NOT_FOUND');
+          assert.match(err.message, /999/);
+          return true;
+        });
+      });
+
+      it('marks a deregistered node down and up again when it registers', async () => {
+        const node = await store.registerNode(registration());
+        await store.deregisterNode(node.id);
+        assert.equal((await store.getNode(node.id))?.state, 'down');
+        await store.registerNode(registration());
+        assert.equal((await store.getNode(node.id))?.state, 'up');
+      });
+
+      it('treats an unknown node as absent', async () => {
+        assert.equal(await store.getNode('404'), undefined);
+        await store.deregisterNode('404');
+        assert.deepEqual(await store.listNodes(), []);
+      });
+
+      it('lists nodes by id, decimal ids in numeric order', async () => {
+        for (const id of ['1000000000000000', '20', '999999999999999', '3']) {
+          await store.registerNode(registration({ id, hostname: `host-${id}` }));
+        }
+        const nodes = await store.listNodes();
+        assert.deepEqual(
+          nodes.map((n) => n.id),
+          ['3', '20', '999999999999999', '1000000000000000'],
+        );
+        assert.deepEqual(
+          nodes.map((n) => n.hostname),
+          ['host-3', 'host-20', 'host-999999999999999', 'host-1000000000000000'],
+        );
+      });
+
+      it('round-trips labels, including none and non-ASCII values', async () => {
+        const labels = { 'bosun.io/zone': 'zürich-1', empty: '', quote: `"it's"` };
+        await store.registerNode(registration({ id: '1', labels }));
+        await store.registerNode(registration({ id: '2', labels: {} }));
+        assert.deepEqual((await store.getNode('1'))?.labels, labels);
+        assert.deepEqual((await store.getNode('2'))?.labels, {});
+      });
+    });
+
+    describe('settings', () => {
+      it('reads a missing key as undefined', async () => {
+        assert.equal(await store.getSetting('missing'), undefined);
+      });
+
+      it('stores, reads and overwrites a value', async () => {
+        await store.setSetting('cookie.secret', 'first');
+        assert.equal(await store.getSetting('cookie.secret'), 'first');
+        await store.setSetting('cookie.secret', 'second ✓');
+        assert.equal(await store.getSetting('cookie.secret'), 'second ✓');
+        await store.setSetting('other', '');
+        assert.equal(await store.getSetting('other'), '');
+        assert.equal(await store.getSetting('cookie.secret'), 'second ✓');
+      });
+
+      it('sets a value only when absent and returns the one that won', async () => {
+        assert.equal(await store.setSettingIfAbsent('race', 'a'), 'a');
+        assert.equal(await store.setSettingIfAbsent('race', 'b'), 'a');
+        const both = await Promise.all([
+          store.setSettingIfAbsent('race2', 'x'),
+          store.setSettingIfAbsent('race2', 'y'),
+        ]);
+        assert.equal(both[0], both[1]);
+      });
+    });
+
+    it('keeps its data across close and reopen', async () => {
+      const node = await store.registerNode(registration());
+      await store.setSetting('node.id', node.id);
+      await store.close();
+
+      const reopened = open();
+      await reopened.migrate();
+      assert.equal(await reopened.getSetting('node.id'), node.id);
+      assert.deepEqual(await reopened.getNode(node.id), node);
+    });
+
+    it('fails with a clear STORE error once closed, and closes twice without error', async () => {
+      await store.close();
+      await store.close();
+      await assert.rejects(store.migrate(), isStoreError(/closed/));
+      await assert.rejects(store.now(), isStoreError(/closed/));
+      await assert.rejects(
+        store.registerNode(registration()),
+        isStoreError(/cannot register a node.*closed/),
+      );
+      await assert.rejects(store.listNodes(), isStoreError(/closed/));
+      await assert.rejects(store.getSetting('x'), isStoreError(/closed/));
+    });
+  });
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { startPostgres, type TestPostgres } from '../../../test/support/postgres.ts';
+import { AgentError } from '../../errors.ts';
+import { latestVersion } from '../migrations.ts';
+import { MIGRATIONS } from './migrations.ts';
+import { createPostgresStore } from './postgres-store.ts';
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return typeof address === 'object' && address !== null ? address.port : 1;
+}
+
+describe('createPostgresStore', () => {
+  it('reports a refused connection with the address, the masked URL and the fix', async () => {
+    const port = await closedPort();
+    const store = createPostgresStore({ url: `postgres://bosun:s3cret@127.0.0.1:${port}/bosun` });
+    await assert.rejects(store.migrate(), (err: unknown) => {
+      assert.ok(err instanceof AgentError);
+      assert.equal(err.code, 'STORE');
+      assert.equal(
+        err.message,
+        `cannot connect to PostgreSQL at 127.0.0.1:${port}: connection refused; check --store ` +
+          `(postgres://bosun:***@127.0.0.1:${port}/bosun) and that the server is running`,
+      );
+      return true;
+    });
+    await store.close();
+  });
+
+  it('rejects a schema name that is not a plain identifier', () => {
+    assert.throws(
+      () => createPostgresStore({ url: 'postgres://127.0.0.1/x', schema: 'a"; drop table x' }),
+      (err: unknown) => err instanceof AgentError && err.code === 'INVALID_CONFIG',
+    );
+  });
+
+  describe('on a server', () => {
+    let server: TestPostgres;
+    before(async () => {
+      server = await startPostgres();
+    });
+    after(() => server.stop());
+
+    it('creates its schema when missing and keeps its tables there', async () => {
+      const schema = `missing_${process.pid}`;
+      const store = createPostgresStore({ url: server.url, schema });
+      await store.migrate();
+      await store.setSetting('k', 'v');
+      await store.close();
+
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        const tables = await client.query<{ table_name: string }>(
+          `select table_name from information_schema.tables where table_schema = $1 order by table_name`,
+          [schema],
+        );
+        assert.deepEqual(
+          tables.rows.map((r) => r.table_name),
+          ['nodes', 'schema_migrations', 'settings'],
+        );
+        await client.query(`drop schema "${schema}" cascade`);
+      } finally {
+        await client.end();
+      }
+    });
+
+    it('names the missing migration when used before migrate()', async () => {
+      const store = createPostgresStore({ url: server.url, schema: `unmigrated_${process.pid}` });
+      assert.equal(await store.schemaVersion(), 0);
+      await assert.rejects(store.listNodes(), (err: unknown) => {
+        assert.ok(err instanceof AgentError);
+        assert.match(err.message, /cannot list nodes in PostgreSQL at .*not been migrated/);
+        return true;
+      });
+      await store.close();
+    });
+
+    it('lets several stores migrate one fresh schema at once', async () => {
+      const schema = `race_${process.pid}`;
+      const stores = Array.from({ length: 6 }, () =>
+        createPostgresStore({ url: server.url, schema, poolSize: 2 }),
+      );
+      try {
+        await Promise.all(stores.map((s) => s.migrate()));
+        for (const s of stores) assert.equal(await s.schemaVersion(), latestVersion(MIGRATIONS));
+      } finally {
+        await Promise.allSettled(stores.map((s) => s.close()));
+      }
+      const cleanup = new pg.Client({ connectionString: server.url });
+      await cleanup.connect();
+      await cleanup.query(`drop schema "${schema}" cascade`);
+      await cleanup.end();
+    });
+  });
+});

@@ -1,5 +1,6 @@
 // The vminfo monitoring surface, history, nodes and SeaTunnel's monitoring endpoint against a real agent.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
@@ -343,10 +344,33 @@ describe('/metrics', () => {
       'bosun_health_score ',
       'bosun_build_info{',
       'bosun_process_resident_memory_bytes ',
-      'bosun_nodejs_eventloop_lag_seconds ',
+      'bosun_process_cpu_seconds_total ',
+      'bosun_nodejs_gc_duration_seconds_total{kind="minor"}',
     ]) {
       assert.ok(text.includes(name), `missing ${name}`);
     }
     assert.ok(!/\bpid="/.test(text), 'no per-pid labels');
+  });
+
+  it("passes promtool check metrics, apart from node_exporter's own camelCase meminfo names", async () => {
+    const { text } = await get('/metrics');
+    const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.ok(
+      !result.error,
+      'promtool is missing: apt-get install -y prometheus (.ci/run does this)',
+    );
+    const problems = (result.stdout + result.stderr)
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      // node_exporter names its meminfo series node_memory_MemTotal_bytes etc.; Grafana dashboards
+      // depend on exactly those names, and promtool says the same of node_exporter itself.
+      .filter(
+        (line) =>
+          !/^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$/.test(
+            line,
+          ),
+      );
+    assert.deepEqual(problems, []);
+    assert.ok(result.status === 0 || result.status === 3, `promtool exit ${result.status}`);
   });
 });

@@ -127,6 +127,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
         monitor: deps.monitor,
         version: deps.version,
         nodeId: deps.nodeId,
+        runtime: deps.runtime,
         wsClients: hub.size,
       }),
     );

@@ -1,8 +1,10 @@
 // GET /metrics in Prometheus exposition. Host series use node_exporter's names and labels so existing
 // Grafana dashboards and alert rules work unchanged; the agent's own series are prefixed bosun_.
 // Values are read from the latest tick at scrape time: a scrape never touches /proc itself.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { readdirSync } from 'node:fs';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { Monitor } from '../monitor/monitor.ts';
+import type { RuntimeStatsSource } from '../monitor/runtime-stats.ts';
 import type { RawCounters, Snapshot } from '../monitor/snapshot.ts';
 
 interface MetricsDeps {
@@ -10,11 +12,11 @@ interface MetricsDeps {
   version: string;
   nodeId: string;
   wsClients: () => number;
+  runtime: RuntimeStatsSource;
 }
 
 export function createMetricsRegistry(deps: MetricsDeps): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'bosun_' });
 
   const latest = (): { snapshot: Snapshot; raw: RawCounters } | undefined => deps.monitor.latest();
 
@@ -352,7 +354,100 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     labelNames: ['version', 'node_id'],
     registers: [registry],
   }).set({ version: deps.version, node_id: deps.nodeId }, 1);
+  registerAgentMetrics(registry, deps.runtime);
   return registry;
+}
+
+/**
+ * The agent's own process figures, under bosun_. Written here rather than with prom-client's
+ * collectDefaultMetrics, whose nodejs_active_*_total gauges fail promtool's lint and whose
+ * event-loop histogram and GC observer would run all the time for figures runtime-stats already has.
+ */
+function registerAgentMetrics(registry: Registry, runtime: RuntimeStatsSource): void {
+  const startTimeSeconds = Math.round(Date.now() / 1000 - process.uptime());
+  const simple = (
+    name: string,
+    help: string,
+    read: () => number,
+    type: 'gauge' | 'counter' = 'gauge',
+  ) => {
+    if (type === 'gauge') {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    } else {
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    }
+  };
+  simple(
+    'bosun_process_cpu_seconds_total',
+    'Total user and system CPU time spent by the agent, in seconds.',
+    () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    },
+    'counter',
+  );
+  simple('bosun_process_resident_memory_bytes', 'Resident memory size of the agent in bytes.', () =>
+    process.memoryUsage.rss(),
+  );
+  simple(
+    'bosun_process_start_time_seconds',
+    'Start time of the agent since the Unix epoch, in seconds.',
+    () => startTimeSeconds,
+  );
+  simple('bosun_process_open_fds', 'Number of open file descriptors of the agent.', () => {
+    try {
+      return readdirSync('/proc/self/fd').length;
+    } catch {
+      return 0;
+    }
+  });
+  simple(
+    'bosun_process_threads',
+    'Number of OS threads of the agent.',
+    () => runtime.read().threads,
+  );
+  simple(
+    'bosun_nodejs_heap_used_bytes',
+    'V8 heap in use, in bytes.',
+    () => runtime.read().heapUsed,
+  );
+  simple(
+    'bosun_nodejs_heap_total_bytes',
+    'V8 heap reserved, in bytes.',
+    () => runtime.read().heapTotal,
+  );
+  simple(
+    'bosun_nodejs_heap_limit_bytes',
+    'V8 heap size limit, in bytes.',
+    () => runtime.read().heapMax,
+  );
+  new Counter({
+    name: 'bosun_nodejs_gc_duration_seconds_total',
+    help: 'Time the agent spent in garbage collection, by kind.',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const r = runtime.read();
+      this.reset();
+      this.inc({ kind: 'minor' }, r.minorGcMs / 1000);
+      this.inc({ kind: 'major' }, r.majorGcMs / 1000);
+    },
+  });
 }
 
 /** The meminfo fields node_exporter dashboards use, for when no sample exists yet at start. */

@@ -20,51 +20,42 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
 
   const latest = (): { snapshot: Snapshot; raw: RawCounters } | undefined => deps.monitor.latest();
 
-  /** A gauge whose values are set from the latest sample at each scrape. */
-  const gauge = <L extends string>(
-    name: string,
-    help: string,
-    labelNames: readonly L[],
-    fill: (
-      set: (labels: Record<L, string>, value: number) => void,
-      s: { snapshot: Snapshot; raw: RawCounters },
-    ) => void,
-  ): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        const s = latest();
-        if (s) fill((labels, value) => this.set(labels, value), s);
-      },
-    });
-  };
+  type Fill<L extends string> = (
+    set: (labels: Record<L, string>, value: number) => void,
+    s: { snapshot: Snapshot; raw: RawCounters },
+  ) => void;
 
-  /** A counter mirrored from the kernel's own cumulative counter (reset then set at each scrape). */
-  const counter = <L extends string>(
-    name: string,
-    help: string,
-    labelNames: readonly L[],
-    fill: (
-      set: (labels: Record<L, string>, value: number) => void,
-      s: { snapshot: Snapshot; raw: RawCounters },
-    ) => void,
-  ): void => {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        const s = latest();
-        if (s) fill((labels, value) => this.inc(labels, Math.max(value, 0)), s);
-      },
-    });
-  };
+  /**
+   * A series mirrored from the latest sample at each scrape. Counters mirror the kernel's own
+   * cumulative counters, so they are reset and set to the kernel's value rather than incremented.
+   */
+  const mirror =
+    (type: 'gauge' | 'counter') =>
+    <L extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly L[],
+      fill: Fill<L>,
+    ): void => {
+      const Metric = type === 'gauge' ? Gauge : Counter;
+      new Metric({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect(this: Gauge<L> | Counter<L>) {
+          this.reset();
+          const s = latest();
+          if (!s) return;
+          fill((labels, value) => {
+            if (this instanceof Gauge) this.set(labels, value);
+            else this.inc(labels, Math.max(value, 0));
+          }, s);
+        },
+      });
+    };
+  const gauge = mirror('gauge');
+  const counter = mirror('counter');
 
   const none = [] as const;
   const one = (value: number) => (set: (l: Record<never, string>, v: number) => void) =>

@@ -69,6 +69,7 @@ export function createAgent(
           intervalMs: config.intervalMs,
           logger: logger.child({ module: 'monitor' }),
           version: deps.version,
+          thresholds: config.health,
         });
         releasers.push(() => monitor.stop());
         await monitor.start();

@@ -109,6 +109,44 @@ describe('loadConfig', () => {
   });
 });
 
+describe('health thresholds', () => {
+  it('accepts name=value pairs from a flag or the environment and a mapping from the file', () => {
+    assert.deepEqual(load({ health: 'cpuWarningPercent=80, diskCriticalPercent=97' }).health, {
+      cpuWarningPercent: 80,
+      diskCriticalPercent: 97,
+    });
+    assert.deepEqual(load({}, { BOSUN_HEALTH: 'swapWarningPercent=70' }).health, {
+      swapWarningPercent: 70,
+    });
+    assert.deepEqual(
+      load({
+        config: yamlFile('health:\n  memoryWarningPercent: 70\n  memoryCriticalPercent: 85\n'),
+      }).health,
+      { memoryWarningPercent: 70, memoryCriticalPercent: 85 },
+    );
+    assert.deepEqual(load().health, {});
+  });
+
+  it('names unknown thresholds and bad values', () => {
+    rejects(
+      () => load({ health: 'cpuWarning=80' }),
+      /--health: unknown threshold "cpuWarning"; known: cpuWarningPercent/,
+    );
+    rejects(
+      () => load({ health: 'cpuWarningPercent=lots' }),
+      /--health: cpuWarningPercent must be a number/,
+    );
+    rejects(
+      () => load({ health: 'cpuWarningPercent' }),
+      /--health: "cpuWarningPercent" is not name=value/,
+    );
+    rejects(
+      () => load({ config: yamlFile('port:\n  a: 1\n') }),
+      /setting "port" .* must be a single value/,
+    );
+  });
+});
+
 describe('parseDuration', () => {
   it('parses milliseconds, seconds, minutes, hours and bare seconds', () => {
     assert.equal(parseDuration('500ms'), 500);

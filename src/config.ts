@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import type * as YAMLModule from 'yaml';
 import { AgentError } from './errors.ts';
+import { DEFAULT_THRESHOLDS, type HealthThresholds } from './monitor/health.ts';
 import { maskUrl } from './mask-url.ts';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -38,11 +39,13 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** 'auto' is readable on a TTY and JSON otherwise. @default 'auto' */
   readonly logFormat: LogFormat;
+  /** Overrides of the health score's thresholds (monitor/health.ts DEFAULT_THRESHOLDS). @default {} */
+  readonly health: Readonly<Partial<HealthThresholds>>;
   /** The YAML file these settings were read from, if any. */
   readonly configFile: string | undefined;
 }
 
-type Kind = 'string' | 'port' | 'duration' | 'boolean' | 'token' | 'enum';
+type Kind = 'string' | 'port' | 'duration' | 'boolean' | 'token' | 'enum' | 'thresholds';
 
 /** One row per setting: the flag, env and YAML names all derive from `name`. */
 export interface SettingSpec {
@@ -134,6 +137,13 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
     description: 'log format (auto: readable on a terminal, JSON otherwise)',
     defaultText: 'auto',
   },
+  {
+    name: 'health',
+    key: 'health',
+    kind: 'thresholds',
+    description:
+      'health thresholds to change, e.g. cpuWarningPercent=80,diskCriticalPercent=97 (see docs/configuration.md)',
+  },
 ] satisfies SettingSpec[]);
 
 export function envName(setting: SettingSpec): string {
@@ -141,7 +151,9 @@ export function envName(setting: SettingSpec): string {
 }
 
 /** Raw values as given by one source, keyed by setting name; `true` is a bare flag. */
-export type RawSettings = Partial<Record<string, string | number | boolean>>;
+export type RawSettings = Partial<
+  Record<string, string | number | boolean | Record<string, unknown>>
+>;
 
 export interface LoadSources {
   /** Flags as parsed by the CLI, keyed by setting name (kebab-case), plus `config`. */
@@ -205,13 +217,17 @@ function readConfigFile(file: string): RawSettings {
         `config: unknown setting "${key}" in ${file}; known settings: ${[...known].join(', ')}`,
       );
     }
-    if (value !== null && typeof value === 'object') {
+    if (
+      value !== null &&
+      typeof value === 'object' &&
+      !(key === 'health' && !Array.isArray(value))
+    ) {
       throw new AgentError(
         'INVALID_CONFIG',
         `config: setting "${key}" in ${file} must be a single value`,
       );
     }
-    if (value !== null) out[key] = value as string | number | boolean;
+    if (value !== null) out[key] = value as string | number | boolean | Record<string, unknown>;
   }
   return out;
 }
@@ -285,6 +301,8 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
   const logLevel = enumSetting('log-level', raw['log-level'], 'info', fail) as LogLevel;
   const logFormat = enumSetting('log-format', raw['log-format'], 'auto', fail) as LogFormat;
 
+  const health = thresholdsSetting(raw.health, fail);
+
   if (!insecure && token === undefined && !isLoopback(bind)) {
     throw new AgentError(
       'INVALID_CONFIG',
@@ -306,6 +324,7 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
     heartbeatMs,
     logLevel,
     logFormat,
+    health,
     configFile: ctx.configFile,
   });
 }
@@ -357,6 +376,37 @@ function enumSetting(name: string, value: unknown, fallback: string, fail: Fail)
   const v = String(value).toLowerCase();
   if (!choices.includes(v)) fail(name, `"${value}" is not one of ${choices.join(', ')}`);
   return v;
+}
+
+/** `cpuWarningPercent=80,diskCriticalPercent=97` from a flag or env, or a YAML mapping of the same. */
+function thresholdsSetting(value: unknown, fail: Fail): Readonly<Partial<HealthThresholds>> {
+  if (value === undefined || value === '') return Object.freeze({});
+  const entries: Array<[string, unknown]> =
+    typeof value === 'object' && value !== null
+      ? Object.entries(value)
+      : String(value)
+          .split(',')
+          .filter((part) => part.trim() !== '')
+          .map((part) => {
+            const eq = part.indexOf('=');
+            if (eq === -1)
+              fail('health', `"${part.trim()}" is not name=value, e.g. cpuWarningPercent=80`);
+            return [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
+          });
+  const out: Partial<Record<keyof HealthThresholds, number>> = {};
+  for (const [name, raw] of entries) {
+    if (!(name in DEFAULT_THRESHOLDS)) {
+      fail(
+        'health',
+        `unknown threshold "${name}"; known: ${Object.keys(DEFAULT_THRESHOLDS).join(', ')}`,
+      );
+    }
+    const n = typeof raw === 'number' ? raw : Number(String(raw));
+    if (String(raw).trim() === '' || !Number.isFinite(n) || n < 0)
+      fail('health', `${name} must be a number, 0 or more; got "${String(raw)}"`);
+    out[name as keyof HealthThresholds] = n;
+  }
+  return Object.freeze(out);
 }
 
 /** Parses 500ms, 2s, 1.5m, 1h, or a bare number of seconds. */

@@ -2,7 +2,10 @@
 import { Command, Option } from 'commander';
 import { SETTINGS, envName, type RawSettings } from '../config.ts';
 
-export type Invocation = { command: 'serve'; flags: RawSettings };
+export interface Invocation {
+  command: 'serve';
+  flags: RawSettings;
+}
 
 /** Builds the program; `onInvoke` receives the parsed command. Commander's exits go through exitOverride. */
 export function createProgram(version: string, onInvoke: (inv: Invocation) => void): Command {

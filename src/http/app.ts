@@ -14,6 +14,7 @@ import { registerSeatunnelMonitoring } from './compat/seatunnel-monitoring.ts';
 import { registerVminfoRoutes } from './compat/vminfo.ts';
 import { registerHistoryRoutes } from './native/history.ts';
 import { registerNodeRoutes } from './native/nodes.ts';
+import { registerOpenApiRoute } from './native/openapi.ts';
 import { replyError } from './reply-error.ts';
 import { createSnapshotHub, type SnapshotHub } from './stream.ts';
 import { registerWebRoutes } from './web.ts';
@@ -137,6 +138,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
       .type(r.contentType)
       .send(await r.metrics());
   });
+  registerOpenApiRoute(app, deps.version);
   registerWebRoutes(app, deps.webRoot);
 
   let openConnections = 0;

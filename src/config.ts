@@ -389,8 +389,9 @@ function thresholdsSetting(value: unknown, fail: Fail): Readonly<Partial<HealthT
           .filter((part) => part.trim() !== '')
           .map((part) => {
             const eq = part.indexOf('=');
-            if (eq === -1)
+            if (eq === -1) {
               fail('health', `"${part.trim()}" is not name=value, e.g. cpuWarningPercent=80`);
+            }
             return [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
           });
   const out: Partial<Record<keyof HealthThresholds, number>> = {};
@@ -402,8 +403,9 @@ function thresholdsSetting(value: unknown, fail: Fail): Readonly<Partial<HealthT
       );
     }
     const n = typeof raw === 'number' ? raw : Number(String(raw));
-    if (String(raw).trim() === '' || !Number.isFinite(n) || n < 0)
+    if (String(raw).trim() === '' || !Number.isFinite(n) || n < 0) {
       fail('health', `${name} must be a number, 0 or more; got "${String(raw)}"`);
+    }
     out[name as keyof HealthThresholds] = n;
   }
   return Object.freeze(out);

@@ -45,6 +45,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     loggerInstance: deps.logger.child({ module: 'http' }) as FastifyBaseLogger,
     // Per-request log lines would cost more than the requests themselves; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    // Fastify would otherwise make a pino child logger for every request (bindings serialised,
+    // redaction set up) even with request logging off: ~20 % of a small request's cost.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: 1 << 20,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

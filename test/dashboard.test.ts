@@ -92,12 +92,15 @@ describe('dashboard', { skip, timeout: 120_000 }, () => {
       await nextSeq(page, await text(page, '#seq'));
       await waitRows(page, matchesPid, 'the filter still applies after an update');
 
-      // Case-insensitive over names and commands, as the API's filter.
-      await page.fill('#process-filter', 'NODE');
+      // Case-insensitive over commands, as the API's filter: the agent's data dir, in capitals, is
+      // only on the agent's own command line. (A broad needle such as "node" also matches commands
+      // longer than the title keeps, so the rows could not be checked.)
+      const dirName = path.basename(agent.dataDir);
+      await page.fill('#process-filter', dirName.toUpperCase());
       await waitRows(
         page,
-        (r) => r.length > 0 && r.every((row) => rowMatches(row, 'node')),
-        'node rows',
+        (r) => r.length === 1 && String(r[0]?.pid) === pid && rowMatches(r[0] as RowInfo, dirName),
+        'the agent, found by its data dir',
       );
 
       // A filter that matches nothing: an empty table and a message saying so.

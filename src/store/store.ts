@@ -1,5 +1,14 @@
 // The Store port. Two implementations, store/sqlite and store/postgres, pass one contract suite
 // (store/contract.test.ts). Only agent.ts picks an implementation; everything else sees this interface.
+import type {
+  Job,
+  JobPackage,
+  JobSpec,
+  Run,
+  RunState,
+  Schedule,
+  ScheduleSpec,
+} from '../jobs/model.ts';
 
 /** What a backend can do, declared rather than branched on with `if (kind === 'sqlite')`. */
 export interface StoreCapabilities {
@@ -37,7 +46,172 @@ export interface NodeRecord extends NodeRegistration {
   sampleAt?: number;
 }
 
-export interface Store {
+/** A schedule as the service hands it to the store: its cursor already computed. */
+export interface NewSchedule {
+  id: string;
+  spec: ScheduleSpec;
+  anchorAt: number;
+  nextFireAt: number | undefined;
+}
+
+/** A job definition as the service hands it to the store. */
+export interface NewJob {
+  id: string;
+  spec: Omit<JobSpec, 'schedules'>;
+  schedules: NewSchedule[];
+}
+
+/** One fire a planner decided on: a run to start at runAt, or a skipped run with its reason. */
+export interface PlannedFire {
+  scheduledFor: number;
+  runAt: number;
+  skipped?: string;
+}
+
+/**
+ * Decides, inside the transaction that owns a due schedule, which runs it makes and where its cursor
+ * goes next. Pure and synchronous: it runs while rows are locked.
+ */
+export type FirePlanner = (
+  schedule: Schedule,
+  job: Job,
+  now: number,
+) => { fires: PlannedFire[]; nextFireAt: number | undefined };
+
+/** When the next attempt of a run that ended badly should start, or undefined for none. */
+export type RetryPlanner = (run: Run, job: Job, now: number) => number | undefined;
+
+/** A run this node now owns, with the job as it was when claimed and the lease token every write carries. */
+export interface ClaimedRun {
+  run: Run;
+  job: Job;
+  leaseToken: string;
+}
+
+export interface RunOutcome {
+  state: 'succeeded' | 'failed' | 'timed_out' | 'canceled';
+  exitCode?: number;
+  signal?: string;
+  error?: string;
+  logBytes: number;
+  logTruncated: boolean;
+}
+
+export interface RunFilter {
+  jobId?: string;
+  state?: RunState;
+  nodeId?: string;
+  /** Newest first; only runs with an id below this one (the cursor of the previous page). */
+  before?: string;
+  limit: number;
+}
+
+/** A webhook delivery waiting in the outbox. */
+export interface Notification {
+  id: string;
+  jobId: string;
+  runId: string;
+  event: string;
+  url: string;
+  payload: string;
+  attempts: number;
+}
+
+export interface PrunePolicy {
+  /** Finished runs kept per job when the job does not say. */
+  keepRuns: number;
+  /** Finished runs older than this are deleted, ms. */
+  maxAgeMs: number;
+  /** Stored log bytes of all runs together; the oldest finished runs' logs go first. */
+  logBudgetBytes: number;
+}
+
+/** Jobs, schedules, runs and their logs: the part of the store the scheduler and runner stand on. */
+export interface JobsStore {
+  /** CONFLICT if the name is taken. */
+  createJob(job: NewJob): Promise<Job>;
+  /**
+   * Replaces a definition (schedules included; ones kept by id keep their cursor if the service passes
+   * it). NOT_FOUND, CONFLICT on a taken name or when expectedVersion is given and differs.
+   */
+  updateJob(job: NewJob, expectedVersion?: number): Promise<Job>;
+  /** NOT_FOUND; CONFLICT while a run of the job is running. Its runs and logs go with it. */
+  deleteJob(id: string): Promise<void>;
+  /** By id, or by name. */
+  getJob(idOrName: string): Promise<Job | undefined>;
+  listJobs(): Promise<Job[]>;
+  /** Grows with every job created, changed or deleted (Cloudtask's allocversion). */
+  jobsGeneration(): Promise<number>;
+  /** The latest run of each job that has one, by job id. */
+  latestRuns(): Promise<Map<string, Run>>;
+
+  /** The earliest time something is due: a schedule's cursor or a queued run's runAt. */
+  nextWakeAt(): Promise<number | undefined>;
+  /** Turns schedule fires due by upTo into runs, advancing each cursor in the same transaction. */
+  materialize(upTo: number, limit: number, plan: FirePlanner): Promise<Run[]>;
+  /** A manual run. An idempotencyKey already used for this job returns that run with created false. */
+  createRun(
+    jobId: string,
+    opts: { idempotencyKey?: string; runAt?: number },
+  ): Promise<{ run: Run; created: boolean }>;
+  /**
+   * Claims up to `slots` queued runs due by upTo for this node, enforcing each job's overlap policy:
+   * forbid skips a run while another is running, queue leaves it waiting, replace asks the running one
+   * to stop. `changed` lists the runs this touched without claiming (skipped, asked to stop).
+   */
+  claimRuns(
+    nodeId: string,
+    slots: number,
+    upTo: number,
+    leaseMs: number,
+  ): Promise<{ claimed: ClaimedRun[]; changed: Run[] }>;
+  /** Records the process group of a claimed run. False if the lease is no longer ours. */
+  markStarted(runId: string, token: string, pgid: number): Promise<boolean>;
+  /** Renews leases; returns the runs still ours, with a stop signal if someone asked them to stop. */
+  renewLeases(
+    nodeId: string,
+    leases: readonly { runId: string; token: string }[],
+    leaseMs: number,
+  ): Promise<{ runId: string; stopSignal?: string }[]>;
+  /** Ends a run; the retry planner may queue the next attempt in the same transaction. Undefined if fenced. */
+  finishRun(
+    runId: string,
+    token: string,
+    outcome: RunOutcome,
+    retry: RetryPlanner,
+  ): Promise<{ run: Run; retry?: Run } | undefined>;
+  /** Marks runs lost (this node's running runs, or every run whose lease expired) and retries by policy. */
+  loseRuns(
+    which: { nodeId: string } | { expired: true },
+    reason: string,
+    retry: RetryPlanner,
+  ): Promise<{ lost: Run[]; retries: Run[] }>;
+  /** Asks a run to stop: a queued run is canceled at once, a running one gets stopSignal. NOT_FOUND. */
+  requestStop(runId: string, signal: string): Promise<Run>;
+  getRun(id: string): Promise<Run | undefined>;
+  listRuns(filter: RunFilter): Promise<Run[]>;
+
+  /** Appends log chunks (a resent seq is ignored). False if the lease is no longer ours. */
+  appendLog(
+    runId: string,
+    token: string,
+    chunks: readonly { seq: number; data: Uint8Array }[],
+  ): Promise<boolean>;
+  readLog(runId: string): Promise<Buffer>;
+  /** Deletes old runs and logs by policy; returns what went. */
+  prune(policy: PrunePolicy): Promise<{ runs: number; logBytes: number }>;
+
+  putPackage(jobId: string, pkg: { sha256: string; data: Uint8Array }): Promise<JobPackage>;
+  getPackage(jobId: string): Promise<(JobPackage & { data: Buffer }) | undefined>;
+
+  /** Takes due deliveries for leaseMs so another node does not send them too. */
+  takeNotifications(limit: number, leaseMs: number): Promise<Notification[]>;
+  /** Delivered, or given up: removes it. */
+  dropNotification(id: string): Promise<void>;
+  retryNotification(id: string, nextAt: number, error: string): Promise<void>;
+}
+
+export interface Store extends JobsStore {
   readonly capabilities: StoreCapabilities;
   /** Applies pending migrations; idempotent, safe to call from several nodes at once. */
   migrate(): Promise<void>;

@@ -5,8 +5,10 @@ import { AgentError } from '../../errors.ts';
 import { checkMigrations, pendingMigrations } from '../migrations.ts';
 import type { NodeRecord, NodeRegistration, Store, StoreCapabilities } from '../store.ts';
 import { maskUrl } from '../../mask-url.ts';
+import { createJobsRepository } from '../jobs/jobs-repository.ts';
 import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
 import { createSchema, setLocalSearchPath, SQL } from './queries.ts';
+import { createPostgresExecutor } from './sql-executor.ts';
 import { hostPortOf, toStoreError, type PgTarget } from './to-store-error.ts';
 
 export interface PostgresStoreOptions {
@@ -82,6 +84,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   }
 
   return {
+    ...createJobsRepository(createPostgresExecutor(pool, run)),
     capabilities: CAPABILITIES,
 
     migrate: () => run('migrate', () => migrate(pool, schema, target.maskedUrl)),

@@ -7,8 +7,10 @@ import { systemClock, type Clock } from '../../clock.ts';
 import { AgentError } from '../../errors.ts';
 import { checkMigrations, pendingMigrations } from '../migrations.ts';
 import type { NodeRecord, NodeRegistration, Store, StoreCapabilities } from '../store.ts';
+import { createJobsRepository } from '../jobs/jobs-repository.ts';
 import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
 import { SQL } from './queries.ts';
+import { createSqliteExecutor } from './sql-executor.ts';
 
 export interface SqliteStoreOptions {
   /** A database file (its directory is created if missing) or ':memory:'. */
@@ -57,7 +59,19 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     }
   }
 
+  async function guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    if (closed) {
+      throw new AgentError('STORE', `cannot ${op}: the SQLite store at ${where} is closed`);
+    }
+    try {
+      return await fn();
+    } catch (err) {
+      throw toStoreError(err, op, where);
+    }
+  }
+
   return {
+    ...createJobsRepository(createSqliteExecutor(db, clock, guard)),
     capabilities: CAPABILITIES,
 
     migrate: () => run('migrate', () => migrate(db, where, clock)),

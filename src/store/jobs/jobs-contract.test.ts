@@ -1,0 +1,541 @@
+// The jobs half of the Store contract, run against SQLite and PostgreSQL: the guarantees the scheduler
+// and runner stand on (one run per fire, cursor and insert in one transaction, leases with tokens,
+// overlap enforced by the store), plus logs, retention, packages and the webhook outbox.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { storeBackends } from '../../../test/support/store-backends.ts';
+import { AgentError } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { JobSpec, OverlapPolicy } from '../../jobs/model.ts';
+import type { FirePlanner, NewJob, Store } from '../store.ts';
+
+const NODE = 'node-a';
+const LEASE = 30_000;
+
+function spec(overrides: Partial<Omit<JobSpec, 'schedules'>> = {}): Omit<JobSpec, 'schedules'> {
+  return {
+    name: `job-${newId()}`,
+    kind: 'command',
+    cmd: 'true',
+    env: {},
+    cwd: '',
+    timeoutSec: 0,
+    graceSec: 10,
+    retry: { maxAttempts: 1, backoffSec: 1, maxBackoffSec: 60 },
+    overlap: 'allow',
+    misfire: 'skip',
+    misfireGraceSec: 60,
+    jitterSec: 0,
+    enabled: true,
+    webhooks: [],
+    keepRuns: 0,
+    ...overrides,
+  };
+}
+
+function newJob(overrides: Partial<Omit<JobSpec, 'schedules'>> = {}, nextFireAt?: number): NewJob {
+  return {
+    id: newId(),
+    spec: spec(overrides),
+    schedules:
+      nextFireAt === undefined
+        ? []
+        : [
+            {
+              id: newId(),
+              spec: { kind: 'every', everySec: 60, enabled: true },
+              anchorAt: 0,
+              nextFireAt,
+            },
+          ],
+  };
+}
+
+/** One fire per call at the cursor, then the cursor moves a minute on. */
+const everyMinute: FirePlanner = (schedule) => {
+  const at = schedule.nextFireAt as number;
+  return { fires: [{ scheduledFor: at, runAt: at }], nextFireAt: at + 60_000 };
+};
+
+const never = (): undefined => undefined;
+
+function isCode(code: string, pattern: RegExp): (err: unknown) => boolean {
+  return (err: unknown) => {
+    assert.ok(err instanceof AgentError, `expected an AgentError, got ${String(err)}`);
+    assert.equal(err.code, code);
+    assert.match(err.message, pattern);
+    return true;
+  };
+}
+
+for (const backend of storeBackends()) {
+  describe(`The ${backend.name} store: jobs`, () => {
+    const opened: Store[] = [];
+    let store: Store;
+    const open = (): Store => {
+      const s = backend.open();
+      opened.push(s);
+      return s;
+    };
+
+    before(() => backend.start());
+    after(() => backend.stop());
+    beforeEach(async () => {
+      await backend.fresh();
+      store = open();
+      await store.migrate();
+    });
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    /**
+     * Stores to race against `store`: other connections where nodes share the database; the same
+     * store for SQLite, which has one owner (its transactions queue behind each other).
+     */
+    const racers = (): Store[] =>
+      store.capabilities.sharedByNodes ? [open(), open(), open()] : [store, store, store];
+
+    /** A job with one queued manual run, claimed by NODE. */
+    async function claimedRun(overrides: Partial<Omit<JobSpec, 'schedules'>> = {}) {
+      const job = await store.createJob(newJob(overrides));
+      await store.createRun(job.id, {});
+      const { claimed } = await store.claimRuns(NODE, 1, Date.now() + 1000, LEASE);
+      const first = claimed[0];
+      assert.ok(first, 'a run was claimed');
+      return first;
+    }
+
+    describe('job definitions', () => {
+      it('creates, reads by id and by name, lists, updates and deletes', async () => {
+        const generation = await store.jobsGeneration();
+        const input = newJob({ name: 'backup', env: { A: '1' } }, 1_000);
+        const job = await store.createJob(input);
+        assert.equal(job.id, input.id);
+        assert.equal(job.name, 'backup');
+        assert.deepEqual(job.env, { A: '1' });
+        assert.equal(job.version, 1);
+        assert.equal(job.schedules.length, 1);
+        assert.equal(job.schedules[0]?.nextFireAt, 1_000);
+        assert.deepEqual(await store.getJob('backup'), job);
+        assert.deepEqual(await store.getJob(job.id), job);
+        assert.deepEqual(
+          (await store.listJobs()).map((j) => j.id),
+          [job.id],
+        );
+        assert.ok((await store.jobsGeneration()) > generation);
+
+        const updated = await store.updateJob(
+          { id: job.id, spec: spec({ name: 'backup-2' }), schedules: [] },
+          1,
+        );
+        assert.equal(updated.version, 2);
+        assert.equal(updated.name, 'backup-2');
+        assert.deepEqual(updated.schedules, []);
+        await assert.rejects(
+          store.updateJob({ id: job.id, spec: spec(), schedules: [] }, 1),
+          isCode('CONFLICT', /version 2, not 1/),
+        );
+
+        await store.deleteJob(job.id);
+        assert.equal(await store.getJob(job.id), undefined);
+        await assert.rejects(store.deleteJob(job.id), isCode('NOT_FOUND', /does not exist/));
+      });
+
+      it('refuses a second job with the same name', async () => {
+        await store.createJob(newJob({ name: 'same' }));
+        await assert.rejects(
+          store.createJob(newJob({ name: 'same' })),
+          isCode('CONFLICT', /already exists/),
+        );
+      });
+
+      it('keeps a schedule cursor when the schedule keeps its id', async () => {
+        const input = newJob({}, 5_000);
+        await store.createJob(input);
+        const job = await store.updateJob({ ...input, spec: spec({ cmd: 'echo hi' }) });
+        assert.equal(job.schedules[0]?.id, input.schedules[0]?.id);
+        assert.equal(job.schedules[0]?.nextFireAt, 5_000);
+      });
+
+      it('refuses to delete a job while its run is running', async () => {
+        const { job } = await claimedRun();
+        await assert.rejects(store.deleteJob(job.id), isCode('CONFLICT', /stop it first/));
+      });
+    });
+
+    describe('materialising schedules', () => {
+      it('turns due fires into runs and advances the cursor in the same step', async () => {
+        const job = await store.createJob(newJob({}, 60_000));
+        assert.equal(await store.nextWakeAt(), 60_000);
+        const made = await store.materialize(60_000, 100, everyMinute);
+        assert.equal(made.length, 1);
+        assert.equal(made[0]?.state, 'queued');
+        assert.equal(made[0]?.trigger, 'schedule');
+        assert.equal(made[0]?.scheduledFor, 60_000);
+        assert.equal((await store.getJob(job.id))?.schedules[0]?.nextFireAt, 120_000);
+        // Nothing more is due at 60 s.
+        assert.deepEqual(await store.materialize(60_000, 100, everyMinute), []);
+      });
+
+      it('never makes two runs for one fire, even when a planner repeats itself', async () => {
+        const job = await store.createJob(newJob({}, 60_000));
+        const twice: FirePlanner = (s) => {
+          const at = s.nextFireAt as number;
+          return {
+            fires: [
+              { scheduledFor: at, runAt: at },
+              { scheduledFor: at, runAt: at },
+            ],
+            nextFireAt: at,
+          };
+        };
+        await store.materialize(60_000, 10, twice);
+        await store.materialize(60_000, 10, twice);
+        const runs = await store.listRuns({ jobId: job.id, limit: 10 });
+        assert.equal(runs.length, 1);
+      });
+
+      it('gives every fire exactly one run when several stores race', async () => {
+        const job = await store.createJob(newJob({}, 60_000));
+        const others = racers();
+        const upTo = 60_000 * 40;
+        // A locked schedule is skipped by the other racers, so race until every fire is made.
+        for (
+          let round = 0;
+          round < 200 && ((await store.nextWakeAt()) ?? Infinity) <= upTo;
+          round += 1
+        ) {
+          await Promise.all([store, ...others].map((s) => s.materialize(upTo, 5, everyMinute)));
+        }
+        const runs = await store.listRuns({ jobId: job.id, limit: 100 });
+        const times = runs.map((r) => r.scheduledFor).sort((a, b) => a - b);
+        assert.deepEqual(
+          times,
+          Array.from({ length: 40 }, (_, i) => (i + 1) * 60_000),
+        );
+      });
+
+      it('records skipped fires as skipped runs with their reason', async () => {
+        const job = await store.createJob(newJob({}, 60_000));
+        const skipAll: FirePlanner = (s) => ({
+          fires: [{ scheduledFor: s.nextFireAt as number, runAt: 0, skipped: 'missed by 2h' }],
+          nextFireAt: undefined,
+        });
+        const [run] = await store.materialize(60_000, 10, skipAll);
+        assert.equal(run?.state, 'skipped');
+        assert.equal(run?.error, 'missed by 2h');
+        assert.ok(run?.finishedAt !== undefined);
+        assert.equal((await store.getJob(job.id))?.schedules[0]?.nextFireAt, undefined);
+        assert.equal(await store.nextWakeAt(), undefined);
+      });
+
+      it('ignores disabled jobs', async () => {
+        await store.createJob(newJob({ enabled: false }, 60_000));
+        assert.equal(await store.nextWakeAt(), undefined);
+        assert.deepEqual(await store.materialize(60_000, 10, everyMinute), []);
+      });
+    });
+
+    describe('manual runs', () => {
+      it('returns the same run for a repeated idempotency key', async () => {
+        const job = await store.createJob(newJob());
+        const first = await store.createRun(job.id, { idempotencyKey: 'k-1' });
+        const again = await store.createRun(job.id, { idempotencyKey: 'k-1' });
+        assert.equal(first.created, true);
+        assert.equal(again.created, false);
+        assert.equal(again.run.id, first.run.id);
+        const other = await store.createRun(job.id, { idempotencyKey: 'k-2' });
+        assert.notEqual(other.run.id, first.run.id);
+      });
+
+      it('refuses a second run of a forbid job while one is active', async () => {
+        const job = await store.createJob(newJob({ overlap: 'forbid' }));
+        await store.createRun(job.id, {});
+        await assert.rejects(store.createRun(job.id, {}), isCode('CONFLICT', /forbid/));
+      });
+
+      it('answers NOT_FOUND for an unknown job', async () => {
+        await assert.rejects(store.createRun('12345', {}), isCode('NOT_FOUND', /job 12345/));
+      });
+    });
+
+    describe('claims and leases', () => {
+      it('claims a due run once, with a lease token, and not a run that is not due', async () => {
+        const job = await store.createJob(newJob());
+        const now = Date.now();
+        await store.createRun(job.id, {});
+        await store.createRun(job.id, { runAt: now + 3_600_000 });
+        const first = await store.claimRuns(NODE, 5, now + 1000, LEASE);
+        assert.equal(first.claimed.length, 1);
+        const claim = first.claimed[0];
+        assert.ok(claim);
+        assert.equal(claim.run.state, 'running');
+        assert.equal(claim.run.nodeId, NODE);
+        assert.ok(claim.leaseToken.length > 10);
+        assert.equal(claim.job.id, job.id);
+        const second = await open().claimRuns('node-b', 5, now + 1000, LEASE);
+        assert.equal(second.claimed.length, 0);
+      });
+
+      it('lets only one of several racing nodes claim each run', async () => {
+        const job = await store.createJob(newJob());
+        for (let i = 0; i < 12; i += 1) await store.createRun(job.id, {});
+        const nodes = [store, ...racers().slice(1)];
+        const results = await Promise.all(
+          nodes.map((s, i) => s.claimRuns(`node-${i}`, 12, Date.now() + 1000, LEASE)),
+        );
+        const ids = results.flatMap((r) => r.claimed.map((c) => c.run.id));
+        assert.equal(ids.length, 12);
+        assert.equal(new Set(ids).size, 12);
+      });
+
+      for (const [overlap, expect] of [
+        ['allow', 'both run'],
+        ['forbid', 'the second is skipped'],
+        ['queue', 'the second waits'],
+        ['replace', 'the first is asked to stop, the second waits'],
+      ] as [OverlapPolicy, string][]) {
+        it(`enforces overlap ${overlap}: ${expect}`, async () => {
+          const job = await store.createJob(newJob({ overlap }, 60_000));
+          await store.materialize(120_000, 10, everyMinute);
+          await store.materialize(120_000, 10, everyMinute);
+          const first = await store.claimRuns(NODE, 1, Date.now(), LEASE);
+          assert.equal(first.claimed.length, 1);
+          const second = await store.claimRuns(NODE, 5, Date.now(), LEASE);
+          const runs = await store.listRuns({ jobId: job.id, limit: 10 });
+          const states = runs.map((r) => r.state).sort();
+          if (overlap === 'allow') {
+            assert.equal(second.claimed.length, 1);
+            assert.deepEqual(states, ['running', 'running']);
+          } else if (overlap === 'forbid') {
+            assert.equal(second.claimed.length, 0);
+            assert.deepEqual(states, ['running', 'skipped']);
+            assert.match(second.changed[0]?.error ?? '', /forbid: run \d+ was still running/);
+          } else if (overlap === 'queue') {
+            assert.equal(second.claimed.length, 0);
+            assert.deepEqual(states, ['queued', 'running']);
+          } else {
+            assert.equal(second.claimed.length, 0);
+            assert.deepEqual(states, ['queued', 'running']);
+            assert.equal(second.changed[0]?.stopSignal, 'SIGTERM');
+            const [lease] = await store.renewLeases(
+              NODE,
+              [{ runId: first.claimed[0]!.run.id, token: first.claimed[0]!.leaseToken }],
+              LEASE,
+            );
+            assert.equal(lease?.stopSignal, 'SIGTERM');
+          }
+          if (overlap !== 'allow') {
+            // Once the first ends, a waiting run can start.
+            const c = first.claimed[0]!;
+            await store.finishRun(
+              c.run.id,
+              c.leaseToken,
+              { state: 'succeeded', exitCode: 0, logBytes: 0, logTruncated: false },
+              never,
+            );
+            const third = await store.claimRuns(NODE, 5, Date.now(), LEASE);
+            assert.equal(third.claimed.length, overlap === 'forbid' ? 0 : 1);
+          }
+        });
+      }
+
+      it('renews leases it holds and drops ones it does not', async () => {
+        const { run, leaseToken } = await claimedRun();
+        const kept = await store.renewLeases(
+          NODE,
+          [
+            { runId: run.id, token: leaseToken },
+            { runId: run.id, token: 'stale' },
+          ],
+          LEASE,
+        );
+        assert.deepEqual(kept, [{ runId: run.id }]);
+        assert.equal(await store.markStarted(run.id, leaseToken, 4321), true);
+        assert.equal(await store.markStarted(run.id, 'stale', 4321), false);
+        assert.equal((await store.getRun(run.id))?.pgid, 4321);
+      });
+    });
+
+    describe('ending runs', () => {
+      it('finishes a run only with its lease token', async () => {
+        const { run, leaseToken } = await claimedRun();
+        const outcome = {
+          state: 'succeeded',
+          exitCode: 0,
+          logBytes: 12,
+          logTruncated: false,
+        } as const;
+        assert.equal(await store.finishRun(run.id, 'stale', outcome, never), undefined);
+        const done = await store.finishRun(run.id, leaseToken, outcome, never);
+        assert.equal(done?.run.state, 'succeeded');
+        assert.equal(done?.run.exitCode, 0);
+        assert.equal(done?.run.logBytes, 12);
+        assert.ok(done?.run.finishedAt !== undefined);
+        // A second finish is fenced: the lease is gone.
+        assert.equal(await store.finishRun(run.id, leaseToken, outcome, never), undefined);
+      });
+
+      it('queues the next attempt when the retry planner says so, in the same step', async () => {
+        const { run, leaseToken } = await claimedRun();
+        const done = await store.finishRun(
+          run.id,
+          leaseToken,
+          { state: 'failed', exitCode: 3, logBytes: 0, logTruncated: false },
+          (r, _job, now) => (r.attempt < 3 ? now + 5_000 : undefined),
+        );
+        assert.equal(done?.run.state, 'failed');
+        assert.equal(done?.retry?.attempt, 2);
+        assert.equal(done?.retry?.trigger, 'retry');
+        assert.equal(done?.retry?.state, 'queued');
+        assert.equal(done?.retry?.scheduledFor, run.scheduledFor);
+      });
+
+      it('never retries a run someone stopped', async () => {
+        const { run, leaseToken } = await claimedRun();
+        const asked = await store.requestStop(run.id, 'SIGTERM');
+        assert.equal(asked.stopSignal, 'SIGTERM');
+        const done = await store.finishRun(
+          run.id,
+          leaseToken,
+          { state: 'canceled', signal: 'SIGTERM', logBytes: 0, logTruncated: false },
+          () => Date.now(),
+        );
+        assert.equal(done?.run.state, 'canceled');
+        assert.equal(done?.retry, undefined);
+      });
+
+      it('cancels a queued run at once when asked to stop', async () => {
+        const job = await store.createJob(newJob());
+        const { run } = await store.createRun(job.id, { runAt: Date.now() + 60_000 });
+        const stopped = await store.requestStop(run.id, 'SIGTERM');
+        assert.equal(stopped.state, 'canceled');
+        await assert.rejects(store.requestStop('999', 'SIGTERM'), isCode('NOT_FOUND', /run 999/));
+      });
+
+      it("marks a node's running runs lost and retries them by policy", async () => {
+        const { run } = await claimedRun();
+        const { lost, retries } = await store.loseRuns(
+          { nodeId: NODE },
+          'agent restarted',
+          (_r, _j, now) => now,
+        );
+        assert.deepEqual(
+          lost.map((r) => [r.id, r.state, r.error]),
+          [[run.id, 'lost', 'agent restarted']],
+        );
+        assert.equal(retries[0]?.attempt, 2);
+      });
+
+      it('marks runs whose lease expired lost', async () => {
+        const job = await store.createJob(newJob());
+        await store.createRun(job.id, {});
+        const { claimed } = await store.claimRuns(NODE, 1, Date.now() + 1000, -1);
+        assert.equal(claimed.length, 1);
+        const { lost } = await store.loseRuns({ expired: true }, 'lease expired', never);
+        assert.equal(lost[0]?.state, 'lost');
+      });
+    });
+
+    describe('run history', () => {
+      it('lists runs newest first, by job and state, a page at a time', async () => {
+        const job = await store.createJob(newJob());
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i += 1) ids.push((await store.createRun(job.id, {})).run.id);
+        const page1 = await store.listRuns({ jobId: job.id, limit: 2 });
+        assert.deepEqual(
+          page1.map((r) => r.id),
+          [ids[4], ids[3]],
+        );
+        const page2 = await store.listRuns({ jobId: job.id, limit: 2, before: page1[1]?.id });
+        assert.deepEqual(
+          page2.map((r) => r.id),
+          [ids[2], ids[1]],
+        );
+        assert.equal((await store.listRuns({ state: 'running', limit: 10 })).length, 0);
+      });
+
+      it('stores log chunks once each, in order, only from the lease holder', async () => {
+        const { run, leaseToken } = await claimedRun();
+        const chunk = (seq: number, text: string) => ({ seq, data: Buffer.from(text) });
+        assert.equal(
+          await store.appendLog(run.id, leaseToken, [chunk(1, 'world\n'), chunk(0, 'hello ')]),
+          true,
+        );
+        assert.equal(await store.appendLog(run.id, leaseToken, [chunk(1, 'again\n')]), true);
+        assert.equal(await store.appendLog(run.id, 'stale', [chunk(2, 'no')]), false);
+        assert.equal((await store.readLog(run.id)).toString(), 'hello world\n');
+      });
+
+      it('prunes by count per job, by age, and by the log byte budget', async () => {
+        const job = await store.createJob(newJob({ keepRuns: 2 }));
+        const finished: string[] = [];
+        for (let i = 0; i < 4; i += 1) {
+          await store.createRun(job.id, {});
+          const [c] = (await store.claimRuns(NODE, 1, Date.now() + 1000, LEASE)).claimed;
+          assert.ok(c);
+          await store.appendLog(c.run.id, c.leaseToken, [{ seq: 0, data: Buffer.alloc(100, 65) }]);
+          await store.finishRun(
+            c.run.id,
+            c.leaseToken,
+            { state: 'succeeded', logBytes: 100, logTruncated: false },
+            never,
+          );
+          finished.push(c.run.id);
+        }
+        const byCount = await store.prune({
+          keepRuns: 10,
+          maxAgeMs: 3_600_000,
+          logBudgetBytes: 150,
+        });
+        assert.equal(byCount.runs, 2);
+        assert.deepEqual(
+          (await store.listRuns({ jobId: job.id, limit: 10 })).map((r) => r.id),
+          [finished[3], finished[2]],
+        );
+        // 200 bytes of logs left against a budget of 150: the older log goes.
+        assert.equal(byCount.logBytes, 100);
+        assert.equal((await store.readLog(finished[2] as string)).length, 0);
+        assert.equal((await store.readLog(finished[3] as string)).length, 100);
+        const byAge = await store.prune({ keepRuns: 10, maxAgeMs: -1, logBudgetBytes: 1e9 });
+        assert.equal(byAge.runs, 2);
+      });
+    });
+
+    describe('packages and notifications', () => {
+      it('keeps one package per job with its hash', async () => {
+        const job = await store.createJob(newJob());
+        const data = Buffer.from('not really a tarball');
+        const pkg = await store.putPackage(job.id, { sha256: 'ab'.repeat(32), data });
+        assert.equal(pkg.size, data.length);
+        assert.equal((await store.getJob(job.id))?.package?.sha256, 'ab'.repeat(32));
+        const back = await store.getPackage(job.id);
+        assert.equal(back?.data.toString(), 'not really a tarball');
+      });
+
+      it('writes a webhook delivery when a run ends, and hands it to one sender at a time', async () => {
+        const { run, leaseToken } = await claimedRun({
+          webhooks: [{ url: 'http://127.0.0.1:9/hook', events: ['failed'] }],
+        });
+        await store.finishRun(
+          run.id,
+          leaseToken,
+          { state: 'failed', exitCode: 1, logBytes: 0, logTruncated: false },
+          never,
+        );
+        const [first] = await store.takeNotifications(10, 60_000);
+        assert.equal(first?.event, 'failed');
+        assert.equal(first?.attempts, 1);
+        assert.equal(JSON.parse(first?.payload ?? '{}').run.id, run.id);
+        assert.deepEqual(await store.takeNotifications(10, 60_000), []);
+        await store.retryNotification(first!.id, 0, 'connection refused');
+        const [again] = await store.takeNotifications(10, 60_000);
+        assert.equal(again?.attempts, 2);
+        await store.dropNotification(again!.id);
+        await store.retryNotification(again!.id, 0, 'x');
+        assert.deepEqual(await store.takeNotifications(10, 60_000), []);
+      });
+    });
+  });
+}

@@ -1,0 +1,723 @@
+// The jobs half of the Store, written once for both backends over SqlExecutor. The guarantees of
+// DESIGN.md live here: a schedule's cursor moves in the transaction that inserts its runs, and unique
+// keys make a duplicate fire impossible; a run is claimed under a lease whose token every later write
+// must carry; the overlap policy is decided with the job row locked.
+import { randomUUID } from 'node:crypto';
+import { AgentError } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { Job, JobPackage, Run, Schedule } from '../../jobs/model.ts';
+import { webhookPayload } from '../../jobs/webhook-payload.ts';
+import type {
+  ClaimedRun,
+  JobsStore,
+  NewJob,
+  Notification,
+  RetryPlanner,
+  RunFilter,
+} from '../store.ts';
+import {
+  idParam,
+  num,
+  RUN_COLUMNS,
+  toBuffer,
+  toJob,
+  toPackage,
+  toRun,
+  toSchedule,
+} from './rows.ts';
+import { one, type SqlExecutor, type SqlTx } from './sql.ts';
+
+const JOB_COLUMNS = 'id, name, spec, enabled, overlap, version, created_at, updated_at';
+const SCHEDULE_COLUMNS = 'id, job_id, position, spec, anchor_at, enabled, next_fire_at';
+
+export function createJobsRepository(db: SqlExecutor): JobsStore {
+  const { skipLocked, forUpdate } = db.dialect;
+
+  /** lock: '' to read, forUpdate to lock the row, skipLocked to lock it or get undefined if taken. */
+  async function loadJob(tx: SqlTx, id: string, lock = ''): Promise<Job | undefined> {
+    const row = await one(tx, `select ${JOB_COLUMNS} from jobs where id = $1 ${lock}`, [
+      idParam(id),
+    ]);
+    if (row === undefined) return undefined;
+    const schedules = await tx.all(
+      `select ${SCHEDULE_COLUMNS} from schedules where job_id = $1 order by position`,
+      [idParam(id)],
+    );
+    const pkg = await one(tx, 'select sha256, size, uploaded_at from packages where job_id = $1', [
+      idParam(id),
+    ]);
+    return toJob(row, schedules.map(toSchedule), pkg && toPackage(pkg));
+  }
+
+  async function mustLoadJob(tx: SqlTx, id: string, lock = ''): Promise<Job> {
+    const job = await loadJob(tx, id, lock);
+    if (job === undefined) throw notFound('job', id);
+    return job;
+  }
+
+  async function loadRun(tx: SqlTx, id: string, lock = false): Promise<Run | undefined> {
+    const row = await one(
+      tx,
+      `select ${RUN_COLUMNS} from runs where id = $1 ${lock ? forUpdate : ''}`,
+      [idParam(id)],
+    );
+    return row && toRun(row);
+  }
+
+  async function bumpGeneration(tx: SqlTx): Promise<void> {
+    await tx.run(
+      `insert into settings (key, value) values ('jobs_generation', '1')
+       on conflict (key) do update set value = cast(cast(settings.value as bigint) + 1 as text)`,
+    );
+  }
+
+  async function checkName(tx: SqlTx, name: string, id: string): Promise<void> {
+    const taken = await one(tx, 'select id from jobs where name = $1 and id <> $2', [
+      name,
+      idParam(id),
+    ]);
+    if (taken !== undefined) {
+      throw new AgentError(
+        'CONFLICT',
+        `a job named "${name}" already exists (id ${String(taken.id)}); choose another name or update that job`,
+      );
+    }
+  }
+
+  async function writeSchedules(tx: SqlTx, job: NewJob): Promise<void> {
+    const keep = job.schedules.map((s) => idParam(s.id));
+    const existing = await tx.all('select id from schedules where job_id = $1', [idParam(job.id)]);
+    for (const row of existing) {
+      if (!keep.includes(num(row.id))) {
+        await tx.run('delete from schedules where id = $1', [row.id]);
+      }
+    }
+    for (const [position, s] of job.schedules.entries()) {
+      await tx.run(
+        `insert into schedules (${SCHEDULE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (id) do update set position = excluded.position, spec = excluded.spec,
+           anchor_at = excluded.anchor_at, enabled = excluded.enabled, next_fire_at = excluded.next_fire_at`,
+        [
+          idParam(s.id),
+          idParam(job.id),
+          position,
+          JSON.stringify(s.spec),
+          s.anchorAt,
+          s.spec.enabled ? 1 : 0,
+          s.nextFireAt ?? null,
+        ],
+      );
+    }
+  }
+
+  /** Inserts a run; returns it, or undefined when a unique key says it already exists. */
+  async function insertRun(
+    tx: SqlTx,
+    job: Job,
+    fields: {
+      scheduleId?: string;
+      trigger: Run['trigger'];
+      triggerKey?: string;
+      state: 'queued' | 'skipped';
+      attempt: number;
+      scheduledFor: number;
+      runAt: number;
+      error?: string;
+    },
+  ): Promise<Run | undefined> {
+    const id = newId();
+    const finished = fields.state === 'skipped' ? tx.now : null;
+    const changed = await tx.run(
+      `insert into runs (id, job_id, schedule_id, trigger, trigger_key, state, attempt, scheduled_for,
+         run_at, created_at, finished_at, error, single_flight)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       on conflict do nothing`,
+      [
+        idParam(id),
+        idParam(job.id),
+        fields.scheduleId === undefined ? null : idParam(fields.scheduleId),
+        fields.trigger,
+        fields.triggerKey ?? null,
+        fields.state,
+        fields.attempt,
+        fields.scheduledFor,
+        fields.runAt,
+        tx.now,
+        finished,
+        fields.error ?? null,
+        job.overlap === 'allow' ? 0 : 1,
+      ],
+    );
+    if (changed === 0) return undefined;
+    const run = (await loadRun(tx, id)) as Run;
+    if (run.state === 'skipped') await enqueueWebhooks(tx, job, run);
+    return run;
+  }
+
+  async function enqueueWebhooks(tx: SqlTx, job: Job, run: Run): Promise<void> {
+    for (const hook of job.webhooks) {
+      if (!(hook.events as string[]).includes(run.state)) continue;
+      await tx.run(
+        `insert into outbox (id, job_id, run_id, event, url, payload, next_at)
+         values ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          idParam(newId()),
+          idParam(job.id),
+          idParam(run.id),
+          run.state,
+          hook.url,
+          JSON.stringify(webhookPayload(job, run)),
+          tx.now,
+        ],
+      );
+    }
+  }
+
+  /** Ends a running or queued run in a final state, then lets the planner queue a retry. */
+  async function endRun(
+    tx: SqlTx,
+    run: Run,
+    job: Job,
+    end: Partial<Run> & { state: Run['state'] },
+    retry: RetryPlanner | undefined,
+  ): Promise<{ run: Run; retry?: Run }> {
+    await tx.run(
+      `update runs set state = $2, exit_code = $3, signal = $4, error = $5, finished_at = $6,
+         log_bytes = $7, log_truncated = $8, lease_token = null, lease_expires_at = null
+       where id = $1`,
+      [
+        idParam(run.id),
+        end.state,
+        end.exitCode ?? null,
+        end.signal ?? null,
+        end.error ?? null,
+        tx.now,
+        end.logBytes ?? run.logBytes,
+        (end.logTruncated ?? run.logTruncated) ? 1 : 0,
+      ],
+    );
+    const ended = (await loadRun(tx, run.id)) as Run;
+    await enqueueWebhooks(tx, job, ended);
+    // A run someone stopped is never retried, nor one canceled.
+    const retriable =
+      (ended.state === 'failed' || ended.state === 'timed_out' || ended.state === 'lost') &&
+      run.stopSignal === undefined;
+    const at = retriable && retry !== undefined ? retry(ended, job, tx.now) : undefined;
+    if (at === undefined) return { run: ended };
+    const next = await insertRun(tx, job, {
+      ...(run.scheduleId === undefined ? {} : { scheduleId: run.scheduleId }),
+      trigger: 'retry',
+      state: 'queued',
+      attempt: run.attempt + 1,
+      scheduledFor: run.scheduledFor,
+      runAt: at,
+    });
+    return next === undefined ? { run: ended } : { run: ended, retry: next };
+  }
+
+  return {
+    createJob: (job) =>
+      db.tx('create a job', async (tx) => {
+        await checkName(tx, job.spec.name, job.id);
+        await tx.run(`insert into jobs (${JOB_COLUMNS}) values ($1, $2, $3, $4, $5, 1, $6, $6)`, [
+          idParam(job.id),
+          job.spec.name,
+          JSON.stringify(job.spec),
+          job.spec.enabled ? 1 : 0,
+          job.spec.overlap,
+          tx.now,
+        ]);
+        await writeSchedules(tx, job);
+        await bumpGeneration(tx);
+        return mustLoadJob(tx, job.id);
+      }),
+
+    updateJob: (job, expectedVersion) =>
+      db.tx('update a job', async (tx) => {
+        const current = await mustLoadJob(tx, job.id, forUpdate);
+        if (expectedVersion !== undefined && current.version !== expectedVersion) {
+          throw new AgentError(
+            'CONFLICT',
+            `job ${job.id} is at version ${current.version}, not ${expectedVersion}: someone changed it; read it again and retry`,
+          );
+        }
+        await checkName(tx, job.spec.name, job.id);
+        await tx.run(
+          `update jobs set name = $2, spec = $3, enabled = $4, overlap = $5, version = version + 1,
+             updated_at = $6 where id = $1`,
+          [
+            idParam(job.id),
+            job.spec.name,
+            JSON.stringify(job.spec),
+            job.spec.enabled ? 1 : 0,
+            job.spec.overlap,
+            tx.now,
+          ],
+        );
+        await writeSchedules(tx, job);
+        await bumpGeneration(tx);
+        return mustLoadJob(tx, job.id);
+      }),
+
+    deleteJob: (id) =>
+      db.tx('delete a job', async (tx) => {
+        await mustLoadJob(tx, id, forUpdate);
+        const active = await one(
+          tx,
+          `select id from runs where job_id = $1 and state = 'running'`,
+          [idParam(id)],
+        );
+        if (active !== undefined) {
+          throw new AgentError(
+            'CONFLICT',
+            `job ${id} has run ${String(active.id)} running; stop it first (POST /api/v1/runs/${String(active.id)}/stop)`,
+          );
+        }
+        await tx.run('delete from outbox where job_id = $1', [idParam(id)]);
+        await tx.run('delete from jobs where id = $1', [idParam(id)]);
+        await bumpGeneration(tx);
+      }),
+
+    getJob: (idOrName) =>
+      db.tx('read a job', async (tx) => {
+        if (/^[0-9]{1,16}$/.test(idOrName)) {
+          const byId = await loadJob(tx, idOrName);
+          if (byId !== undefined) return byId;
+        }
+        const row = await one(tx, 'select id from jobs where name = $1', [idOrName]);
+        return row === undefined ? undefined : loadJob(tx, String(row.id));
+      }),
+
+    listJobs: () =>
+      db.tx('list jobs', async (tx) => {
+        const schedules = new Map<string, Schedule[]>();
+        for (const row of await tx.all(
+          `select ${SCHEDULE_COLUMNS} from schedules order by job_id, position`,
+        )) {
+          const s = toSchedule(row);
+          const list = schedules.get(s.jobId) ?? [];
+          list.push(s);
+          schedules.set(s.jobId, list);
+        }
+        const packages = new Map<string, JobPackage>();
+        for (const row of await tx.all('select job_id, sha256, size, uploaded_at from packages')) {
+          packages.set(String(row.job_id), toPackage(row));
+        }
+        const rows = await tx.all(`select ${JOB_COLUMNS} from jobs order by id`);
+        return rows.map((row) =>
+          toJob(row, schedules.get(String(row.id)) ?? [], packages.get(String(row.id))),
+        );
+      }),
+
+    jobsGeneration: () =>
+      db.tx('read the jobs generation', async (tx) => {
+        const row = await one(tx, `select value from settings where key = 'jobs_generation'`);
+        return row === undefined ? 0 : num(row.value);
+      }),
+
+    latestRuns: () =>
+      db.tx('read the latest runs', async (tx) => {
+        const rows = await tx.all(
+          `select ${RUN_COLUMNS} from runs where id in (
+             select max(id) from runs where state <> 'queued' group by job_id)`,
+        );
+        return new Map(rows.map((row) => [String(row.job_id), toRun(row)]));
+      }),
+
+    nextWakeAt: () =>
+      db.tx('find the next due time', async (tx) => {
+        const row = await one(
+          tx,
+          `select min(t) as t from (
+             select min(s.next_fire_at) as t from schedules s join jobs j on j.id = s.job_id
+               where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null
+             union all
+             select min(run_at) as t from runs where state = 'queued') due`,
+        );
+        return row?.t === null || row?.t === undefined ? undefined : num(row.t);
+      }),
+
+    materialize: (upTo, limit, plan) =>
+      db.tx('materialise due schedules', async (tx) => {
+        // Only schedule rows are locked: a claim holding a job row must not hold up the cursor.
+        const due = await tx.all(
+          `select ${SCHEDULE_COLUMNS} from schedules s
+           where s.enabled = 1 and s.next_fire_at is not null and s.next_fire_at <= $1
+             and exists (select 1 from jobs j where j.id = s.job_id and j.enabled = 1)
+           order by s.next_fire_at limit $2 ${skipLocked}`,
+          [upTo, limit],
+        );
+        const made: Run[] = [];
+        const jobs = new Map<string, Job>();
+        for (const row of due) {
+          const schedule = toSchedule(row);
+          const job = jobs.get(schedule.jobId) ?? (await mustLoadJob(tx, schedule.jobId));
+          jobs.set(job.id, job);
+          const { fires, nextFireAt } = plan(schedule, job, tx.now);
+          for (const fire of fires) {
+            const run = await insertRun(tx, job, {
+              scheduleId: schedule.id,
+              trigger: 'schedule',
+              state: fire.skipped === undefined ? 'queued' : 'skipped',
+              attempt: 1,
+              scheduledFor: fire.scheduledFor,
+              runAt: fire.runAt,
+              ...(fire.skipped === undefined ? {} : { error: fire.skipped }),
+            });
+            if (run !== undefined) made.push(run);
+          }
+          await tx.run('update schedules set next_fire_at = $2 where id = $1', [
+            idParam(schedule.id),
+            nextFireAt ?? null,
+          ]);
+        }
+        return made;
+      }),
+
+    createRun: (jobId, opts) =>
+      db.tx('create a run', async (tx) => {
+        const job = await mustLoadJob(tx, jobId, forUpdate);
+        if (opts.idempotencyKey !== undefined) {
+          const row = await one(
+            tx,
+            `select ${RUN_COLUMNS} from runs where job_id = $1 and trigger_key = $2`,
+            [idParam(jobId), opts.idempotencyKey],
+          );
+          if (row !== undefined) return { run: toRun(row), created: false };
+        }
+        if (job.overlap === 'forbid') {
+          const active = await one(
+            tx,
+            `select id, state from runs where job_id = $1 and state in ('queued', 'running')`,
+            [idParam(jobId)],
+          );
+          if (active !== undefined) {
+            throw new AgentError(
+              'CONFLICT',
+              `job ${jobId} already has run ${String(active.id)} ${String(active.state)} and its overlap policy is forbid; wait for it, stop it, or set overlap to queue`,
+            );
+          }
+        }
+        const run = await insertRun(tx, job, {
+          trigger: 'manual',
+          ...(opts.idempotencyKey === undefined ? {} : { triggerKey: opts.idempotencyKey }),
+          state: 'queued',
+          attempt: 1,
+          scheduledFor: tx.now,
+          runAt: opts.runAt ?? tx.now,
+        });
+        if (run === undefined) {
+          throw new AgentError('CONFLICT', 'the run was created concurrently; retry');
+        }
+        return { run, created: true };
+      }),
+
+    claimRuns: (nodeId, slots, upTo, leaseMs) =>
+      db.tx('claim runs', async (tx) => {
+        const claimed: ClaimedRun[] = [];
+        const changed: Run[] = [];
+        if (slots <= 0) return { claimed, changed };
+        const candidates = await tx.all(
+          `select id, job_id from runs where state = 'queued' and run_at <= $1
+           order by run_at, id limit $2 ${skipLocked}`,
+          [upTo, slots * 4 + 8],
+        );
+        for (const candidate of candidates) {
+          if (claimed.length >= slots) break;
+          // Locking the job row serialises every decision about this job's runs across nodes; a job
+          // another claimer holds is left to it (waiting could deadlock two claimers).
+          const job = await loadJob(tx, String(candidate.job_id), skipLocked);
+          if (job === undefined) continue;
+          if (job.overlap !== 'allow') {
+            const active = await one(
+              tx,
+              `select ${RUN_COLUMNS} from runs where job_id = $1 and state = 'running'`,
+              [idParam(job.id)],
+            );
+            if (active !== undefined) {
+              const busy = toRun(active);
+              if (job.overlap === 'forbid') {
+                const run = (await loadRun(tx, String(candidate.id))) as Run;
+                const reason = `overlap policy forbid: run ${busy.id} was still running`;
+                changed.push(
+                  (await endRun(tx, run, job, { state: 'skipped', error: reason }, undefined)).run,
+                );
+              } else if (job.overlap === 'replace' && busy.stopSignal === undefined) {
+                await tx.run('update runs set stop_signal = $2 where id = $1', [
+                  idParam(busy.id),
+                  'SIGTERM',
+                ]);
+                changed.push({ ...busy, stopSignal: 'SIGTERM' });
+              }
+              continue; // queue and replace: it waits for the running one to end.
+            }
+          }
+          const token = randomUUID();
+          const took = await tx.run(
+            `update runs set state = 'running', node_id = $2, lease_token = $3, lease_expires_at = $4,
+               started_at = $5 where id = $1 and state = 'queued'`,
+            [candidate.id, nodeId, token, tx.now + leaseMs, tx.now],
+          );
+          if (took === 1) {
+            claimed.push({
+              run: (await loadRun(tx, String(candidate.id))) as Run,
+              job,
+              leaseToken: token,
+            });
+          }
+        }
+        return { claimed, changed };
+      }),
+
+    markStarted: (runId, token, pgid) =>
+      db.tx('record a started run', async (tx) => {
+        const changed = await tx.run(
+          `update runs set pgid = $3 where id = $1 and lease_token = $2 and state = 'running'`,
+          [idParam(runId), token, pgid],
+        );
+        return changed === 1;
+      }),
+
+    renewLeases: (nodeId, leases, leaseMs) =>
+      db.tx('renew run leases', async (tx) => {
+        const kept: { runId: string; stopSignal?: string }[] = [];
+        for (const lease of leases) {
+          const row = await one(
+            tx,
+            `update runs set lease_expires_at = $4
+             where id = $1 and lease_token = $2 and node_id = $3 and state = 'running'
+             returning stop_signal`,
+            [idParam(lease.runId), lease.token, nodeId, tx.now + leaseMs],
+          );
+          if (row === undefined) continue;
+          kept.push(
+            row.stop_signal === null || row.stop_signal === undefined
+              ? { runId: lease.runId }
+              : { runId: lease.runId, stopSignal: String(row.stop_signal) },
+          );
+        }
+        return kept;
+      }),
+
+    finishRun: (runId, token, outcome, retry) =>
+      db.tx('finish a run', async (tx) => {
+        const row = await one(
+          tx,
+          `select ${RUN_COLUMNS} from runs where id = $1 and lease_token = $2 and state = 'running' ${forUpdate}`,
+          [idParam(runId), token],
+        );
+        if (row === undefined) return undefined;
+        const run = toRun(row);
+        const job = await mustLoadJob(tx, run.jobId);
+        return endRun(tx, run, job, outcome, retry);
+      }),
+
+    loseRuns: (which, reason, retry) =>
+      db.tx('mark lost runs', async (tx) => {
+        const rows =
+          'nodeId' in which
+            ? await tx.all(
+                `select ${RUN_COLUMNS} from runs where state = 'running' and node_id = $1 ${skipLocked}`,
+                [which.nodeId],
+              )
+            : await tx.all(
+                `select ${RUN_COLUMNS} from runs where state = 'running' and lease_expires_at < $1 ${skipLocked}`,
+                [tx.now],
+              );
+        const lost: Run[] = [];
+        const retries: Run[] = [];
+        for (const row of rows) {
+          const run = toRun(row);
+          const job = await mustLoadJob(tx, run.jobId);
+          const ended = await endRun(tx, run, job, { state: 'lost', error: reason }, retry);
+          lost.push(ended.run);
+          if (ended.retry !== undefined) retries.push(ended.retry);
+        }
+        return { lost, retries };
+      }),
+
+    requestStop: (runId, signal) =>
+      db.tx('stop a run', async (tx) => {
+        const run = await loadRun(tx, runId, true);
+        if (run === undefined) throw notFound('run', runId);
+        if (run.state === 'queued') {
+          const job = await mustLoadJob(tx, run.jobId);
+          return (
+            await endRun(
+              tx,
+              run,
+              job,
+              { state: 'canceled', error: 'stopped before it started' },
+              undefined,
+            )
+          ).run;
+        }
+        if (run.state === 'running' && run.stopSignal === undefined) {
+          await tx.run('update runs set stop_signal = $2 where id = $1', [idParam(runId), signal]);
+          return { ...run, stopSignal: signal };
+        }
+        return run;
+      }),
+
+    getRun: (id) => db.tx('read a run', (tx) => loadRun(tx, id)),
+
+    listRuns: (filter: RunFilter) =>
+      db.tx('list runs', async (tx) => {
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const add = (clause: string, value: unknown): void => {
+          params.push(value);
+          where.push(clause.replace('?', `$${params.length}`));
+        };
+        if (filter.jobId !== undefined) add('job_id = ?', idParam(filter.jobId));
+        if (filter.state !== undefined) add('state = ?', filter.state);
+        if (filter.nodeId !== undefined) add('node_id = ?', filter.nodeId);
+        if (filter.before !== undefined) add('id < ?', idParam(filter.before));
+        params.push(filter.limit);
+        const rows = await tx.all(
+          `select ${RUN_COLUMNS} from runs ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+           order by id desc limit $${params.length}`,
+          params,
+        );
+        return rows.map(toRun);
+      }),
+
+    appendLog: (runId, token, chunks) =>
+      db.tx('append to a run log', async (tx) => {
+        const owned = await one(
+          tx,
+          `select id from runs where id = $1 and lease_token = $2 and state = 'running'`,
+          [idParam(runId), token],
+        );
+        if (owned === undefined) return false;
+        let bytes = 0;
+        for (const chunk of chunks) {
+          const added = await tx.run(
+            'insert into run_log_chunks (run_id, seq, data) values ($1, $2, $3) on conflict do nothing',
+            [idParam(runId), chunk.seq, chunk.data],
+          );
+          if (added === 1) bytes += chunk.data.byteLength;
+        }
+        await tx.run('update runs set log_stored = log_stored + $2 where id = $1', [
+          idParam(runId),
+          bytes,
+        ]);
+        return true;
+      }),
+
+    readLog: (runId) =>
+      db.tx('read a run log', async (tx) => {
+        const rows = await tx.all(
+          'select data from run_log_chunks where run_id = $1 order by seq',
+          [idParam(runId)],
+        );
+        return Buffer.concat(rows.map((row) => toBuffer(row.data)));
+      }),
+
+    prune: (policy) =>
+      db.tx('prune old runs', async (tx) => {
+        let runs = await tx.run(
+          `delete from runs where finished_at is not null and finished_at < $1`,
+          [tx.now - policy.maxAgeMs],
+        );
+        const counts = await tx.all(
+          `select r.job_id, count(*) as n, j.spec from runs r join jobs j on j.id = r.job_id
+           where r.finished_at is not null group by r.job_id, j.spec`,
+        );
+        for (const row of counts) {
+          const keep =
+            (JSON.parse(String(row.spec)) as { keepRuns?: number }).keepRuns || policy.keepRuns;
+          if (num(row.n) <= keep) continue;
+          runs += await tx.run(
+            `delete from runs where job_id = $1 and finished_at is not null and id not in (
+               select id from runs where job_id = $1 and finished_at is not null order by id desc limit $2)`,
+            [row.job_id, keep],
+          );
+        }
+        let logBytes = 0;
+        const total = num((await one(tx, 'select coalesce(sum(log_stored), 0) as n from runs'))?.n);
+        let excess = total - policy.logBudgetBytes;
+        if (excess > 0) {
+          const oldest = await tx.all(
+            `select id, log_stored from runs where finished_at is not null and log_stored > 0 order by id`,
+          );
+          for (const row of oldest) {
+            if (excess <= 0) break;
+            await tx.run('delete from run_log_chunks where run_id = $1', [row.id]);
+            await tx.run('update runs set log_stored = 0 where id = $1', [row.id]);
+            excess -= num(row.log_stored);
+            logBytes += num(row.log_stored);
+          }
+        }
+        return { runs, logBytes };
+      }),
+
+    putPackage: (jobId, pkg) =>
+      db.tx('store a package', async (tx) => {
+        await mustLoadJob(tx, jobId, forUpdate);
+        await tx.run(
+          `insert into packages (job_id, sha256, size, data, uploaded_at) values ($1, $2, $3, $4, $5)
+           on conflict (job_id) do update set sha256 = excluded.sha256, size = excluded.size,
+             data = excluded.data, uploaded_at = excluded.uploaded_at`,
+          [idParam(jobId), pkg.sha256, pkg.data.byteLength, pkg.data, tx.now],
+        );
+        await bumpGeneration(tx);
+        return { sha256: pkg.sha256, size: pkg.data.byteLength, uploadedAt: tx.now };
+      }),
+
+    getPackage: (jobId) =>
+      db.tx('read a package', async (tx) => {
+        const row = await one(
+          tx,
+          'select sha256, size, uploaded_at, data from packages where job_id = $1',
+          [idParam(jobId)],
+        );
+        return row === undefined ? undefined : { ...toPackage(row), data: toBuffer(row.data) };
+      }),
+
+    takeNotifications: (limit, leaseMs) =>
+      db.tx('take notifications', async (tx) => {
+        const rows = await tx.all(
+          `select id, job_id, run_id, event, url, payload, attempts from outbox
+           where next_at <= $1 order by next_at limit $2 ${skipLocked}`,
+          [tx.now, limit],
+        );
+        const taken: Notification[] = [];
+        for (const row of rows) {
+          await tx.run('update outbox set next_at = $2, attempts = attempts + 1 where id = $1', [
+            row.id,
+            tx.now + leaseMs,
+          ]);
+          taken.push({
+            id: String(row.id),
+            jobId: String(row.job_id),
+            runId: String(row.run_id),
+            event: String(row.event),
+            url: String(row.url),
+            payload: String(row.payload),
+            attempts: num(row.attempts) + 1,
+          });
+        }
+        return taken;
+      }),
+
+    dropNotification: (id) =>
+      db.tx('drop a notification', async (tx) => {
+        await tx.run('delete from outbox where id = $1', [idParam(id)]);
+      }),
+
+    retryNotification: (id, nextAt, error) =>
+      db.tx('reschedule a notification', async (tx) => {
+        await tx.run('update outbox set next_at = $2, last_error = $3 where id = $1', [
+          idParam(id),
+          nextAt,
+          error,
+        ]);
+      }),
+  };
+}
+
+function notFound(what: 'job' | 'run', id: string): AgentError {
+  const list = what === 'job' ? 'GET /api/v1/jobs' : 'GET /api/v1/runs';
+  return new AgentError('NOT_FOUND', `${what} ${id} does not exist; ${list} lists them`);
+}

@@ -1,0 +1,39 @@
+// The jobs tables' executor over the pg pool: one pooled connection per transaction, the database
+// clock read once at its start so every row written in it carries the same time.
+import type pg from 'pg';
+import type { SqlExecutor, SqlRow, SqlTx } from '../jobs/sql.ts';
+import { SQL } from './queries.ts';
+
+const DIALECT = Object.freeze({ skipLocked: 'for update skip locked', forUpdate: 'for update' });
+
+export function createPostgresExecutor(
+  pool: pg.Pool,
+  guard: <T>(op: string, fn: () => Promise<T>) => Promise<T>,
+): SqlExecutor {
+  async function transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('begin');
+      const clock = await client.query<{ ms: string }>(SQL.now);
+      const tx: SqlTx = {
+        now: Number(clock.rows[0]?.ms),
+        all: async (sql, params) => (await client.query<SqlRow>(sql, params as unknown[])).rows,
+        run: async (sql, params) => (await client.query(sql, params as unknown[])).rowCount ?? 0,
+      };
+      const result = await fn(tx);
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      // A connection that cannot roll back is discarded rather than returned mid-transaction.
+      await client.query('rollback').catch((rollbackErr: unknown) => {
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  return { dialect: DIALECT, tx: (op, fn) => guard(op, () => transaction(fn)) };
+}

@@ -1,0 +1,58 @@
+// The jobs tables' executor over the SQLite connection. One connection and one writer: transactions are
+// `begin immediate` and queued behind each other, because an async transaction on a shared connection
+// would otherwise interleave with the next one.
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { Clock } from '../../clock.ts';
+import type { SqlExecutor, SqlRow, SqlTx } from '../jobs/sql.ts';
+
+const DIALECT = Object.freeze({ skipLocked: '', forUpdate: '' });
+
+export function createSqliteExecutor(
+  db: DatabaseSync,
+  clock: Clock,
+  guard: <T>(op: string, fn: () => Promise<T>) => Promise<T>,
+): SqlExecutor {
+  const statements = new Map<string, StatementSync>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function statement(sql: string): StatementSync {
+    let stmt = statements.get(sql);
+    if (stmt === undefined) {
+      // $1 → ?1: SQLite numbers its parameters the same way with another sigil.
+      stmt = db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  const bind = (params: readonly unknown[] = []): SQLInputValue[] =>
+    params.map(
+      (p) => (p === undefined ? null : typeof p === 'boolean' ? Number(p) : p) as SQLInputValue,
+    );
+
+  async function transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    const tx: SqlTx = {
+      now: clock.now(),
+      all: async (sql, params) => statement(sql).all(...bind(params)) as SqlRow[],
+      run: async (sql, params) => Number(statement(sql).run(...bind(params)).changes),
+    };
+    db.exec('begin immediate');
+    try {
+      const result = await fn(tx);
+      db.exec('commit');
+      return result;
+    } catch (err) {
+      if (db.isTransaction) db.exec('rollback');
+      throw err;
+    }
+  }
+
+  return {
+    dialect: DIALECT,
+    tx: (op, fn) => {
+      const next = queue.then(() => guard(op, () => transaction(fn)));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
+}

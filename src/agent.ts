@@ -3,12 +3,20 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from './clock.ts';
 import { createHeartbeat } from './cluster/heartbeat.ts';
 import { loadNodeId } from './cluster/identity.ts';
 import type { Config } from './config.ts';
 import { maskUrl } from './mask-url.ts';
 import { createHttpApp, type HttpApp } from './http/app.ts';
+import { createJobsEvents } from './jobs/events.ts';
+import { createJobsService } from './jobs/jobs-service.ts';
+import { createNotifier } from './jobs/notifier.ts';
+import { createPackageStore } from './jobs/process/packages.ts';
+import { createRunner } from './jobs/runner.ts';
+import { createScheduler } from './jobs/scheduler.ts';
 import type { Logger } from './logger.ts';
 import { createMonitor } from './monitor/collector.ts';
 import type { Monitor } from './monitor/monitor.ts';
@@ -25,9 +33,25 @@ export interface Agent {
   readonly nodeId: string;
 }
 
+/** How long a run's lease lasts, and how often its owner renews it (specs/scheduling.md §5.4). */
+const LEASE_MS = 30_000;
+const RENEW_MS = 10_000;
+/** On shutdown, runs get this long after SIGTERM before SIGKILL. */
+const SHUTDOWN_GRACE_MS = 10_000;
+/** The environment of runs when the caller gives none. */
+const MINIMAL_ENV = Object.freeze({
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+});
+
 export function createAgent(
   config: Config,
-  deps: { logger: Logger; version: string; webRoot?: string },
+  deps: {
+    logger: Logger;
+    version: string;
+    webRoot?: string;
+    /** The environment runs start from (main.ts passes the agent's own). */
+    env?: Readonly<Record<string, string | undefined>>;
+  },
 ): Agent {
   const { logger } = deps;
   // Teardown steps, run newest first (graphile-worker's releasers).
@@ -77,6 +101,73 @@ export function createAgent(
         const runtime: RuntimeStatsSource = createRuntimeStats();
         releasers.push(() => runtime.close());
 
+        const clock = systemClock;
+        const defaultTz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+        const events = createJobsEvents((err) =>
+          logger.warn({ err }, 'a jobs event listener failed'),
+        );
+        const packages = createPackageStore(path.join(config.dataDir, 'packages'));
+        const notifier = createNotifier({
+          store,
+          logger: logger.child({ module: 'webhooks' }),
+          config: { pollMs: 5000, timeoutMs: 10_000, maxAttempts: 10 },
+        });
+        releasers.push(() => notifier.stop());
+        const runner = createRunner({
+          store,
+          events,
+          packages,
+          logger: logger.child({ module: 'runner' }),
+          clock,
+          nodeId,
+          workRoot: path.join(config.dataDir, 'work'),
+          baseEnv: runEnv(deps.env),
+          config: {
+            slots: config.slots,
+            logCapBytes: config.logCapBytes,
+            leaseMs: LEASE_MS,
+            renewMs: RENEW_MS,
+          },
+          onRunEnded: () => {
+            scheduler.poke();
+            notifier.poke();
+          },
+        });
+        releasers.push(() => runner.shutdown(SHUTDOWN_GRACE_MS));
+        const scheduler = createScheduler({
+          store,
+          runner,
+          events,
+          logger: logger.child({ module: 'scheduler' }),
+          clock,
+          nodeId,
+          defaultTz,
+          config: {
+            lookaheadMs: 1000,
+            // Alone on its store, the agent hears of every change; in a cluster others add work too.
+            pollMs: store.capabilities.sharedByNodes ? 2000 : 60_000,
+            blockedMs: 1000,
+            leaseMs: LEASE_MS,
+            reapMs: RENEW_MS,
+            pruneMs: 10 * 60_000,
+            prune: {
+              keepRuns: config.keepRuns,
+              maxAgeMs: config.runMaxAgeMs,
+              logBudgetBytes: config.logBudgetBytes,
+            },
+            catchupLimit: 100,
+          },
+        });
+        const jobs = createJobsService({
+          store,
+          events,
+          runner,
+          packages,
+          clock,
+          defaultTz,
+          poke: () => scheduler.poke(),
+        });
+
         let port = config.port;
         const heartbeat = createHeartbeat({
           store,
@@ -103,6 +194,9 @@ export function createAgent(
           cookieSecret,
           webRoot: deps.webRoot ?? DEFAULT_WEB_ROOT,
           clockSkewMs: () => heartbeat.clockSkewMs(),
+          jobs,
+          jobsEvents: events,
+          defaultTz,
         });
         releasers.push(() => http.app.close());
         await http.app.listen({ host: config.bind, port: config.port });
@@ -113,6 +207,9 @@ export function createAgent(
 
         await heartbeat.start();
         releasers.push(() => heartbeat.stop());
+
+        await scheduler.start();
+        releasers.push(() => scheduler.stop());
 
         logger.info(
           {
@@ -147,6 +244,19 @@ export function createAgent(
       return stopping;
     },
   };
+}
+
+/** The environment a run starts from: the agent's own, without the agent's settings (BOSUN_*). */
+function runEnv(
+  env: Readonly<Record<string, string | undefined>> | undefined,
+): Record<string, string> {
+  if (env === undefined) return { ...MINIMAL_ENV };
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && !key.startsWith('BOSUN_') && key !== 'NODE_OPTIONS')
+      out[key] = value;
+  }
+  return out;
 }
 
 /** The secret the auth cookie is derived from; kept in the store so cookies survive restarts and work on every node. */

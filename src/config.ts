@@ -41,11 +41,22 @@ export interface Config {
   readonly logFormat: LogFormat;
   /** Overrides of the health score's thresholds (monitor/health.ts DEFAULT_THRESHOLDS). @default {} */
   readonly health: Readonly<Partial<HealthThresholds>>;
+  /** Runs this node executes at once. @default 16 */
+  readonly slots: number;
+  /** Output stored per run; beyond it the head and tail are kept and the cut is marked. @default 8 MiB */
+  readonly logCapBytes: number;
+  /** Finished runs kept per job (a job's keepRuns overrides it). @default 100 */
+  readonly keepRuns: number;
+  /** Finished runs older than this are deleted, ms. @default 30 days */
+  readonly runMaxAgeMs: number;
+  /** Stored log bytes of all runs together; the oldest logs go first. @default 1 GiB */
+  readonly logBudgetBytes: number;
   /** The YAML file these settings were read from, if any. */
   readonly configFile: string | undefined;
 }
 
-type Kind = 'string' | 'port' | 'duration' | 'boolean' | 'token' | 'enum' | 'thresholds';
+type Kind =
+  'string' | 'port' | 'duration' | 'boolean' | 'token' | 'enum' | 'thresholds' | 'count' | 'bytes';
 
 /** One row per setting: the flag, env and YAML names all derive from `name`. */
 export interface SettingSpec {
@@ -143,6 +154,41 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
     kind: 'thresholds',
     description:
       'health thresholds to change, e.g. cpuWarningPercent=80,diskCriticalPercent=97 (see docs/configuration.md)',
+  },
+  {
+    name: 'slots',
+    key: 'slots',
+    kind: 'count',
+    description: 'job runs this node executes at once',
+    defaultText: '16',
+  },
+  {
+    name: 'log-cap',
+    key: 'logCapBytes',
+    kind: 'bytes',
+    description: 'output kept per run; beyond it the head and the tail are kept, e.g. 8MiB',
+    defaultText: '8MiB',
+  },
+  {
+    name: 'keep-runs',
+    key: 'keepRuns',
+    kind: 'count',
+    description: 'finished runs kept per job',
+    defaultText: '100',
+  },
+  {
+    name: 'run-max-age',
+    key: 'runMaxAgeMs',
+    kind: 'duration',
+    description: 'finished runs older than this are deleted, e.g. 30d, 12h',
+    defaultText: '30d',
+  },
+  {
+    name: 'log-budget',
+    key: 'logBudgetBytes',
+    kind: 'bytes',
+    description: 'stored run logs of all jobs together; the oldest go first, e.g. 1GiB',
+    defaultText: '1GiB',
   },
 ] satisfies SettingSpec[]);
 
@@ -303,6 +349,26 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
 
   const health = thresholdsSetting(raw.health, fail);
 
+  const slots = countSetting('slots', raw.slots, 16, 1, 4096, fail);
+  const keepRuns = countSetting('keep-runs', raw['keep-runs'], 100, 1, 1_000_000, fail);
+  const runMaxAgeMs = durationSetting(
+    'run-max-age',
+    raw['run-max-age'],
+    30 * DAY_MS,
+    60_000,
+    3650 * DAY_MS,
+    fail,
+  );
+  const logCapBytes = bytesSetting('log-cap', raw['log-cap'], 8 * MIB, 4096, 1024 * MIB, fail);
+  const logBudgetBytes = bytesSetting(
+    'log-budget',
+    raw['log-budget'],
+    1024 * MIB,
+    MIB,
+    2 ** 50,
+    fail,
+  );
+
   if (!insecure && token === undefined && !isLoopback(bind)) {
     throw new AgentError(
       'INVALID_CONFIG',
@@ -325,6 +391,11 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
     logLevel,
     logFormat,
     health,
+    slots,
+    logCapBytes,
+    keepRuns,
+    runMaxAgeMs,
+    logBudgetBytes,
     configFile: ctx.configFile,
   });
 }
@@ -411,16 +482,71 @@ function thresholdsSetting(value: unknown, fail: Fail): Readonly<Partial<HealthT
   return Object.freeze(out);
 }
 
-/** Parses 500ms, 2s, 1.5m, 1h, or a bare number of seconds. */
+const DAY_MS = 86_400_000;
+const MIB = 1 << 20;
+
+function countSetting(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  fail: (name: string, problem: string) => never,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    fail(name, `"${String(value)}" is not a whole number between ${min} and ${max}`);
+  }
+  return n;
+}
+
+function bytesSetting(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  fail: (name: string, problem: string) => never,
+): number {
+  if (value === undefined) return fallback;
+  const n = parseBytes(value);
+  if (n === undefined) fail(name, `"${String(value)}" is not a size; use e.g. 512KiB, 8MiB, 1GiB`);
+  if ((n as number) < min || (n as number) > max) {
+    fail(name, `${String(value)} is out of range (${min} bytes to ${max} bytes)`);
+  }
+  return n as number;
+}
+
+/** Parses 4096, 512k, 512KiB, 8MB, 8MiB, 1G…; the units are binary either way, as for disks in `df -h`. */
+export function parseBytes(value: unknown): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?\s*$/i.exec(
+    String(value),
+  );
+  if (!m) return undefined;
+  const power = { '': 0, b: 0, k: 1, m: 2, g: 3, t: 4 }[(m[2] ?? '').toLowerCase().charAt(0)] ?? 0;
+  return Math.round(Number(m[1]) * 1024 ** power);
+}
+
+/** Parses 500ms, 2s, 1.5m, 1h, 30d, or a bare number of seconds. */
 export function parseDuration(value: unknown): number | undefined {
   if (typeof value === 'number') {
     return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
   }
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(String(value));
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(String(value));
   if (!m) return undefined;
   const n = Number(m[1]);
   const unit = (m[2] ?? 's').toLowerCase();
-  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
+  const factor =
+    unit === 'ms'
+      ? 1
+      : unit === 's'
+        ? 1000
+        : unit === 'm'
+          ? 60_000
+          : unit === 'h'
+            ? 3_600_000
+            : DAY_MS;
   return Math.round(n * factor);
 }
 

@@ -10,14 +10,14 @@ import { VERSION } from './version.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
-async function serve(flags: Invocation['flags']): Promise<void> {
+async function serve(flags: Extract<Invocation, { command: 'serve' }>['flags']): Promise<void> {
   const config: Config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
   const logger = createLogger({
     level: config.logLevel,
     format: config.logFormat,
     isTty: Boolean(process.stdout.isTTY),
   });
-  const agent = createAgent(config, { logger, version: VERSION });
+  const agent = createAgent(config, { logger, version: VERSION, env: process.env });
 
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -72,6 +72,32 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   if (invocation.command === 'serve') await serve(invocation.flags);
+  else await client(invocation);
+}
+
+/** jobs, runs, logs: one request or stream against a running agent. */
+async function client(inv: Extract<Invocation, { command: 'client' }>): Promise<void> {
+  // Loaded only for client commands, so `serve` does not pay for them.
+  const { runClientCommand } = await import('./cli/run-client.ts');
+  const readStdin = async (): Promise<string> => {
+    // Joined as bytes, so a character split across chunks survives.
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks).toString('utf8');
+  };
+  // Stop quietly when the reader of a pipe goes away (`bosun logs X | head`).
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  const code = await runClientCommand(inv.name, inv.args, inv.flags, {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin,
+    now: Date.now,
+  });
+  process.exitCode = code;
 }
 
 main(process.argv).catch((err: unknown) => {

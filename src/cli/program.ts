@@ -1,11 +1,41 @@
 // The `bosun` command line: its commands, flags and help. Parsing only; main.ts runs what it returns.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { SETTINGS, envName, type RawSettings } from '../config.ts';
+import { RUN_STATE_NAMES } from './api-types.ts';
 
-export interface Invocation {
-  command: 'serve';
-  flags: RawSettings;
+/** The commands that talk to a running agent over its native API (run-client.ts). */
+export type ClientCommandName =
+  | 'jobs ls'
+  | 'jobs show'
+  | 'jobs add'
+  | 'jobs rm'
+  | 'jobs enable'
+  | 'jobs disable'
+  | 'jobs run'
+  | 'jobs next'
+  | 'runs ls'
+  | 'runs show'
+  | 'runs stop'
+  | 'logs';
+
+/** Every client command's flags; each command defines the ones it takes. */
+export interface ClientFlags {
+  url?: string;
+  token?: string;
+  json?: boolean;
+  file?: string;
+  update?: boolean;
+  follow?: boolean;
+  count?: number;
+  job?: string;
+  state?: string;
+  limit?: number;
+  tail?: number;
 }
+
+export type Invocation =
+  | { command: 'serve'; flags: RawSettings }
+  | { command: 'client'; name: ClientCommandName; args: string[]; flags: ClientFlags };
 
 /** Builds the program; `onInvoke` receives the parsed command. Commander's exits go through exitOverride. */
 export function createProgram(version: string, onInvoke: (inv: Invocation) => void): Command {
@@ -57,5 +87,171 @@ Examples:
     }
     onInvoke({ command: 'serve', flags });
   });
+
+  addClientCommands(program, onInvoke);
+  program.addHelpText(
+    'after',
+    `
+jobs, runs and logs talk to a running agent: --url or BOSUN_URL (default http://127.0.0.1:8600),
+--token or BOSUN_TOKEN when it has one. Run "bosun jobs --help" for more.`,
+  );
   return program;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InvalidArgumentError('expected a whole number >= 1.');
+  }
+  return n;
+}
+
+function addClientCommands(program: Command, onInvoke: (inv: Invocation) => void): void {
+  /** A leaf command with the connection flags (and --json where it prints data). */
+  const leaf = (
+    parent: Command,
+    spec: string,
+    name: ClientCommandName,
+    description: string,
+    opts: { json?: boolean; examples: string[] },
+  ): Command => {
+    const cmd = parent
+      .command(spec)
+      .description(description)
+      .helpOption('-h, --help', 'show help')
+      .option('--url <url>', 'the agent (env: BOSUN_URL, default: http://127.0.0.1:8600)')
+      .option('--token <token>', "the agent's access token (env: BOSUN_TOKEN)");
+    if (opts.json) cmd.option('--json', "print the API's JSON instead of text, for scripts");
+    cmd.addHelpText('after', `\nExamples:\n${opts.examples.map((e) => `  ${e}`).join('\n')}`);
+    cmd.action((...params: unknown[]) => {
+      const self = params[params.length - 1] as Command;
+      onInvoke({
+        command: 'client',
+        name,
+        args: self.processedArgs.filter((a): a is string => typeof a === 'string'),
+        flags: self.opts<ClientFlags>(),
+      });
+    });
+    return cmd;
+  };
+
+  const jobs = program
+    .command('jobs')
+    .description('list, add, change and run the jobs of a running agent')
+    .helpOption('-h, --help', 'show help');
+  jobs.addHelpText(
+    'after',
+    `
+A job file (YAML or JSON; see docs/api.md for every field):
+  name: backup
+  cmd: pg_dump app > /var/backups/app.sql
+  schedules:
+    - kind: cron
+      expr: "30 2 * * *"
+      tz: Europe/Berlin
+
+Examples:
+  bosun jobs add -f backup.yaml
+  bosun jobs ls
+  bosun jobs run backup --follow
+  BOSUN_URL=http://db1:8600 BOSUN_TOKEN=... bosun jobs ls --json`,
+  );
+
+  leaf(jobs, 'ls', 'jobs ls', 'list jobs with their schedule, next and last run', {
+    json: true,
+    examples: ['bosun jobs ls', 'bosun jobs ls --json | jq -r ".jobs[].name"'],
+  }).alias('list');
+  leaf(
+    jobs,
+    'show <job>',
+    'jobs show',
+    'show a job (by id or name) with its schedules and recent runs',
+    {
+      json: true,
+      examples: ['bosun jobs show backup', 'bosun jobs show backup --json > backup.json'],
+    },
+  );
+  leaf(jobs, 'add', 'jobs add', 'create a job from a YAML or JSON file', {
+    json: true,
+    examples: [
+      'bosun jobs add -f backup.yaml',
+      'bosun jobs add -f backup.yaml --update   # replace the job of that name, or create it',
+      'cat job.json | bosun jobs add -f -',
+    ],
+  })
+    .requiredOption('-f, --file <file>', 'the job file; - reads stdin')
+    .option('--update', 'replace the job with the same name if there is one (PUT)');
+  leaf(jobs, 'rm <job>', 'jobs rm', 'delete a job and its runs (refused while a run is running)', {
+    examples: ['bosun jobs rm backup'],
+  }).alias('delete');
+  leaf(jobs, 'enable <job>', 'jobs enable', 'let the job run on its schedules again', {
+    json: true,
+    examples: ['bosun jobs enable backup'],
+  });
+  leaf(
+    jobs,
+    'disable <job>',
+    'jobs disable',
+    'stop scheduling the job (it can still be run by hand)',
+    {
+      json: true,
+      examples: ['bosun jobs disable backup'],
+    },
+  );
+  leaf(jobs, 'run <job>', 'jobs run', 'start a run now and print its id', {
+    json: true,
+    examples: [
+      'bosun jobs run backup                # prints the run id',
+      'bosun jobs run backup --follow       # prints its output, exits with its exit code',
+    ],
+  }).option('-f, --follow', "stream the run's output and exit with its exit code");
+  leaf(jobs, 'next <job>', 'jobs next', 'show when the job runs next, in local time and UTC', {
+    json: true,
+    examples: ['bosun jobs next backup', 'bosun jobs next backup -n 20'],
+  }).option('-n, --count <n>', 'how many fire times (max 100)', positiveInt, 5);
+
+  const runs = program
+    .command('runs')
+    .description('list, inspect and stop runs of a running agent')
+    .helpOption('-h, --help', 'show help');
+  runs.addHelpText(
+    'after',
+    `
+Examples:
+  bosun runs ls --job backup --state failed
+  bosun runs show 1234567890123999
+  bosun logs 1234567890123999 -f`,
+  );
+  leaf(runs, 'ls', 'runs ls', 'list runs, newest first', {
+    json: true,
+    examples: [
+      'bosun runs ls',
+      'bosun runs ls --job backup --state failed --limit 10',
+      'bosun runs ls --state running --json',
+    ],
+  })
+    .alias('list')
+    .option('--job <job>', 'only the runs of this job (id or name)')
+    .addOption(
+      new Option('--state <state>', 'only runs in this state').choices([...RUN_STATE_NAMES]),
+    )
+    .option('--limit <n>', 'at most this many (default 50, max 500)', positiveInt);
+  leaf(runs, 'show <run>', 'runs show', 'show one run: state, times, exit code, error', {
+    json: true,
+    examples: ['bosun runs show 1234567890123999'],
+  });
+  leaf(runs, 'stop <run>', 'runs stop', 'stop a running run (a queued one is canceled at once)', {
+    json: true,
+    examples: ['bosun runs stop 1234567890123999'],
+  });
+
+  leaf(program, 'logs <run>', 'logs', "print a run's output", {
+    examples: [
+      'bosun logs 1234567890123999',
+      'bosun logs 1234567890123999 -f          # follow until the run ends',
+      'bosun logs 1234567890123999 --tail 50',
+    ],
+  })
+    .option('-f, --follow', 'keep printing output as it arrives, until the run ends')
+    .option('--tail <n>', 'only the last N lines', positiveInt);
 }

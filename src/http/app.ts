@@ -10,12 +10,19 @@ import type { Monitor } from '../monitor/monitor.ts';
 import type { RuntimeStatsSource } from '../monitor/runtime-stats.ts';
 import type { Store } from '../store/store.ts';
 import { registerAuth } from './auth.ts';
+import type { JobsEvents } from '../jobs/events.ts';
+import type { JobsService } from '../jobs/jobs-service.ts';
+import { registerCloudtaskRoutes } from './compat/cloudtask.ts';
 import { registerSeatunnelMonitoring } from './compat/seatunnel-monitoring.ts';
 import { registerVminfoRoutes } from './compat/vminfo.ts';
+import { registerEventRoutes } from './native/events.ts';
 import { registerHistoryRoutes } from './native/history.ts';
+import { registerJobRoutes } from './native/jobs.ts';
 import { registerNodeRoutes } from './native/nodes.ts';
 import { registerOpenApiRoute } from './native/openapi.ts';
+import { createOpenApiCollector } from './openapi-builder.ts';
 import { replyError } from './reply-error.ts';
+import { AJV_OPTIONS } from './validation-error.ts';
 import { createSnapshotHub, type SnapshotHub } from './stream.ts';
 import { registerWebRoutes } from './web.ts';
 
@@ -30,6 +37,10 @@ export interface HttpDeps {
   cookieSecret: string;
   webRoot: string;
   clockSkewMs: () => number;
+  jobs: JobsService;
+  jobsEvents: JobsEvents;
+  /** The zone of schedules that name none. */
+  defaultTz: string;
   /** @default 1024 */
   maxWsClients?: number;
 }
@@ -51,7 +62,12 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     bodyLimit: 1 << 20,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Unknown body fields are errors, not silently dropped (see validation-error.ts).
+    ajv: AJV_OPTIONS,
   });
+  // OpenAPI: records every route's schema as it is registered, so this must precede all routes.
+  const openapi = createOpenApiCollector();
+  app.addHook('onRoute', openapi.onRoute);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   app.setErrorHandler((err, request, reply) => replyError(request, reply, err));
@@ -123,6 +139,22 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     clockSkewMs: deps.clockSkewMs,
     openConnections: () => openConnections,
   });
+  registerJobRoutes(app, { jobs: deps.jobs, defaultTz: deps.defaultTz });
+  registerEventRoutes(app, deps.jobsEvents);
+  await registerCloudtaskRoutes(app, {
+    jobs: deps.jobs,
+    store: deps.store,
+    config: deps.config,
+    nodeId: deps.nodeId,
+    version: deps.version,
+    startedAt: Date.now(),
+    apiAddress: () => {
+      const address = app.server.address();
+      return typeof address === 'object' && address !== null
+        ? `${address.address}:${address.port}`
+        : `${deps.config.bind}:${deps.config.port}`;
+    },
+  });
   // prom-client is loaded on the first scrape: an agent nobody scrapes never pays for it.
   let registry: Promise<Registry> | undefined;
   app.get('/metrics', async (_request, reply) => {
@@ -141,7 +173,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
       .type(r.contentType)
       .send(await r.metrics());
   });
-  registerOpenApiRoute(app, deps.version);
+  registerOpenApiRoute(app, deps.version, openapi);
   registerWebRoutes(app, deps.webRoot);
 
   let openConnections = 0;

@@ -2,6 +2,7 @@
 // this module only picks it by path, so no surface leaks another's format.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AgentError, isAgentError } from '../errors.ts';
+import { formatValidationError, isValidationFailure } from './validation-error.ts';
 
 export type ErrorShape = (err: AgentError) => unknown;
 
@@ -25,7 +26,12 @@ export function shapeFor(url: string): ErrorShape {
 /** Maps Fastify's own errors (bad JSON, body too large, ...) and anything else to an AgentError. */
 export function toAgentError(err: unknown): AgentError {
   if (isAgentError(err)) return err;
+  // Schema validation (ajv): name the field and the fix rather than ajv's wording.
+  if (isValidationFailure(err)) return formatValidationError(err);
   const e = err as { statusCode?: number; code?: string; message?: string };
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return new AgentError('INVALID_INPUT', 'the request body must be a JSON object; it was empty');
+  }
   const status = e.statusCode ?? 500;
   if (status === 413) return new AgentError('INVALID_INPUT', 'request body is too large');
   if (status === 415) {

@@ -103,7 +103,14 @@ export interface RetryPolicy {
   maxBackoffSec: number;
 }
 
-export const NOTIFY_EVENTS = ['succeeded', 'failed', 'lost', 'skipped', 'timed_out', 'canceled'] as const;
+export const NOTIFY_EVENTS = [
+  'succeeded',
+  'failed',
+  'lost',
+  'skipped',
+  'timed_out',
+  'canceled',
+] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 export interface Webhook {

@@ -145,8 +145,8 @@ export interface JobsStore {
   /** The latest run of each job that has one, by job id. */
   latestRuns(): Promise<Map<string, Run>>;
 
-  /** The earliest time something is due: a schedule's cursor or a queued run's runAt. */
-  nextWakeAt(): Promise<number | undefined>;
+  /** When something is next due: the earliest schedule cursor, and the earliest queued run's runAt. */
+  nextDue(): Promise<{ fireAt: number | undefined; runAt: number | undefined }>;
   /** Turns schedule fires due by upTo into runs, advancing each cursor in the same transaction. */
   materialize(upTo: number, limit: number, plan: FirePlanner): Promise<Run[]>;
   /** A manual run. An idempotencyKey already used for this job returns that run with created false. */
@@ -165,7 +165,7 @@ export interface JobsStore {
     upTo: number,
     leaseMs: number,
   ): Promise<{ claimed: ClaimedRun[]; changed: Run[] }>;
-  /** Records the process group of a claimed run. False if the lease is no longer ours. */
+  /** Records the process group and start time of a claimed run. False if the lease is no longer ours. */
   markStarted(runId: string, token: string, pgid: number): Promise<boolean>;
   /** Renews leases; returns the runs still ours, with a stop signal if someone asked them to stop. */
   renewLeases(

@@ -21,7 +21,11 @@ export async function startInProcessAgent(flags: RawSettings = {}): Promise<InPr
     env: {},
     cwd: dataDir,
   });
-  const agent = createAgent(config, { logger: silentLogger(), version: '0.0.0-test' });
+  const agent = createAgent(config, {
+    logger: silentLogger(),
+    version: '0.0.0-test',
+    env: process.env,
+  });
   const url = await agent.start();
   return {
     url,

@@ -1,7 +1,9 @@
 // GET /api/v1/openapi.json: the OpenAPI 3.1 description of every HTTP path this agent serves.
-// Written as data next to the routes; test/openapi.test.ts checks that every registered route is
-// described here and nothing here is missing from the app, so the two cannot drift apart.
+// Routes with a JSON Schema (the jobs API) are described from it by openapi-builder; the routes
+// without one (vminfo, monitoring, metrics) are described here by hand. test/openapi.test.ts checks
+// the document against the served routes, so the two cannot drift apart.
 import type { FastifyInstance } from 'fastify';
+import type { OpenApiBase, OpenApiCollector, PathItem } from '../openapi-builder.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -192,7 +194,8 @@ const seatunnelMonitoring = {
   },
 };
 
-export const OPENAPI_PATHS: Record<string, Record<string, unknown>> = {
+/** The hand-written paths: routes registered without a schema. */
+export const OPENAPI_PATHS: Record<string, PathItem> = {
   '/healthz': {
     get: {
       tags: ['monitoring'],
@@ -354,9 +357,9 @@ export const OPENAPI_PATHS: Record<string, Record<string, unknown>> = {
   },
 };
 
-export function createOpenApiDocument(version: string): Record<string, unknown> {
+/** The document's frame and its hand-written paths; the collector merges the generated ones in. */
+export function createOpenApiBase(version: string): OpenApiBase {
   return {
-    openapi: '3.1.0',
     info: {
       title: 'bosun',
       version,
@@ -371,6 +374,7 @@ export function createOpenApiDocument(version: string): Record<string, unknown> 
         description: "vminfo's API: field names and shapes as vminfo serves them",
       },
       { name: 'native', description: "bosun's own API" },
+      { name: 'jobs', description: 'Jobs, their schedules and their runs' },
       { name: 'metrics', description: 'Prometheus' },
       { name: 'seatunnel', description: "Apache SeaTunnel's REST API (v1 and v2 paths)" },
       { name: 'dashboard', description: 'The web dashboard' },
@@ -396,9 +400,23 @@ export function createOpenApiDocument(version: string): Record<string, unknown> 
   };
 }
 
-export function registerOpenApiRoute(app: FastifyInstance, version: string): void {
-  const body = JSON.stringify(createOpenApiDocument(version));
-  app.get('/api/v1/openapi.json', async (_request, reply) =>
-    reply.type('application/json; charset=utf-8').send(body),
-  );
+/**
+ * Serves the document. With a collector (registered as the app's onRoute hook) the routes' schemas
+ * are merged in; the document is built on the first request, when every route and shared schema
+ * is known, and kept.
+ */
+export function registerOpenApiRoute(
+  app: FastifyInstance,
+  version: string,
+  collector?: OpenApiCollector,
+): void {
+  let body: string | undefined;
+  app.get('/api/v1/openapi.json', async (_request, reply) => {
+    body ??= JSON.stringify(
+      collector
+        ? collector.document(createOpenApiBase(version))
+        : { openapi: '3.1.0', ...createOpenApiBase(version) },
+    );
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
 }

@@ -167,7 +167,7 @@ for (const backend of storeBackends()) {
     describe('materialising schedules', () => {
       it('turns due fires into runs and advances the cursor in the same step', async () => {
         const job = await store.createJob(newJob({}, 60_000));
-        assert.equal(await store.nextWakeAt(), 60_000);
+        assert.deepEqual(await store.nextDue(), { fireAt: 60_000, runAt: undefined });
         const made = await store.materialize(60_000, 100, everyMinute);
         assert.equal(made.length, 1);
         assert.equal(made[0]?.state, 'queued');
@@ -203,7 +203,7 @@ for (const backend of storeBackends()) {
         // A locked schedule is skipped by the other racers, so race until every fire is made.
         for (
           let round = 0;
-          round < 200 && ((await store.nextWakeAt()) ?? Infinity) <= upTo;
+          round < 200 && ((await store.nextDue()).fireAt ?? Infinity) <= upTo;
           round += 1
         ) {
           await Promise.all([store, ...others].map((s) => s.materialize(upTo, 5, everyMinute)));
@@ -227,12 +227,12 @@ for (const backend of storeBackends()) {
         assert.equal(run?.error, 'missed by 2h');
         assert.ok(run?.finishedAt !== undefined);
         assert.equal((await store.getJob(job.id))?.schedules[0]?.nextFireAt, undefined);
-        assert.equal(await store.nextWakeAt(), undefined);
+        assert.deepEqual(await store.nextDue(), { fireAt: undefined, runAt: undefined });
       });
 
       it('ignores disabled jobs', async () => {
         await store.createJob(newJob({ enabled: false }, 60_000));
-        assert.equal(await store.nextWakeAt(), undefined);
+        assert.deepEqual(await store.nextDue(), { fireAt: undefined, runAt: undefined });
         assert.deepEqual(await store.materialize(60_000, 10, everyMinute), []);
       });
     });

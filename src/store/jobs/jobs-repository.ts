@@ -324,17 +324,17 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return new Map(rows.map((row) => [String(row.job_id), toRun(row)]));
       }),
 
-    nextWakeAt: () =>
+    nextDue: () =>
       db.tx('find the next due time', async (tx) => {
-        const row = await one(
+        const fire = await one(
           tx,
-          `select min(t) as t from (
-             select min(s.next_fire_at) as t from schedules s join jobs j on j.id = s.job_id
-               where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null
-             union all
-             select min(run_at) as t from runs where state = 'queued') due`,
+          `select min(s.next_fire_at) as t from schedules s join jobs j on j.id = s.job_id
+           where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null`,
         );
-        return row?.t === null || row?.t === undefined ? undefined : num(row.t);
+        const run = await one(tx, `select min(run_at) as t from runs where state = 'queued'`);
+        const time = (row: typeof fire) =>
+          row?.t === null || row?.t === undefined ? undefined : num(row.t);
+        return { fireAt: time(fire), runAt: time(run) };
       }),
 
     materialize: (upTo, limit, plan) =>
@@ -472,8 +472,8 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     markStarted: (runId, token, pgid) =>
       db.tx('record a started run', async (tx) => {
         const changed = await tx.run(
-          `update runs set pgid = $3 where id = $1 and lease_token = $2 and state = 'running'`,
-          [idParam(runId), token, pgid],
+          `update runs set pgid = $3, started_at = $4 where id = $1 and lease_token = $2 and state = 'running'`,
+          [idParam(runId), token, pgid, tx.now],
         );
         return changed === 1;
       }),

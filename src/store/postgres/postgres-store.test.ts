@@ -64,7 +64,17 @@ describe('createPostgresStore', () => {
         );
         assert.deepEqual(
           tables.rows.map((r) => r.table_name),
-          ['nodes', 'schema_migrations', 'settings'],
+          [
+            'jobs',
+            'nodes',
+            'outbox',
+            'packages',
+            'run_log_chunks',
+            'runs',
+            'schedules',
+            'schema_migrations',
+            'settings',
+          ],
         );
         await client.query(`drop schema "${schema}" cascade`);
       } finally {

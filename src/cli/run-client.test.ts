@@ -1,0 +1,265 @@
+// runClientCommand against a fake fetch that answers like docs/api.md: which requests each command
+// makes, what it prints, and its exit code. No agent, no sockets.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ClientCommandName, ClientFlags } from './program.ts';
+import { runClientCommand } from './run-client.ts';
+
+interface Call {
+  method: string;
+  path: string;
+  body: unknown;
+  auth: string | undefined;
+}
+
+type Route = (call: Call) => Response;
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+const JOB = {
+  id: '11',
+  name: 'backup',
+  enabled: true,
+  schedules: [],
+  nextRunAt: null,
+  lastRun: null,
+};
+
+async function run(
+  name: ClientCommandName,
+  args: string[],
+  flags: ClientFlags,
+  routes: Record<string, Route>,
+  opts: { stdin?: string; env?: Record<string, string> } = {},
+) {
+  const calls: Call[] = [];
+  let stdout = '';
+  let stderr = '';
+  const fakeFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(String(input));
+    const headers = new Headers(init?.headers);
+    const call: Call = {
+      method: init?.method ?? 'GET',
+      path: url.pathname + url.search,
+      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      auth: headers.get('authorization') ?? undefined,
+    };
+    calls.push(call);
+    const route = routes[`${call.method} ${call.path}`];
+    if (route) return route(call);
+    return json(404, {
+      error: { code: 'NOT_FOUND', message: `no route ${call.method} ${call.path}` },
+    });
+  }) as typeof fetch;
+  const code = await runClientCommand(name, args, flags, {
+    env: opts.env ?? {},
+    stdout: { write: (c) => (stdout += typeof c === 'string' ? c : Buffer.from(c).toString()) },
+    stderr: { write: (c) => (stderr += String(c)) },
+    readStdin: async () => opts.stdin ?? '',
+    now: () => Date.parse('2026-11-23T14:00:00.000Z'),
+    fetch: fakeFetch,
+  });
+  return { code, stdout, stderr, calls };
+}
+
+describe('runClientCommand', () => {
+  it('sends the token and uses BOSUN_URL', async () => {
+    const r = await run(
+      'jobs ls',
+      [],
+      {},
+      { 'GET /api/v1/jobs': () => json(200, { jobs: [] }) },
+      {
+        env: { BOSUN_URL: 'http://agent:9000/', BOSUN_TOKEN: 'secret-token' },
+      },
+    );
+    assert.equal(r.code, 0);
+    assert.equal(r.calls[0]?.auth, 'Bearer secret-token');
+    assert.match(r.stdout, /no jobs yet/);
+  });
+
+  it('creates a job from stdin, and with --update replaces the one of that name', async () => {
+    const yaml = 'name: backup\ncmd: echo hi\n';
+    const created = await run(
+      'jobs add',
+      [],
+      { file: '-' },
+      {
+        'POST /api/v1/jobs': () => json(201, JOB),
+      },
+      { stdin: yaml },
+    );
+    assert.equal(created.code, 0, created.stderr);
+    assert.deepEqual(created.calls[0]?.body, { name: 'backup', cmd: 'echo hi' });
+    assert.match(
+      created.stdout,
+      /^created job backup \(id 11\): no scheduled run; start it with: bosun jobs run backup$/m,
+    );
+
+    const updated = await run(
+      'jobs add',
+      [],
+      { file: '-', update: true },
+      {
+        'GET /api/v1/jobs/backup': () => json(200, JOB),
+        'PUT /api/v1/jobs/11': () => json(200, JOB),
+      },
+      { stdin: yaml },
+    );
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.deepEqual(
+      updated.calls.map((c) => `${c.method} ${c.path}`),
+      ['GET /api/v1/jobs/backup', 'PUT /api/v1/jobs/11'],
+    );
+    assert.match(updated.stdout, /^updated job backup/);
+
+    const upserted = await run(
+      'jobs add',
+      [],
+      { file: '-', update: true },
+      {
+        'POST /api/v1/jobs': () => json(201, JOB),
+      },
+      { stdin: yaml },
+    );
+    assert.equal(upserted.code, 0, upserted.stderr);
+    assert.match(upserted.stdout, /^created job backup/);
+  });
+
+  it('looks a job name up before changing it', async () => {
+    const r = await run(
+      'jobs disable',
+      ['backup'],
+      {},
+      {
+        'GET /api/v1/jobs/backup': () => json(200, JOB),
+        'PATCH /api/v1/jobs/11': () => json(200, { ...JOB, enabled: false }),
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.calls[1]?.body, { enabled: false });
+    assert.equal(r.stdout, 'disabled job backup (id 11)\n');
+  });
+
+  it('follows a run and exits with its exit code', async () => {
+    let polls = 0;
+    const r = await run(
+      'jobs run',
+      ['11'],
+      { follow: true },
+      {
+        'POST /api/v1/jobs/11/run': () => json(202, { id: '99', state: 'queued' }),
+        'GET /api/v1/runs/99/log?follow=1': () => new Response('hello\nworld\n'),
+        // The final state lands a moment after the log ends.
+        'GET /api/v1/runs/99': () =>
+          json(
+            200,
+            polls++ === 0
+              ? { id: '99', state: 'running' }
+              : { id: '99', state: 'failed', exitCode: 3, error: 'exited with code 3' },
+          ),
+      },
+    );
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, 'hello\nworld\n');
+    assert.match(r.stderr, /run 99 started/);
+    assert.match(r.stderr, /bosun: run 99 failed \(exit code 3, exited with code 3\)/);
+  });
+
+  it('exits 1 for a run that failed without an exit code, 0 for success', async () => {
+    const routes = (final: object): Record<string, Route> => ({
+      'POST /api/v1/jobs/11/run': () => json(202, { id: '99', state: 'queued' }),
+      'GET /api/v1/runs/99/log?follow=1': () => new Response(''),
+      'GET /api/v1/runs/99': () => json(200, { id: '99', ...final }),
+    });
+    const lost = await run(
+      'jobs run',
+      ['11'],
+      { follow: true },
+      routes({ state: 'timed_out', exitCode: null, signal: 'SIGTERM' }),
+    );
+    assert.equal(lost.code, 1);
+    const ok = await run(
+      'jobs run',
+      ['11'],
+      { follow: true },
+      routes({ state: 'succeeded', exitCode: 0 }),
+    );
+    assert.equal(ok.code, 0);
+  });
+
+  it("prints the API's error message and exits 1", async () => {
+    const r = await run(
+      'jobs show',
+      ['nope'],
+      {},
+      {
+        'GET /api/v1/jobs/nope': () =>
+          json(404, { error: { code: 'NOT_FOUND', message: 'no job "nope"' } }),
+      },
+    );
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'bosun: no job "nope"\n');
+  });
+
+  it('says to set BOSUN_TOKEN on 401', async () => {
+    const r = await run(
+      'runs ls',
+      [],
+      {},
+      {
+        'GET /api/v1/runs': () =>
+          json(401, { error: { code: 'UNAUTHORIZED', message: 'token required' } }),
+      },
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /needs a token: set BOSUN_TOKEN/);
+  });
+
+  it('passes the run filters and resolves --job by name', async () => {
+    const r = await run(
+      'runs ls',
+      [],
+      { job: 'backup', state: 'failed', limit: 2, json: true },
+      {
+        'GET /api/v1/jobs/backup': () => json(200, JOB),
+        'GET /api/v1/runs?jobId=11&state=failed&limit=2': () =>
+          json(200, { runs: [], nextCursor: null }),
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { runs: [], nextCursor: null });
+  });
+
+  it('names the agent and the fix when nothing listens', async () => {
+    const code = await runClientCommand(
+      'jobs ls',
+      [],
+      { url: 'http://127.0.0.1:9' },
+      {
+        env: {},
+        stdout: { write: () => true },
+        stderr: {
+          write: (c) =>
+            assert.equal(
+              String(c),
+              'bosun: cannot reach the agent at http://127.0.0.1:9: is `bosun serve` running? (set --url or BOSUN_URL)\n',
+            ),
+        },
+        readStdin: async () => '',
+        now: Date.now,
+        fetch: (async () => {
+          throw new TypeError('fetch failed', {
+            cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+          });
+        }) as typeof fetch,
+      },
+    );
+    assert.equal(code, 1);
+  });
+});

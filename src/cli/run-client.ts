@@ -1,0 +1,275 @@
+// Runs one client command (jobs, runs, logs) against an agent's native API and returns the exit code.
+// Everything outside the process (env, streams, stdin, clock, fetch) comes in through ClientIo, so
+// main.ts stays the only place that reads process state.
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FINAL_RUN_STATES, type ApiJob, type ApiRun } from './api-types.ts';
+import { ClientError, createClient, resolveConnection, type ApiClient } from './client.ts';
+import { parseJobFile } from './job-file.ts';
+import type { ClientCommandName, ClientFlags } from './program.ts';
+import { formatLocalTime, formatRelative } from './relative-time.ts';
+import { renderTable } from './table.ts';
+import { jobDetail, jobsTable, runDetail, runsTable, type ViewOptions } from './views.ts';
+
+export interface Output {
+  write(chunk: string | Uint8Array): unknown;
+  isTTY?: boolean;
+}
+
+export interface ClientIo {
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: Output;
+  stderr: Output;
+  readStdin(): Promise<string>;
+  now(): number;
+  fetch?: typeof fetch;
+}
+
+/** How long `--follow` waits for the run's final state once its log has ended. */
+const SETTLE_TIMEOUT_MS = 10_000;
+const SETTLE_POLL_MS = 100;
+
+interface Ctx {
+  client: ApiClient;
+  io: ClientIo;
+  flags: ClientFlags;
+  view: ViewOptions;
+  print(text: string): void;
+  printJson(value: unknown): void;
+}
+
+export async function runClientCommand(
+  name: ClientCommandName,
+  args: readonly string[],
+  flags: ClientFlags,
+  io: ClientIo,
+): Promise<number> {
+  try {
+    const client = createClient(resolveConnection(flags, io.env), io.fetch);
+    const ctx: Ctx = {
+      client,
+      io,
+      flags,
+      view: {
+        nowMs: io.now(),
+        color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb',
+      },
+      print: (text) => io.stdout.write(text),
+      printJson: (value) => io.stdout.write(JSON.stringify(value, null, 2) + '\n'),
+    };
+    return await COMMANDS[name](ctx, args[0] ?? '');
+  } catch (err) {
+    if (err instanceof ClientError) {
+      io.stderr.write(`bosun: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+type Handler = (ctx: Ctx, arg: string) => Promise<number>;
+
+const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
+  'jobs ls': async (ctx) => {
+    const { jobs } = await ctx.client.request<{ jobs: ApiJob[] }>('GET', '/api/v1/jobs');
+    if (ctx.flags.json) {
+      ctx.printJson({ jobs });
+    } else if (jobs.length === 0) {
+      ctx.print('no jobs yet; add one with: bosun jobs add -f job.yaml\n');
+    } else {
+      ctx.print(jobsTable(jobs, ctx.view));
+    }
+    return 0;
+  },
+
+  'jobs show': async (ctx, ref) => {
+    const job = await getJob(ctx.client, ref);
+    if (ctx.flags.json) {
+      ctx.printJson(job);
+      return 0;
+    }
+    const { runs } = await ctx.client.request<{ runs: ApiRun[] }>(
+      'GET',
+      `/api/v1/runs?jobId=${encodeURIComponent(job.id)}&limit=5`,
+    );
+    ctx.print(jobDetail(job, runs, ctx.view));
+    return 0;
+  },
+
+  'jobs add': async (ctx) => {
+    const file = ctx.flags.file ?? '-';
+    const source = file === '-' ? 'stdin' : file;
+    let text: string;
+    try {
+      text = file === '-' ? await ctx.io.readStdin() : await readFile(file, 'utf8');
+    } catch (err) {
+      throw new ClientError(`cannot read ${source}: ${(err as Error).message}`);
+    }
+    const body = await parseJobFile(text, source);
+    let existing: ApiJob | undefined;
+    if (ctx.flags.update) existing = await findJob(ctx.client, String(body.name));
+    const job = existing
+      ? await ctx.client.request<ApiJob>('PUT', `/api/v1/jobs/${existing.id}`, body)
+      : await ctx.client.request<ApiJob>('POST', '/api/v1/jobs', body);
+    if (ctx.flags.json) {
+      ctx.printJson(job);
+      return 0;
+    }
+    const next =
+      job.enabled && job.nextRunAt
+        ? `next run ${formatRelative(Date.parse(job.nextRunAt), ctx.view.nowMs)}`
+        : job.enabled
+          ? `no scheduled run; start it with: bosun jobs run ${job.name}`
+          : 'disabled';
+    ctx.print(`${existing ? 'updated' : 'created'} job ${job.name} (id ${job.id}): ${next}\n`);
+    return 0;
+  },
+
+  'jobs rm': async (ctx, ref) => {
+    const job = await getJob(ctx.client, ref);
+    await ctx.client.request('DELETE', `/api/v1/jobs/${job.id}`);
+    ctx.print(`deleted job ${job.name} (id ${job.id})\n`);
+    return 0;
+  },
+
+  'jobs enable': (ctx, ref) => setEnabled(ctx, ref, true),
+  'jobs disable': (ctx, ref) => setEnabled(ctx, ref, false),
+
+  'jobs run': async (ctx, ref) => {
+    const id = await jobId(ctx.client, ref);
+    const run = await ctx.client.request<ApiRun>('POST', `/api/v1/jobs/${id}/run`);
+    if (!ctx.flags.follow) {
+      if (ctx.flags.json) ctx.printJson(run);
+      else ctx.print(`${run.id}\n`);
+      return 0;
+    }
+    // stdout carries only the job's output while following, so it can be piped.
+    ctx.io.stderr.write(
+      `bosun: run ${run.id} started; following its log (Ctrl-C stops following, not the run)\n`,
+    );
+    return followRun(ctx, run.id);
+  },
+
+  'jobs next': async (ctx, ref) => {
+    const id = await jobId(ctx.client, ref);
+    const count = ctx.flags.count ?? 5;
+    const answer = await ctx.client.request<{ times: string[] }>(
+      'GET',
+      `/api/v1/jobs/${id}/next?count=${count}`,
+    );
+    if (ctx.flags.json) {
+      ctx.printJson(answer);
+    } else if (answer.times.length === 0) {
+      ctx.print('no upcoming runs (no enabled schedule will fire again, or the job is disabled)\n');
+    } else {
+      const rows = answer.times.map((iso) => {
+        const t = Date.parse(iso);
+        return [formatLocalTime(t, ctx.view.timeZone), iso, formatRelative(t, ctx.view.nowMs)];
+      });
+      ctx.print(renderTable(['LOCAL TIME', 'UTC', 'IN'], rows));
+    }
+    return 0;
+  },
+
+  'runs ls': async (ctx) => {
+    const query = new URLSearchParams();
+    if (ctx.flags.job) query.set('jobId', await jobId(ctx.client, ctx.flags.job));
+    if (ctx.flags.state) query.set('state', ctx.flags.state);
+    if (ctx.flags.limit !== undefined) query.set('limit', String(ctx.flags.limit));
+    const qs = query.size > 0 ? `?${query}` : '';
+    const answer = await ctx.client.request<{ runs: ApiRun[]; nextCursor: string | null }>(
+      'GET',
+      `/api/v1/runs${qs}`,
+    );
+    if (ctx.flags.json) ctx.printJson(answer);
+    else if (answer.runs.length === 0) ctx.print('no runs\n');
+    else ctx.print(runsTable(answer.runs, ctx.view));
+    return 0;
+  },
+
+  'runs show': async (ctx, id) => {
+    const run = await ctx.client.request<ApiRun>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
+    if (ctx.flags.json) ctx.printJson(run);
+    else ctx.print(runDetail(run, ctx.view));
+    return 0;
+  },
+
+  'runs stop': async (ctx, id) => {
+    const run = await ctx.client.request<ApiRun>(
+      'POST',
+      `/api/v1/runs/${encodeURIComponent(id)}/stop`,
+    );
+    if (ctx.flags.json) ctx.printJson(run);
+    else if (FINAL_RUN_STATES.has(run.state)) ctx.print(`run ${run.id} is ${run.state}\n`);
+    else ctx.print(`stopping run ${run.id}\n`);
+    return 0;
+  },
+
+  logs: async (ctx, id) => {
+    const query = new URLSearchParams();
+    if (ctx.flags.tail !== undefined) query.set('tail', String(ctx.flags.tail));
+    if (ctx.flags.follow) query.set('follow', '1');
+    const qs = query.size > 0 ? `?${query}` : '';
+    await ctx.client.stream(`/api/v1/runs/${encodeURIComponent(id)}/log${qs}`, (chunk) =>
+      ctx.io.stdout.write(chunk),
+    );
+    return 0;
+  },
+};
+
+async function setEnabled(ctx: Ctx, ref: string, enabled: boolean): Promise<number> {
+  const id = await jobId(ctx.client, ref);
+  const job = await ctx.client.request<ApiJob>('PATCH', `/api/v1/jobs/${id}`, { enabled });
+  if (ctx.flags.json) ctx.printJson(job);
+  else ctx.print(`${enabled ? 'enabled' : 'disabled'} job ${job.name} (id ${job.id})\n`);
+  return 0;
+}
+
+/** Streams a run's log until it ends, then answers with the run's exit code (1 if it has none). */
+async function followRun(ctx: Ctx, runId: string): Promise<number> {
+  await ctx.client.stream(`/api/v1/runs/${runId}/log?follow=1`, (chunk) =>
+    ctx.io.stdout.write(chunk),
+  );
+  // The log ends when the run does; its final state may be written a moment later.
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  let run = await ctx.client.request<ApiRun>('GET', `/api/v1/runs/${runId}`);
+  while (!FINAL_RUN_STATES.has(run.state) && Date.now() < deadline) {
+    await sleep(SETTLE_POLL_MS);
+    run = await ctx.client.request<ApiRun>('GET', `/api/v1/runs/${runId}`);
+  }
+  if (!FINAL_RUN_STATES.has(run.state)) {
+    throw new ClientError(
+      `the log of run ${runId} ended but the run is still ${run.state}; see: bosun runs show ${runId}`,
+    );
+  }
+  if (run.state === 'succeeded') return 0;
+  const detail = [
+    run.exitCode !== null && run.exitCode !== undefined ? `exit code ${run.exitCode}` : undefined,
+    run.signal ? `signal ${run.signal}` : undefined,
+    run.error ?? undefined,
+  ].filter(Boolean);
+  ctx.io.stderr.write(
+    `bosun: run ${runId} ${run.state}${detail.length ? ` (${detail.join(', ')})` : ''}\n`,
+  );
+  return run.exitCode ? run.exitCode : 1;
+}
+
+async function getJob(client: ApiClient, ref: string): Promise<ApiJob> {
+  return client.request<ApiJob>('GET', `/api/v1/jobs/${encodeURIComponent(ref)}`);
+}
+
+/** The job by name, or undefined when there is none (for `add --update`). */
+async function findJob(client: ApiClient, name: string): Promise<ApiJob | undefined> {
+  try {
+    return await getJob(client, name);
+  } catch (err) {
+    if (err instanceof ClientError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Ids pass through; a name is looked up, since only GET /jobs/:id is documented to take one. */
+async function jobId(client: ApiClient, ref: string): Promise<string> {
+  if (/^\d+$/.test(ref)) return ref;
+  return (await getJob(client, ref)).id;
+}

@@ -1,0 +1,211 @@
+// Cloudtask's agent API (specs/cloudtask.md) on /cloudtask/v2: _ping, the jobs this node holds, and
+// start/stop actions. A translation onto the jobs core; errors in Cloudtask's {content, error} style.
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.ts';
+import { AgentError } from '../../errors.ts';
+import { MASK, SECRET_NAME } from '../../jobs/job-spec.ts';
+import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
+import type { Job, Schedule } from '../../jobs/model.ts';
+import { maskUrl } from '../../mask-url.ts';
+import type { Store } from '../../store/store.ts';
+import { toAgentError } from '../reply-error.ts';
+
+export interface CloudtaskDeps {
+  jobs: JobsService;
+  store: Store;
+  config: Config;
+  nodeId: string;
+  version: string;
+  startedAt: number;
+  /** host:port the agent listens on. */
+  apiAddress: () => string;
+}
+
+/** Cloudtask's runtime (location) name; bosun has one per cluster. */
+const RUNTIME = 'default';
+/** md5(""): Cloudtask's filecode of a job without a package. */
+const NO_PACKAGE = createHash('md5').update('').digest('hex');
+
+const mmddyyyy = (ms: number): string => {
+  const d = new Date(ms);
+  return `${String(d.getMonth() + 1).padStart(2, '0')}/${String(d.getDate()).padStart(2, '0')}/${d.getFullYear()}`;
+};
+
+/**
+ * A bosun schedule in Cloudtask's shape: Cloudtask schedules verbatim, `every` as turnmode 1 (every N
+ * seconds, all day). Cron and one-shot schedules have no Cloudtask form and are left out.
+ */
+function cloudtaskSchedule(s: Schedule): Record<string, unknown> | undefined {
+  const { spec } = s;
+  if (spec.kind === 'cloudtask') {
+    const { kind: _k, tz: _tz, enabled, ...fields } = spec;
+    return { id: s.id, enabled: enabled ? 1 : 0, ...fields };
+  }
+  if (spec.kind === 'every') {
+    return {
+      id: s.id,
+      enabled: spec.enabled ? 1 : 0,
+      turnmode: 1,
+      interval: spec.everySec,
+      startdate: mmddyyyy(s.anchorAt),
+      enddate: '',
+      starttime: '00:00',
+      endtime: '23:59',
+      selectat: '',
+      monthlyof: { day: 0, week: '' },
+    };
+  }
+  return undefined;
+}
+
+function jobBase(job: Job): Record<string, unknown> {
+  return {
+    jobid: job.id,
+    jobname: job.name,
+    filename: job.package === undefined ? '' : `${job.name}.tar.gz`,
+    // bosun's decision: the hash of the package's bytes, so a re-upload is never mistaken for the old one.
+    filecode: job.package?.sha256 ?? NO_PACKAGE,
+    cmd: job.cmd,
+    env: Object.entries(job.env).map(([k, v]) => `${k}=${SECRET_NAME.test(k) ? MASK : v}`),
+    timeout: job.timeoutSec,
+    version: job.version,
+    schedule: job.schedules.flatMap((s) => cloudtaskSchedule(s) ?? []),
+  };
+}
+
+function sendError(reply: FastifyReply, err: unknown): FastifyReply {
+  const e = toAgentError(err);
+  const content =
+    e.code === 'NOT_FOUND'
+      ? 'job not found.'
+      : e.status >= 500
+        ? 'internal error.'
+        : 'request invalid.';
+  return reply.code(e.status).send({ content, error: e.message });
+}
+
+export async function registerCloudtaskRoutes(
+  app: FastifyInstance,
+  deps: CloudtaskDeps,
+): Promise<void> {
+  const { jobs } = deps;
+  await app.register(
+    async (scope) => {
+      scope.setErrorHandler((err, _request, reply) => sendError(reply, err));
+      scope.setNotFoundHandler((request: FastifyRequest, reply) =>
+        sendError(
+          reply,
+          new AgentError(
+            'NOT_FOUND',
+            `no Cloudtask route ${request.method} ${request.url.split('?', 1)[0]}; the agent API has GET _ping, GET jobs, GET jobs/{jobid} and PUT jobs/action`,
+          ),
+        ),
+      );
+
+      scope.get('/_ping', async () => {
+        const [generation, all] = await Promise.all([deps.store.jobsGeneration(), jobs.listJobs()]);
+        const nowSec = Math.floor(Date.now() / 1000);
+        const apiaddr = deps.apiAddress();
+        return {
+          app: createHash('md5').update(`bosun ${deps.version}`).digest('hex'),
+          key: deps.nodeId,
+          node: {
+            type: 1,
+            hostname: os.hostname(),
+            datacenter: '',
+            location: RUNTIME,
+            os: os.type().toLowerCase(),
+            platform: os.arch(),
+            ipaddr: apiaddr.replace(/:\d+$/, ''),
+            apiaddr,
+            pid: process.pid,
+            singin: true,
+            timestamp: Math.floor(deps.startedAt / 1000),
+            alivestamp: nowSec,
+            attach: Buffer.from(JSON.stringify({ jobmaxcount: deps.config.slots })).toString(
+              'base64',
+            ),
+          },
+          systemconfig: {
+            version: deps.version,
+            pidfile: '',
+            retrystartup: true,
+            useserverconfig: false,
+            centerhost: '',
+            websitehost: '',
+            cluster: {
+              hosts: maskUrl(deps.config.store),
+              root: '/cloudtask',
+              device: '',
+              runtime: RUNTIME,
+              os: os.type().toLowerCase(),
+              platform: os.arch(),
+              pulse: `${Math.round(deps.config.heartbeatMs / 1000)}s`,
+              threshold: 1,
+            },
+            api: { hosts: [apiaddr], enablecors: false },
+            cache: {
+              maxjobs: deps.config.slots,
+              savedirectory: `${deps.config.dataDir}/packages`,
+              autoclean: true,
+              cleaninterval: '30m',
+              pullrecovery: '300s',
+            },
+            logger: { logfile: '', loglevel: deps.config.logLevel, logsize: 0 },
+          },
+          cache: { allocversion: generation, jobstotal: all.length },
+        };
+      });
+
+      scope.get('/jobs', async () => ({
+        content: 'request successed.',
+        data: { jobbase: (await jobs.listJobs()).map((s: JobState) => jobBase(s.job)) },
+      }));
+
+      scope.get<{ Params: { jobid: string } }>('/jobs/:jobid', async (request) => ({
+        content: 'request successed.',
+        data: { jobbase: jobBase((await jobs.getJob(request.params.jobid)).job) },
+      }));
+
+      scope.put<{ Body: unknown }>('/jobs/action', async (request, reply) => {
+        const body = request.body as Record<string, unknown> | null;
+        if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+          throw new AgentError(
+            'INVALID_INPUT',
+            'the body must be a JSON object {runtime, jobid, action}',
+          );
+        }
+        const { jobid, action } = body;
+        if (typeof jobid !== 'string' || jobid === '') {
+          throw new AgentError(
+            'INVALID_INPUT',
+            'jobid is required: the id of the job to start or stop',
+          );
+        }
+        if (action !== 'start' && action !== 'stop') {
+          throw new AgentError(
+            'INVALID_INPUT',
+            `action must be "start" or "stop", got ${JSON.stringify(action)}`,
+          );
+        }
+        const { job } = await jobs.getJob(jobid);
+        if (action === 'start') {
+          try {
+            await jobs.runNow(job.id);
+          } catch (err) {
+            // As Cloudtask: a start while the job runs (and may not overlap) is accepted and ignored.
+            if (!(err instanceof AgentError && err.code === 'CONFLICT')) throw err;
+          }
+        } else {
+          const { runs } = await jobs.listRuns({ jobId: job.id, state: 'running', limit: 100 });
+          // Cloudtask's stop: SIGINT, 5 s, SIGKILL, here on the whole process group.
+          for (const run of runs) await jobs.stopRun(run.id, { signal: 'SIGINT', graceMs: 5000 });
+        }
+        return reply.code(202).send({ content: 'request accepted.' });
+      });
+    },
+    { prefix: '/cloudtask/v2' },
+  );
+}

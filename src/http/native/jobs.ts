@@ -1,0 +1,441 @@
+// The native jobs API: /api/v1/jobs, /api/v1/runs and their logs. A thin translation between JSON
+// (camelCase, ISO times) and the jobs core; the schemas in job-schemas.ts document and check it.
+import type { FastifyInstance } from 'fastify';
+import { AgentError } from '../../errors.ts';
+import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
+import { MASK, SECRET_NAME } from '../../jobs/job-spec.ts';
+import { RUN_STATES, type Run, type RunState } from '../../jobs/model.ts';
+import { describeSchedule } from '../../jobs/schedule/describe.ts';
+import {
+  errorResponse,
+  idParams,
+  jobInput,
+  jobPatch,
+  runIdParams,
+  SHARED_SCHEMAS,
+} from './job-schemas.ts';
+
+export interface JobsRoutesDeps {
+  jobs: JobsService;
+  defaultTz: string;
+}
+
+const iso = (ms: number | undefined): string | null =>
+  ms === undefined ? null : new Date(ms).toISOString();
+
+export function runJson(run: Run, jobName?: string): Record<string, unknown> {
+  return {
+    id: run.id,
+    jobId: run.jobId,
+    jobName: jobName ?? null,
+    scheduleId: run.scheduleId ?? null,
+    trigger: run.trigger,
+    state: run.state,
+    attempt: run.attempt,
+    scheduledFor: iso(run.scheduledFor),
+    runAt: iso(run.runAt),
+    createdAt: iso(run.createdAt),
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    exitCode: run.exitCode ?? null,
+    signal: run.signal ?? null,
+    node: run.nodeId ?? null,
+    error: run.error ?? null,
+    stopRequested: run.stopSignal !== undefined,
+    logBytes: run.logBytes,
+    logTruncated: run.logTruncated,
+  };
+}
+
+export function jobJson(state: JobState, defaultTz: string): Record<string, unknown> {
+  const { job } = state;
+  return {
+    id: job.id,
+    name: job.name,
+    kind: job.kind,
+    cmd: job.cmd,
+    env: Object.fromEntries(
+      Object.entries(job.env).map(([k, v]) => [k, SECRET_NAME.test(k) ? MASK : v]),
+    ),
+    cwd: job.cwd,
+    timeoutSec: job.timeoutSec,
+    graceSec: job.graceSec,
+    retry: job.retry,
+    overlap: job.overlap,
+    misfire: job.misfire,
+    misfireGraceSec: job.misfireGraceSec,
+    jitterSec: job.jitterSec,
+    enabled: job.enabled,
+    schedules: job.schedules.map((s) => ({
+      id: s.id,
+      ...s.spec,
+      nextFireAt: iso(s.nextFireAt),
+      description: describeSchedule(s.spec, { tz: defaultTz }),
+    })),
+    webhooks: job.webhooks.map((w) => ({
+      url: w.url,
+      events: w.events,
+      ...(w.secret === undefined ? {} : { secret: MASK }),
+    })),
+    keepRuns: job.keepRuns,
+    version: job.version,
+    createdAt: iso(job.createdAt),
+    updatedAt: iso(job.updatedAt),
+    package:
+      job.package === undefined
+        ? null
+        : {
+            sha256: job.package.sha256,
+            size: job.package.size,
+            uploadedAt: iso(job.package.uploadedAt),
+          },
+    nextRunAt: iso(state.nextRunAt),
+    lastRun: state.lastRun === undefined ? null : runJson(state.lastRun, job.name),
+  };
+}
+
+const jobResponse = { $ref: 'Job#' };
+const runResponse = { $ref: 'Run#' };
+const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
+
+export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): void {
+  const { jobs, defaultTz } = deps;
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  const view = (state: JobState) => jobJson(state, defaultTz);
+
+  app.post<{ Body: Record<string, unknown> }>(
+    '/api/v1/jobs',
+    {
+      schema: {
+        summary: 'Create a job',
+        tags: ['jobs'],
+        body: jobInput,
+        response: { 201: jobResponse, ...errors },
+      },
+    },
+    async (request, reply) => reply.code(201).send(view(await jobs.createJob(request.body))),
+  );
+
+  app.get(
+    '/api/v1/jobs',
+    {
+      schema: {
+        summary: 'List jobs with their next and last runs',
+        tags: ['jobs'],
+        response: {
+          200: { type: 'object', properties: { jobs: { type: 'array', items: jobResponse } } },
+        },
+      },
+    },
+    async () => ({ jobs: (await jobs.listJobs()).map(view) }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/jobs/:id',
+    {
+      schema: {
+        summary: 'One job, by id or name',
+        tags: ['jobs'],
+        params: idParams,
+        response: { 200: jobResponse, ...errors },
+      },
+    },
+    async (request) => view(await jobs.getJob(request.params.id)),
+  );
+
+  app.put<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/api/v1/jobs/:id',
+    {
+      schema: {
+        summary: 'Replace a job definition',
+        tags: ['jobs'],
+        params: idParams,
+        body: jobInput,
+        response: { 200: jobResponse, ...errors },
+      },
+    },
+    async (request) => view(await jobs.replaceJob(request.params.id, request.body)),
+  );
+
+  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/api/v1/jobs/:id',
+    {
+      schema: {
+        summary: 'Change some fields of a job, e.g. {"enabled": false}',
+        tags: ['jobs'],
+        params: idParams,
+        body: jobPatch,
+        response: { 200: jobResponse, ...errors },
+      },
+    },
+    async (request) => view(await jobs.patchJob(request.params.id, request.body)),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/v1/jobs/:id',
+    {
+      schema: {
+        summary: 'Delete a job with its runs and logs',
+        tags: ['jobs'],
+        params: idParams,
+        response: { 204: { type: 'null' }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await jobs.deleteJob(request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { count: number } }>(
+    '/api/v1/jobs/:id/next',
+    {
+      schema: {
+        summary: 'The next fire times of a job',
+        tags: ['jobs'],
+        params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { count: { type: 'integer', minimum: 1, maximum: 100, default: 5 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              times: { type: 'array', items: { type: 'string', format: 'date-time' } },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => ({
+      times: (await jobs.nextTimes(request.params.id, request.query.count)).map((t) =>
+        new Date(t).toISOString(),
+      ),
+    }),
+  );
+
+  app.post<{ Params: { id: string }; Headers: { 'idempotency-key'?: string } }>(
+    '/api/v1/jobs/:id/run',
+    {
+      schema: {
+        summary: 'Start a run now',
+        description: 'A retried request with the same Idempotency-Key header returns the same run.',
+        tags: ['runs'],
+        params: idParams,
+        headers: {
+          type: 'object',
+          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        response: { 202: runResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      const job = await jobs.getJob(request.params.id);
+      const { run } = await jobs.runNow(
+        job.job.id,
+        key === undefined ? {} : { idempotencyKey: key },
+      );
+      return reply.code(202).send(runJson(run, job.job.name));
+    },
+  );
+
+  // A package is raw bytes; Fastify parses only JSON and text by itself.
+  app.addContentTypeParser(
+    ['application/gzip', 'application/x-gzip', 'application/octet-stream', 'application/x-tar'],
+    { parseAs: 'buffer', bodyLimit: 512 << 20 },
+    (_request, body, done) => done(null, body),
+  );
+  app.put<{ Params: { id: string }; Body: Buffer }>(
+    '/api/v1/jobs/:id/package',
+    {
+      bodyLimit: 512 << 20,
+      schema: {
+        summary: 'Upload the job package (.tar.gz), unpacked into its work dir',
+        tags: ['jobs'],
+        consumes: ['application/gzip'],
+        params: idParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              sha256: { type: 'string' },
+              size: { type: 'integer' },
+              uploadedAt: { type: 'string', format: 'date-time' },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      if (!Buffer.isBuffer(request.body)) {
+        throw new AgentError(
+          'INVALID_INPUT',
+          'send the .tar.gz bytes with content-type application/gzip (curl --data-binary @job.tar.gz -H "content-type: application/gzip")',
+        );
+      }
+      const pkg = await jobs.putPackage(request.params.id, request.body);
+      return { sha256: pkg.sha256, size: pkg.size, uploadedAt: iso(pkg.uploadedAt) };
+    },
+  );
+
+  app.get<{ Querystring: { jobId?: string; state?: RunState; limit: number; cursor?: string } }>(
+    '/api/v1/runs',
+    {
+      schema: {
+        summary: 'Runs, newest first, a page at a time',
+        tags: ['runs'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            jobId: { type: 'string', minLength: 1, description: 'a job id or name' },
+            state: { enum: [...RUN_STATES] },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            cursor: {
+              type: 'string',
+              pattern: '^[0-9]{1,16}$',
+              description: 'nextCursor of the previous page',
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              runs: { type: 'array', items: runResponse },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { jobId, state, limit, cursor } = request.query;
+      const page = await jobs.listRuns({
+        limit,
+        ...(jobId === undefined ? {} : { jobId }),
+        ...(state === undefined ? {} : { state }),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      const names = await jobNames(jobs, page.runs);
+      return {
+        runs: page.runs.map((r) => runJson(r, names.get(r.jobId))),
+        nextCursor: page.nextCursor ?? null,
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/runs/:id',
+    {
+      schema: {
+        summary: 'One run',
+        tags: ['runs'],
+        params: runIdParams,
+        response: { 200: runResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const run = await jobs.getRun(request.params.id);
+      return runJson(run, (await jobNames(jobs, [run])).get(run.jobId));
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/api/v1/runs/:id/stop',
+    {
+      schema: {
+        summary: "Stop a run (SIGTERM to its process group, SIGKILL after the job's graceSec)",
+        tags: ['runs'],
+        params: runIdParams,
+        response: { 202: runResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const run = await jobs.stopRun(request.params.id);
+      return reply.code(202).send(runJson(run, (await jobNames(jobs, [run])).get(run.jobId)));
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { tail?: number; follow?: string } }>(
+    '/api/v1/runs/:id/log',
+    {
+      schema: {
+        summary:
+          "A run's output as text; ?tail=N for the last lines, ?follow=1 to stream until it ends",
+        tags: ['runs'],
+        params: runIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            tail: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+            // ?follow=1 as in every log tool; Fastify's coercion only knows true/false.
+            follow: { enum: ['1', '0', 'true', 'false'] },
+          },
+        },
+        response: { 200: { type: 'string', contentMediaType: 'text/plain' }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { tail, follow } = request.query;
+      reply.header('cache-control', 'no-store').type('text/plain; charset=utf-8');
+      if (follow !== '1' && follow !== 'true') {
+        const log = await jobs.readLog(id);
+        return reply.send(tail === undefined ? log : lastLines(log, tail));
+      }
+      await jobs.getRun(id);
+      const abort = new AbortController();
+      request.raw.once('close', () => abort.abort());
+      reply.header('x-content-type-options', 'nosniff');
+      const source = jobs.followLog(id, abort.signal);
+      const { Readable } = await import('node:stream');
+      return reply.send(Readable.from(tailFirst(source, tail)));
+    },
+  );
+}
+
+/** Job names for runs, to show beside their ids. */
+async function jobNames(jobs: JobsService, runs: readonly Run[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const id of new Set(runs.map((r) => r.jobId))) {
+    try {
+      names.set(id, (await jobs.getJob(id)).job.name);
+    } catch {
+      // Deleted meanwhile: the run is shown without a name.
+    }
+  }
+  return names;
+}
+
+/** The last `n` lines of a log (a final newline does not start an empty line). */
+export function lastLines(log: Buffer, n: number): Buffer {
+  if (n === 0) return Buffer.alloc(0);
+  let end = log.length;
+  if (end > 0 && log[end - 1] === 0x0a) end -= 1;
+  let start = end;
+  for (let seen = 0; start > 0;) {
+    if (log[start - 1] === 0x0a && ++seen === n) break;
+    start -= 1;
+  }
+  return log.subarray(start);
+}
+
+/** Applies ?tail to the first piece a follower gets (the log so far), then passes the rest. */
+async function* tailFirst(
+  source: AsyncGenerator<Buffer>,
+  tail: number | undefined,
+): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const piece of source) {
+    yield first && tail !== undefined ? lastLines(piece, tail) : piece;
+    first = false;
+  }
+}

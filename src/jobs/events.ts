@@ -1,0 +1,65 @@
+// In-process events of the jobs domain: run state changes and job definition changes for the native
+// event stream and the dashboard, and live output for log followers. Listeners are called
+// synchronously and must not throw; slow consumers buffer on their own side, with their own bound.
+import type { Run } from './model.ts';
+
+export type JobsEvent =
+  | { type: 'run'; run: Run }
+  | { type: 'job'; action: 'created' | 'updated' | 'deleted'; job: { id: string; name: string } };
+
+/** A piece of a run's output: `offset` is how many bytes the run had printed before it. */
+export interface OutputEvent {
+  runId: string;
+  offset: number;
+  data: Buffer;
+}
+
+export interface JobsEvents {
+  publish(event: JobsEvent): void;
+  subscribe(listener: (event: JobsEvent) => void): () => void;
+  output(event: OutputEvent): void;
+  /** Live output of one run. */
+  subscribeOutput(runId: string, listener: (event: OutputEvent) => void): () => void;
+  /** Listeners now, for tests and metrics. */
+  readonly listenerCount: number;
+}
+
+export function createJobsEvents(onListenerError: (err: unknown) => void): JobsEvents {
+  const listeners = new Set<(event: JobsEvent) => void>();
+  const outputListeners = new Map<string, Set<(event: OutputEvent) => void>>();
+
+  const call = <T>(fn: (arg: T) => void, arg: T): void => {
+    try {
+      fn(arg);
+    } catch (err) {
+      onListenerError(err);
+    }
+  };
+
+  return {
+    publish: (event) => {
+      for (const fn of listeners) call(fn, event);
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    output: (event) => {
+      for (const fn of outputListeners.get(event.runId) ?? []) call(fn, event);
+    },
+    subscribeOutput: (runId, listener) => {
+      const set = outputListeners.get(runId) ?? new Set();
+      set.add(listener);
+      outputListeners.set(runId, set);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) outputListeners.delete(runId);
+      };
+    },
+    get listenerCount() {
+      let n = listeners.size;
+      for (const set of outputListeners.values()) n += set.size;
+      return n;
+    },
+  };
+}

@@ -1,0 +1,346 @@
+// The jobs core every surface calls (native API, Cloudtask, CLI through the API, dashboard, console):
+// define jobs, start and stop runs, read history and logs. Surfaces only translate shapes.
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import { AgentError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { NewJob, NewSchedule, Store } from '../store/store.ts';
+import type { JobsEvents } from './events.ts';
+import { keepMaskedSecrets, toJobSpec } from './job-spec.ts';
+import { FINAL_STATES, type Job, type JobPackage, type Run, type RunState } from './model.ts';
+import type { PackageStore } from './process/packages.ts';
+import type { Runner } from './runner.ts';
+import { jitterMs } from './schedule/jitter.ts';
+import { nextFire, nextFires } from './schedule/next-fire.ts';
+
+export interface JobsServiceDeps {
+  store: Store;
+  events: JobsEvents;
+  runner: Runner;
+  packages: PackageStore;
+  clock: Clock;
+  defaultTz: string;
+  /** Something changed that the scheduler must look at. */
+  poke: () => void;
+}
+
+/** A job with what the agent knows about it besides its definition. */
+export interface JobState {
+  job: Job;
+  nextRunAt: number | undefined;
+  lastRun: Run | undefined;
+}
+
+export interface RunPage {
+  runs: Run[];
+  nextCursor: string | undefined;
+}
+
+export interface JobsService {
+  createJob(body: Record<string, unknown>): Promise<JobState>;
+  replaceJob(idOrName: string, body: Record<string, unknown>): Promise<JobState>;
+  /** Changes the given top-level fields only. */
+  patchJob(idOrName: string, patch: Record<string, unknown>): Promise<JobState>;
+  deleteJob(idOrName: string): Promise<Job>;
+  getJob(idOrName: string): Promise<JobState>;
+  listJobs(): Promise<JobState[]>;
+  /** The next `count` fire times over all enabled schedules. */
+  nextTimes(idOrName: string, count: number): Promise<number[]>;
+  runNow(
+    idOrName: string,
+    opts?: { idempotencyKey?: string },
+  ): Promise<{ run: Run; created: boolean }>;
+  /** Stops a run: SIGTERM and the job's grace by default. */
+  stopRun(runId: string, opts?: { signal?: NodeJS.Signals; graceMs?: number }): Promise<Run>;
+  getRun(runId: string): Promise<Run>;
+  listRuns(filter: {
+    jobId?: string;
+    state?: RunState;
+    limit: number;
+    cursor?: string;
+  }): Promise<RunPage>;
+  readLog(runId: string): Promise<Buffer>;
+  /** The log so far, then live output until the run ends (or `signal` aborts). */
+  followLog(runId: string, signal: AbortSignal): AsyncGenerator<Buffer>;
+  putPackage(idOrName: string, body: Buffer): Promise<JobPackage>;
+}
+
+const FOLLOW_POLL_MS = 1000;
+/** Output a slow follower may have pending before the middle is dropped (and marked). */
+const FOLLOW_BUFFER_BYTES = 4 << 20;
+
+export function createJobsService(deps: JobsServiceDeps): JobsService {
+  const { store, events, clock } = deps;
+
+  async function mustGetJob(idOrName: string): Promise<Job> {
+    const job = await store.getJob(idOrName);
+    if (job === undefined) {
+      throw new AgentError(
+        'NOT_FOUND',
+        `job ${idOrName} does not exist; GET /api/v1/jobs lists them`,
+      );
+    }
+    return job;
+  }
+
+  async function mustGetRun(runId: string): Promise<Run> {
+    const run = /^[0-9]{1,16}$/.test(runId) ? await store.getRun(runId) : undefined;
+    if (run === undefined) {
+      throw new AgentError('NOT_FOUND', `run ${runId} does not exist; GET /api/v1/runs lists them`);
+    }
+    return run;
+  }
+
+  function nextRunAt(job: Job): number | undefined {
+    if (!job.enabled) return undefined;
+    const times = job.schedules
+      .filter((s) => s.spec.enabled && s.nextFireAt !== undefined)
+      .map((s) => (s.nextFireAt as number) + jitterMs(job.id, job.jitterSec));
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+
+  async function stateOf(job: Job): Promise<JobState> {
+    const [last] = await store.listRuns({ jobId: job.id, limit: 1 });
+    return { job, nextRunAt: nextRunAt(job), lastRun: last };
+  }
+
+  /**
+   * The stored form of a definition. A schedule identical to one the job has keeps its id and cursor,
+   * so an unrelated edit neither re-fires nor skips it; a new or changed one starts from now, as do
+   * all of them when the job is switched back on after being off.
+   */
+  function toNewJob(id: string, body: Record<string, unknown>, previous?: Job): NewJob {
+    const parsed = toJobSpec(body, deps.defaultTz);
+    const spec = previous === undefined ? parsed : keepMaskedSecrets(parsed, previous);
+    const now = clock.now();
+    const restart = previous !== undefined && !previous.enabled && spec.enabled;
+    const schedules = spec.schedules.map((s, i): NewSchedule => {
+      const same = previous?.schedules.find((p) => JSON.stringify(p.spec) === JSON.stringify(s));
+      if (same !== undefined && !restart) {
+        return { id: same.id, spec: s, anchorAt: same.anchorAt, nextFireAt: same.nextFireAt };
+      }
+      const anchorAt = same?.anchorAt ?? now;
+      const next = nextFire(s, now, { tz: deps.defaultTz, anchorMs: anchorAt });
+      if (s.kind === 'at' && next === undefined && same === undefined) {
+        throw new AgentError(
+          'INVALID_INPUT',
+          `schedules[${i}].at: ${s.at} is in the past; give a future time`,
+        );
+      }
+      return { id: same?.id ?? newId(), spec: s, anchorAt, nextFireAt: next };
+    });
+    const { schedules: _ignored, ...rest } = spec;
+    return { id, spec: rest, schedules };
+  }
+
+  function changed(action: 'created' | 'updated' | 'deleted', job: Job): void {
+    events.publish({ type: 'job', action, job: { id: job.id, name: job.name } });
+    deps.poke();
+  }
+
+  /** The user-facing fields of a job, to patch and write back. */
+  function bodyOf(job: Job): Record<string, unknown> {
+    const {
+      id: _i,
+      version: _v,
+      createdAt: _c,
+      updatedAt: _u,
+      package: _p,
+      schedules,
+      ...rest
+    } = job;
+    return { ...rest, schedules: schedules.map((s) => s.spec) };
+  }
+
+  return {
+    async createJob(body) {
+      const job = await store.createJob(toNewJob(newId(), body));
+      changed('created', job);
+      return stateOf(job);
+    },
+
+    async replaceJob(idOrName, body) {
+      const previous = await mustGetJob(idOrName);
+      const job = await store.updateJob(toNewJob(previous.id, body, previous), previous.version);
+      changed('updated', job);
+      return stateOf(job);
+    },
+
+    async patchJob(idOrName, patch) {
+      const previous = await mustGetJob(idOrName);
+      const job = await store.updateJob(
+        toNewJob(previous.id, { ...bodyOf(previous), ...patch }, previous),
+        previous.version,
+      );
+      changed('updated', job);
+      return stateOf(job);
+    },
+
+    async deleteJob(idOrName) {
+      const job = await mustGetJob(idOrName);
+      await store.deleteJob(job.id);
+      await deps.packages.remove(job.id).catch(() => {});
+      changed('deleted', job);
+      return job;
+    },
+
+    getJob: async (idOrName) => stateOf(await mustGetJob(idOrName)),
+
+    async listJobs() {
+      const [jobs, latest] = await Promise.all([store.listJobs(), store.latestRuns()]);
+      return jobs.map((job) => ({ job, nextRunAt: nextRunAt(job), lastRun: latest.get(job.id) }));
+    },
+
+    async nextTimes(idOrName, count) {
+      const job = await mustGetJob(idOrName);
+      const now = clock.now();
+      const times = job.schedules
+        .filter((s) => s.spec.enabled)
+        .flatMap((s) =>
+          nextFires(s.spec, now, count, { tz: deps.defaultTz, anchorMs: s.anchorAt }),
+        );
+      const jitter = jitterMs(job.id, job.jitterSec);
+      return [...new Set(times)]
+        .sort((a, b) => a - b)
+        .slice(0, count)
+        .map((t) => t + jitter);
+    },
+
+    async runNow(idOrName, opts = {}) {
+      const job = await mustGetJob(idOrName);
+      const result = await store.createRun(job.id, opts);
+      if (result.created) {
+        events.publish({ type: 'run', run: result.run });
+        deps.poke();
+      }
+      return result;
+    },
+
+    async stopRun(runId, opts = {}) {
+      await mustGetRun(runId);
+      const signal = opts.signal ?? 'SIGTERM';
+      const run = await store.requestStop(runId, signal);
+      if (run.state === 'running') deps.runner.stop(runId, signal, opts.graceMs);
+      events.publish({ type: 'run', run });
+      return run;
+    },
+
+    getRun: mustGetRun,
+
+    async listRuns({ jobId, state, limit, cursor }) {
+      let job: Job | undefined;
+      if (jobId !== undefined) job = await mustGetJob(jobId);
+      const runs = await store.listRuns({
+        ...(job === undefined ? {} : { jobId: job.id }),
+        ...(state === undefined ? {} : { state }),
+        ...(cursor === undefined ? {} : { before: cursor }),
+        limit: limit + 1,
+      });
+      const more = runs.length > limit;
+      const page = runs.slice(0, limit);
+      return { runs: page, nextCursor: more ? page.at(-1)?.id : undefined };
+    },
+
+    async readLog(runId) {
+      await mustGetRun(runId);
+      return store.readLog(runId);
+    },
+
+    async *followLog(runId, signal) {
+      let run = await mustGetRun(runId);
+      const pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let dropped = 0;
+      let wake: (() => void) | undefined;
+      const notify = (): void => {
+        wake?.();
+        wake = undefined;
+      };
+      let pos = 0;
+      let ended = FINAL_STATES.has(run.state);
+      // Subscribe before reading what is stored, so nothing printed in between is missed.
+      const offOutput = deps.events.subscribeOutput(runId, (e) => {
+        const end = e.offset + e.data.length;
+        if (end <= pos) return;
+        const data = e.offset < pos ? e.data.subarray(pos - e.offset) : e.data;
+        if (pendingBytes + data.length > FOLLOW_BUFFER_BYTES) {
+          dropped += data.length;
+        } else {
+          pending.push(data);
+          pendingBytes += data.length;
+        }
+        pos = end;
+        notify();
+      });
+      const offRun = deps.events.subscribe((e) => {
+        if (e.type === 'run' && e.run.id === runId && FINAL_STATES.has(e.run.state)) {
+          ended = true;
+          notify();
+        }
+      });
+      const onAbort = (): void => notify();
+      signal.addEventListener('abort', onAbort);
+      try {
+        const stored = await store.readLog(runId);
+        pos = Math.max(pos, stored.length);
+        yield stored;
+        const recent = deps.runner.recentOutput(runId);
+        if (recent !== undefined && recent.offset + recent.data.length > stored.length) {
+          if (recent.offset > stored.length) {
+            yield Buffer.from(
+              `\n[bosun: ${recent.offset - stored.length} bytes not kept for followers]\n`,
+            );
+          }
+          yield recent.data.subarray(Math.max(0, stored.length - recent.offset));
+          pos = Math.max(pos, recent.offset + recent.data.length);
+        }
+        const local = recent !== undefined;
+        while (!signal.aborted) {
+          if (pending.length > 0) {
+            const out = Buffer.concat(pending.splice(0));
+            pendingBytes = 0;
+            if (dropped > 0) {
+              yield Buffer.from(`\n[bosun: ${dropped} bytes dropped: the reader was too slow]\n`);
+              dropped = 0;
+            }
+            yield out;
+            continue;
+          }
+          if (ended) break;
+          if (!local) {
+            // The run is on another node (or not started): the store is the only source.
+            run = await mustGetRun(runId);
+            const log = await store.readLog(runId);
+            if (log.length > pos) {
+              yield log.subarray(pos);
+              pos = log.length;
+            }
+            if (FINAL_STATES.has(run.state)) break;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            if (!local) setTimeout(notify, FOLLOW_POLL_MS).unref();
+          });
+        }
+      } finally {
+        offOutput();
+        offRun();
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+
+    async putPackage(idOrName, body) {
+      const job = await mustGetJob(idOrName);
+      const stored = await deps.packages.put(job.id, body);
+      const pkg = await store.putPackage(job.id, { sha256: stored.sha256, data: body });
+      await deps.packages.prune(job.id, stored.sha256).catch(() => {});
+      changed('updated', job);
+      return pkg;
+    },
+  };
+}
+
+/** sha256 of bytes, hex. */
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}

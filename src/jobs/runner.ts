@@ -1,0 +1,322 @@
+// The runner: executes the runs this node claimed. Each run is a process group (process/spawn-run.ts)
+// whose output goes to the store in capped chunks and live to followers; its lease is renewed while it
+// runs, and a run whose lease is gone (fenced) is killed, so two nodes never run it at once.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { ClaimedRun, RunOutcome, Store } from '../store/store.ts';
+import type { JobsEvents } from './events.ts';
+import type { Job, Run } from './model.ts';
+import { createLogCapture, type LogChunk } from './process/log-capture.ts';
+import type { PackageStore } from './process/packages.ts';
+import { spawnRun, type ProcessExit, type RunningProcess } from './process/spawn-run.ts';
+import { planRetry } from './retry.ts';
+
+export interface RunnerConfig {
+  slots: number;
+  logCapBytes: number;
+  leaseMs: number;
+  renewMs: number;
+}
+
+export interface RunnerDeps {
+  store: Store;
+  events: JobsEvents;
+  packages: PackageStore;
+  logger: Logger;
+  clock: Clock;
+  nodeId: string;
+  /** Where jobs without a package run: <workRoot>/<jobId>. */
+  workRoot: string;
+  /** The environment every run starts from (the agent's own). */
+  baseEnv: Readonly<Record<string, string>>;
+  config: RunnerConfig;
+  /** Called when a run ends, so the scheduler can fill the slot. */
+  onRunEnded: () => void;
+}
+
+export interface Runner {
+  /** Slots not taken by a run. */
+  free(): number;
+  /** Starts a claimed run; returns at once. */
+  start(claim: ClaimedRun): void;
+  /** Stops a run of this node now; false if it does not run here. */
+  stop(runId: string, signal: NodeJS.Signals, graceMs?: number): boolean;
+  /** The last output of a run of this node, for a follower who joins late. */
+  recentOutput(runId: string): { offset: number; data: Buffer } | undefined;
+  /** Stops every run and waits for them (agent shutdown). */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** Output kept in memory per run for followers who join late. */
+const RECENT_BYTES = 64 * 1024;
+const CHUNK_BYTES = 64 * 1024;
+const FLUSH_MS = 1000;
+/** The tail kept when a run prints more than the cap: everything before it streams to the store. */
+const MAX_TAIL_BYTES = 1 << 20;
+
+interface Active {
+  claim: ClaimedRun;
+  proc?: RunningProcess;
+  /** Why the run is being stopped, once it is. */
+  stopping?: 'stop' | 'timeout' | 'fenced' | 'shutdown';
+  stopSignal?: NodeJS.Signals;
+  recent: Buffer[];
+  recentOffset: number;
+  recentBytes: number;
+  done: Promise<void>;
+}
+
+export function createRunner(deps: RunnerDeps): Runner {
+  const { store, events, logger, config } = deps;
+  const active = new Map<string, Active>();
+  const renewTimer = setInterval(() => void renew(), config.renewMs);
+  renewTimer.unref();
+
+  function publish(run: Run): void {
+    events.publish({ type: 'run', run });
+  }
+
+  async function renew(): Promise<void> {
+    if (active.size === 0) return;
+    const leases = [...active.values()].map((a) => ({
+      runId: a.claim.run.id,
+      token: a.claim.leaseToken,
+    }));
+    let kept: { runId: string; stopSignal?: string }[];
+    try {
+      kept = await store.renewLeases(deps.nodeId, leases, config.leaseMs);
+    } catch (err) {
+      // The lease outlives a few failed renewals; the reaper decides if the store stays away.
+      logger.warn({ err }, 'could not renew run leases');
+      return;
+    }
+    const keptIds = new Map(kept.map((k) => [k.runId, k.stopSignal]));
+    for (const [runId, a] of active) {
+      if (!keptIds.has(runId)) {
+        logger.warn({ runId }, 'run lease lost to another owner; killing the run here');
+        halt(a, 'fenced', 'SIGKILL', 0);
+        continue;
+      }
+      const signal = keptIds.get(runId);
+      if (signal !== undefined) {
+        halt(a, 'stop', signal as NodeJS.Signals, a.claim.job.graceSec * 1000);
+      }
+    }
+  }
+
+  function halt(
+    a: Active,
+    why: NonNullable<Active['stopping']>,
+    signal: NodeJS.Signals,
+    graceMs: number,
+  ): void {
+    if (a.stopping === undefined || signal === 'SIGKILL') {
+      a.stopping ??= why;
+      a.stopSignal ??= signal;
+      void a.proc?.stop(signal, graceMs);
+    }
+  }
+
+  function workDir(job: Job): Promise<string> | string {
+    if (job.package === undefined) {
+      const dir = path.join(deps.workRoot, job.id);
+      mkdirSync(dir, { recursive: true });
+      return job.cwd === '' ? dir : path.resolve(dir, job.cwd);
+    }
+    const sha = job.package.sha256;
+    const dir = deps.packages.workDir(job.id, sha);
+    return ensurePackage(job.id, sha, dir).then(() =>
+      job.cwd === '' ? dir : path.resolve(dir, job.cwd),
+    );
+  }
+
+  async function ensurePackage(jobId: string, sha: string, dir: string): Promise<void> {
+    if (existsSync(dir)) return;
+    // Another node received the upload: the store holds the bytes.
+    const pkg = await store.getPackage(jobId);
+    if (pkg === undefined || pkg.sha256 !== sha) {
+      throw new Error(
+        `the package ${sha.slice(0, 12)} of job ${jobId} is no longer in the store; upload it again`,
+      );
+    }
+    await deps.packages.put(jobId, pkg.data);
+  }
+
+  async function execute(a: Active): Promise<void> {
+    const { run, job, leaseToken: token } = a.claim;
+    const chunks: LogChunk[] = [];
+    let writing: Promise<unknown> = Promise.resolve();
+    const flush = (): void => {
+      if (chunks.length === 0) return;
+      const batch = chunks.splice(0);
+      writing = writing.then(async () => {
+        try {
+          if (!(await store.appendLog(run.id, token, batch))) halt(a, 'fenced', 'SIGKILL', 0);
+        } catch (err) {
+          logger.warn({ err, runId: run.id }, 'could not store run output');
+        }
+      });
+    };
+    const capture = createLogCapture({
+      capBytes: config.logCapBytes,
+      headBytes: config.logCapBytes - Math.min(MAX_TAIL_BYTES, Math.floor(config.logCapBytes / 2)),
+      chunkBytes: CHUNK_BYTES,
+      flushMs: FLUSH_MS,
+      onChunk: (chunk) => {
+        chunks.push(chunk);
+        queueMicrotask(flush);
+      },
+    });
+
+    let exit: ProcessExit;
+    try {
+      const cwd = await workDir(job);
+      const env: Record<string, string> = {
+        ...deps.baseEnv,
+        ...job.env,
+        BOSUN_RUN_ID: run.id,
+        BOSUN_JOB_ID: job.id,
+        BOSUN_JOB_NAME: job.name,
+        BOSUN_ATTEMPT: String(run.attempt),
+        BOSUN_SCHEDULED_FOR: new Date(run.scheduledFor).toISOString(),
+      };
+      if (a.stopping !== undefined) throw new Error('stopped before it started');
+      a.proc = spawnRun({
+        cmd: job.cmd,
+        cwd,
+        env,
+        onOutput: (data) => {
+          const offset = capture.bytes;
+          capture.write(data);
+          remember(a, data);
+          events.output({ runId: run.id, offset, data });
+        },
+      });
+      if (a.proc.pid > 0) void store.markStarted(run.id, token, a.proc.pid).catch(() => {});
+      const timer =
+        job.timeoutSec > 0
+          ? setTimeout(
+              () => halt(a, 'timeout', 'SIGTERM', job.graceSec * 1000),
+              job.timeoutSec * 1000,
+            )
+          : undefined;
+      exit = await a.proc.exited;
+      clearTimeout(timer);
+    } catch (err) {
+      exit = { exitCode: null, signal: null, error: (err as Error).message };
+    }
+    const totals = capture.end();
+    flush();
+    await writing;
+
+    const outcome = outcomeOf(exit, a, job, { bytes: totals.bytes, truncated: totals.truncated });
+    if (a.stopping === 'fenced') return;
+    try {
+      const result = await store.finishRun(run.id, token, outcome, planRetry);
+      if (result === undefined) {
+        logger.warn(
+          { runId: run.id },
+          'run finished after its lease was lost; its result was not recorded',
+        );
+        return;
+      }
+      publish(result.run);
+      if (result.retry !== undefined) publish(result.retry);
+    } catch (err) {
+      // The lease expires and the reaper marks the run lost; nothing else can be done from here.
+      logger.error({ err, runId: run.id }, 'could not record the end of a run');
+    }
+  }
+
+  function remember(a: Active, data: Buffer): void {
+    a.recent.push(data);
+    a.recentBytes += data.length;
+    while (a.recentBytes - (a.recent[0]?.length ?? 0) >= RECENT_BYTES && a.recent.length > 1) {
+      const dropped = a.recent.shift() as Buffer;
+      a.recentBytes -= dropped.length;
+      a.recentOffset += dropped.length;
+    }
+  }
+
+  return {
+    free: () => config.slots - active.size,
+
+    start(claim) {
+      const a: Active = {
+        claim,
+        recent: [],
+        recentOffset: 0,
+        recentBytes: 0,
+        done: Promise.resolve(),
+      };
+      active.set(claim.run.id, a);
+      publish(claim.run);
+      a.done = execute(a)
+        .catch((err: unknown) =>
+          logger.error({ err, runId: claim.run.id }, 'run failed inside the runner'),
+        )
+        .finally(() => {
+          active.delete(claim.run.id);
+          deps.onRunEnded();
+        });
+    },
+
+    stop(runId, signal, graceMs) {
+      const a = active.get(runId);
+      if (a === undefined) return false;
+      halt(a, 'stop', signal, graceMs ?? a.claim.job.graceSec * 1000);
+      return true;
+    },
+
+    recentOutput(runId) {
+      const a = active.get(runId);
+      return a && { offset: a.recentOffset, data: Buffer.concat(a.recent) };
+    },
+
+    async shutdown(graceMs) {
+      clearInterval(renewTimer);
+      for (const a of active.values()) halt(a, 'shutdown', 'SIGTERM', graceMs);
+      await Promise.all([...active.values()].map((a) => a.done));
+    },
+  };
+}
+
+function outcomeOf(
+  exit: ProcessExit,
+  a: Active,
+  job: Job,
+  log: { bytes: number; truncated: boolean },
+): RunOutcome {
+  const base = { logBytes: log.bytes, logTruncated: log.truncated };
+  const how = {
+    ...(exit.exitCode === null ? {} : { exitCode: exit.exitCode }),
+    ...(exit.signal === null ? {} : { signal: exit.signal }),
+  };
+  if (exit.error !== undefined) {
+    return { state: a.stopping === undefined ? 'failed' : 'canceled', error: exit.error, ...base };
+  }
+  switch (a.stopping) {
+    case 'timeout':
+      return { state: 'timed_out', error: `timed out after ${job.timeoutSec}s`, ...how, ...base };
+    case 'stop':
+      return {
+        state: 'canceled',
+        error: `stopped with ${a.stopSignal ?? 'SIGTERM'}`,
+        ...how,
+        ...base,
+      };
+    case 'shutdown':
+      return { state: 'failed', error: 'the agent shut down during the run', ...how, ...base };
+    default:
+      if (exit.exitCode === 0) return { state: 'succeeded', ...how, ...base };
+      return {
+        state: 'failed',
+        error:
+          exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${exit.exitCode ?? '?'}`,
+        ...how,
+        ...base,
+      };
+  }
+}

@@ -1,0 +1,195 @@
+// The scheduler: one timer armed for the nearest due time (a schedule's cursor or a queued run), no
+// polling loop on a store this node owns alone. Each wake-up turns due fires into runs (the store
+// advances each cursor in the same transaction), claims what this node has slots for, and re-arms.
+// It also recovers this node's runs after a crash, marks runs lost whose lease expired, and prunes.
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { FirePlanner, PrunePolicy, Store } from '../store/store.ts';
+import type { JobsEvents } from './events.ts';
+import type { Run } from './model.ts';
+import { killRunGroup } from './process/run-group.ts';
+import { planRetry } from './retry.ts';
+import { jitterMs } from './schedule/jitter.ts';
+import { planFires } from './schedule/plan.ts';
+import type { Runner } from './runner.ts';
+
+export interface SchedulerConfig {
+  /** Fires this far ahead become runs early, so their start needs only a claim. */
+  lookaheadMs: number;
+  /** Longest sleep: other nodes of a shared store may add work this node hears nothing of. */
+  pollMs: number;
+  /** When work is due but cannot start (slots full, a queued overlap), look again after this. */
+  blockedMs: number;
+  leaseMs: number;
+  reapMs: number;
+  pruneMs: number;
+  prune: PrunePolicy;
+  /** Missed fires a job with misfire `all` catches up at most. */
+  catchupLimit: number;
+}
+
+export interface SchedulerDeps {
+  store: Store;
+  runner: Runner;
+  events: JobsEvents;
+  logger: Logger;
+  clock: Clock;
+  nodeId: string;
+  /** The zone of schedules that name none. */
+  defaultTz: string;
+  config: SchedulerConfig;
+}
+
+export interface Scheduler {
+  /** Recovers runs of this node's previous life, then starts the loop. */
+  start(): Promise<void>;
+  /** Something changed (a job, a manual run, a run ended): look again now. */
+  poke(): void;
+  stop(): void;
+}
+
+/** Runs made per materialising transaction. */
+const BATCH = 200;
+
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const { store, runner, events, logger, clock, config } = deps;
+  let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
+  let again = false;
+  let stopped = false;
+  const housekeeping: NodeJS.Timeout[] = [];
+
+  const planner: FirePlanner = (schedule, job, now) => {
+    const plan = planFires({
+      spec: schedule.spec,
+      cursor: schedule.nextFireAt ?? now,
+      now,
+      misfire: job.misfire,
+      graceMs: job.misfireGraceSec * 1000,
+      catchupLimit: config.catchupLimit,
+      lookaheadMs: config.lookaheadMs,
+      ctx: { tz: deps.defaultTz, anchorMs: schedule.anchorAt },
+    });
+    const jitter = jitterMs(job.id, job.jitterSec);
+    return {
+      fires: plan.fires.map((f) => ({ ...f, runAt: f.scheduledFor + jitter })),
+      nextFireAt: plan.nextFireAt,
+    };
+  };
+
+  const publish = (runs: readonly Run[]): void => {
+    for (const run of runs) events.publish({ type: 'run', run });
+  };
+
+  function arm(delayMs: number): void {
+    clearTimeout(timer);
+    if (stopped) return;
+    timer = setTimeout(() => void tick(), Math.min(Math.max(0, delayMs), config.pollMs));
+  }
+
+  async function tick(): Promise<void> {
+    if (ticking) {
+      again = true;
+      return;
+    }
+    ticking = true;
+    try {
+      let made: Run[];
+      do {
+        made = await store.materialize(clock.now() + config.lookaheadMs, BATCH, planner);
+        publish(made);
+      } while (made.length >= BATCH && !stopped);
+
+      const free = runner.free();
+      if (free > 0 && !stopped) {
+        const { claimed, changed } = await store.claimRuns(
+          deps.nodeId,
+          free,
+          clock.now(),
+          config.leaseMs,
+        );
+        publish(changed);
+        for (const claim of claimed) runner.start(claim);
+      }
+
+      // Fires are made into runs lookaheadMs early, so the run's own time needs only a claim.
+      const due = await store.nextDue();
+      const next = Math.min((due.fireAt ?? Infinity) - config.lookaheadMs, due.runAt ?? Infinity);
+      const wait = next === Infinity ? config.pollMs : next - clock.now();
+      arm(wait > 0 ? wait : config.blockedMs);
+    } catch (err) {
+      logger.error({ err }, 'scheduler pass failed; trying again shortly');
+      arm(config.blockedMs);
+    } finally {
+      ticking = false;
+      if (again && !stopped) {
+        again = false;
+        void tick();
+      }
+    }
+  }
+
+  async function recover(): Promise<void> {
+    const left = await store.listRuns({ nodeId: deps.nodeId, state: 'running', limit: 10_000 });
+    for (const run of left) {
+      if (run.pgid !== undefined && killRunGroup(run.pgid, run.id)) {
+        logger.warn(
+          { runId: run.id, pgid: run.pgid },
+          'killed a run left behind by the previous agent',
+        );
+      }
+    }
+    if (left.length === 0) return;
+    const { lost, retries } = await store.loseRuns(
+      { nodeId: deps.nodeId },
+      'the agent stopped during the run',
+      planRetry,
+    );
+    publish([...lost, ...retries]);
+    logger.warn(
+      { lost: lost.length, retried: retries.length },
+      'runs of the previous agent marked lost',
+    );
+  }
+
+  async function reap(): Promise<void> {
+    const { lost, retries } = await store.loseRuns(
+      { expired: true },
+      'its node stopped renewing the lease',
+      planRetry,
+    );
+    publish([...lost, ...retries]);
+    if (retries.length > 0) arm(0);
+  }
+
+  async function prune(): Promise<void> {
+    const pruned = await store.prune(config.prune);
+    if (pruned.runs > 0 || pruned.logBytes > 0) logger.info(pruned, 'pruned old runs and logs');
+  }
+
+  function every(ms: number, what: string, fn: () => Promise<void>): void {
+    const t = setInterval(() => {
+      fn().catch((err: unknown) => logger.warn({ err }, `${what} failed`));
+    }, ms);
+    t.unref();
+    housekeeping.push(t);
+  }
+
+  return {
+    async start() {
+      await recover();
+      await prune().catch((err: unknown) => logger.warn({ err }, 'pruning failed'));
+      every(config.reapMs, 'reaping expired leases', reap);
+      every(config.pruneMs, 'pruning', prune);
+      await tick();
+    },
+    poke() {
+      if (!stopped) arm(0);
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      for (const t of housekeeping) clearInterval(t);
+    },
+  };
+}

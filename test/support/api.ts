@@ -1,0 +1,93 @@
+// Small helpers for tests that talk to a running agent's JSON API.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface ApiResponse {
+  status: number;
+  // Tests read whatever the surface answered; each test asserts the fields it needs.
+  body: any;
+  headers: Headers;
+}
+
+export function apiClient(base: string, defaults: Record<string, string> = {}) {
+  return async function api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> {
+    const res = await fetch(base + path, {
+      method,
+      headers: {
+        ...defaults,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined
+        ? {}
+        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
+      parsed = JSON.parse(text);
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+}
+
+/** Polls until `probe` returns something other than undefined, or fails after timeoutMs. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(50);
+  }
+  assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'canceled', 'lost', 'skipped']);
+
+/** Waits until the run reaches a final state and returns it. */
+export async function waitRunEnd(
+  api: ReturnType<typeof apiClient>,
+  runId: string,
+  timeoutMs = 20_000,
+): Promise<Record<string, unknown>> {
+  return waitFor(
+    `run ${runId} to end`,
+    async () => {
+      const { body } = await api('GET', `/api/v1/runs/${runId}`);
+      return FINAL.has(body.state) ? body : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Whether any live (non-zombie) process has `needle` in its command line. */
+export function processAlive(needle: string): boolean {
+  // Read /proc directly: ps is not guaranteed on a bare machine.
+  const { readdirSync, readFileSync } = process.getBuiltinModule('node:fs');
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
+      if (cmd.includes(needle)) return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}

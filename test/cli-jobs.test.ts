@@ -36,14 +36,14 @@ describe('bosun jobs, runs and logs against a running agent', () => {
     writeFileSync(file, JOB_YAML);
     const add = await bosun(['jobs', 'add', '-f', file]);
     assert.equal(add.code, 0, add.stderr);
-    assert.match(add.stdout, /^created job cli-hello \(id \d+\): next run in \d+m/);
+    assert.match(add.stdout, /^created job cli-hello \(id \d+\): next run in \d+[mh]/);
 
     const ls = await bosun(['jobs', 'ls']);
     assert.equal(ls.code, 0, ls.stderr);
     const [header, ...rows] = ls.stdout.trimEnd().split('\n');
     assert.match(header!, /^ID +NAME +SCHEDULE +NEXT RUN +LAST +ENABLED$/);
     assert.equal(rows.length, 1, ls.stdout);
-    assert.match(rows[0]!, /^\d+ +cli-hello +\S.* +in \d+m +- +yes$/);
+    assert.match(rows[0]!, /^\d+ +cli-hello +\S.* +in \d+[mh] +- +yes$/);
     assert.ok(!ls.stdout.includes('\x1b'), 'no colours when stdout is a pipe');
 
     const json = await bosun(['jobs', 'ls', '--json']);

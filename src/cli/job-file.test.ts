@@ -37,8 +37,9 @@ describe('parseJobFile', () => {
       name: 'backup',
       cmd: 'x',
       schedules: [{ kind: 'every', everySec: 5 }],
+      // "***" goes back as it is: the agent keeps the stored secret for it.
       webhooks: [
-        { url: 'https://a', events: ['failed'] },
+        { url: 'https://a', events: ['failed'], secret: '***' },
         { url: 'https://b', events: ['failed'], secret: 'new-one' },
       ],
     });

@@ -45,13 +45,5 @@ export async function parseJobFile(text: string, source: string): Promise<Record
       return copy;
     });
   }
-  if (Array.isArray(job.webhooks)) {
-    // The API shows a set secret as "***"; sending that back would make "***" the secret.
-    job.webhooks = job.webhooks.map((w: unknown) => {
-      if (typeof w !== 'object' || w === null) return w;
-      const { secret, ...rest } = w as Record<string, unknown>;
-      return secret === '***' ? rest : { ...rest, secret };
-    });
-  }
   return job;
 }

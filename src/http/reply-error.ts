@@ -14,7 +14,15 @@ export const nativeShape: ErrorShape = (err) => ({
 /** Apache SeaTunnel: {"status":"fail","message"}. */
 export const seatunnelShape: ErrorShape = (err) => ({ status: 'fail', message: err.message });
 
+/** Cloudtask: {content, error}, with Cloudtask's own kind of content line. */
+export const cloudtaskShape: ErrorShape = (err) => ({
+  content:
+    err.status === 404 ? 'not found.' : err.status < 500 ? 'request invalid.' : 'request failed.',
+  error: err.message,
+});
+
 const SHAPES: Array<[(url: string) => boolean, ErrorShape]> = [
+  [(url) => url.startsWith('/cloudtask/'), cloudtaskShape],
   [(url) => url.startsWith('/hazelcast/rest/'), seatunnelShape],
   [(url) => url.startsWith('/system-monitoring-information'), seatunnelShape],
 ];

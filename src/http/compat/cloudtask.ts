@@ -2,7 +2,7 @@
 // start/stop actions. A translation onto the jobs core; errors in Cloudtask's {content, error} style.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.ts';
 import { AgentError } from '../../errors.ts';
 import { MASK, SECRET_NAME } from '../../jobs/job-spec.ts';
@@ -10,7 +10,6 @@ import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
 import type { Job, Schedule } from '../../jobs/model.ts';
 import { maskUrl } from '../../mask-url.ts';
 import type { Store } from '../../store/store.ts';
-import { toAgentError } from '../reply-error.ts';
 
 export interface CloudtaskDeps {
   jobs: JobsService;
@@ -75,17 +74,6 @@ function jobBase(job: Job): Record<string, unknown> {
   };
 }
 
-function sendError(reply: FastifyReply, err: unknown): FastifyReply {
-  const e = toAgentError(err);
-  const content =
-    e.code === 'NOT_FOUND'
-      ? 'job not found.'
-      : e.status >= 500
-        ? 'internal error.'
-        : 'request invalid.';
-  return reply.code(e.status).send({ content, error: e.message });
-}
-
 export async function registerCloudtaskRoutes(
   app: FastifyInstance,
   deps: CloudtaskDeps,
@@ -93,17 +81,7 @@ export async function registerCloudtaskRoutes(
   const { jobs } = deps;
   await app.register(
     async (scope) => {
-      scope.setErrorHandler((err, _request, reply) => sendError(reply, err));
-      scope.setNotFoundHandler((request: FastifyRequest, reply) =>
-        sendError(
-          reply,
-          new AgentError(
-            'NOT_FOUND',
-            `no Cloudtask route ${request.method} ${request.url.split('?', 1)[0]}; the agent API has GET _ping, GET jobs, GET jobs/{jobid} and PUT jobs/action`,
-          ),
-        ),
-      );
-
+      // Errors take Cloudtask's {content, error} shape in reply-error.ts, chosen by path.
       scope.get('/_ping', async () => {
         const [generation, all] = await Promise.all([deps.store.jobsGeneration(), jobs.listJobs()]);
         const nowSec = Math.floor(Date.now() / 1000);

@@ -297,7 +297,8 @@ for (const backend of storeBackends()) {
         ['replace', 'the first is asked to stop, the second waits'],
       ] as [OverlapPolicy, string][]) {
         it(`enforces overlap ${overlap}: ${expect}`, async () => {
-          const job = await store.createJob(newJob({ overlap }, 60_000));
+          // misfire all: these fires are decades late, which must not matter here.
+          const job = await store.createJob(newJob({ overlap, misfire: 'all' }, 60_000));
           await store.materialize(120_000, 10, everyMinute);
           await store.materialize(120_000, 10, everyMinute);
           const first = await store.claimRuns(NODE, 1, Date.now(), LEASE);
@@ -340,6 +341,27 @@ for (const backend of storeBackends()) {
           }
         });
       }
+
+      it('applies the misfire policy to fires made into runs before they were missed', async () => {
+        const skip = await store.createJob(newJob({ misfire: 'skip' }, 60_000));
+        const once = await store.createJob(newJob({ misfire: 'once' }, 60_000));
+        for (let i = 0; i < 3; i += 1) await store.materialize(180_000, 10, everyMinute);
+        const { claimed, changed } = await store.claimRuns(NODE, 10, Date.now(), LEASE);
+        const skipRuns = await store.listRuns({ jobId: skip.id, limit: 10 });
+        assert.deepEqual(
+          skipRuns.map((r) => r.state),
+          ['skipped', 'skipped', 'skipped'],
+        );
+        assert.match(skipRuns[0]?.error ?? '', /missed by \d+s .*misfire policy skip/);
+        // once: the newest missed fire runs, the older ones are skipped.
+        const onceRuns = await store.listRuns({ jobId: once.id, limit: 10 });
+        assert.deepEqual(
+          onceRuns.map((r) => r.state),
+          ['running', 'skipped', 'skipped'],
+        );
+        assert.equal(claimed.length, 1);
+        assert.equal(changed.length, 5);
+      });
 
       it('renews leases it holds and drops ones it does not', async () => {
         const { run, leaseToken } = await claimedRun();

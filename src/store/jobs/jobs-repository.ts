@@ -428,6 +428,45 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
           // another claimer holds is left to it (waiting could deadlock two claimers).
           const job = await loadJob(tx, String(candidate.job_id), skipLocked);
           if (job === undefined) continue;
+          // A fire made into a run ahead of time can still be missed (the agent was down or busy):
+          // the job's misfire policy decides here too, as the planner does for fires not yet made.
+          const candidateRun = (await loadRun(tx, String(candidate.id))) as Run;
+          const late = tx.now - candidateRun.runAt;
+          if (
+            candidateRun.trigger === 'schedule' &&
+            late > job.misfireGraceSec * 1000 &&
+            job.misfire !== 'all'
+          ) {
+            const newer =
+              job.misfire === 'once'
+                ? await one(
+                    tx,
+                    // Only a newer fire that is missed too replaces this one as the catch-up.
+                    `select id from runs where schedule_id = $1 and state = 'queued'
+                       and trigger = 'schedule' and scheduled_for > $2 and run_at < $3`,
+                    [
+                      idParam(candidateRun.scheduleId as string),
+                      candidateRun.scheduledFor,
+                      tx.now - job.misfireGraceSec * 1000,
+                    ],
+                  )
+                : undefined;
+            if (job.misfire === 'skip' || newer !== undefined) {
+              const reason =
+                job.misfire === 'skip'
+                  ? `missed by ${Math.round(late / 1000)}s (agent down or busy); misfire policy skip`
+                  : 'misfire policy once runs only the latest missed fire';
+              const ended = await endRun(
+                tx,
+                candidateRun,
+                job,
+                { state: 'skipped', error: reason },
+                undefined,
+              );
+              changed.push(ended.run);
+              continue;
+            }
+          }
           if (job.overlap !== 'allow') {
             const active = await one(
               tx,

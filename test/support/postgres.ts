@@ -79,6 +79,24 @@ export async function createTestSchema(url: string): Promise<TestSchema> {
   };
 }
 
+/** Creates a fresh, randomly named database (for agents, which take a URL) and returns its URL. */
+export async function createTestDatabase(
+  url: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  await withClient(url, (client) => client.query(`create database "${name}"`));
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  return {
+    url: dbUrl.toString(),
+    drop: async () => {
+      await withClient(url, (client) =>
+        client.query(`drop database if exists "${name}" with (force)`),
+      );
+    },
+  };
+}
+
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

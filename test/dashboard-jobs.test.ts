@@ -169,6 +169,7 @@ describe('dashboard jobs pages', { skip, timeout: 120_000 }, () => {
 
       await page.goto(runUrl);
       await page.waitForSelector('[data-testid="stop-run"]:visible');
+      await page.screenshot({ path: path.join(RESULTS, 'run-running.png'), fullPage: true });
       await page.click('[data-testid="stop-run"]');
       await page.waitForSelector('[data-testid="run-state"][data-state="canceled"]', {
         timeout: 15_000,

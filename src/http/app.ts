@@ -99,6 +99,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     // actions will opt those in explicitly.
     app.addHook('onRequest', async (request, reply) => {
       if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') {
+        // Lets the dashboard hide what would be refused.
+        reply.header('x-bosun-read-only', 'true');
         return;
       }
       return replyError(

@@ -5,6 +5,7 @@ import { AuthRequiredError, getJson, wsUrl } from './api.ts';
 import { createCharts, type ChartDef } from './charts.ts';
 import { byId, setAttr, setText } from './dom.ts';
 import { createProcessTable } from './processes.ts';
+import { initNavigation } from './nav.ts';
 import { createSeries, pointOf } from './series.ts';
 import { openStream, type Stream, type StreamState } from './stream.ts';
 import { createSummary } from './summary.ts';
@@ -120,6 +121,8 @@ function start(): void {
     setText(byId('auth-link'), `${location.pathname}?token=YOUR_TOKEN`);
     authBanner.hidden = false;
   };
+
+  initNavigation({ onAuth: showAuth });
 
   const fail = (err: unknown): void => {
     if (err instanceof AuthRequiredError) {

@@ -151,6 +151,8 @@ export function createProcessTable(): ProcessTable {
     const target = event.target as Element | null;
     if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
     if (target?.closest('input, textarea, select, [contenteditable]')) return;
+    // Not while a jobs page hides the table.
+    if (filterInput.offsetParent === null) return;
     event.preventDefault();
     filterInput.focus();
     filterInput.select();

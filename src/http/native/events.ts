@@ -13,6 +13,12 @@ function toJson(event: JobsEvent): string {
 }
 
 export function registerEventRoutes(app: FastifyInstance, events: JobsEvents): void {
+  // Event streams end when the agent closes (@fastify/websocket closes its sockets itself).
+  const streams = new Set<{ end(): void }>();
+  app.addHook('preClose', (done) => {
+    for (const res of streams) res.end();
+    done();
+  });
   app.route({
     method: 'GET',
     url: '/api/v1/events',
@@ -31,6 +37,7 @@ export function registerEventRoutes(app: FastifyInstance, events: JobsEvents): v
         'x-accel-buffering': 'no',
       });
       res.write(': bosun events\n\n');
+      streams.add(res);
       const off = events.subscribe((event) => {
         if (res.writableLength > MAX_BUFFERED) {
           res.end();
@@ -40,6 +47,7 @@ export function registerEventRoutes(app: FastifyInstance, events: JobsEvents): v
       });
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
       request.raw.once('close', () => {
+        streams.delete(res);
         off();
         clearInterval(keepalive);
       });

@@ -102,6 +102,12 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
   const { jobs, defaultTz } = deps;
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   const view = (state: JobState) => jobJson(state, defaultTz);
+  // Log followers end when the agent closes, or the server would wait for their runs to end.
+  const closing = new AbortController();
+  app.addHook('preClose', (done) => {
+    closing.abort();
+    done();
+  });
 
   app.post<{ Body: Record<string, unknown> }>(
     '/api/v1/jobs',
@@ -395,7 +401,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
       const abort = new AbortController();
       request.raw.once('close', () => abort.abort());
       reply.header('x-content-type-options', 'nosniff');
-      const source = jobs.followLog(id, abort.signal);
+      const source = jobs.followLog(id, AbortSignal.any([abort.signal, closing.signal]));
       const { Readable } = await import('node:stream');
       return reply.send(Readable.from(tailFirst(source, tail)));
     },

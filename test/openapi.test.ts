@@ -73,7 +73,7 @@ function documentedJobEndpoints(): Array<{ method: string; path: string; row: st
     md.indexOf('## Jobs and runs'),
     md.indexOf('\n## ', md.indexOf('## Jobs and runs') + 1),
   );
-  return [...section.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) ([^`?]+)[^`]*` \|.*$/gm)].map(
+  return [...section.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) ([^`?]+)[^`]*` *\|.*$/gm)].map(
     (m) => ({
       method: (m[1] ?? '').toLowerCase(),
       path: (m[2] ?? '').replace(/:(\w+)/g, '{$1}'),

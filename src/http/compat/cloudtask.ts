@@ -22,6 +22,9 @@ export interface CloudtaskDeps {
   apiAddress: () => string;
 }
 
+/** OpenAPI summary and tag of a Cloudtask route (its shapes are Cloudtask's, see specs/cloudtask.md). */
+const doc = (summary: string) => ({ summary, tags: ['cloudtask'] });
+
 /** Cloudtask's runtime (location) name; bosun has one per cluster. */
 const RUNTIME = 'default';
 /** md5(""): Cloudtask's filecode of a job without a package. */
@@ -82,7 +85,7 @@ export async function registerCloudtaskRoutes(
   await app.register(
     async (scope) => {
       // Errors take Cloudtask's {content, error} shape in reply-error.ts, chosen by path.
-      scope.get('/_ping', async () => {
+      scope.get('/_ping', { schema: doc('Cloudtask: node config and status') }, async () => {
         const [generation, all] = await Promise.all([deps.store.jobsGeneration(), jobs.listJobs()]);
         const nowSec = Math.floor(Date.now() / 1000);
         const apiaddr = deps.apiAddress();
@@ -137,52 +140,73 @@ export async function registerCloudtaskRoutes(
         };
       });
 
-      scope.get('/jobs', async () => ({
-        content: 'request successed.',
-        data: { jobbase: (await jobs.listJobs()).map((s: JobState) => jobBase(s.job)) },
-      }));
+      scope.get(
+        '/jobs',
+        { schema: doc('Cloudtask: every job this node holds, as JobBase') },
+        async () => ({
+          content: 'request successed.',
+          data: { jobbase: (await jobs.listJobs()).map((s: JobState) => jobBase(s.job)) },
+        }),
+      );
 
-      scope.get<{ Params: { jobid: string } }>('/jobs/:jobid', async (request) => ({
-        content: 'request successed.',
-        data: { jobbase: jobBase((await jobs.getJob(request.params.jobid)).job) },
-      }));
+      scope.get<{ Params: { jobid: string } }>(
+        '/jobs/:jobid',
+        {
+          schema: {
+            ...doc('Cloudtask: one job as JobBase'),
+            params: { type: 'object', properties: { jobid: { type: 'string' } } },
+          },
+        },
+        async (request) => ({
+          content: 'request successed.',
+          data: { jobbase: jobBase((await jobs.getJob(request.params.jobid)).job) },
+        }),
+      );
 
-      scope.put<{ Body: unknown }>('/jobs/action', async (request, reply) => {
-        const body = request.body as Record<string, unknown> | null;
-        if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-          throw new AgentError(
-            'INVALID_INPUT',
-            'the body must be a JSON object {runtime, jobid, action}',
-          );
-        }
-        const { jobid, action } = body;
-        if (typeof jobid !== 'string' || jobid === '') {
-          throw new AgentError(
-            'INVALID_INPUT',
-            'jobid is required: the id of the job to start or stop',
-          );
-        }
-        if (action !== 'start' && action !== 'stop') {
-          throw new AgentError(
-            'INVALID_INPUT',
-            `action must be "start" or "stop", got ${JSON.stringify(action)}`,
-          );
-        }
-        const { job } = await jobs.getJob(jobid);
-        if (action === 'start') {
-          try {
-            await jobs.runNow(job.id);
-          } catch (err) {
-            // As Cloudtask: a start while the job runs (and may not overlap) is accepted and ignored.
-            if (!(err instanceof AgentError && err.code === 'CONFLICT')) throw err;
+      scope.put<{ Body: unknown }>(
+        '/jobs/action',
+        {
+          schema: doc(
+            'Cloudtask: {runtime, jobid, action: "start"|"stop"}; 202 {"content":"request accepted."}',
+          ),
+        },
+        async (request, reply) => {
+          const body = request.body as Record<string, unknown> | null;
+          if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+            throw new AgentError(
+              'INVALID_INPUT',
+              'the body must be a JSON object {runtime, jobid, action}',
+            );
           }
-        } else {
-          const { runs } = await jobs.listRuns({ jobId: job.id, state: 'running', limit: 100 });
-          // Cloudtask's stop: SIGINT, 5 s, SIGKILL, here on the whole process group.
-          for (const run of runs) await jobs.stopRun(run.id, { signal: 'SIGINT', graceMs: 5000 });
-        }
-        return reply.code(202).send({ content: 'request accepted.' });
-      });
+          const { jobid, action } = body;
+          if (typeof jobid !== 'string' || jobid === '') {
+            throw new AgentError(
+              'INVALID_INPUT',
+              'jobid is required: the id of the job to start or stop',
+            );
+          }
+          if (action !== 'start' && action !== 'stop') {
+            throw new AgentError(
+              'INVALID_INPUT',
+              `action must be "start" or "stop", got ${JSON.stringify(action)}`,
+            );
+          }
+          const { job } = await jobs.getJob(jobid);
+          if (action === 'start') {
+            try {
+              await jobs.runNow(job.id);
+            } catch (err) {
+              // As Cloudtask: a start while the job runs (and may not overlap) is accepted and ignored.
+              if (!(err instanceof AgentError && err.code === 'CONFLICT')) throw err;
+            }
+          } else {
+            const { runs } = await jobs.listRuns({ jobId: job.id, state: 'running', limit: 100 });
+            // Cloudtask's stop: SIGINT, 5 s, SIGKILL, here on the whole process group.
+            for (const run of runs) await jobs.stopRun(run.id, { signal: 'SIGINT', graceMs: 5000 });
+          }
+          return reply.code(202).send({ content: 'request accepted.' });
+        },
+      );
     },
     { prefix: '/cloudtask/v2' },
   );

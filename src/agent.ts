@@ -253,8 +253,9 @@ function runEnv(
   if (env === undefined) return { ...MINIMAL_ENV };
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && !key.startsWith('BOSUN_') && key !== 'NODE_OPTIONS')
+    if (value !== undefined && !key.startsWith('BOSUN_') && key !== 'NODE_OPTIONS') {
       out[key] = value;
+    }
   }
   return out;
 }

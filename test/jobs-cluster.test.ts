@@ -15,8 +15,9 @@ describe('two agents on one PostgreSQL', () => {
   before(async () => {
     server = await startPostgres();
     database = await createTestDatabase(server.url);
-    for (let i = 0; i < 2; i += 1)
+    for (let i = 0; i < 2; i += 1) {
       agents.push(await startAgent({ args: ['--store', database.url] }));
+    }
   });
   after(async () => {
     for (const a of agents) await a.stop();

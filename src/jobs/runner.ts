@@ -53,6 +53,9 @@ export interface Runner {
 const RECENT_BYTES = 64 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 const FLUSH_MS = 1000;
+/** A node that could not renew for lease − this long kills its runs, SIGKILL after the grace. */
+const SELF_FENCE_MARGIN_MS = 10_000;
+const SELF_FENCE_GRACE_MS = 5000;
 /** The tail kept when a run prints more than the cap: everything before it streams to the store. */
 const MAX_TAIL_BYTES = 1 << 20;
 
@@ -71,6 +74,8 @@ interface Active {
 export function createRunner(deps: RunnerDeps): Runner {
   const { store, events, logger, config } = deps;
   const active = new Map<string, Active>();
+  // Monotonic: a wall-clock jump must not fence (or keep alive) anything.
+  let lastRenewal = performance.now();
   const renewTimer = setInterval(() => void renew(), config.renewMs);
   renewTimer.unref();
 
@@ -79,7 +84,10 @@ export function createRunner(deps: RunnerDeps): Runner {
   }
 
   async function renew(): Promise<void> {
-    if (active.size === 0) return;
+    if (active.size === 0) {
+      lastRenewal = performance.now();
+      return;
+    }
     const leases = [...active.values()].map((a) => ({
       runId: a.claim.run.id,
       token: a.claim.leaseToken,
@@ -87,9 +95,15 @@ export function createRunner(deps: RunnerDeps): Runner {
     let kept: { runId: string; stopSignal?: string }[];
     try {
       kept = await store.renewLeases(deps.nodeId, leases, config.leaseMs);
+      lastRenewal = performance.now();
     } catch (err) {
-      // The lease outlives a few failed renewals; the reaper decides if the store stays away.
-      logger.warn({ err }, 'could not renew run leases');
+      // The lease outlives a few failed renewals. Past the point where another node could take the
+      // runs over, this node stops them itself, so a run never goes on twice (scheduling.md §5.4).
+      const silentMs = performance.now() - lastRenewal;
+      logger.warn({ err, silentMs: Math.round(silentMs) }, 'could not renew run leases');
+      if (silentMs > config.leaseMs - SELF_FENCE_MARGIN_MS) {
+        for (const a of active.values()) halt(a, 'fenced', 'SIGTERM', SELF_FENCE_GRACE_MS);
+      }
       return;
     }
     const keptIds = new Map(kept.map((k) => [k.runId, k.stopSignal]));

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { extract, Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { AgentError } from '../../errors.ts';
 
 export interface PackageStoreOptions {
@@ -173,7 +173,12 @@ function invalid(message: string): AgentError {
 }
 
 /** Reads the whole archive without writing anything and rejects the first unsafe or excessive entry. */
-function validateArchive(body: Buffer, limits: Limits): Promise<void> {
+// node-tar is loaded on the first upload: most agents never receive a package.
+let tarModule: Promise<typeof import('tar')> | undefined;
+const loadTar = (): Promise<typeof import('tar')> => (tarModule ??= import('tar'));
+
+async function validateArchive(body: Buffer, limits: Limits): Promise<void> {
+  const { Parser } = await loadTar();
   return new Promise((resolve, reject) => {
     let unpackedBytes = 0;
     let failure: Error | undefined;
@@ -322,7 +327,8 @@ function normalizeEntryPath(raw: string): string | undefined {
   return parts.length === 0 ? '.' : parts.join('/');
 }
 
-function unpack(body: Buffer, cwd: string): Promise<void> {
+async function unpack(body: Buffer, cwd: string): Promise<void> {
+  const { extract } = await loadTar();
   return new Promise((resolve, reject) => {
     const unpacker = extract({
       cwd,

@@ -37,11 +37,11 @@ describe('describeSchedule', () => {
     );
     assert.equal(
       describeSchedule({ kind: 'cron', expr: '0 */2 * * *', enabled: true }, { tz: 'UTC' }),
-      'cron 0 */2 * * * (UTC)',
+      'every 2 hours at :00 (UTC)',
     );
     assert.equal(
       describeSchedule({ kind: 'cron', expr: '0 */2 * * *', enabled: true }),
-      'cron 0 */2 * * *',
+      'every 2 hours at :00',
     );
   });
 
@@ -110,4 +110,16 @@ describe('describeSchedule', () => {
       'every minute (disabled)',
     );
   });
+});
+
+it('common cron shapes read as words, the rest as the expression', () => {
+  const cron = (expr: string) => describeSchedule({ kind: 'cron', expr, enabled: true });
+  assert.equal(cron('* * * * *'), 'every minute');
+  assert.equal(cron('*/5 * * * *'), 'every 5 minutes');
+  assert.equal(cron('15 * * * *'), 'every hour at :15');
+  assert.equal(cron('0 */2 * * *'), 'every 2 hours at :00');
+  assert.equal(cron('30 2 * * *'), 'every day at 02:30');
+  assert.equal(cron('0 9 * * 1,3'), 'every Mon, Wed at 09:00');
+  assert.equal(cron('0 0 1 * *'), 'cron 0 0 1 * *');
+  assert.equal(cron('*/10 * * * * *'), 'cron */10 * * * * *');
 });

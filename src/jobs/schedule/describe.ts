@@ -66,12 +66,36 @@ function amount(sec: number): string {
 }
 
 function describeCron(expr: string): string {
-  // The one shape worth translating; everything else reads best as the expression itself.
-  const m = /^(\d{1,2}) (\d{1,2}) \* \* \*$/.exec(expr);
-  if (m) {
-    const minute = Number(m[1]);
-    const hour = Number(m[2]);
-    if (minute < 60 && hour < 24) return `every day at ${hhmm(hour, minute)}`;
+  // The common shapes read as words; anything else reads best as the expression itself.
+  const fields = expr.trim().split(/\s+/);
+  if (fields.length !== 5) return `cron ${expr}`;
+  const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
+  const everyDay = dom === '*' && month === '*';
+  const step = (field: string): number | undefined => {
+    const m = /^\*\/(\d{1,2})$/.exec(field);
+    return m ? Number(m[1]) : undefined;
+  };
+  const n = (field: string, max: number): number | undefined =>
+    /^\d{1,2}$/.test(field) && Number(field) < max ? Number(field) : undefined;
+  if (everyDay && dow === '*') {
+    if (minute === '*' && hour === '*') return 'every minute';
+    const minutes = step(minute);
+    if (minutes !== undefined && hour === '*') return `every ${amount(minutes * 60)}`;
+    const m = n(minute, 60);
+    if (m !== undefined && hour === '*') return `every hour at :${String(m).padStart(2, '0')}`;
+    const hours = step(hour);
+    if (m !== undefined && hours !== undefined) {
+      return `every ${amount(hours * 3600)} at :${String(m).padStart(2, '0')}`;
+    }
+  }
+  const m = n(minute, 60);
+  const h = n(hour, 24);
+  if (m !== undefined && h !== undefined && everyDay) {
+    if (dow === '*') return `every day at ${hhmm(h, m)}`;
+    const days = dow.split(',').map((d) => n(d, 7));
+    if (days.every((d) => d !== undefined)) {
+      return `every ${days.map((d) => WEEKDAYS[d as number]).join(', ')} at ${hhmm(h, m)}`;
+    }
   }
   return `cron ${expr}`;
 }

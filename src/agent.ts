@@ -129,7 +129,7 @@ export function createAgent(
             renewMs: RENEW_MS,
           },
           onRunEnded: () => {
-            scheduler.poke();
+            scheduler.poke(false);
             notifier.poke();
           },
         });

@@ -43,8 +43,8 @@ export interface SchedulerDeps {
 export interface Scheduler {
   /** Recovers runs of this node's previous life, then starts the loop. */
   start(): Promise<void>;
-  /** Something changed (a job, a manual run, a run ended): look again now. */
-  poke(): void;
+  /** Something changed: look again now. Pass false when only runs changed (a run ended). */
+  poke(jobsChanged?: boolean): void;
   stop(): void;
 }
 
@@ -57,6 +57,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let ticking = false;
   let again = false;
   let stopped = false;
+  /** The earliest schedule cursor as last read; -Infinity until read or after a job changed. */
+  let fireDueAt = -Infinity;
+  const sharedStore = store.capabilities.sharedByNodes;
   const housekeeping: NodeJS.Timeout[] = [];
 
   const planner: FirePlanner = (schedule, job, now) => {
@@ -94,18 +97,22 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     ticking = true;
     try {
-      let made: Run[];
-      do {
-        made = await store.materialize(clock.now() + config.lookaheadMs, BATCH, planner);
-        publish(made);
-      } while (made.length >= BATCH && !stopped);
+      // Schedules are only read when a fire is near, a job changed, or other nodes may add some.
+      if (sharedStore || fireDueAt - config.lookaheadMs <= clock.now()) {
+        let made: Run[];
+        do {
+          made = await store.materialize(clock.now() + config.lookaheadMs, BATCH, planner);
+          publish(made);
+        } while (made.length >= BATCH && !stopped);
+      }
 
+      const claimedUpTo = clock.now();
       const free = runner.free();
       if (free > 0 && !stopped) {
         const { claimed, changed } = await store.claimRuns(
           deps.nodeId,
           free,
-          clock.now(),
+          claimedUpTo,
           config.leaseMs,
         );
         publish(changed);
@@ -114,9 +121,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
       // Fires are made into runs lookaheadMs early, so the run's own time needs only a claim.
       const due = await store.nextDue();
-      const next = Math.min((due.fireAt ?? Infinity) - config.lookaheadMs, due.runAt ?? Infinity);
-      const wait = next === Infinity ? config.pollMs : next - clock.now();
-      arm(wait > 0 ? wait : config.blockedMs);
+      fireDueAt = due.fireAt ?? Infinity;
+      const next = Math.min(fireDueAt - config.lookaheadMs, due.runAt ?? Infinity);
+      // Due before this pass claimed and still there: blocked (slots full, a queued overlap), so
+      // look again later or when a run ends. Due since: at once.
+      arm(
+        next === Infinity
+          ? config.pollMs
+          : next > claimedUpTo
+            ? next - clock.now()
+            : config.blockedMs,
+      );
     } catch (err) {
       logger.error({ err }, 'scheduler pass failed; trying again shortly');
       arm(config.blockedMs);
@@ -127,6 +142,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         void tick();
       }
     }
+  }
+
+  function wake(jobsChanged = true): void {
+    if (stopped) return;
+    if (jobsChanged) fireDueAt = -Infinity;
+    // A pass in progress would re-arm over this: have it run once more instead.
+    if (ticking) again = true;
+    else arm(0);
   }
 
   async function recover(): Promise<void> {
@@ -159,7 +182,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       planRetry,
     );
     publish([...lost, ...retries]);
-    if (retries.length > 0) arm(0);
+    if (retries.length > 0) wake(false);
   }
 
   async function prune(): Promise<void> {
@@ -183,9 +206,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       every(config.pruneMs, 'pruning', prune);
       await tick();
     },
-    poke() {
-      if (!stopped) arm(0);
-    },
+    poke: wake,
     stop() {
       stopped = true;
       clearTimeout(timer);

@@ -4,7 +4,7 @@
 // It also recovers this node's runs after a crash, marks runs lost whose lease expired, and prunes.
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { FirePlanner, PrunePolicy, Store } from '../store/store.ts';
+import type { DueTimes, FirePlanner, PrunePolicy, Store } from '../store/store.ts';
 import type { JobsEvents } from './events.ts';
 import type { Run } from './model.ts';
 import { killRunGroup } from './process/run-group.ts';
@@ -108,19 +108,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
       const claimedUpTo = clock.now();
       const free = runner.free();
+      let due: DueTimes;
       if (free > 0 && !stopped) {
-        const { claimed, changed } = await store.claimRuns(
-          deps.nodeId,
-          free,
-          claimedUpTo,
-          config.leaseMs,
-        );
-        publish(changed);
-        for (const claim of claimed) runner.start(claim);
+        const result = await store.claimRuns(deps.nodeId, free, claimedUpTo, config.leaseMs);
+        publish(result.changed);
+        for (const claim of result.claimed) runner.start(claim);
+        due = result.next;
+      } else {
+        due = await store.nextDue();
       }
 
       // Fires are made into runs lookaheadMs early, so the run's own time needs only a claim.
-      const due = await store.nextDue();
       fireDueAt = due.fireAt ?? Infinity;
       const next = Math.min(fireDueAt - config.lookaheadMs, due.runAt ?? Infinity);
       // Due before this pass claimed and still there: blocked (slots full, a queued overlap), so

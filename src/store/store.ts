@@ -126,6 +126,12 @@ export interface PrunePolicy {
   logBudgetBytes: number;
 }
 
+/** When something is next due: the earliest schedule cursor, and the earliest queued run's runAt. */
+export interface DueTimes {
+  fireAt: number | undefined;
+  runAt: number | undefined;
+}
+
 /** Jobs, schedules, runs and their logs: the part of the store the scheduler and runner stand on. */
 export interface JobsStore {
   /** CONFLICT if the name is taken. */
@@ -145,8 +151,7 @@ export interface JobsStore {
   /** The latest run of each job that has one, by job id. */
   latestRuns(): Promise<Map<string, Run>>;
 
-  /** When something is next due: the earliest schedule cursor, and the earliest queued run's runAt. */
-  nextDue(): Promise<{ fireAt: number | undefined; runAt: number | undefined }>;
+  nextDue(): Promise<DueTimes>;
   /** Turns schedule fires due by upTo into runs, advancing each cursor in the same transaction. */
   materialize(upTo: number, limit: number, plan: FirePlanner): Promise<Run[]>;
   /** A manual run. An idempotencyKey already used for this job returns that run with created false. */
@@ -157,14 +162,15 @@ export interface JobsStore {
   /**
    * Claims up to `slots` queued runs due by upTo for this node, enforcing each job's overlap policy:
    * forbid skips a run while another is running, queue leaves it waiting, replace asks the running one
-   * to stop. `changed` lists the runs this touched without claiming (skipped, asked to stop).
+   * to stop. `changed` lists the runs this touched without claiming (skipped, asked to stop);
+   * `next` is nextDue() after the claim, read in the same transaction.
    */
   claimRuns(
     nodeId: string,
     slots: number,
     upTo: number,
     leaseMs: number,
-  ): Promise<{ claimed: ClaimedRun[]; changed: Run[] }>;
+  ): Promise<{ claimed: ClaimedRun[]; changed: Run[]; next: DueTimes }>;
   /** Records the process group and start time of a claimed run. False if the lease is no longer ours. */
   markStarted(runId: string, token: string, pgid: number): Promise<boolean>;
   /** Renews leases; returns the runs still ours, with a stop signal if someone asked them to stop. */

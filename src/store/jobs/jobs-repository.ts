@@ -9,6 +9,7 @@ import type { Job, JobPackage, Run, Schedule } from '../../jobs/model.ts';
 import { webhookPayload } from '../../jobs/webhook-payload.ts';
 import type {
   ClaimedRun,
+  DueTimes,
   JobsStore,
   NewJob,
   Notification,
@@ -25,7 +26,7 @@ import {
   toRun,
   toSchedule,
 } from './rows.ts';
-import { one, type SqlExecutor, type SqlTx } from './sql.ts';
+import { one, type SqlExecutor, type SqlRow, type SqlTx } from './sql.ts';
 
 const JOB_COLUMNS = 'id, name, spec, enabled, overlap, version, created_at, updated_at';
 const SCHEDULE_COLUMNS = 'id, job_id, position, spec, anchor_at, enabled, next_fire_at';
@@ -127,11 +128,12 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
   ): Promise<Run | undefined> {
     const id = newId();
     const finished = fields.state === 'skipped' ? tx.now : null;
-    const changed = await tx.run(
+    const rows = await tx.all(
       `insert into runs (id, job_id, schedule_id, trigger, trigger_key, state, attempt, scheduled_for,
          run_at, created_at, finished_at, error, single_flight)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       on conflict do nothing`,
+       on conflict do nothing
+       returning ${RUN_COLUMNS}`,
       [
         idParam(id),
         idParam(job.id),
@@ -148,8 +150,8 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         job.overlap === 'allow' ? 0 : 1,
       ],
     );
-    if (changed === 0) return undefined;
-    const run = (await loadRun(tx, id)) as Run;
+    if (rows[0] === undefined) return undefined;
+    const run = toRun(rows[0]);
     if (run.state === 'skipped') await enqueueWebhooks(tx, job, run);
     return run;
   }
@@ -181,10 +183,10 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     end: Partial<Run> & { state: Run['state'] },
     retry: RetryPlanner | undefined,
   ): Promise<{ run: Run; retry?: Run }> {
-    await tx.run(
+    const [row] = await tx.all(
       `update runs set state = $2, exit_code = $3, signal = $4, error = $5, finished_at = $6,
          log_bytes = $7, log_truncated = $8, lease_token = null, lease_expires_at = null
-       where id = $1`,
+       where id = $1 returning ${RUN_COLUMNS}`,
       [
         idParam(run.id),
         end.state,
@@ -196,7 +198,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         (end.logTruncated ?? run.logTruncated) ? 1 : 0,
       ],
     );
-    const ended = (await loadRun(tx, run.id)) as Run;
+    const ended = toRun(row as SqlRow);
     await enqueueWebhooks(tx, job, ended);
     // A run someone stopped is never retried, nor one canceled.
     const retriable =
@@ -213,6 +215,18 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       runAt: at,
     });
     return next === undefined ? { run: ended } : { run: ended, retry: next };
+  }
+
+  async function nextDue(tx: SqlTx): Promise<DueTimes> {
+    const fire = await one(
+      tx,
+      `select min(s.next_fire_at) as t from schedules s join jobs j on j.id = s.job_id
+       where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null`,
+    );
+    const run = await one(tx, `select min(run_at) as t from runs where state = 'queued'`);
+    const time = (row: SqlRow | undefined) =>
+      row?.t === null || row?.t === undefined ? undefined : num(row.t);
+    return { fireAt: time(fire), runAt: time(run) };
   }
 
   return {
@@ -324,18 +338,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return new Map(rows.map((row) => [String(row.job_id), toRun(row)]));
       }),
 
-    nextDue: () =>
-      db.tx('find the next due time', async (tx) => {
-        const fire = await one(
-          tx,
-          `select min(s.next_fire_at) as t from schedules s join jobs j on j.id = s.job_id
-           where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null`,
-        );
-        const run = await one(tx, `select min(run_at) as t from runs where state = 'queued'`);
-        const time = (row: typeof fire) =>
-          row?.t === null || row?.t === undefined ? undefined : num(row.t);
-        return { fireAt: time(fire), runAt: time(run) };
-      }),
+    nextDue: () => db.tx('find the next due time', nextDue),
 
     materialize: (upTo, limit, plan) =>
       db.tx('materialise due schedules', async (tx) => {
@@ -416,21 +419,26 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       db.tx('claim runs', async (tx) => {
         const claimed: ClaimedRun[] = [];
         const changed: Run[] = [];
-        if (slots <= 0) return { claimed, changed };
+        if (slots <= 0) return { claimed, changed, next: await nextDue(tx) };
         const candidates = await tx.all(
-          `select id, job_id from runs where state = 'queued' and run_at <= $1
+          `select ${RUN_COLUMNS} from runs where state = 'queued' and run_at <= $1
            order by run_at, id limit $2 ${skipLocked}`,
           [upTo, slots * 4 + 8],
         );
-        for (const candidate of candidates) {
+        // Each job is locked and read once per claim, however many of its runs are due.
+        const jobs = new Map<string, Job | undefined>();
+        for (const row of candidates) {
           if (claimed.length >= slots) break;
+          const candidateRun = toRun(row);
           // Locking the job row serialises every decision about this job's runs across nodes; a job
           // another claimer holds is left to it (waiting could deadlock two claimers).
-          const job = await loadJob(tx, String(candidate.job_id), skipLocked);
+          if (!jobs.has(candidateRun.jobId)) {
+            jobs.set(candidateRun.jobId, await loadJob(tx, candidateRun.jobId, skipLocked));
+          }
+          const job = jobs.get(candidateRun.jobId);
           if (job === undefined) continue;
           // A fire made into a run ahead of time can still be missed (the agent was down or busy):
           // the job's misfire policy decides here too, as the planner does for fires not yet made.
-          const candidateRun = (await loadRun(tx, String(candidate.id))) as Run;
           const late = tx.now - candidateRun.runAt;
           if (
             candidateRun.trigger === 'schedule' &&
@@ -476,10 +484,17 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
             if (active !== undefined) {
               const busy = toRun(active);
               if (job.overlap === 'forbid') {
-                const run = (await loadRun(tx, String(candidate.id))) as Run;
                 const reason = `overlap policy forbid: run ${busy.id} was still running`;
                 changed.push(
-                  (await endRun(tx, run, job, { state: 'skipped', error: reason }, undefined)).run,
+                  (
+                    await endRun(
+                      tx,
+                      candidateRun,
+                      job,
+                      { state: 'skipped', error: reason },
+                      undefined,
+                    )
+                  ).run,
                 );
               } else if (job.overlap === 'replace' && busy.stopSignal === undefined) {
                 await tx.run('update runs set stop_signal = $2 where id = $1', [
@@ -492,20 +507,14 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
             }
           }
           const token = randomUUID();
-          const took = await tx.run(
+          const [took] = await tx.all(
             `update runs set state = 'running', node_id = $2, lease_token = $3, lease_expires_at = $4,
-               started_at = $5 where id = $1 and state = 'queued'`,
-            [candidate.id, nodeId, token, tx.now + leaseMs, tx.now],
+               started_at = $5 where id = $1 and state = 'queued' returning ${RUN_COLUMNS}`,
+            [idParam(candidateRun.id), nodeId, token, tx.now + leaseMs, tx.now],
           );
-          if (took === 1) {
-            claimed.push({
-              run: (await loadRun(tx, String(candidate.id))) as Run,
-              job,
-              leaseToken: token,
-            });
-          }
+          if (took !== undefined) claimed.push({ run: toRun(took), job, leaseToken: token });
         }
-        return { claimed, changed };
+        return { claimed, changed, next: await nextDue(tx) };
       }),
 
     markStarted: (runId, token, pgid) =>

@@ -1,19 +1,22 @@
-// `npm run bench [-- http|footprint] [flags]`: runs every benchmark, or the one named, each in its
-// own Node process. With no name, each gets only the flags it knows (--warmup goes to both).
+// `npm run bench [-- http|footprint|scheduling] [flags]`: runs every benchmark, or the one named,
+// each in its own Node process. With no name, each gets only the flags it knows (--warmup goes to
+// every one that has it).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { OPTIONS as FOOTPRINT } from './footprint.ts';
 import { OPTIONS as HTTP } from './http-throughput.ts';
+import { OPTIONS as SCHEDULING } from './scheduling.ts';
 
 const BENCHES: Record<string, { file: string; options: ParseArgsOptionsConfig }> = {
   http: { file: 'http-throughput.ts', options: HTTP },
   footprint: { file: 'footprint.ts', options: FOOTPRINT },
+  scheduling: { file: 'scheduling.ts', options: SCHEDULING },
 };
 
 /** The flags of `argv` that `options` declares, in `--name=value` form. */
 function flagsFor(argv: string[], options: ParseArgsOptionsConfig): string[] {
-  const all = { ...HTTP, ...FOOTPRINT };
+  const all = { ...HTTP, ...FOOTPRINT, ...SCHEDULING };
   const { values } = parseArgs({ args: argv, options: all, strict: true });
   return Object.entries(values)
     .filter(([name]) => name in options)

@@ -1,0 +1,68 @@
+// How busy the machine was with other work during a measurement: CPU time of all CPUs (/proc/stat)
+// minus what this benchmark's own processes used (this process and its reaped children, plus the
+// live processes it names, with their reaped children). On a shared machine a run that competed with
+// someone's test suite is told apart from one that did not.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { ticksToSeconds } from './proc.ts';
+
+interface Snapshot {
+  at: number;
+  busy: number;
+  steal: number;
+  own: number;
+}
+
+/** utime + stime + cutime + cstime, in ticks (fields 14–17 of /proc/PID/stat); 0 once gone. */
+function treeTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  } catch {
+    return 0;
+  }
+}
+
+function take(pids: readonly number[]): Snapshot {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
+  const v = cpu.map(Number);
+  // user nice system idle iowait irq softirq steal
+  const busy = v[0]! + v[1]! + v[2]! + v[5]! + v[6]!;
+  const own = [process.pid, ...pids].reduce((t, pid) => t + treeTicks(pid), 0);
+  return { at: performance.now(), busy, steal: v[7]!, own };
+}
+
+export interface HostLoad {
+  /** Other processes' CPU, % of one core (the machine has `cores`). */
+  otherPercent: number;
+  /** Stolen by the hypervisor, % of one core. */
+  stealPercent: number;
+}
+
+/**
+ * Starts watching; `end()` gives the load of everything else since. `pids` are the live processes
+ * of this benchmark that are not its children's children (e.g. the agents it started).
+ */
+export function watchHostLoad(pids: () => readonly number[]): { end(): HostLoad } {
+  const ids0 = pids();
+  const s0 = take(ids0);
+  return {
+    end() {
+      // The same processes at both ends: one that exited in between is counted in our cutime.
+      const s1 = take(ids0);
+      const seconds = (s1.at - s0.at) / 1000;
+      const pct = (ticks: number) => (ticksToSeconds(ticks) / seconds) * 100;
+      return {
+        otherPercent: Math.max(0, pct(s1.busy - s0.busy - (s1.own - s0.own))),
+        stealPercent: pct(s1.steal - s0.steal),
+      };
+    },
+  };
+}
+
+export const CORES = os.availableParallelism();
+
+export function describeLoad(l: HostLoad): string {
+  return `other processes ${l.otherPercent.toFixed(0)} % of a core (of ${CORES * 100} %), steal ${l.stealPercent.toFixed(0)} %`;
+}

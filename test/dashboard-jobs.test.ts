@@ -2,42 +2,28 @@
 // playwright-core. Creates jobs through the API, starts and stops runs from the pages, watches a log
 // arrive line by line, and leaves screenshots (light and dark) in test-results/ for a human to look at.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT, startAgent, type RunningAgent } from './support/agent.ts';
+import type { Browser, Page } from 'playwright-core';
+import {
+  errorsOf,
+  launchBrowser,
+  openPage,
+  RESULTS,
+  skipBrowser,
+  text,
+} from './support/browser.ts';
+import { startAgent, type RunningAgent } from './support/agent.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RESULTS = path.join(ROOT, 'test-results');
 const LINES_CMD = 'for i in 1 2 3; do echo line $i; sleep 0.5; done';
 
-const skip =
-  !existsSync(CHROMIUM) && `Debian's Chromium is not installed (apt-get install chromium)`;
-
-describe('dashboard jobs pages', { skip, timeout: 120_000 }, () => {
+describe('dashboard jobs pages', { skip: skipBrowser, timeout: 120_000 }, () => {
   let browser: Browser;
 
   before(async () => {
-    assert.ok(
-      existsSync(path.join(ROOT, 'web', 'dist', 'index.html')),
-      'web/dist is not built: run "npm run build" (npm test does it first)',
-    );
-    mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   after(async () => {
@@ -48,7 +34,7 @@ describe('dashboard jobs pages', { skip, timeout: 120_000 }, () => {
     const agent = await startAgent();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     try {
-      const page = await openPage(context);
+      const page = await openPage(context, /409/);
       await page.goto(`${agent.url}/#/jobs`);
       await page.waitForSelector('[data-testid="jobs-empty"]:not([hidden])');
       assert.match(await text(page, '[data-testid="jobs-empty"]'), /bosun jobs add -f job\.yaml/);
@@ -150,7 +136,7 @@ describe('dashboard jobs pages', { skip, timeout: 120_000 }, () => {
         name: 'sleeper',
         cmd: 'sleep 30',
       });
-      const page = await openPage(context);
+      const page = await openPage(context, /409/);
       await page.goto(`${agent.url}/#/jobs/${job.id}`);
       await page.waitForSelector('.page[data-ready="true"]');
       assert.match(await text(page, '.schedules'), /runs only when started by hand/);
@@ -198,7 +184,7 @@ describe('dashboard jobs pages', { skip, timeout: 120_000 }, () => {
       await writable.stop();
       agent = await startAgent({ dataDir, args: ['--read-only'] });
 
-      const page = await openPage(context);
+      const page = await openPage(context, /409/);
       await page.goto(`${agent.url}/#/jobs/${job.id}`);
       await page.waitForSelector('.page[data-ready="true"]');
       const answer = await fetch(`${agent.url}/api/v1/jobs`);
@@ -233,7 +219,7 @@ describe('dashboard jobs pages', { skip, timeout: 120_000 }, () => {
     const agent = await startAgent({ args: ['--token', 'secret123'] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
-      const page = await openPage(context);
+      const page = await openPage(context, /409/);
       await page.goto(`${agent.url}/?token=secret123`);
       await page.goto(`${agent.url}/#/jobs`);
       await page.waitForSelector('[data-testid="jobs-empty"]:not([hidden])');
@@ -303,26 +289,4 @@ async function screenshots(page: Page, name: string): Promise<void> {
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: path.join(RESULTS, `${name}-dark.png`), fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
-}
-
-const pageErrors = new WeakMap<Page, string[]>();
-
-async function openPage(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  pageErrors.set(page, errors);
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (msg) => {
-    // A refused start (409) logs a failed resource; the page shows the message itself.
-    if (msg.type() === 'error' && !/409/.test(msg.text())) errors.push(msg.text());
-  });
-  return page;
-}
-
-function errorsOf(page: Page): string[] {
-  return pageErrors.get(page) ?? [];
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.textContent(selector)) ?? '').trim();
 }

@@ -2,18 +2,21 @@
 // playwright-core. Checks live updates over /ws, the process filter and sort, dark mode and the
 // token cookie flow, and leaves screenshots in test-results/ for a human to look at.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT, startAgent } from './support/agent.ts';
+import type { Browser, Page } from 'playwright-core';
+import {
+  errorsOf,
+  launchBrowser,
+  openPage,
+  RESULTS,
+  skipBrowser,
+  text,
+} from './support/browser.ts';
+import { startAgent } from './support/agent.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RESULTS = path.join(ROOT, 'test-results');
 const NO_MATCH = 'zz-no-such-process-zz';
-
-const skip =
-  !existsSync(CHROMIUM) && `Debian's Chromium is not installed (apt-get install chromium)`;
 
 interface RowInfo {
   pid: number;
@@ -24,28 +27,11 @@ interface RowInfo {
   command: string;
 }
 
-describe('dashboard', { skip, timeout: 120_000 }, () => {
+describe('dashboard', { skip: skipBrowser, timeout: 120_000 }, () => {
   let browser: Browser;
 
   before(async () => {
-    assert.ok(
-      existsSync(path.join(ROOT, 'web', 'dist', 'index.html')),
-      'web/dist is not built: run "npm run build" (npm test does it first)',
-    );
-    mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   after(async () => {
@@ -56,7 +42,7 @@ describe('dashboard', { skip, timeout: 120_000 }, () => {
     const agent = await startAgent();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     try {
-      const page = await openPage(context);
+      const page = await openPage(context, /401/);
       await page.goto(`${agent.url}/`);
       await waitLive(page);
 
@@ -148,7 +134,7 @@ describe('dashboard', { skip, timeout: 120_000 }, () => {
       colorScheme: 'dark',
     });
     try {
-      const page = await openPage(context);
+      const page = await openPage(context, /401/);
       await page.goto(`${agent.url}/`);
       await waitLive(page);
       await nextSeq(page, '');
@@ -175,7 +161,7 @@ describe('dashboard', { skip, timeout: 120_000 }, () => {
     const agent = await startAgent({ args: ['--token', 'secret123'] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
-      const page = await openPage(context);
+      const page = await openPage(context, /401/);
       const denied = await page.goto(`${agent.url}/`);
       assert.equal(denied?.status(), 401);
       assert.match(await page.locator('body').innerText(), /needs a token/i);
@@ -200,28 +186,6 @@ describe('dashboard', { skip, timeout: 120_000 }, () => {
     }
   });
 });
-
-const pageErrors = new WeakMap<Page, string[]>();
-
-async function openPage(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  pageErrors.set(page, errors);
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (msg) => {
-    // The deliberate 401 page load logs a failed resource; anything else is a bug.
-    if (msg.type() === 'error' && !/401/.test(msg.text())) errors.push(msg.text());
-  });
-  return page;
-}
-
-function errorsOf(page: Page): string[] {
-  return pageErrors.get(page) ?? [];
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.textContent(selector)) ?? '').trim();
-}
 
 async function waitLive(page: Page): Promise<void> {
   await page.waitForSelector('#status[data-state="live"]', { timeout: 20_000 });

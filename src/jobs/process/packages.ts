@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type * as Tar from 'tar';
 import type { ReadEntry } from 'tar';
 import { AgentError } from '../../errors.ts';
 
@@ -174,8 +175,8 @@ function invalid(message: string): AgentError {
 
 /** Reads the whole archive without writing anything and rejects the first unsafe or excessive entry. */
 // node-tar is loaded on the first upload: most agents never receive a package.
-let tarModule: Promise<typeof import('tar')> | undefined;
-const loadTar = (): Promise<typeof import('tar')> => (tarModule ??= import('tar'));
+let tarModule: Promise<typeof Tar> | undefined;
+const loadTar = (): Promise<typeof Tar> => (tarModule ??= import('tar'));
 
 async function validateArchive(body: Buffer, limits: Limits): Promise<void> {
   const { Parser } = await loadTar();

@@ -1,0 +1,61 @@
+// Debian's Chromium through playwright-core, as every browser test launches it, and the page
+// helpers they share: a page that records its script errors, and trimmed text of a selector.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT } from './agent.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Screenshots for a human to look at. */
+export const RESULTS = path.join(ROOT, 'test-results');
+
+/** A reason to skip browser tests, or false. */
+export const skipBrowser =
+  !existsSync(CHROMIUM) && `Debian's Chromium is not installed (apt-get install chromium)`;
+
+export async function launchBrowser(): Promise<Browser> {
+  assert.ok(
+    existsSync(path.join(ROOT, 'web', 'dist', 'index.html')),
+    'web/dist is not built: run "npm run build" (npm test does it first)',
+  );
+  mkdirSync(RESULTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+const pageErrors = new WeakMap<Page, string[]>();
+
+/**
+ * A new page that records uncaught errors and console errors; `expected` matches the console errors
+ * a test causes on purpose (a refused request logs a failed resource).
+ */
+export async function openPage(context: BrowserContext, expected?: RegExp): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  pageErrors.set(page, errors);
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !expected?.test(msg.text())) errors.push(msg.text());
+  });
+  return page;
+}
+
+export function errorsOf(page: Page): string[] {
+  return pageErrors.get(page) ?? [];
+}
+
+export async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.textContent(selector)) ?? '').trim();
+}

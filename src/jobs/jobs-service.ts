@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import { AgentError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { NewJob, NewSchedule, Store } from '../store/store.ts';
-import type { JobsEvents } from './events.ts';
+import type { JobsEvents, OutputEvent } from './events.ts';
 import { keepMaskedSecrets, toJobSpec } from './job-spec.ts';
 import { FINAL_STATES, type Job, type JobPackage, type Run, type RunState } from './model.ts';
 import type { PackageStore } from './process/packages.ts';
@@ -248,84 +248,78 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
 
     async *followLog(runId, signal) {
       let run = await mustGetRun(runId);
-      const pending: Buffer[] = [];
+      // Output is addressed by offset (the bytes the run printed before it): the stored head, the
+      // runner's recent window and live pieces all speak it, so each byte is sent once, and a gap
+      // (a reader too slow, a window already moved on) is sent as a marker saying how much.
+      let sent = 0;
+      let out: Buffer[] = [];
+      const take = (offset: number, data: Buffer): void => {
+        const end = offset + data.length;
+        if (end <= sent) return;
+        if (offset > sent) {
+          out.push(Buffer.from(`\n[bosun: ${offset - sent} bytes not shown here]\n`));
+        }
+        out.push(data.subarray(Math.max(0, sent - offset)));
+        sent = end;
+      };
+      const pending: OutputEvent[] = [];
       let pendingBytes = 0;
-      let dropped = 0;
+      let ended = FINAL_STATES.has(run.state);
       let wake: (() => void) | undefined;
       const notify = (): void => {
         wake?.();
         wake = undefined;
       };
-      let pos = 0;
-      let ended = FINAL_STATES.has(run.state);
-      // Subscribe before reading what is stored, so nothing printed in between is missed.
-      const offOutput = deps.events.subscribeOutput(runId, (e) => {
-        const end = e.offset + e.data.length;
-        if (end <= pos) return;
-        const data = e.offset < pos ? e.data.subarray(pos - e.offset) : e.data;
-        if (pendingBytes + data.length > FOLLOW_BUFFER_BYTES) {
-          dropped += data.length;
-        } else {
-          pending.push(data);
-          pendingBytes += data.length;
+      // Subscribed before the stored log is read, so nothing printed in between is missed.
+      const offOutput = events.subscribeOutput(runId, (e) => {
+        if (pendingBytes + e.data.length <= FOLLOW_BUFFER_BYTES) {
+          pending.push(e);
+          pendingBytes += e.data.length;
         }
-        pos = end;
         notify();
       });
-      const offRun = deps.events.subscribe((e) => {
+      const offRun = events.subscribe((e) => {
         if (e.type === 'run' && e.run.id === runId && FINAL_STATES.has(e.run.state)) {
           ended = true;
           notify();
         }
       });
-      const onAbort = (): void => notify();
-      signal.addEventListener('abort', onAbort);
+      signal.addEventListener('abort', notify);
       try {
         const stored = await store.readLog(runId);
-        pos = Math.max(pos, stored.length);
+        sent = stored.length;
         yield stored;
-        const recent = deps.runner.recentOutput(runId);
-        if (recent !== undefined && recent.offset + recent.data.length > stored.length) {
-          if (recent.offset > stored.length) {
-            yield Buffer.from(
-              `\n[bosun: ${recent.offset - stored.length} bytes not kept for followers]\n`,
-            );
-          }
-          yield recent.data.subarray(Math.max(0, stored.length - recent.offset));
-          pos = Math.max(pos, recent.offset + recent.data.length);
-        }
-        const local = recent !== undefined;
         while (!signal.aborted) {
-          if (pending.length > 0) {
-            const out = Buffer.concat(pending.splice(0));
-            pendingBytes = 0;
-            if (dropped > 0) {
-              yield Buffer.from(`\n[bosun: ${dropped} bytes dropped: the reader was too slow]\n`);
-              dropped = 0;
-            }
-            yield out;
+          const recent = deps.runner.recentOutput(runId);
+          if (recent !== undefined) take(recent.offset, recent.data);
+          for (const e of pending.splice(0)) take(e.offset, e.data);
+          pendingBytes = 0;
+          if (out.length > 0) {
+            const chunk = Buffer.concat(out);
+            out = [];
+            yield chunk;
             continue;
           }
           if (ended) break;
-          if (!local) {
-            // The run is on another node (or not started): the store is the only source.
+          if (recent === undefined) {
+            // Not running here (another node, not started yet, or just ended): the store tells.
             run = await mustGetRun(runId);
             const log = await store.readLog(runId);
-            if (log.length > pos) {
-              yield log.subarray(pos);
-              pos = log.length;
+            if (log.length > sent) {
+              yield log.subarray(sent);
+              sent = log.length;
             }
             if (FINAL_STATES.has(run.state)) break;
           }
           await new Promise<void>((resolve) => {
             wake = resolve;
-            if (!local) setTimeout(notify, FOLLOW_POLL_MS).unref();
+            setTimeout(notify, FOLLOW_POLL_MS).unref();
           });
         }
       } finally {
         offOutput();
         offRun();
-        signal.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', notify);
       }
     },
 

@@ -12,6 +12,8 @@ export interface NotifierConfig {
   timeoutMs: number;
   /** Attempts before a delivery is given up (and logged). */
   maxAttempts: number;
+  /** The first redelivery's delay; doubles per attempt, at most an hour. @default 5000 */
+  retryBaseMs?: number;
 }
 
 export interface Notifier {
@@ -21,14 +23,16 @@ export interface Notifier {
 }
 
 export const SIGNATURE_HEADER = 'x-bosun-signature';
+/** A finished run's deliveries go out this soon; pokes in between share one pass. */
+const POKE_DELAY_MS = 100;
 
 export function signature(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 /** Delay before attempt n+1 after n failed ones: 5 s, 10 s, 20 s… capped at an hour. */
-export function redeliveryDelayMs(attempts: number): number {
-  return Math.min(5000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+export function redeliveryDelayMs(attempts: number, baseMs = 5000): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
 }
 
 export function createNotifier(deps: {
@@ -42,6 +46,9 @@ export function createNotifier(deps: {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
+  /** When the armed timer fires; a poke during a pass asks for another pass right after it. */
+  let due = 0;
+  let again = false;
 
   async function deliver(n: Notification): Promise<void> {
     const job = await store.getJob(n.jobId);
@@ -75,7 +82,11 @@ export function createNotifier(deps: {
       logger.warn({ url: n.url, runId: n.runId, event: n.event, problem }, 'webhook given up');
       await store.dropNotification(n.id);
     } else {
-      await store.retryNotification(n.id, Date.now() + redeliveryDelayMs(n.attempts), problem);
+      await store.retryNotification(
+        n.id,
+        Date.now() + redeliveryDelayMs(n.attempts, config.retryBaseMs),
+        problem,
+      );
     }
   }
 
@@ -98,10 +109,17 @@ export function createNotifier(deps: {
   function schedule(ms: number): void {
     clearTimeout(timer);
     if (stopped) return;
+    due = Date.now() + ms;
     timer = setTimeout(() => {
+      timer = undefined;
       running = pass().finally(() => {
         running = undefined;
-        schedule(config.pollMs);
+        if (again) {
+          again = false;
+          schedule(0);
+        } else {
+          schedule(config.pollMs);
+        }
       });
     }, ms);
     timer.unref();
@@ -110,7 +128,9 @@ export function createNotifier(deps: {
   schedule(0);
   return {
     poke: () => {
-      if (running === undefined) schedule(100);
+      // Never pushes a pass further away: a stream of runs ending must not starve the outbox.
+      if (running !== undefined) again = true;
+      else if (timer === undefined || due > Date.now() + POKE_DELAY_MS) schedule(POKE_DELAY_MS);
     },
     async stop() {
       stopped = true;

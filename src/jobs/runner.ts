@@ -76,6 +76,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   const active = new Map<string, Active>();
   // Monotonic: a wall-clock jump must not fence (or keep alive) anything.
   let lastRenewal = performance.now();
+  let renewing = false;
   const renewTimer = setInterval(() => void renew(), config.renewMs);
   renewTimer.unref();
 
@@ -88,10 +89,19 @@ export function createRunner(deps: RunnerDeps): Runner {
       lastRenewal = performance.now();
       return;
     }
-    const leases = [...active.values()].map((a) => ({
-      runId: a.claim.run.id,
-      token: a.claim.leaseToken,
-    }));
+    if (renewing) return; // a slow store: the renewal in flight covers these leases
+    renewing = true;
+    try {
+      await renewOnce();
+    } finally {
+      renewing = false;
+    }
+  }
+
+  async function renewOnce(): Promise<void> {
+    // Only the runs asked about are judged: one claimed meanwhile is not in the answer, yet ours.
+    const asked = [...active.values()];
+    const leases = asked.map((a) => ({ runId: a.claim.run.id, token: a.claim.leaseToken }));
     let kept: { runId: string; stopSignal?: string }[];
     try {
       kept = await store.renewLeases(deps.nodeId, leases, config.leaseMs);
@@ -107,7 +117,9 @@ export function createRunner(deps: RunnerDeps): Runner {
       return;
     }
     const keptIds = new Map(kept.map((k) => [k.runId, k.stopSignal]));
-    for (const [runId, a] of active) {
+    for (const a of asked) {
+      const runId = a.claim.run.id;
+      if (!active.has(runId)) continue; // ended meanwhile
       if (!keptIds.has(runId)) {
         logger.warn({ runId }, 'run lease lost to another owner; killing the run here');
         halt(a, 'fenced', 'SIGKILL', 0);

@@ -45,7 +45,8 @@ export interface Scheduler {
   start(): Promise<void>;
   /** Something changed: look again now. Pass false when only runs changed (a run ended). */
   poke(jobsChanged?: boolean): void;
-  stop(): void;
+  /** Stops the loop and waits for a pass in flight, so nothing is claimed after it resolves. */
+  stop(): Promise<void>;
 }
 
 /** Runs made per materialising transaction. */
@@ -55,6 +56,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { store, runner, events, logger, clock, config } = deps;
   let timer: NodeJS.Timeout | undefined;
   let ticking = false;
+  /** The pass in flight (or the last one). */
+  let pass: Promise<void> = Promise.resolve();
   let again = false;
   let stopped = false;
   /** The earliest schedule cursor as last read; -Infinity until read or after a job changed. */
@@ -90,12 +93,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     timer = setTimeout(() => void tick(), Math.min(Math.max(0, delayMs), config.pollMs));
   }
 
-  async function tick(): Promise<void> {
+  function tick(): Promise<void> {
     if (ticking) {
       again = true;
-      return;
+      return pass;
     }
     ticking = true;
+    pass = runPass();
+    return pass;
+  }
+
+  async function runPass(): Promise<void> {
     try {
       // Schedules are only read when a fire is near, a job changed, or other nodes may add some.
       if (sharedStore || fireDueAt - config.lookaheadMs <= clock.now()) {
@@ -205,10 +213,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await tick();
     },
     poke: wake,
-    stop() {
+    async stop() {
       stopped = true;
       clearTimeout(timer);
       for (const t of housekeeping) clearInterval(t);
+      await pass;
     },
   };
 }

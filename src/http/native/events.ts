@@ -14,11 +14,12 @@ function toJson(event: JobsEvent): string {
 
 export function registerEventRoutes(app: FastifyInstance, events: JobsEvents): void {
   // Event streams end when the agent closes (@fastify/websocket closes its sockets itself).
-  const streams = new Set<{ end(): void }>();
+  const streams = new Set<() => void>();
   app.addHook('preClose', (done) => {
-    for (const res of streams) res.end();
+    for (const drop of streams) drop();
     done();
   });
+
   app.route({
     method: 'GET',
     url: '/api/v1/events',
@@ -37,24 +38,30 @@ export function registerEventRoutes(app: FastifyInstance, events: JobsEvents): v
         'x-accel-buffering': 'no',
       });
       res.write(': bosun events\n\n');
-      streams.add(res);
-      const off = events.subscribe((event) => {
-        if (res.writableLength > MAX_BUFFERED) {
-          res.end();
-          return;
-        }
-        res.write(`event: ${event.type}\ndata: ${toJson(event)}\n\n`);
-      });
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
-      request.raw.once('close', () => {
-        streams.delete(res);
+      // Everything about this client stops at once, so nothing writes to a response that ended.
+      const drop = (): void => {
+        if (!streams.delete(drop)) return;
         off();
         clearInterval(keepalive);
-      });
+        res.destroy();
+      };
+      const write = (text: string): void => {
+        if (res.writableLength > MAX_BUFFERED) drop();
+        else if (!res.writableEnded && !res.destroyed) res.write(text);
+      };
+      streams.add(drop);
+      const off = events.subscribe((event) =>
+        write(`event: ${event.type}\ndata: ${toJson(event)}\n\n`),
+      );
+      const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
+      res.on('error', drop);
+      request.raw.once('close', drop);
     },
     wsHandler: (socket) => {
       const off = events.subscribe((event) => {
+        if (socket.readyState !== socket.OPEN) return;
         if (socket.bufferedAmount > MAX_BUFFERED) {
+          off();
           socket.close(1013, 'falling behind; reconnect');
           return;
         }

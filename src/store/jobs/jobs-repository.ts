@@ -269,12 +269,19 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
           ],
         );
         await writeSchedules(tx, job);
+        // Queued runs follow the new overlap policy (running ones keep theirs until they end).
+        await tx.run(`update runs set single_flight = $2 where job_id = $1 and state = 'queued'`, [
+          idParam(job.id),
+          job.spec.overlap === 'allow' ? 0 : 1,
+        ]);
         await bumpGeneration(tx);
         return mustLoadJob(tx, job.id);
       }),
 
     deleteJob: (id) =>
       db.tx('delete a job', async (tx) => {
+        // Schedules first, in the order materialise locks them (schedule, then the job's key).
+        await tx.all(`select id from schedules where job_id = $1 ${forUpdate}`, [idParam(id)]);
         await mustLoadJob(tx, id, forUpdate);
         const active = await one(
           tx,

@@ -15,9 +15,10 @@ export interface SqlTx {
 }
 
 export interface SqlDialect {
-  /** Appended to a SELECT that takes rows others must not take too: `for update skip locked`, or ''. */
+  /** Appended to a SELECT that takes rows others must not take too (a row lock that skips rows
+   * others hold), or '' where there is one writer. */
   readonly skipLocked: string;
-  /** Appended to a SELECT that locks its row for the transaction: `for update`, or '' (one writer). */
+  /** Appended to a SELECT that locks its rows for the transaction, or '' (one writer). */
   readonly forUpdate: string;
 }
 

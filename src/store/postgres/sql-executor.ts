@@ -4,7 +4,13 @@ import type pg from 'pg';
 import type { SqlExecutor, SqlRow, SqlTx } from '../jobs/sql.ts';
 import { SQL } from './queries.ts';
 
-const DIALECT = Object.freeze({ skipLocked: 'for update skip locked', forUpdate: 'for update' });
+// NO KEY UPDATE: bosun never changes a key it has locked, and the weaker lock does not conflict with
+// the KEY SHARE lock a foreign key takes (a run inserted for a locked job), which would deadlock
+// materialise against a job edit, or a claim against a run's retry.
+const DIALECT = Object.freeze({
+  skipLocked: 'for no key update skip locked',
+  forUpdate: 'for no key update',
+});
 
 export function createPostgresExecutor(
   pool: pg.Pool,

@@ -20,10 +20,10 @@ export function createPostgresExecutor(
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('begin');
-      const clock = await client.query<{ ms: string }>(SQL.now);
+      // One round trip for both: pg answers a multi-statement text query with one result each.
+      const results = (await client.query(`begin; ${SQL.now}`)) as unknown as pg.QueryResult[];
       const tx: SqlTx = {
-        now: Number(clock.rows[0]?.ms),
+        now: Number((results[1]?.rows[0] as { ms?: string } | undefined)?.ms),
         all: async (sql, params) => (await client.query<SqlRow>(sql, params as unknown[])).rows,
         run: async (sql, params) => (await client.query(sql, params as unknown[])).rowCount ?? 0,
       };

@@ -1,6 +1,5 @@
 // The jobs core every surface calls (native API, Cloudtask, CLI through the API, dashboard, console):
 // define jobs, start and stop runs, read history and logs. Surfaces only translate shapes.
-import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { AgentError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -332,9 +331,4 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
       return pkg;
     },
   };
-}
-
-/** sha256 of bytes, hex. */
-export function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }

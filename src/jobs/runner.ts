@@ -145,17 +145,17 @@ export function createRunner(deps: RunnerDeps): Runner {
     }
   }
 
-  function workDir(job: Job): Promise<string> | string {
+  /** Where a run of the job starts: its package (fetched from the store if this node lacks it) or its work dir. */
+  async function workDir(job: Job): Promise<string> {
+    let dir: string;
     if (job.package === undefined) {
-      const dir = path.join(deps.workRoot, job.id);
+      dir = path.join(deps.workRoot, job.id);
       mkdirSync(dir, { recursive: true });
-      return job.cwd === '' ? dir : path.resolve(dir, job.cwd);
+    } else {
+      dir = deps.packages.workDir(job.id, job.package.sha256);
+      await ensurePackage(job.id, job.package.sha256, dir);
     }
-    const sha = job.package.sha256;
-    const dir = deps.packages.workDir(job.id, sha);
-    return ensurePackage(job.id, sha, dir).then(() =>
-      job.cwd === '' ? dir : path.resolve(dir, job.cwd),
-    );
+    return job.cwd === '' ? dir : path.resolve(dir, job.cwd);
   }
 
   async function ensurePackage(jobId: string, sha: string, dir: string): Promise<void> {

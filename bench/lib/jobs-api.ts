@@ -1,5 +1,6 @@
 // A small client of the agent's jobs API (docs/api.md "Jobs and runs") for benchmarks: JSON calls
 // with a time bound, a bounded-concurrency pool, and paging through runs.
+import { FINAL_STATES } from '../../src/jobs/model.ts';
 
 export interface ApiRun {
   id: string;
@@ -20,14 +21,8 @@ export interface ApiJob {
   nextRunAt: string | null;
 }
 
-export const TERMINAL = new Set([
-  'succeeded',
-  'failed',
-  'timed_out',
-  'canceled',
-  'lost',
-  'skipped',
-]);
+/** States a run never leaves, as the API's JSON spells them. */
+export const TERMINAL: ReadonlySet<string> = FINAL_STATES;
 
 const TIMEOUT_MS = 60_000;
 

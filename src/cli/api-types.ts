@@ -1,5 +1,6 @@
 // The native jobs API's JSON as the CLI reads it (docs/api.md "Jobs and runs"): ISO strings for
 // times, null for absent values. Fields the CLI only passes through stay loosely typed.
+import { FINAL_STATES, RUN_STATES } from '../jobs/model.ts';
 
 export interface ApiSchedule {
   id: string;
@@ -63,23 +64,7 @@ export interface ApiRun {
   logTruncated: boolean;
 }
 
-/** States a run never leaves (src/jobs/model.ts FINAL_STATES, restated so the client stays small). */
-export const FINAL_RUN_STATES: ReadonlySet<string> = new Set([
-  'succeeded',
-  'failed',
-  'timed_out',
-  'canceled',
-  'lost',
-  'skipped',
-]);
-
-export const RUN_STATE_NAMES = [
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'canceled',
-  'lost',
-  'skipped',
-] as const;
+// The state names are the core's own (a module of constants with no imports, cheap to load), read
+// here as plain strings, since that is what the API's JSON holds.
+export const FINAL_RUN_STATES: ReadonlySet<string> = FINAL_STATES;
+export { RUN_STATES as RUN_STATE_NAMES };

@@ -417,6 +417,30 @@ describe('jobs API: bad input', () => {
     assert.match(state.body.error.message, /state/);
   });
 
+  it('answers bad changes, counts, keys and package bodies with 400 naming what is wrong', async () => {
+    const job = await createJob({ cmd: 'true' });
+    const checks: [string, string, unknown, Record<string, string>, RegExp][] = [
+      ['PATCH', `/api/v1/jobs/${job.id}`, {}, {}, /body/],
+      ['PATCH', `/api/v1/jobs/${job.id}`, { enabeld: false }, {}, /did you mean "enabled"/],
+      ['PUT', `/api/v1/jobs/${job.id}`, { name: job.name }, {}, /cmd/],
+      ['GET', `/api/v1/jobs/${job.id}/next?count=0`, undefined, {}, /count/],
+      [
+        'POST',
+        `/api/v1/jobs/${job.id}/run`,
+        undefined,
+        { 'idempotency-key': 'k'.repeat(300) },
+        /idempotency-key/,
+      ],
+      ['PUT', `/api/v1/jobs/${job.id}/package`, { not: 'an archive' }, {}, /application\/gzip/],
+    ];
+    for (const [method, path, body, headers, message] of checks) {
+      const res = await api(method, path, body, headers);
+      assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, 'INVALID_INPUT');
+      assert.match(res.body.error.message, message, `${method} ${path}`);
+    }
+  });
+
   it('refuses a second job with the same name with 409', async () => {
     const name = unique('dup');
     assert.equal((await api('POST', '/api/v1/jobs', { name, cmd: 'x' })).status, 201);

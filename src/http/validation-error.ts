@@ -117,7 +117,8 @@ function subject(context: ValidationContext, path: string): string {
     case 'headers':
       return `header "${path}"`;
     default:
-      return `field "${path}"`;
+      // An error about the body as a whole (e.g. minProperties) has no field to name.
+      return path === '' ? 'the request body' : `field "${path}"`;
   }
 }
 

@@ -40,7 +40,7 @@ function job(over: Partial<ApiJob> = {}): ApiJob {
     updatedAt: iso(-3600_000),
     package: null,
     nextRunAt: iso(4 * 60_000),
-    lastRun: { id: '99', state: 'failed', finishedAt: iso(-3 * 60_000) },
+    lastRun: run({ id: '99', state: 'failed', finishedAt: iso(-3 * 60_000) }),
     ...over,
   };
 }

@@ -48,7 +48,7 @@ export interface JobsService {
   runNow(
     idOrName: string,
     opts?: { idempotencyKey?: string },
-  ): Promise<{ run: Run; created: boolean }>;
+  ): Promise<{ run: Run; created: boolean; job: Job }>;
   /** Stops a run: SIGTERM and the job's grace by default. */
   stopRun(runId: string, opts?: { signal?: NodeJS.Signals; graceMs?: number }): Promise<Run>;
   getRun(runId: string): Promise<Run>;
@@ -212,7 +212,7 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
         events.publish({ type: 'run', run: result.run });
         deps.poke();
       }
-      return result;
+      return { ...result, job };
     },
 
     async stopRun(runId, opts = {}) {

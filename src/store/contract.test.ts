@@ -1,9 +1,9 @@
 // The Store contract: one suite that every backend must pass (test/support/store-backends.ts). The
 // jobs half of the contract is in jobs/jobs-contract.test.ts.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { storeBackends } from '../../test/support/store-backends.ts';
+import { storeBackends, useFreshStore } from '../../test/support/store-backends.ts';
 import { AgentError } from '../errors.ts';
 import type { NodeRegistration, Store } from './store.ts';
 
@@ -30,26 +30,8 @@ function isStoreError(pattern: RegExp): (err: unknown) => boolean {
 
 for (const backend of storeBackends()) {
   describe(`The ${backend.name} store`, () => {
-    const opened: Store[] = [];
     let store: Store;
-
-    /** Opens another store on the same database, closed after the test. */
-    function open(): Store {
-      const s = backend.open();
-      opened.push(s);
-      return s;
-    }
-
-    before(() => backend.start());
-    after(() => backend.stop());
-    beforeEach(async () => {
-      await backend.fresh();
-      store = open();
-      await store.migrate();
-    });
-    afterEach(async () => {
-      await Promise.all(opened.splice(0).map((s) => s.close()));
-    });
+    const open = useFreshStore(backend, (s) => (store = s));
 
     describe('migrations', () => {
       it('report schema version 0 before migrating and the latest version after', async () => {

@@ -8,6 +8,7 @@ import { MIGRATIONS as POSTGRES_MIGRATIONS } from '../../src/store/postgres/migr
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { MIGRATIONS as SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import type { Store } from '../../src/store/store.ts';
 import { createTestSchema, startPostgres, type TestPostgres, type TestSchema } from './postgres.ts';
 
@@ -80,3 +81,29 @@ export function postgresBackend(): Backend {
 
 /** Both backends, for `for (const backend of storeBackends())`. */
 export const storeBackends = (): Backend[] => [sqliteBackend(), postgresBackend()];
+
+/**
+ * The hooks every contract suite needs, registered in the calling describe(): the backend runs for
+ * the suite, and each test gets a fresh, migrated database whose store is handed to `onStore`.
+ * Returns `open`, which opens another store on the same database, closed after the test.
+ */
+export function useFreshStore(backend: Backend, onStore: (store: Store) => void): () => Store {
+  const opened: Store[] = [];
+  const open = (): Store => {
+    const s = backend.open();
+    opened.push(s);
+    return s;
+  };
+  before(() => backend.start());
+  after(() => backend.stop());
+  beforeEach(async () => {
+    await backend.fresh();
+    const store = open();
+    await store.migrate();
+    onStore(store);
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+  return open;
+}

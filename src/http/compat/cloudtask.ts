@@ -191,16 +191,15 @@ export async function registerCloudtaskRoutes(
               `action must be "start" or "stop", got ${JSON.stringify(action)}`,
             );
           }
-          const { job } = await jobs.getJob(jobid);
           if (action === 'start') {
             try {
-              await jobs.runNow(job.id);
+              await jobs.runNow(jobid);
             } catch (err) {
               // As Cloudtask: a start while the job runs (and may not overlap) is accepted and ignored.
               if (!(err instanceof AgentError && err.code === 'CONFLICT')) throw err;
             }
           } else {
-            const { runs } = await jobs.listRuns({ jobId: job.id, state: 'running', limit: 100 });
+            const { runs } = await jobs.listRuns({ jobId: jobid, state: 'running', limit: 100 });
             // Cloudtask's stop: SIGINT, 5 s, SIGKILL, here on the whole process group.
             for (const run of runs) await jobs.stopRun(run.id, { signal: 'SIGINT', graceMs: 5000 });
           }

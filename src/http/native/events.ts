@@ -3,7 +3,7 @@
 // A client that falls behind by more than MAX_BUFFERED is dropped rather than buffered without bound.
 import type { FastifyInstance } from 'fastify';
 import type { JobsEvent, JobsEvents } from '../../jobs/events.ts';
-import { runJson } from './jobs.ts';
+import { runJson } from './job-json.ts';
 
 const MAX_BUFFERED = 1 << 20;
 const KEEPALIVE_MS = 25_000;

@@ -3,9 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { AgentError } from '../../errors.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
-import { MASK, SECRET_NAME } from '../../jobs/job-spec.ts';
 import { RUN_STATES, type Run, type RunState } from '../../jobs/model.ts';
-import { describeSchedule } from '../../jobs/schedule/describe.ts';
+import { iso, jobJson, runJson } from './job-json.ts';
 import {
   errorResponse,
   idParams,
@@ -18,80 +17,6 @@ import {
 export interface JobsRoutesDeps {
   jobs: JobsService;
   defaultTz: string;
-}
-
-const iso = (ms: number | undefined): string | null =>
-  ms === undefined ? null : new Date(ms).toISOString();
-
-export function runJson(run: Run, jobName?: string): Record<string, unknown> {
-  return {
-    id: run.id,
-    jobId: run.jobId,
-    jobName: jobName ?? null,
-    scheduleId: run.scheduleId ?? null,
-    trigger: run.trigger,
-    state: run.state,
-    attempt: run.attempt,
-    scheduledFor: iso(run.scheduledFor),
-    runAt: iso(run.runAt),
-    createdAt: iso(run.createdAt),
-    startedAt: iso(run.startedAt),
-    finishedAt: iso(run.finishedAt),
-    exitCode: run.exitCode ?? null,
-    signal: run.signal ?? null,
-    node: run.nodeId ?? null,
-    error: run.error ?? null,
-    stopRequested: run.stopSignal !== undefined,
-    logBytes: run.logBytes,
-    logTruncated: run.logTruncated,
-  };
-}
-
-export function jobJson(state: JobState, defaultTz: string): Record<string, unknown> {
-  const { job } = state;
-  return {
-    id: job.id,
-    name: job.name,
-    kind: job.kind,
-    cmd: job.cmd,
-    env: Object.fromEntries(
-      Object.entries(job.env).map(([k, v]) => [k, SECRET_NAME.test(k) ? MASK : v]),
-    ),
-    cwd: job.cwd,
-    timeoutSec: job.timeoutSec,
-    graceSec: job.graceSec,
-    retry: job.retry,
-    overlap: job.overlap,
-    misfire: job.misfire,
-    misfireGraceSec: job.misfireGraceSec,
-    jitterSec: job.jitterSec,
-    enabled: job.enabled,
-    schedules: job.schedules.map((s) => ({
-      id: s.id,
-      ...s.spec,
-      nextFireAt: iso(s.nextFireAt),
-      description: describeSchedule(s.spec, { tz: defaultTz }),
-    })),
-    webhooks: job.webhooks.map((w) => ({
-      url: w.url,
-      events: w.events,
-      ...(w.secret === undefined ? {} : { secret: MASK }),
-    })),
-    keepRuns: job.keepRuns,
-    version: job.version,
-    createdAt: iso(job.createdAt),
-    updatedAt: iso(job.updatedAt),
-    package:
-      job.package === undefined
-        ? null
-        : {
-            sha256: job.package.sha256,
-            size: job.package.size,
-            uploadedAt: iso(job.package.uploadedAt),
-          },
-    nextRunAt: iso(state.nextRunAt),
-    lastRun: state.lastRun === undefined ? null : runJson(state.lastRun, job.name),
-  };
 }
 
 const jobResponse = { $ref: 'Job#' };
@@ -240,12 +165,11 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      const job = await jobs.getJob(request.params.id);
-      const { run } = await jobs.runNow(
-        job.job.id,
+      const { run, job } = await jobs.runNow(
+        request.params.id,
         key === undefined ? {} : { idempotencyKey: key },
       );
-      return reply.code(202).send(runJson(run, job.job.name));
+      return reply.code(202).send(runJson(run, job.name));
     },
   );
 

@@ -2,8 +2,8 @@
 // and runner stand on (one run per fire, cursor and insert in one transaction, leases with tokens,
 // overlap enforced by the store), plus logs, retention, packages and the webhook outbox.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { storeBackends } from '../../../test/support/store-backends.ts';
+import { describe, it } from 'node:test';
+import { storeBackends, useFreshStore } from '../../../test/support/store-backends.ts';
 import { AgentError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { JobSpec, OverlapPolicy } from '../../jobs/model.ts';
@@ -70,24 +70,8 @@ function isCode(code: string, pattern: RegExp): (err: unknown) => boolean {
 
 for (const backend of storeBackends()) {
   describe(`The ${backend.name} store: jobs`, () => {
-    const opened: Store[] = [];
     let store: Store;
-    const open = (): Store => {
-      const s = backend.open();
-      opened.push(s);
-      return s;
-    };
-
-    before(() => backend.start());
-    after(() => backend.stop());
-    beforeEach(async () => {
-      await backend.fresh();
-      store = open();
-      await store.migrate();
-    });
-    afterEach(async () => {
-      await Promise.all(opened.splice(0).map((s) => s.close()));
-    });
+    const open = useFreshStore(backend, (s) => (store = s));
 
     /**
      * Stores to race against `store`: other connections where nodes share the database; the same

@@ -158,4 +158,12 @@ describe('read-only mode', () => {
     assert.match(body.error.message, /read-only/);
     assert.equal((await fetch(ro.url + '/api/v1/health')).status, 200);
   });
+
+  it('tells clients it is read-only on every read, served directly or through Fastify', async () => {
+    for (const path of ['/api/v1/health', '/api/v1/health?x=1', '/api/v1/jobs']) {
+      const res = await fetch(ro.url + path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get('x-bosun-read-only'), 'true', path);
+    }
+  });
 });

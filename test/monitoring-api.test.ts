@@ -121,6 +121,31 @@ describe('vminfo surface', () => {
     );
   });
 
+  it('answers the same headers and bytes on the direct path and through Fastify', async () => {
+    // A query string sends a read through Fastify instead of the fast lane (src/http/fast-lane.ts).
+    const pair = async (path: string, headers: Record<string, string> = {}) => {
+      const raw = async (url: string) => {
+        const res = await fetch(agent.url + url, { headers });
+        const head = Object.fromEntries(res.headers);
+        delete head.date;
+        return { status: res.status, head, bytes: (await res.arrayBuffer()).byteLength };
+      };
+      return [await raw(path), await raw(path + '?via=fastify')];
+    };
+    const [directHealth, fastifyHealth] = await pair('/healthz');
+    assert.deepEqual(directHealth, fastifyHealth);
+    for (const path of ['/api/v1/cpu', '/api/v1/snapshot']) {
+      for (const headers of [{}, { 'accept-encoding': 'gzip' }]) {
+        const [direct, viaFastify] = await pair(path, headers);
+        assert.equal(direct?.status, 200);
+        // Bodies may differ by a tick; the headers may not (content-length aside).
+        const { 'content-length': _a, ...directHead } = direct?.head ?? {};
+        const { 'content-length': _b, ...fastifyHead } = viaFastify?.head ?? {};
+        assert.deepEqual(directHead, fastifyHead, `${path} ${JSON.stringify(headers)}`);
+      }
+    }
+  });
+
   it('serves each section on its own path', async () => {
     const cpu = await get('/api/v1/cpu');
     assert.equal(cpu.status, 200);

@@ -1,5 +1,6 @@
 // The one Fastify app on the one port: auth first, then every surface (vminfo, SeaTunnel monitoring,
 // native, metrics, the dashboard), each translating to and from the same core services.
+import http from 'node:http';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
@@ -9,7 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import type { RuntimeStatsSource } from '../monitor/runtime-stats.ts';
 import type { Store } from '../store/store.ts';
-import { registerAuth } from './auth.ts';
+import { createAuth } from './auth.ts';
 import type { JobsEvents } from '../jobs/events.ts';
 import type { JobsService } from '../jobs/jobs-service.ts';
 import { registerCloudtaskRoutes } from './compat/cloudtask.ts';
@@ -21,6 +22,7 @@ import { registerJobRoutes } from './native/jobs.ts';
 import { registerNodeRoutes } from './native/nodes.ts';
 import { registerOpenApiRoute } from './native/openapi.ts';
 import { createOpenApiCollector } from './openapi-builder.ts';
+import { createFastLane } from './fast-lane.ts';
 import { replyError } from './reply-error.ts';
 import { AJV_OPTIONS } from './validation-error.ts';
 import { createSnapshotHub, type SnapshotHub } from './stream.ts';
@@ -51,7 +53,22 @@ export interface HttpApp {
 }
 
 export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
+  const auth = createAuth({ token: deps.config.token, cookieSecret: deps.cookieSecret });
+  const lane = createFastLane({
+    admits: auth.admits,
+    headers: deps.config.readOnly ? { 'x-bosun-read-only': 'true' } : {},
+  });
   const app = Fastify({
+    serverFactory: (handler) => {
+      const server = http.createServer((request, response) => {
+        if (!lane.serve(request, response)) handler(request, response);
+      });
+      // What Fastify sets, with its defaults, on a server it makes itself.
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      server.setTimeout(0);
+      return server;
+    },
     // Typed as Fastify's logger interface so the app stays FastifyInstance with default generics.
     loggerInstance: deps.logger.child({ module: 'http' }) as FastifyBaseLogger,
     // Per-request log lines would cost more than the requests themselves; errors are still logged.
@@ -97,7 +114,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     );
   });
 
-  const auth = registerAuth(app, { token: deps.config.token, cookieSecret: deps.cookieSecret });
+  if (auth.enabled) app.addHook('onRequest', auth.onRequest);
+  app.addHook('preClose', (done) => {
+    lane.close();
+    done();
+  });
   if (deps.config.readOnly) {
     // Every method that can change something is refused up front; surfaces with read-only POST
     // actions will opt those in explicitly.
@@ -123,7 +144,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     maxClients: deps.maxWsClients ?? 1024,
   });
 
-  registerVminfoRoutes(app, { monitor: deps.monitor, hub, auth });
+  registerVminfoRoutes(app, { monitor: deps.monitor, hub, auth, lane });
   registerHistoryRoutes(app, { monitor: deps.monitor, intervalMs: deps.config.intervalMs });
   registerNodeRoutes(app, {
     store: deps.store,

@@ -1,7 +1,8 @@
 // Token authentication for every surface (DESIGN.md, Security): Bearer, Basic password, ?token= and a
 // session cookie set on a page visit. Without a token (loopback only) everything is open.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AgentError } from '../errors.ts';
 import { replyError } from './reply-error.ts';
 
@@ -21,9 +22,13 @@ export interface AuthOptions {
 export interface Auth {
   /** Whether the request carries valid credentials (always true without a token). */
   check(request: FastifyRequest): boolean;
+  /** The same decision for a raw request without a query string (see fast-lane.ts). */
+  admits(request: IncomingMessage): boolean;
   /** Same-origin rule for WebSocket upgrades; non-browser clients send no Origin and pass. */
   sameOrigin(request: FastifyRequest): boolean;
   readonly enabled: boolean;
+  /** The onRequest hook that enforces all of this (only needed when enabled). */
+  onRequest(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
 }
 
 /** Constant-time string comparison: hash both sides so lengths never leak through timing either. */
@@ -33,7 +38,7 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-export function registerAuth(app: FastifyInstance, opts: AuthOptions): Auth {
+export function createAuth(opts: AuthOptions): Auth {
   const token = opts.token;
   const now = opts.now ?? Date.now;
   const cookieValue =
@@ -42,9 +47,9 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): Auth {
       : createHmac('sha256', opts.cookieSecret).update(token).digest('base64url');
   const failures = new Map<string, { count: number; since: number }>();
 
-  const check = (request: FastifyRequest): boolean => {
+  const check = (request: { headers: IncomingHttpHeaders; query?: unknown }): boolean => {
     if (token === undefined) return true;
-    const given = credentialsOf(request);
+    const given = credentialsOf(request.headers, request.query);
     if (given.token !== undefined && safeEqual(given.token, token)) return true;
     return given.cookie !== undefined && safeEqual(given.cookie, cookieValue);
   };
@@ -81,44 +86,46 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): Auth {
     }
   };
 
-  if (token !== undefined) {
-    app.addHook('onRequest', async (request, reply) => {
-      const pathname = request.url.split('?', 1)[0] ?? '/';
-      if (PUBLIC_PATHS.has(pathname)) return;
-      if (tooManyFailures(request.ip)) {
-        return replyError(
-          request,
-          reply,
-          new AgentError(
-            'TOO_MANY_REQUESTS',
-            'too many failed logins; wait a minute and try again',
-          ),
-        );
-      }
-      if (!check(request)) {
-        recordFailure(request.ip);
-        return unauthorized(request, reply);
-      }
-      const query = request.query as Record<string, unknown> | undefined;
-      // A page visit with ?token=: trade the token for a cookie and take it out of the address bar.
-      if (typeof query?.token === 'string' && request.method === 'GET' && wantsHtml(request)) {
-        const secure =
-          request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
-        reply.header(
-          'set-cookie',
-          `${COOKIE_NAME}=${cookieValue}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
-        );
-        return reply.redirect(stripToken(request.url), 302);
-      }
-    });
-  }
+  const onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const pathname = request.url.split('?', 1)[0] ?? '/';
+    if (PUBLIC_PATHS.has(pathname)) return;
+    if (tooManyFailures(request.ip)) {
+      return replyError(
+        request,
+        reply,
+        new AgentError('TOO_MANY_REQUESTS', 'too many failed logins; wait a minute and try again'),
+      );
+    }
+    if (!check(request)) {
+      recordFailure(request.ip);
+      return unauthorized(request, reply);
+    }
+    const query = request.query as Record<string, unknown> | undefined;
+    // A page visit with ?token=: trade the token for a cookie and take it out of the address bar.
+    if (typeof query?.token === 'string' && request.method === 'GET' && wantsHtml(request)) {
+      const secure =
+        request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+      reply.header(
+        'set-cookie',
+        `${COOKIE_NAME}=${cookieValue}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
+      );
+      return reply.redirect(stripToken(request.url), 302);
+    }
+    return undefined;
+  };
 
-  return { check, sameOrigin, enabled: token !== undefined };
+  const admits = (request: IncomingMessage): boolean =>
+    token === undefined || (!tooManyFailures(request.socket.remoteAddress ?? '') && check(request));
+
+  return { check, admits, sameOrigin, onRequest, enabled: token !== undefined };
 }
 
-function credentialsOf(request: FastifyRequest): { token?: string; cookie?: string } {
+function credentialsOf(
+  headers: IncomingHttpHeaders,
+  query: unknown,
+): { token?: string; cookie?: string } {
   const out: { token?: string; cookie?: string } = {};
-  const header = request.headers.authorization;
+  const header = headers.authorization;
   if (header !== undefined) {
     const [scheme, value = ''] = header.split(' ', 2);
     if (scheme?.toLowerCase() === 'bearer') out.token = value.trim();
@@ -129,11 +136,9 @@ function credentialsOf(request: FastifyRequest): { token?: string; cookie?: stri
       out.token = colon === -1 ? decoded : decoded.slice(colon + 1);
     }
   }
-  if (out.token === undefined) {
-    const query = request.query as Record<string, unknown> | undefined;
-    if (typeof query?.token === 'string') out.token = query.token;
-  }
-  const cookie = request.headers.cookie;
+  const fromQuery = (query as Record<string, unknown> | undefined)?.token;
+  if (out.token === undefined && typeof fromQuery === 'string') out.token = fromQuery;
+  const cookie = headers.cookie;
   if (cookie !== undefined) {
     for (const part of cookie.split(';')) {
       const eq = part.indexOf('=');

@@ -79,12 +79,8 @@ export function createSnapshotHub(deps: {
       socket.on('message', () => {});
       // Subscribing turns the process list on for every tick while someone watches.
       unsubscribe ??= deps.monitor.subscribe(broadcast);
-      deps.monitor.latestWithProcesses().then(
-        (sample) => {
-          if (sample) send(socket, encode(sample));
-        },
-        (err: unknown) => deps.logger.warn({ err }, 'could not send the first snapshot'),
-      );
+      const sample = deps.monitor.latestWithProcesses();
+      if (sample) send(socket, encode(sample));
       return true;
     },
     size: () => clients.size,

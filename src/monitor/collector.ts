@@ -447,7 +447,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
 
     latest: () => latestSample,
 
-    async latestWithProcesses() {
+    latestWithProcesses() {
       processesWantedUntil = clock.now() + PROCESS_LIST_LINGER_MS;
       const s = latestSample;
       if (!s || s.hasProcesses) return s;

@@ -22,7 +22,7 @@ export interface Monitor {
    * The latest sample with a process list: reuses the tick's own when it has one, otherwise collects
    * the list now. Also keeps the process list on for the next ticks for a while (lazy collection).
    */
-  latestWithProcesses(): Promise<Sample | undefined>;
+  latestWithProcesses(): Sample | undefined;
   /** Called with every new sample. While anyone is subscribed the process list is collected each tick. */
   subscribe(listener: (sample: Sample) => void): () => void;
   /** History points newer than `sinceMs` (all if absent), oldest first. */

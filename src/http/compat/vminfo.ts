@@ -1,26 +1,33 @@
 // vminfo's monitoring API (specs/vminfo.md): /healthz, /api/v1/{snapshot,cpu,memory,disk,network,
 // processes,system,health} and the /ws snapshot stream, with vminfo's paths, field names and shapes.
 import { gzipSync } from 'node:zlib';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { AgentError } from '../../errors.ts';
 import type { Monitor, Sample } from '../../monitor/monitor.ts';
 import { parseProcessQuery, queryProcesses } from '../../monitor/process-query.ts';
 import type { Snapshot } from '../../monitor/snapshot.ts';
 import type { Auth } from '../auth.ts';
+import type { FastLane, LaneAnswer, LaneRoute } from '../fast-lane.ts';
 import { replyError } from '../reply-error.ts';
 import type { SnapshotHub } from '../stream.ts';
 
 const SECTIONS = ['cpu', 'memory', 'disk', 'network', 'system', 'health'] as const;
 type Section = (typeof SECTIONS)[number];
 
+const JSON_HEADERS = {
+  'cache-control': 'no-store',
+  'content-type': 'application/json; charset=utf-8',
+};
+
 /** Bodies worth compressing; smaller ones cost more to gzip than they save. */
 const GZIP_MIN_BYTES = 2048;
 
 export function registerVminfoRoutes(
   app: FastifyInstance,
-  deps: { monitor: Monitor; hub: SnapshotHub; auth: Auth },
+  deps: { monitor: Monitor; hub: SnapshotHub; auth: Auth; lane: FastLane },
 ): void {
-  const { monitor, hub, auth } = deps;
+  const { monitor, hub, auth, lane } = deps;
   // Per-sample caches: each section is serialised and compressed at most once per tick.
   const encoded = new WeakMap<Sample, Map<string, { body: Buffer; gzip?: Buffer }>>();
 
@@ -36,60 +43,69 @@ export function registerVminfoRoutes(
     return entry;
   };
 
-  const sendJson = (
-    request: FastifyRequest,
-    reply: FastifyReply,
+  const notReady = (): AgentError =>
+    new AgentError(
+      'NOT_READY',
+      'no data yet: the first sample is being collected; retry in a moment',
+    );
+
+  const json = (
+    headers: IncomingHttpHeaders,
     entry: { body: Buffer; gzip?: Buffer },
-  ) => {
-    reply.header('cache-control', 'no-store').type('application/json; charset=utf-8');
-    if (
-      entry.body.length >= GZIP_MIN_BYTES &&
-      /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')
-    ) {
+  ): LaneAnswer => {
+    if (entry.body.length >= GZIP_MIN_BYTES && /\bgzip\b/.test(headers['accept-encoding'] ?? '')) {
       entry.gzip ??= gzipSync(entry.body, { level: 1 });
-      reply.header('vary', 'accept-encoding').header('content-encoding', 'gzip');
-      return reply.send(entry.gzip);
+      return {
+        headers: { ...JSON_HEADERS, vary: 'accept-encoding', 'content-encoding': 'gzip' },
+        body: entry.gzip,
+      };
     }
-    return reply.send(entry.body);
+    return { headers: JSON_HEADERS, body: entry.body };
   };
 
-  const requireSample = (sample: Sample | undefined): Sample => {
-    if (!sample) {
-      throw new AgentError(
-        'NOT_READY',
-        'no data yet: the first sample is being collected; retry in a moment',
-      );
-    }
-    return sample;
+  // One definition per read: the fast lane answers it when it can, Fastify otherwise.
+  const read = (path: string, route: LaneRoute): void => {
+    lane.get(path, route);
+    app.get(path, async (request, reply) => {
+      const answer = route(request.headers);
+      if (answer === undefined) throw notReady();
+      return reply.headers(answer.headers).send(answer.body);
+    });
   };
 
-  app.get('/healthz', async (_request, reply) =>
-    reply.header('cache-control', 'no-store').send({ status: 'ok', ws_clients: hub.size() }),
-  );
+  read('/healthz', () => ({
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ status: 'ok', ws_clients: hub.size() }),
+  }));
 
-  app.get('/api/v1/snapshot', async (request, reply) => {
-    const sample = requireSample(await monitor.latestWithProcesses());
-    return sendJson(
-      request,
-      reply,
-      cached(sample, 'snapshot', () => sample.json),
+  read('/api/v1/snapshot', (headers) => {
+    const sample = monitor.latestWithProcesses();
+    return (
+      sample &&
+      json(
+        headers,
+        cached(sample, 'snapshot', () => sample.json),
+      )
     );
   });
 
   for (const section of SECTIONS) {
-    app.get(`/api/v1/${section}`, async (request, reply) => {
-      const sample = requireSample(monitor.latest());
-      return sendJson(
-        request,
-        reply,
-        cached(sample, section, () => JSON.stringify(sectionOf(sample.snapshot, section))),
+    read(`/api/v1/${section}`, (headers) => {
+      const sample = monitor.latest();
+      return (
+        sample &&
+        json(
+          headers,
+          cached(sample, section, () => JSON.stringify(sectionOf(sample.snapshot, section))),
+        )
       );
     });
   }
 
   app.get('/api/v1/processes', async (request, reply) => {
     const query = parseProcessQuery(request.query as Record<string, unknown>);
-    const sample = requireSample(await monitor.latestWithProcesses());
+    const sample = monitor.latestWithProcesses();
+    if (!sample) throw notReady();
     const { matched, list } = queryProcesses(sample.snapshot.processes.list, query);
     return reply
       .header('cache-control', 'no-store')

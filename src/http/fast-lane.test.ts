@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createFastLane } from './fast-lane.ts';
+
+describe('fast lane', () => {
+  let server: http.Server;
+  let base: string;
+  let admit = true;
+  const lane = createFastLane({
+    admits: () => admit,
+    headers: { 'x-common': 'yes' },
+  });
+  lane.get('/ok', (headers) => ({
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    body: `hello ${headers['x-name'] ?? 'there'} ✓`,
+  }));
+  lane.get('/bytes', () => ({ headers: {}, body: Buffer.from([1, 2, 3]) }));
+  lane.get('/not-ready', () => undefined);
+  lane.get('/broken', () => {
+    throw new Error('boom');
+  });
+
+  before(async () => {
+    // Whatever the lane hands on is answered by this stand-in for Fastify.
+    server = http.createServer((request, response) => {
+      if (!lane.serve(request, response)) response.writeHead(299).end('fallback');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const get = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(base + path, init);
+    return { status: res.status, headers: res.headers, body: await res.text() };
+  };
+
+  it('answers a route with its headers, the common ones and an exact content-length', async () => {
+    const res = await get('/ok', { headers: { 'x-name': 'ops' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'hello ops ✓');
+    assert.equal(res.headers.get('x-common'), 'yes');
+    assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.equal(res.headers.get('content-length'), String(Buffer.byteLength('hello ops ✓')));
+    const bytes = await fetch(base + '/bytes');
+    assert.deepEqual([...new Uint8Array(await bytes.arrayBuffer())], [1, 2, 3]);
+  });
+
+  it('hands on what it does not serve: other paths, query strings, methods other than GET', async () => {
+    assert.equal((await get('/other')).status, 299);
+    assert.equal((await get('/ok?x=1')).status, 299);
+    assert.equal((await get('/ok/')).status, 299);
+    assert.equal((await get('/ok', { method: 'HEAD' })).status, 299);
+    assert.equal((await get('/ok', { method: 'POST', body: 'x' })).status, 299);
+  });
+
+  it('hands on when a route has no answer or throws, so the full path answers the error', async () => {
+    assert.equal((await get('/not-ready')).status, 299);
+    assert.equal((await get('/broken')).status, 299);
+  });
+
+  it('hands on requests it does not admit, and everything once closed', async () => {
+    admit = false;
+    assert.equal((await get('/ok')).status, 299);
+    admit = true;
+    assert.equal((await get('/ok')).status, 200);
+    lane.close();
+    assert.equal((await get('/ok')).status, 299);
+  });
+});

@@ -135,7 +135,7 @@ describe('vminfo surface', () => {
     const [directHealth, fastifyHealth] = await pair('/healthz');
     assert.deepEqual(directHealth, fastifyHealth);
     for (const path of ['/api/v1/cpu', '/api/v1/snapshot']) {
-      for (const headers of [{}, { 'accept-encoding': 'gzip' }]) {
+      for (const headers of [{}, { 'accept-encoding': 'gzip' }] as Record<string, string>[]) {
         const [direct, viaFastify] = await pair(path, headers);
         assert.equal(direct?.status, 200);
         // Bodies may differ by a tick; the headers may not (content-length aside).

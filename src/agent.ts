@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from './clock.ts';
+import { createCommandRegistry } from './console/commands/index.ts';
+import { createConsole } from './console/console-service.ts';
 import { createHeartbeat } from './cluster/heartbeat.ts';
 import { loadNodeId } from './cluster/identity.ts';
 import type { Config } from './config.ts';
@@ -168,6 +170,32 @@ export function createAgent(
           poke: () => scheduler.poke(),
         });
 
+        const consoleCore = createConsole({
+          deps: {
+            monitor,
+            jobs,
+            config,
+            runtime,
+            logger: logger.child({ module: 'console' }),
+            version: deps.version,
+            nodeId,
+            startedAt: Date.now(),
+            dumpDir: path.join(config.dataDir, 'dumps'),
+            env: deps.env ?? {},
+          },
+          settings: {
+            consumerCapacity: config.consoleBuffer,
+            batchSize: config.consoleBatchSize,
+            batchWindowMs: config.consoleBatchWindowMs,
+            emptyWaitMs: config.consolePullWaitMs,
+            consumerTtlMs: config.consoleConsumerTtlMs,
+            sessionTtlMs: config.consoleSessionTtlMs,
+            execTimeoutMs: config.consoleExecTimeoutMs,
+            jobTimeoutMs: config.consoleJobTimeoutMs,
+          },
+          registry: createCommandRegistry(),
+        });
+
         let port = config.port;
         const heartbeat = createHeartbeat({
           store,
@@ -197,8 +225,12 @@ export function createAgent(
           jobs,
           jobsEvents: events,
           defaultTz,
+          console: consoleCore,
+          dumpDir: path.join(config.dataDir, 'dumps'),
         });
         releasers.push(() => http.app.close());
+        // Before the server closes: sessions hear the agent is stopping and their pulls return.
+        releasers.push(() => consoleCore.close());
         await http.app.listen({ host: config.bind, port: config.port });
         const address = http.app.server.address();
         port = typeof address === 'object' && address !== null ? address.port : config.port;

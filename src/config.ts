@@ -51,6 +51,22 @@ export interface Config {
   readonly runMaxAgeMs: number;
   /** Stored log bytes of all runs together; the oldest logs go first. @default 1 GiB */
   readonly logBudgetBytes: number;
+  /** Console (POST /api): result items kept per consumer; older ones are dropped and counted. @default 1000 */
+  readonly consoleBuffer: number;
+  /** Console: most items one pull_results returns. @default 20 */
+  readonly consoleBatchSize: number;
+  /** Console: how long a pull waits for more items after the first, ms. @default 100 */
+  readonly consoleBatchWindowMs: number;
+  /** Console: how long a pull with nothing to return waits, ms. @default 2000 */
+  readonly consolePullWaitMs: number;
+  /** Console: a consumer that has not pulled for this long is removed, ms. @default 5 min */
+  readonly consoleConsumerTtlMs: number;
+  /** Console: a session nobody has used for this long is closed (never while a job runs), ms. @default 3 h */
+  readonly consoleSessionTtlMs: number;
+  /** Console: exec's default execTimeout, ms. @default 30 s */
+  readonly consoleExecTimeoutMs: number;
+  /** Console: any console job is stopped after this long, ms. @default 1 day */
+  readonly consoleJobTimeoutMs: number;
   /** The YAML file these settings were read from, if any. */
   readonly configFile: string | undefined;
 }
@@ -189,6 +205,63 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
     kind: 'bytes',
     description: 'stored run logs of all jobs together; the oldest go first, e.g. 1GiB',
     defaultText: '1GiB',
+  },
+  {
+    name: 'console-buffer',
+    key: 'consoleBuffer',
+    kind: 'count',
+    description:
+      'console result items kept per consumer; a consumer that falls behind is told how many it lost',
+    defaultText: '1000',
+  },
+  {
+    name: 'console-batch-size',
+    key: 'consoleBatchSize',
+    kind: 'count',
+    description: 'most console items one pull_results returns',
+    defaultText: '20',
+  },
+  {
+    name: 'console-batch-window',
+    key: 'consoleBatchWindowMs',
+    kind: 'duration',
+    description: 'how long pull_results waits for more items after the first',
+    defaultText: '100ms',
+  },
+  {
+    name: 'console-pull-wait',
+    key: 'consolePullWaitMs',
+    kind: 'duration',
+    description: 'how long pull_results waits when there is nothing to return',
+    defaultText: '2s',
+  },
+  {
+    name: 'console-consumer-ttl',
+    key: 'consoleConsumerTtlMs',
+    kind: 'duration',
+    description: 'a console consumer that has not pulled for this long is removed',
+    defaultText: '5m',
+  },
+  {
+    name: 'console-session-ttl',
+    key: 'consoleSessionTtlMs',
+    kind: 'duration',
+    description: 'an unused console session is closed after this long (never while a job runs)',
+    defaultText: '3h',
+  },
+  {
+    name: 'console-exec-timeout',
+    key: 'consoleExecTimeoutMs',
+    kind: 'duration',
+    description: "default execTimeout of the console's exec action",
+    defaultText: '30s',
+  },
+  {
+    name: 'console-job-timeout',
+    key: 'consoleJobTimeoutMs',
+    kind: 'duration',
+    description: 'any console job is stopped after this long',
+    defaultText: '1d',
   },
 ] satisfies SettingSpec[]);
 
@@ -369,6 +442,71 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
     fail,
   );
 
+  const consoleBuffer = countSetting(
+    'console-buffer',
+    raw['console-buffer'],
+    1000,
+    1,
+    1_000_000,
+    fail,
+  );
+  const consoleBatchSize = countSetting(
+    'console-batch-size',
+    raw['console-batch-size'],
+    20,
+    1,
+    10_000,
+    fail,
+  );
+  const consoleBatchWindowMs = durationSetting(
+    'console-batch-window',
+    raw['console-batch-window'],
+    100,
+    0,
+    60_000,
+    fail,
+  );
+  const consolePullWaitMs = durationSetting(
+    'console-pull-wait',
+    raw['console-pull-wait'],
+    2000,
+    0,
+    300_000,
+    fail,
+  );
+  const consoleConsumerTtlMs = durationSetting(
+    'console-consumer-ttl',
+    raw['console-consumer-ttl'],
+    5 * 60_000,
+    1000,
+    30 * DAY_MS,
+    fail,
+  );
+  const consoleSessionTtlMs = durationSetting(
+    'console-session-ttl',
+    raw['console-session-ttl'],
+    3 * 3_600_000,
+    1000,
+    365 * DAY_MS,
+    fail,
+  );
+  const consoleExecTimeoutMs = durationSetting(
+    'console-exec-timeout',
+    raw['console-exec-timeout'],
+    30_000,
+    1,
+    DAY_MS,
+    fail,
+  );
+  const consoleJobTimeoutMs = durationSetting(
+    'console-job-timeout',
+    raw['console-job-timeout'],
+    DAY_MS,
+    1000,
+    365 * DAY_MS,
+    fail,
+  );
+
   if (!insecure && token === undefined && !isLoopback(bind)) {
     throw new AgentError(
       'INVALID_CONFIG',
@@ -396,6 +534,14 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
     keepRuns,
     runMaxAgeMs,
     logBudgetBytes,
+    consoleBuffer,
+    consoleBatchSize,
+    consoleBatchWindowMs,
+    consolePullWaitMs,
+    consoleConsumerTtlMs,
+    consoleSessionTtlMs,
+    consoleExecTimeoutMs,
+    consoleJobTimeoutMs,
     configFile: ctx.configFile,
   });
 }

@@ -11,8 +11,10 @@ import type { Monitor } from '../monitor/monitor.ts';
 import type { RuntimeStatsSource } from '../monitor/runtime-stats.ts';
 import type { Store } from '../store/store.ts';
 import { createAuth } from './auth.ts';
+import type { Console } from '../console/console-service.ts';
 import type { JobsEvents } from '../jobs/events.ts';
 import type { JobsService } from '../jobs/jobs-service.ts';
+import { registerArthasRoutes } from './compat/arthas.ts';
 import { registerCloudtaskRoutes } from './compat/cloudtask.ts';
 import { registerSeatunnelMonitoring } from './compat/seatunnel-monitoring.ts';
 import { registerVminfoRoutes } from './compat/vminfo.ts';
@@ -21,12 +23,20 @@ import { registerHistoryRoutes } from './native/history.ts';
 import { registerJobRoutes } from './native/jobs.ts';
 import { registerNodeRoutes } from './native/nodes.ts';
 import { registerOpenApiRoute } from './native/openapi.ts';
+import { registerSessionRoutes } from './native/sessions.ts';
 import { createOpenApiCollector } from './openapi-builder.ts';
 import { createFastLane } from './fast-lane.ts';
 import { replyError } from './reply-error.ts';
 import { AJV_OPTIONS } from './validation-error.ts';
 import { createSnapshotHub, type SnapshotHub } from './stream.ts';
 import { registerWebRoutes } from './web.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route refuses changes itself in --read-only mode (a POST surface that also reads). */
+    checksReadOnly?: boolean;
+  }
+}
 
 export interface HttpDeps {
   config: Config;
@@ -41,6 +51,9 @@ export interface HttpDeps {
   clockSkewMs: () => number;
   jobs: JobsService;
   jobsEvents: JobsEvents;
+  console: Console;
+  /** Where console heap snapshots and CPU profiles are written. */
+  dumpDir: string;
   /** The zone of schedules that name none. */
   defaultTz: string;
   /** @default 1024 */
@@ -123,6 +136,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     // Every method that can change something is refused up front; surfaces with read-only POST
     // actions will opt those in explicitly.
     app.addHook('onRequest', async (request, reply) => {
+      // A surface whose POSTs include reads (the console's pull_results) refuses writes itself.
+      if (request.routeOptions.config.checksReadOnly === true) return;
       if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') {
         // Lets the dashboard hide what would be refused.
         reply.header('x-bosun-read-only', 'true');
@@ -168,6 +183,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   });
   registerJobRoutes(app, { jobs: deps.jobs, defaultTz: deps.defaultTz });
   registerEventRoutes(app, deps.jobsEvents);
+  await registerArthasRoutes(app, { console: deps.console, readOnly: deps.config.readOnly });
+  registerSessionRoutes(app, { console: deps.console, dumpDir: deps.dumpDir });
   await registerCloudtaskRoutes(app, {
     jobs: deps.jobs,
     store: deps.store,

@@ -136,7 +136,9 @@ function credentialsOf(
       out.token = colon === -1 ? decoded : decoded.slice(colon + 1);
     }
   }
-  const fromQuery = (query as Record<string, unknown> | undefined)?.token;
+  // ?token= on a page visit; ?password= (any username) is how Arthas clients put credentials in a URL.
+  const params = query as Record<string, unknown> | undefined;
+  const fromQuery = params?.token ?? params?.password;
   if (out.token === undefined && typeof fromQuery === 'string') out.token = fromQuery;
   const cookie = headers.cookie;
   if (cookie !== undefined) {

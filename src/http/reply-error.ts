@@ -21,10 +21,25 @@ export const cloudtaskShape: ErrorShape = (err) => ({
   error: err.message,
 });
 
+/**
+ * Arthas's console API (POST /api): HTTP 200 with `state` for everything but failed auth, which is a
+ * 401 with an empty body and a Basic challenge (specs/arthas.md §1.1, §3).
+ */
+export const arthasShape: ErrorShape = (err) =>
+  err.code === 'UNAUTHORIZED'
+    ? undefined
+    : {
+        state: err.code === 'CONFLICT' || err.code === 'READ_ONLY' ? 'REFUSED' : 'FAILED',
+        message: err.message,
+      };
+
+export const isArthasPath = (url: string): boolean => url === '/api' || url.startsWith('/api?');
+
 const SHAPES: Array<[(url: string) => boolean, ErrorShape]> = [
   [(url) => url.startsWith('/cloudtask/'), cloudtaskShape],
   [(url) => url.startsWith('/hazelcast/rest/'), seatunnelShape],
   [(url) => url.startsWith('/system-monitoring-information'), seatunnelShape],
+  [isArthasPath, arthasShape],
 ];
 
 export function shapeFor(url: string): ErrorShape {
@@ -58,9 +73,16 @@ export function replyError(
 ): FastifyReply {
   const agentErr = toAgentError(err);
   if (agentErr.code === 'INTERNAL') request.log.error({ err }, 'request failed');
+  reply.header('cache-control', 'no-store');
+  if (isArthasPath(request.url)) {
+    if (agentErr.code === 'UNAUTHORIZED') {
+      return reply.code(401).header('www-authenticate', 'Basic realm="bosun"').send();
+    }
+    reply.code(200);
+  } else {
+    reply.code(agentErr.status);
+  }
   return reply
-    .code(agentErr.status)
-    .header('cache-control', 'no-store')
     .type('application/json; charset=utf-8')
     .send(JSON.stringify(shapeFor(request.url)(agentErr)));
 }

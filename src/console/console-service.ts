@@ -1,0 +1,386 @@
+// The console core behind POST /api, the native sessions route, the CLI and the dashboard terminal:
+// sessions and consumers, console jobs with one agent-wide id counter, exec with a timeout, expiry and
+// shutdown (specs/arthas.md §1 and §7). Surfaces only translate to and from it.
+import { AgentError } from '../errors.ts';
+import type { ConsoleCommand, ConsoleDeps, SessionView } from './command.ts';
+import { parseCommandLine } from './command-line.ts';
+import { startJob, type ConsoleJob } from './console-job.ts';
+import type { ConsoleJobStatus, ResultItem } from './model.ts';
+import { createSession, recordCommand, type Session } from './session.ts';
+
+export interface ConsoleSettings {
+  readonly consumerCapacity: number;
+  readonly batchSize: number;
+  readonly batchWindowMs: number;
+  readonly emptyWaitMs: number;
+  readonly consumerTtlMs: number;
+  readonly sessionTtlMs: number;
+  readonly execTimeoutMs: number;
+  readonly jobTimeoutMs: number;
+}
+
+export interface ExecResult {
+  readonly state: 'SUCCEEDED' | 'INTERRUPTED';
+  readonly sessionId: string;
+  readonly jobId: number;
+  readonly jobStatus: ConsoleJobStatus;
+  readonly command: string;
+  readonly results: ResultItem[];
+  readonly timeExpired: boolean;
+  /** Set when the time ran out. */
+  readonly timeout?: number;
+}
+
+export interface SessionSummary {
+  readonly sessionId: string;
+  readonly createTime: number;
+  readonly lastAccessTime: number;
+  readonly consumers: ReadonlyArray<{ consumerId: string; lastAccessTime: number }>;
+  readonly foregroundJob: { jobId: number; command: string; startedAt: number } | null;
+  readonly jobs: number;
+}
+
+export interface Console {
+  initSession(): { sessionId: string; consumerId: string };
+  joinSession(sessionId: string): { sessionId: string; consumerId: string };
+  closeSession(sessionId: string): void;
+  sessionInfo(sessionId: string): { createTime: number; lastAccessTime: number; pid: number };
+  /** Runs a command to the end (or its timeout); a one-time session when sessionId is absent. */
+  exec(command: string, opts?: { sessionId?: string; timeoutMs?: number }): Promise<ExecResult>;
+  /** Starts a command whose results go to the session's consumers. */
+  asyncExec(sessionId: string, command: string): { jobId: number; jobStatus: ConsoleJobStatus };
+  /** Interrupts a job of the session: the given one, or the foreground one. */
+  interrupt(sessionId: string, jobId?: number): { jobId: number; jobStatus: ConsoleJobStatus };
+  pull(sessionId: string, consumerId: string): Promise<ResultItem[]>;
+  sessions(): SessionSummary[];
+  /** Tells every session the agent is stopping, then closes them. */
+  close(): Promise<void>;
+}
+
+/** Items one exec keeps (Arthas's packing queue); more are counted and reported. */
+const EXEC_RESULT_LIMIT = 500;
+/** Shell builtins that may run while a foreground job holds the session. */
+const BUILTINS = new Set(['jobs', 'kill', 'bg', 'fg']);
+const REAP_EVERY_MS = 60_000;
+
+export function createConsole(options: {
+  deps: ConsoleDeps;
+  settings: ConsoleSettings;
+  registry: ReadonlyMap<string, ConsoleCommand>;
+  now?: () => number;
+}): Console {
+  const { deps, settings, registry } = options;
+  const now = options.now ?? Date.now;
+  const sessions = new Map<string, Session>();
+  let jobSeq = 0;
+  let closing = false;
+
+  const getSession = (sessionId: string): Session => {
+    const session = sessions.get(sessionId);
+    if (!session) throw new AgentError('NOT_FOUND', `session not found: ${sessionId}`);
+    session.touch();
+    return session;
+  };
+
+  const newSession = (): Session => {
+    const session = createSession({
+      consumerCapacity: settings.consumerCapacity,
+      batchSize: settings.batchSize,
+      batchWindowMs: settings.batchWindowMs,
+      emptyWaitMs: settings.emptyWaitMs,
+      now,
+    });
+    sessions.set(session.id, session);
+    return session;
+  };
+
+  const removeSession = (session: Session, message?: string) => {
+    sessions.delete(session.id);
+    session.close(message);
+  };
+
+  const viewOf = (session: Session, self: () => number): SessionView => ({
+    id: session.id,
+    createTime: session.createTime,
+    get lastAccessTime() {
+      return session.lastAccessTime;
+    },
+    consumers: () =>
+      session.consumers().map((c) => ({ id: c.id, lastAccessTime: c.lastAccessTime })),
+    history: () => [...session.commands],
+    jobs: () =>
+      [...session.jobs.values()]
+        .filter((job) => job.id !== self())
+        .map((job) => ({
+          id: job.id,
+          command: job.command,
+          status: job.status,
+          background: job.background,
+          startedAt: job.startedAt,
+        })),
+    kill(jobId) {
+      const job = session.jobs.get(jobId);
+      if (!job || jobId === self()) return false;
+      job.stop('interrupt');
+      return true;
+    },
+    foreground(jobId) {
+      const job = session.jobs.get(jobId);
+      if (!job || jobId === self()) return `no job ${jobId}; list jobs with 'jobs'`;
+      if (!job.background) return `job ${jobId} is already in the foreground`;
+      if (session.foreground && session.foreground.id !== self()) {
+        return `job ${session.foreground.id} is in the foreground; interrupt it or move it with 'bg' first`;
+      }
+      job.background = false;
+      session.foreground = job;
+      session.inputStatus('ALLOW_INTERRUPT');
+      return undefined;
+    },
+    background(jobId) {
+      const job = session.jobs.get(jobId);
+      if (!job || jobId === self()) return `no job ${jobId}; list jobs with 'jobs'`;
+      if (job.background) return `job ${jobId} is already in the background`;
+      job.background = true;
+      if (session.foreground === job) session.foreground = undefined;
+      session.inputStatus('ALLOW_INPUT');
+      return undefined;
+    },
+  });
+
+  /** Creates and starts a job in the session; its items go to `sink`. */
+  const launch = (
+    session: Session,
+    command: string,
+    sink: (item: ResultItem) => void,
+    opts: { async: boolean },
+  ): ConsoleJob => {
+    const line = parseCommandLine(command);
+    const builtin = BUILTINS.has(line.stages[0]?.[0] ?? '') && line.stages.length === 1;
+    if (session.foreground && !builtin) {
+      throw new AgentError('CONFLICT', 'Another job is running.');
+    }
+    jobSeq += 1;
+    const id = jobSeq;
+    recordCommand(session, command);
+    let unhealthyStop = false;
+    const job = startJob({
+      id,
+      command,
+      line,
+      registry,
+      timeoutMs: settings.jobTimeoutMs,
+      now,
+      sink: (item) => {
+        sink(item);
+        // Arthas's backpressure: nobody is keeping up with a streaming job, so stop it once.
+        if (opts.async && !unhealthyStop && session.foreground === job && session.allUnhealthy()) {
+          unhealthyStop = true;
+          session.emit({
+            type: 'message',
+            jobId: 0,
+            message: 'all consumers are unhealthy, current job was interrupted.',
+          });
+          job.stop('unhealthy');
+        }
+      },
+      context: ({ signal, emit }) => ({
+        jobId: id,
+        deps,
+        signal,
+        emit,
+        session: viewOf(session, () => id),
+      }),
+    });
+    session.jobs.set(id, job);
+    const foreground = !line.background && !builtin;
+    if (foreground) {
+      session.foreground = job;
+      if (opts.async) session.emit({ type: 'command', jobId: id, state: 'SCHEDULED', command });
+      session.inputStatus('ALLOW_INTERRUPT');
+    }
+    void job.done.then(() => {
+      session.jobs.delete(id);
+      if (session.foreground === job) {
+        session.foreground = undefined;
+        session.inputStatus('ALLOW_INPUT');
+      }
+    });
+    return job;
+  };
+
+  const reaper = setInterval(
+    () => {
+      const t = now();
+      for (const session of sessions.values()) {
+        for (const consumer of session.consumers()) {
+          if (t - consumer.lastAccessTime > settings.consumerTtlMs) {
+            session.removeConsumer(
+              consumer.id,
+              'consumer is inactive for a while, please refresh the page.',
+            );
+          }
+        }
+        if (session.jobs.size === 0 && t - session.lastAccessTime > settings.sessionTtlMs) {
+          const minutes = Math.round(settings.sessionTtlMs / 60_000);
+          removeSession(session, `session is inactive for ${minutes} min(s).`);
+        }
+      }
+    },
+    Math.min(REAP_EVERY_MS, Math.max(1000, settings.consumerTtlMs / 2)),
+  );
+  reaper.unref();
+
+  const refuseWhenClosing = () => {
+    if (closing) throw new AgentError('NOT_READY', 'the agent is shutting down');
+  };
+
+  return {
+    initSession() {
+      refuseWhenClosing();
+      const session = newSession();
+      const consumer = session.addConsumer();
+      session.emit({ type: 'message', jobId: 0, message: 'Welcome to bosun!' });
+      session.emit({
+        type: 'welcome',
+        jobId: 0,
+        pid: String(process.pid),
+        time: localTime(now()),
+        version: deps.version,
+        wiki: 'docs/console.md',
+        tutorials: "type 'help' for the commands",
+        mainClass: 'bosun',
+      });
+      session.inputStatus('ALLOW_INPUT');
+      return { sessionId: session.id, consumerId: consumer.id };
+    },
+
+    joinSession(sessionId) {
+      const session = getSession(sessionId);
+      return { sessionId, consumerId: session.addConsumer().id };
+    },
+
+    closeSession(sessionId) {
+      removeSession(getSession(sessionId));
+    },
+
+    sessionInfo(sessionId) {
+      const session = getSession(sessionId);
+      return {
+        createTime: session.createTime,
+        lastAccessTime: session.lastAccessTime,
+        pid: process.pid,
+      };
+    },
+
+    async exec(command, opts = {}) {
+      refuseWhenClosing();
+      const oneTime = opts.sessionId === undefined;
+      const session = oneTime ? newSession() : getSession(opts.sessionId as string);
+      try {
+        const results: ResultItem[] = [];
+        let dropped = 0;
+        const job = launch(
+          session,
+          command,
+          (item) => {
+            if (results.length < EXEC_RESULT_LIMIT) results.push(item);
+            else dropped += 1;
+          },
+          { async: false },
+        );
+        const timeout = opts.timeoutMs ?? settings.execTimeoutMs;
+        let timer: NodeJS.Timeout | undefined;
+        const expired = await Promise.race([
+          job.done.then(() => false),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeout))),
+        ]);
+        clearTimeout(timer);
+        if (expired) job.stop('timeout');
+        await job.done;
+        if (dropped > 0) {
+          results.splice(results.length - 1, 0, {
+            type: 'message',
+            jobId: job.id,
+            message: `${dropped} more result items were dropped (exec keeps ${EXEC_RESULT_LIMIT}); use async_exec and pull_results for long output`,
+          });
+        }
+        return {
+          state: expired ? 'INTERRUPTED' : 'SUCCEEDED',
+          sessionId: session.id,
+          jobId: job.id,
+          jobStatus: job.status,
+          command,
+          results,
+          timeExpired: expired,
+          ...(expired ? { timeout } : {}),
+        };
+      } finally {
+        if (oneTime) removeSession(session);
+      }
+    },
+
+    asyncExec(sessionId, command) {
+      refuseWhenClosing();
+      const session = getSession(sessionId);
+      const job = launch(session, command, (item) => session.emit(item), { async: true });
+      return { jobId: job.id, jobStatus: job.status };
+    },
+
+    interrupt(sessionId, jobId) {
+      const session = getSession(sessionId);
+      const job = jobId === undefined ? session.foreground : session.jobs.get(jobId);
+      if (!job) {
+        throw new AgentError(
+          'NOT_FOUND',
+          jobId === undefined
+            ? 'no foreground job is running'
+            : `no running job ${jobId} in this session`,
+        );
+      }
+      job.stop('interrupt');
+      return { jobId: job.id, jobStatus: job.status };
+    },
+
+    pull(sessionId, consumerId) {
+      const session = getSession(sessionId);
+      const consumer = session.consumer(consumerId);
+      if (!consumer) throw new AgentError('NOT_FOUND', `consumer not found: ${consumerId}`);
+      return consumer.pull();
+    },
+
+    sessions: () =>
+      [...sessions.values()].map((session) => ({
+        sessionId: session.id,
+        createTime: session.createTime,
+        lastAccessTime: session.lastAccessTime,
+        consumers: session
+          .consumers()
+          .map((c) => ({ consumerId: c.id, lastAccessTime: c.lastAccessTime })),
+        foregroundJob: session.foreground
+          ? {
+              jobId: session.foreground.id,
+              command: session.foreground.command,
+              startedAt: session.foreground.startedAt,
+            }
+          : null,
+        jobs: session.jobs.size,
+      })),
+
+    async close() {
+      closing = true;
+      clearInterval(reaper);
+      const jobs = [...sessions.values()].flatMap((s) => [...s.jobs.values()]);
+      for (const session of [...sessions.values()]) {
+        removeSession(session, 'bosun agent is going to shut down.');
+      }
+      await Promise.all(jobs.map((job) => job.done));
+    },
+  };
+}
+
+/** Arthas's welcome time format, in the agent's zone: 2020-08-06 15:56:43. */
+function localTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}

@@ -1,0 +1,229 @@
+// Arthas's console API (specs/arthas.md): POST /api with a JSON body naming an action; HTTP 200 with
+// `state` for every outcome, Arthas's exact messages, `requestId` echoed, null fields left out and
+// `body` keys in alphabetical order (Arthas writes a TreeMap). Only translation lives here; the
+// sessions, consumers and jobs are the console core's.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AgentError, isAgentError } from '../../errors.ts';
+import { TIMEOUT_MESSAGE } from '../../console/console-job.ts';
+import type { Console } from '../../console/console-service.ts';
+import { CommandFailure } from '../../console/model.ts';
+import { arthasShape } from '../reply-error.ts';
+
+/** Arthas's MAX_HTTP_CONTENT_LENGTH. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const ACTIONS = new Set([
+  'EXEC',
+  'ASYNC_EXEC',
+  'INTERRUPT_JOB',
+  'PULL_RESULTS',
+  'INIT_SESSION',
+  'JOIN_SESSION',
+  'CLOSE_SESSION',
+  'SESSION_INFO',
+]);
+
+type Json = Record<string, unknown>;
+
+export async function registerArthasRoutes(
+  app: FastifyInstance,
+  deps: { console: Console; readOnly: boolean },
+): Promise<void> {
+  const { console: core } = deps;
+
+  await app.register(async (scope) => {
+    // The body is parsed here, not by Fastify, to answer bad JSON with Arthas's own messages.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
+      (_request, body, done) => done(null, body),
+    );
+
+    scope.route({
+      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+      url: '/api',
+      config: { checksReadOnly: true },
+      handler: async (request, reply) =>
+        send(reply, { state: 'REFUSED', message: `Unsupported http method: ${request.method}` }),
+    });
+
+    scope.post('/api', { config: { checksReadOnly: true } }, async (request, reply) => {
+      const parsed = parseBody(request.body);
+      if (typeof parsed === 'string') {
+        return send(reply, {
+          state: 'FAILED',
+          message: `Process request error: parse request failed: ${parsed}`,
+        });
+      }
+      const requestId = text(parsed.requestId);
+      const withId = (out: Json): Json => (requestId === undefined ? out : { ...out, requestId });
+      try {
+        return send(reply, withId(await dispatch(parsed)));
+      } catch (err) {
+        const agentErr = isAgentError(err)
+          ? err
+          : new AgentError(
+              'INTERNAL',
+              `process http api request failed: ${(err as Error).message}`,
+            );
+        return send(reply, withId(arthasShape(agentErr) as Json));
+      }
+    });
+  });
+
+  async function dispatch(request: Json): Promise<Json> {
+    const rawAction = text(request.action);
+    if (rawAction === undefined) throw failed("'action' is required");
+    const action = rawAction.trim().toUpperCase();
+    if (!ACTIONS.has(action)) throw failed(`unknown action: ${rawAction}`);
+    const sessionId = text(request.sessionId);
+    const needSession = (): string => {
+      if (sessionId === undefined) throw failed("'sessionId' is required");
+      return sessionId;
+    };
+    // Arthas looks the session up before it dispatches, so every action answers an unknown one alike.
+    if (sessionId !== undefined && action !== 'INIT_SESSION') core.sessionInfo(sessionId);
+
+    switch (action) {
+      case 'INIT_SESSION':
+        return { state: 'SUCCEEDED', ...core.initSession() };
+      case 'JOIN_SESSION':
+        return { state: 'SUCCEEDED', ...core.joinSession(needSession()) };
+      case 'CLOSE_SESSION':
+        core.closeSession(needSession());
+        return { state: 'SUCCEEDED' };
+      case 'SESSION_INFO':
+        return {
+          state: 'SUCCEEDED',
+          sessionId: needSession(),
+          body: sorted(core.sessionInfo(needSession())),
+        };
+      case 'PULL_RESULTS': {
+        const id = needSession();
+        const consumerId = text(request.consumerId);
+        if (consumerId === undefined) throw failed("'consumerId' is required");
+        const results = await core.pull(id, consumerId);
+        return { state: 'SUCCEEDED', sessionId: id, consumerId, body: { results } };
+      }
+      case 'INTERRUPT_JOB': {
+        const jobId = optionalInt(request.jobId, 'jobId');
+        return { state: 'SUCCEEDED', body: sorted(core.interrupt(needSession(), jobId)) };
+      }
+      case 'EXEC':
+        return exec(request, sessionId);
+      default:
+        return asyncExec(request, needSession());
+    }
+  }
+
+  async function exec(request: Json, sessionId: string | undefined): Promise<Json> {
+    const command = requireCommand(request);
+    if (deps.readOnly) return readOnlyRefusal(command, sessionId);
+    const given = optionalInt(request.execTimeout, 'execTimeout');
+    try {
+      const result = await core.exec(command, {
+        ...(sessionId === undefined ? {} : { sessionId }),
+        // Arthas: null or ≤ 0 means the default.
+        ...(given !== undefined && given > 0 ? { timeoutMs: given } : {}),
+      });
+      const { state, sessionId: id, ...body } = result;
+      return {
+        state,
+        ...(state === 'INTERRUPTED' ? { message: TIMEOUT_MESSAGE } : {}),
+        sessionId: id,
+        body: sorted(body),
+      };
+    } catch (err) {
+      return refusalOrThrow(err, command, sessionId, 'Exec command failed:');
+    }
+  }
+
+  function asyncExec(request: Json, sessionId: string): Json {
+    const command = requireCommand(request);
+    if (deps.readOnly) return readOnlyRefusal(command, sessionId);
+    try {
+      const job = core.asyncExec(sessionId, command);
+      return { state: 'SCHEDULED', sessionId, body: sorted({ command, ...job }) };
+    } catch (err) {
+      return refusalOrThrow(err, command, sessionId, 'Async exec command failed:');
+    }
+  }
+}
+
+/** REFUSED answers carry the session and the command (Arthas); failures get Arthas's prefix. */
+function refusalOrThrow(
+  err: unknown,
+  command: string,
+  sessionId: string | undefined,
+  prefix: string,
+): Json {
+  if (isAgentError(err) && err.code === 'CONFLICT') {
+    return {
+      state: 'REFUSED',
+      message: err.message,
+      ...(sessionId === undefined ? {} : { sessionId }),
+      body: { command },
+    };
+  }
+  if (err instanceof CommandFailure) throw failed(`${prefix}${err.message}`);
+  throw err;
+}
+
+function readOnlyRefusal(command: string, sessionId: string | undefined): Json {
+  return {
+    state: 'REFUSED',
+    message: 'this agent is read-only (--read-only): console commands are refused',
+    ...(sessionId === undefined ? {} : { sessionId }),
+    body: { command },
+  };
+}
+
+function send(reply: FastifyReply, out: Json): FastifyReply {
+  return reply
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(out));
+}
+
+function parseBody(body: unknown): Json | string {
+  if (typeof body !== 'string' || body.trim() === '') return 'request body is empty';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return 'request body must be a JSON object, e.g. {"action":"exec","command":"version"}';
+  }
+  return parsed as Json;
+}
+
+/** A string field; "" counts as absent (Arthas's own web UI sends "" for fields it does not use). */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function optionalInt(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'string' ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) {
+    throw failed(`'${name}' must be a whole number, e.g. 10000; got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function requireCommand(request: Json): string {
+  const command = text(request.command);
+  if (command === undefined || command.trim() === '') throw failed("'command' is required");
+  return command;
+}
+
+function failed(message: string): AgentError {
+  return new AgentError('INVALID_INPUT', message);
+}
+
+function sorted(body: object): Json {
+  return Object.fromEntries(Object.entries(body).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -96,6 +96,11 @@ async function client(inv: Extract<Invocation, { command: 'client' }>): Promise<
     stderr: process.stderr,
     readStdin,
     now: Date.now,
+    stdin: process.stdin,
+    onInterrupt(handler) {
+      process.on('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
   });
   process.exitCode = code;
 }

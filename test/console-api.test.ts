@@ -365,8 +365,9 @@ describe('POST /api: bad input', () => {
         { state: 'FAILED', message: "'command' is required" },
       ],
     ];
-    for (const [body, expected] of cases)
+    for (const [body, expected] of cases) {
       assert.deepEqual(await post(body), expected, JSON.stringify(body));
+    }
     const bad = await post('{bad');
     assert.equal(bad.state, 'FAILED');
     assert.match(bad.message, /^Process request error: parse request failed: /);

@@ -16,7 +16,9 @@ export type ClientCommandName =
   | 'runs ls'
   | 'runs show'
   | 'runs stop'
-  | 'logs';
+  | 'logs'
+  | 'exec'
+  | 'console';
 
 /** Every client command's flags; each command defines the ones it takes. */
 export interface ClientFlags {
@@ -31,6 +33,7 @@ export interface ClientFlags {
   state?: string;
   limit?: number;
   tail?: number;
+  session?: string;
 }
 
 export type Invocation =
@@ -254,4 +257,28 @@ Examples:
   })
     .option('-f, --follow', 'keep printing output as it arrives, until the run ends')
     .option('--tail <n>', 'only the last N lines', positiveInt);
+
+  leaf(
+    program,
+    'exec <command>',
+    'exec',
+    'run one console command on the agent and print its results',
+    {
+      examples: [
+        'bosun exec version',
+        'bosun exec "sysenv | grep PATH"',
+        'bosun exec "dashboard -i 1000 -n 3"   # streams; Ctrl-C interrupts it',
+        'bosun exec help                       # every console command',
+      ],
+    },
+  );
+  leaf(program, 'console', 'console', "an interactive shell over the agent's console (POST /api)", {
+    examples: [
+      'bosun console',
+      'bosun console --session 0f5c…   # join a session another console or the dashboard opened',
+    ],
+  }).option(
+    '--session <id>',
+    'join this session (GET /api/v1/sessions lists them) instead of opening one',
+  );
 }

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FINAL_RUN_STATES, type ApiJob, type ApiRun } from './api-types.ts';
 import { ClientError, createClient, resolveConnection, type ApiClient } from './client.ts';
+import { execCommand, runConsole, type ConsoleIo } from './console-client.ts';
 import { parseJobFile } from './job-file.ts';
 import type { ClientCommandName, ClientFlags } from './program.ts';
 import { formatLocalTime, formatRelative } from './relative-time.ts';
@@ -23,6 +24,10 @@ export interface ClientIo {
   readStdin(): Promise<string>;
   now(): number;
   fetch?: typeof fetch;
+  /** For the interactive console. */
+  stdin?: NodeJS.ReadableStream;
+  /** Registers what Ctrl-C does; returns a function that unregisters it. */
+  onInterrupt?(handler: () => void): () => void;
 }
 
 /** How long `--follow` waits for the run's final state once its log has ended. */
@@ -69,7 +74,21 @@ export async function runClientCommand(
 
 type Handler = (ctx: Ctx, arg: string) => Promise<number>;
 
+const consoleIo = (io: ClientIo): ConsoleIo => ({
+  stdin: io.stdin ?? process.stdin,
+  stdout: io.stdout as ConsoleIo['stdout'],
+  stderr: io.stderr as ConsoleIo['stderr'],
+  onInterrupt: io.onInterrupt ?? (() => () => {}),
+});
+
 const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
+  exec: (ctx, command) => execCommand(ctx.client, command, consoleIo(ctx.io)),
+  console: (ctx) =>
+    runConsole(
+      ctx.client,
+      ctx.flags.session === undefined ? {} : { join: ctx.flags.session },
+      consoleIo(ctx.io),
+    ),
   'jobs ls': async (ctx) => {
     const { jobs } = await ctx.client.request<{ jobs: ApiJob[] }>('GET', '/api/v1/jobs');
     if (ctx.flags.json) {

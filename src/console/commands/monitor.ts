@@ -1,0 +1,130 @@
+// `monitor [-c sec] [-n cycles] [job]`: run statistics per job every cycle (runs ended, succeeded,
+// failed, mean duration and wait), as Arthas's monitor reports calls per method.
+import { intOption, type CommandSpec } from '../command.ts';
+import type { Run } from '../../jobs/model.ts';
+import type { MonitorData, MonitorItem } from '../items.ts';
+import { jobNames, translate } from './support/runs.ts';
+
+/** Runs read per cycle; a run that ended in the cycle but is older than this many is missed. */
+const RUNS_READ = 1000;
+
+export const monitorCommand: CommandSpec = {
+  kind: 'command',
+  name: 'monitor',
+  summary: 'run statistics per job every cycle, until interrupted',
+  usage: 'monitor [-c <sec>] [-n <cycles>] [<job>]',
+  optionHelp: [
+    '-c, --cycle <sec>     length of a cycle in seconds (default 60)',
+    '-n, --number <cycles>  stop after this many cycles',
+  ],
+  examples: ['monitor', 'monitor -c 10 nightly', 'monitor -c 5 -n 3'],
+  options: {
+    cycle: { type: 'string', short: 'c' },
+    number: { type: 'string', short: 'n' },
+  },
+  positionals: { min: 0, max: 1 },
+  async run(ctx, { values, positionals }) {
+    const cycleSec = intOption(values.cycle, 'monitor: -c', { min: 1, max: 86_400 }) ?? 60;
+    const cycles = intOption(values.number, 'monitor: -n', { min: 1 });
+    const [job] = positionals;
+    const { jobs } = ctx.deps;
+    let jobId: string | undefined;
+    if (job !== undefined) {
+      try {
+        jobId = (await jobs.getJob(job)).job.id;
+      } catch (err) {
+        throw translate(err, `monitor: no job '${job}'; list jobs with 'schedule'`);
+      }
+    }
+    let from = Date.now();
+    for (let i = 0; cycles === undefined || i < cycles; i += 1) {
+      if (!(await ctx.sleep(cycleSec * 1000))) return;
+      const to = Date.now();
+      const filter = jobId === undefined ? {} : { jobId };
+      const [recent, running, names] = await Promise.all([
+        jobs.listRuns({ ...filter, limit: RUNS_READ }),
+        jobs.listRuns({ ...filter, state: 'running', limit: RUNS_READ }),
+        jobNames(jobs),
+      ]);
+      if (ctx.signal.aborted) return;
+      const item: MonitorItem = {
+        type: 'monitor',
+        timestamp: to,
+        cycleSec,
+        monitorDataList: cycleStats(recent.runs, running.runs, names, from, to),
+      };
+      ctx.emit(item);
+      from = to;
+    }
+  },
+};
+
+/**
+ * Statistics per job for the runs that ended in [from, to) and those running now; jobs with neither
+ * are left out. Sorted by job name.
+ */
+export function cycleStats(
+  recent: readonly Run[],
+  running: readonly Run[],
+  names: ReadonlyMap<string, string>,
+  from: number,
+  to: number,
+): MonitorData[] {
+  interface Acc {
+    total: number;
+    success: number;
+    failed: number;
+    canceled: number;
+    skipped: number;
+    running: number;
+    durations: number[];
+    waits: number[];
+  }
+  const byJob = new Map<string, Acc>();
+  const acc = (jobId: string): Acc => {
+    let a = byJob.get(jobId);
+    if (a === undefined) {
+      a = {
+        total: 0,
+        success: 0,
+        failed: 0,
+        canceled: 0,
+        skipped: 0,
+        running: 0,
+        durations: [],
+        waits: [],
+      };
+      byJob.set(jobId, a);
+    }
+    return a;
+  };
+  const within = (t: number | undefined): t is number => t !== undefined && t >= from && t < to;
+  for (const run of recent) {
+    if (within(run.startedAt)) acc(run.jobId).waits.push(Math.max(0, run.startedAt - run.runAt));
+    if (!within(run.finishedAt)) continue;
+    const a = acc(run.jobId);
+    a.total += 1;
+    if (run.state === 'succeeded') a.success += 1;
+    else if (run.state === 'canceled') a.canceled += 1;
+    else if (run.state === 'skipped') a.skipped += 1;
+    else a.failed += 1;
+    if (run.startedAt !== undefined) a.durations.push(run.finishedAt - run.startedAt);
+  }
+  for (const run of running) acc(run.jobId).running += 1;
+  const mean = (xs: number[]): number =>
+    xs.length === 0 ? 0 : Math.round(xs.reduce((s, x) => s + x, 0) / xs.length);
+  return [...byJob]
+    .filter(([, a]) => a.total > 0 || a.running > 0 || a.waits.length > 0)
+    .map(([jobId, a]) => ({
+      job: names.get(jobId) ?? jobId,
+      total: a.total,
+      success: a.success,
+      failed: a.failed,
+      canceled: a.canceled,
+      skipped: a.skipped,
+      running: a.running,
+      avgDurationMs: mean(a.durations),
+      avgWaitMs: mean(a.waits),
+    }))
+    .sort((x, y) => x.job.localeCompare(y.job));
+}

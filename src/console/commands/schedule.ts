@@ -1,0 +1,89 @@
+// `schedule [job] [-n count]`: bosun jobs with their schedules, next run and last run; for one job,
+// its next `-n` fire times.
+import { intOption, type CommandSpec } from '../command.ts';
+import type { JobsService } from '../../jobs/jobs-service.ts';
+import type { ScheduleSpec } from '../../jobs/model.ts';
+import type { ScheduleInfo, ScheduleItem } from '../items.ts';
+import { translate } from './support/runs.ts';
+
+export const scheduleCommand: CommandSpec = {
+  kind: 'command',
+  name: 'schedule',
+  summary: 'bosun jobs, their schedules and next runs',
+  usage: 'schedule [<job>] [-n <count>]',
+  optionHelp: ['-n, --number <count>  next fire times shown for one job (default 5)'],
+  examples: ['schedule', 'schedule nightly -n 10'],
+  options: { number: { type: 'string', short: 'n' } },
+  positionals: { min: 0, max: 1 },
+  async run(ctx, { values, positionals }) {
+    const count = intOption(values.number, 'schedule: -n', { min: 1, max: 100 }) ?? 5;
+    const [name] = positionals;
+    const { jobs } = ctx.deps;
+    const item: ScheduleItem = {
+      type: 'schedule',
+      jobs: name === undefined ? await listAll(jobs) : [await one(jobs, name, count)],
+    };
+    ctx.emit(item);
+  },
+};
+
+async function listAll(jobs: JobsService): Promise<ScheduleInfo[]> {
+  const states = await jobs.listJobs();
+  return states
+    .map(({ job, nextRunAt, lastRun }) => ({
+      id: job.id,
+      name: job.name,
+      enabled: job.enabled,
+      schedules: job.schedules.map((s) => describeSchedule(s.spec)),
+      next: nextRunAt === undefined ? [] : [nextRunAt],
+      ...(lastRun === undefined
+        ? {}
+        : {
+            lastRun: {
+              id: lastRun.id,
+              state: lastRun.state,
+              at: lastRun.finishedAt ?? lastRun.startedAt ?? lastRun.createdAt,
+            },
+          }),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function one(jobs: JobsService, name: string, count: number): Promise<ScheduleInfo> {
+  try {
+    const { job, lastRun } = await jobs.getJob(name);
+    const next = job.enabled ? await jobs.nextTimes(job.id, count) : [];
+    return {
+      id: job.id,
+      name: job.name,
+      enabled: job.enabled,
+      schedules: job.schedules.map((s) => describeSchedule(s.spec)),
+      next,
+      ...(lastRun === undefined
+        ? {}
+        : {
+            lastRun: {
+              id: lastRun.id,
+              state: lastRun.state,
+              at: lastRun.finishedAt ?? lastRun.startedAt ?? lastRun.createdAt,
+            },
+          }),
+    };
+  } catch (err) {
+    throw translate(err, `schedule: no job '${name}'; type 'schedule' to list them`);
+  }
+}
+
+export function describeSchedule(spec: ScheduleSpec): string {
+  const off = spec.enabled ? '' : ' (off)';
+  switch (spec.kind) {
+    case 'cron':
+      return `cron ${spec.expr}${spec.tz === undefined ? '' : ` ${spec.tz}`}${off}`;
+    case 'every':
+      return `every ${spec.everySec}s${off}`;
+    case 'at':
+      return `at ${spec.at}${off}`;
+    case 'cloudtask':
+      return `cloudtask turnmode ${spec.turnmode} interval ${spec.interval} from ${spec.startdate} ${spec.starttime}${off}`;
+  }
+}

@@ -1,0 +1,194 @@
+// Test support for the console commands: real agent parts (host monitor, SQLite jobs store, runner and
+// jobs service, runtime stats) in a temporary dir, a fake session, and helpers that parse argv and run
+// a command or a pipe stage the way the console core does.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { systemClock } from '../../clock.ts';
+import { loadConfig } from '../../config.ts';
+import { createJobsEvents } from '../../jobs/events.ts';
+import { createJobsService } from '../../jobs/jobs-service.ts';
+import { createPackageStore } from '../../jobs/process/packages.ts';
+import { createRunner } from '../../jobs/runner.ts';
+import { silentLogger } from '../../logger.ts';
+import { createMonitor } from '../../monitor/collector.ts';
+import { createRuntimeStats } from '../../monitor/runtime-stats.ts';
+import { createSqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import {
+  parseCommandArgs,
+  type CommandSpec,
+  type ConsoleDeps,
+  type ConsoleJobInfo,
+  type SessionView,
+  type StageSpec,
+} from '../command.ts';
+import type { ItemBody, ResultItem } from '../model.ts';
+
+export interface TestDeps {
+  readonly deps: ConsoleDeps;
+  readonly dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Real agent parts over a temporary dir; the host monitor only when asked (it samples /proc). */
+export async function createTestDeps(
+  opts: { monitor?: boolean; env?: Record<string, string>; readOnly?: boolean } = {},
+): Promise<TestDeps> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bosun-console-'));
+  const logger = silentLogger();
+  const config = loadConfig({
+    flags: {
+      'data-dir': dataDir,
+      token: 'test-token-value',
+      ...(opts.readOnly === true ? { 'read-only': true } : {}),
+    },
+    env: {},
+    cwd: dataDir,
+  });
+  const store = createSqliteStore({ path: ':memory:' });
+  await store.migrate();
+  const events = createJobsEvents(() => {});
+  const packages = createPackageStore(path.join(dataDir, 'packages'));
+  const nodeId = 'test-node';
+  const runner = createRunner({
+    store,
+    events,
+    packages,
+    logger,
+    clock: systemClock,
+    nodeId,
+    workRoot: path.join(dataDir, 'work'),
+    baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    config: { slots: 4, logCapBytes: 1 << 20, leaseMs: 30_000, renewMs: 10_000 },
+    onRunEnded: () => {},
+  });
+  // Stands in for the scheduler: every poke claims what is due and starts it.
+  const claim = async (): Promise<void> => {
+    const { claimed } = await store.claimRuns(nodeId, runner.free(), Date.now() + 1000, 30_000);
+    for (const c of claimed) runner.start(c);
+  };
+  const jobs = createJobsService({
+    store,
+    events,
+    runner,
+    packages,
+    clock: systemClock,
+    defaultTz: 'UTC',
+    poke: () => void claim(),
+  });
+  const monitor = createMonitor({ intervalMs: 60_000, logger, version: '0.0.0-test' });
+  if (opts.monitor === true) await monitor.start();
+  const runtime = createRuntimeStats();
+  const deps: ConsoleDeps = {
+    monitor,
+    jobs,
+    config,
+    runtime,
+    logger,
+    version: '0.0.0-test',
+    nodeId,
+    startedAt: Date.now() - 90_000,
+    dumpDir: path.join(dataDir, 'dumps'),
+    env: opts.env ?? { PATH: '/usr/bin', API_TOKEN: 'hunter2', HOME: '/root' },
+  };
+  return {
+    deps,
+    dataDir,
+    async close() {
+      await runner.shutdown(1000);
+      await monitor.stop();
+      runtime.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface FakeSession extends SessionView {
+  readonly killed: number[];
+  readonly moved: Array<{ to: 'fg' | 'bg'; jobId: number }>;
+}
+
+export function fakeSession(
+  opts: { history?: string[]; jobs?: ConsoleJobInfo[]; refuse?: string } = {},
+): FakeSession {
+  const killed: number[] = [];
+  const moved: Array<{ to: 'fg' | 'bg'; jobId: number }> = [];
+  const jobs = opts.jobs ?? [];
+  return {
+    id: 'session-1',
+    createTime: 1_700_000_000_000,
+    lastAccessTime: 1_700_000_060_000,
+    consumers: () => [{ id: 'consumer-1', lastAccessTime: 1_700_000_060_000 }],
+    history: () => opts.history ?? [],
+    jobs: () => jobs,
+    kill(jobId) {
+      if (!jobs.some((j) => j.id === jobId)) return false;
+      killed.push(jobId);
+      return true;
+    },
+    foreground(jobId) {
+      if (opts.refuse !== undefined) return opts.refuse;
+      moved.push({ to: 'fg', jobId });
+      return undefined;
+    },
+    background(jobId) {
+      if (opts.refuse !== undefined) return opts.refuse;
+      moved.push({ to: 'bg', jobId });
+      return undefined;
+    },
+    killed,
+    moved,
+  };
+}
+
+/**
+ * Runs a command as the core does (parse, then run) and returns what it emitted. `sleep` returns at
+ * once, so streaming commands run through their cycles without waiting; `onItem` may abort.
+ */
+export async function runCommand(
+  command: CommandSpec,
+  argv: readonly string[],
+  deps: ConsoleDeps,
+  opts: {
+    session?: SessionView;
+    controller?: AbortController;
+    onItem?: (item: ResultItem, all: readonly ResultItem[]) => void;
+    jobId?: number;
+  } = {},
+): Promise<ResultItem[]> {
+  const args = parseCommandArgs(command, argv);
+  if (args === undefined) throw new Error('runCommand: -h is the core’s business');
+  const controller = opts.controller ?? new AbortController();
+  const jobId = opts.jobId ?? 1;
+  const items: ResultItem[] = [];
+  await command.run(
+    {
+      jobId,
+      deps,
+      session: opts.session ?? fakeSession(),
+      signal: controller.signal,
+      emit<T extends ItemBody>(item: T) {
+        const full = { ...item, jobId } as unknown as ResultItem;
+        items.push(full);
+        opts.onItem?.(full, items);
+      },
+      sleep: (_ms: number) =>
+        new Promise<boolean>((resolve) => setImmediate(() => resolve(!controller.signal.aborted))),
+    },
+    args,
+  );
+  return items;
+}
+
+/** Feeds lines through a pipe stage built from argv; returns the lines it passes on. */
+export function runStage(
+  stage: StageSpec,
+  argv: readonly string[],
+  lines: readonly string[],
+): string[] {
+  const args = parseCommandArgs(stage, argv);
+  if (args === undefined) throw new Error('runStage: -h is the core’s business');
+  const s = stage.create(args);
+  return [...lines.flatMap((l) => s.line(l)), ...s.end()];
+}

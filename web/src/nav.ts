@@ -1,6 +1,7 @@
 // Switches between the host view (the default, always mounted so its charts keep their history) and
 // the jobs pages, which are mounted on entry and torn down on exit, following the location hash.
 import { byId, setAttr } from './dom.ts';
+import { mountConsolePage } from './console-page.ts';
 import { mountJobPage } from './job-page.ts';
 import { createJobEvents } from './job-events.ts';
 import { mountJobsList } from './jobs-list.ts';
@@ -36,7 +37,8 @@ export function initNavigation(opts: NavigationOptions): void {
     jobsView.hidden = host;
     document.body.dataset.view = route.view;
     for (const tab of tabs) {
-      const current = tab.dataset.nav === (host ? 'host' : 'jobs');
+      const section = host ? 'host' : route.view === 'console' ? 'console' : 'jobs';
+      const current = tab.dataset.nav === section;
       if (current) setAttr(tab, 'aria-current', 'page');
       else tab.removeAttribute('aria-current');
     }
@@ -45,7 +47,12 @@ export function initNavigation(opts: NavigationOptions): void {
       jobsView.replaceChildren();
       return;
     }
-    document.title = route.view === 'jobs' ? 'Jobs · bosun' : 'bosun';
+    document.title =
+      route.view === 'jobs'
+        ? 'Jobs · bosun'
+        : route.view === 'console'
+          ? 'Console · bosun'
+          : 'bosun';
     const root = document.createElement('div');
     root.className = 'page';
     jobsView.replaceChildren(root);
@@ -54,7 +61,9 @@ export function initNavigation(opts: NavigationOptions): void {
         ? mountJobsList(root, ctx)
         : route.view === 'job'
           ? mountJobPage(root, ctx, route.id)
-          : mountRunPage(root, ctx, route.id);
+          : route.view === 'console'
+            ? mountConsolePage(root, ctx, route.session)
+            : mountRunPage(root, ctx, route.id);
     window.scrollTo(0, 0);
   };
 

@@ -2,7 +2,11 @@
 // server routes are needed, and a reload or a shared link opens the same page.
 
 export type Route =
-  { view: 'host' } | { view: 'jobs' } | { view: 'job'; id: string } | { view: 'run'; id: string };
+  | { view: 'host' }
+  | { view: 'jobs' }
+  | { view: 'job'; id: string }
+  | { view: 'run'; id: string }
+  | { view: 'console'; session?: string };
 
 /** "#/jobs/123" → {view: "job", id: "123"}; anything unknown is the host view. */
 export function parseRoute(hash: string): Route {
@@ -14,6 +18,10 @@ export function parseRoute(hash: string): Route {
   if (section === 'jobs') {
     if (id === undefined) return { view: 'jobs' };
     if (parts.length === 2) return { view: 'job', id: safeDecode(id) };
+  }
+  if (section === 'console') {
+    if (id === undefined) return { view: 'console' };
+    if (parts.length === 2) return { view: 'console', session: safeDecode(id) };
   }
   if (section === 'runs' && id !== undefined && parts.length === 2) {
     return { view: 'run', id: safeDecode(id) };
@@ -31,6 +39,10 @@ export function routeHref(route: Route): string {
       return `#/jobs/${encodeURIComponent(route.id)}`;
     case 'run':
       return `#/runs/${encodeURIComponent(route.id)}`;
+    case 'console':
+      return route.session === undefined
+        ? '#/console'
+        : `#/console/${encodeURIComponent(route.session)}`;
   }
 }
 

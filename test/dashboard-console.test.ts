@@ -1,0 +1,91 @@
+// End-to-end test of the dashboard's console page: the real agent, Debian's Chromium driven by
+// playwright-core, typing into the xterm.js terminal. Runs `version`, starts `dashboard -i 200`,
+// interrupts it with Ctrl-C and sees the prompt return; a second tab joins the same session and sees
+// the same output. Screenshots go to test-results/ for a human to look at.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { errorsOf, launchBrowser, openPage, RESULTS, skipBrowser } from './support/browser.ts';
+import { startAgent, type RunningAgent } from './support/agent.ts';
+
+/** The terminal's visible text, one line per row, trailing blanks (and the prompt's space) dropped. */
+const screenText = async (page: Page): Promise<string> =>
+  (
+    await page.$$eval('[data-testid="console"] .xterm-rows > div', (rows) =>
+      rows.map((row) => (row.textContent ?? '').replace(/\s+$/, '')).join('\n'),
+    )
+  ).replace(/\s+$/, '');
+
+const waitForScreen = async (page: Page, pattern: RegExp, what: string): Promise<string> => {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const screen = await screenText(page);
+    if (pattern.test(screen)) return screen;
+    if (Date.now() > deadline) assert.fail(`${what}: never saw ${pattern} on\n${screen}`);
+    await page.waitForTimeout(100);
+  }
+};
+
+describe('dashboard console page', { skip: skipBrowser, timeout: 120_000 }, () => {
+  let browser: Browser;
+  let agent: RunningAgent;
+
+  before(async () => {
+    browser = await launchBrowser();
+    agent = await startAgent();
+  });
+  after(async () => {
+    await browser?.close();
+    await agent?.stop();
+  });
+
+  test('runs commands, interrupts a streaming one and shares the session with a second tab', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await openPage(context);
+      await page.goto(`${agent.url}/#/console`);
+      await waitForScreen(page, /Welcome to bosun![\s\S]*bosun>$/, 'the welcome and a prompt');
+      assert.equal(await page.getAttribute('[data-nav="console"]', 'aria-current'), 'page');
+
+      await page.click('[data-testid="console"]');
+      await page.keyboard.type('version');
+      await page.keyboard.press('Enter');
+      await waitForScreen(page, /bosun> version\n\d+\.\d+\.\d+\S*\nbosun>$/, 'the version');
+
+      await page.keyboard.type('dashboard -i 200');
+      await page.keyboard.press('Enter');
+      const running = await waitForScreen(
+        page,
+        /bosun dashboard[\s\S]*bosun dashboard[\s\S]*agent +pid \d+/,
+        'two dashboard frames',
+      );
+      assert.doesNotMatch(running.split('\n').at(-1) ?? '', /bosun>$/, 'no prompt while it runs');
+
+      // A second tab joins the session from the page's share link and replays what ran.
+      const link = await page.getAttribute('[data-testid="console-share"]', 'href');
+      assert.match(link ?? '', /^#\/console\/[0-9a-f-]{36}$/);
+      const second = await openPage(context);
+      await second.goto(`${agent.url}/${link}`);
+      await waitForScreen(second, /bosun dashboard/, 'the shared session in the second tab');
+
+      await page.screenshot({ path: path.join(RESULTS, 'console-running.png') });
+      await page.keyboard.press('Control+C');
+      const after = await waitForScreen(page, /bosun>$/, 'the prompt after Ctrl-C');
+      const frames = (after.match(/bosun dashboard/g) ?? []).length;
+      await page.waitForTimeout(600);
+      assert.equal(
+        ((await screenText(page)).match(/bosun dashboard/g) ?? []).length,
+        frames,
+        'no frame after the interrupt',
+      );
+      await waitForScreen(second, /bosun>$/, 'the prompt in the second tab');
+      await page.screenshot({ path: path.join(RESULTS, 'console.png') });
+
+      assert.deepEqual(errorsOf(page), []);
+      assert.deepEqual(errorsOf(second), []);
+    } finally {
+      await context.close();
+    }
+  });
+});

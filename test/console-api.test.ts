@@ -339,6 +339,37 @@ describe('POST /api: sessions and consumers', () => {
   });
 });
 
+describe('console dumps', () => {
+  it('writes a heap snapshot and a CPU profile that download from the native API', async () => {
+    const heap = await post({ action: 'exec', command: 'heapdump', execTimeout: 120_000 });
+    const item = heap.body.results.find((r: Item) => r.type === 'heapdump');
+    assert.ok(item, JSON.stringify(heap));
+    assert.match(item.url, /^\/api\/v1\/dumps\/[\w.-]+\.heapsnapshot$/);
+    const file = await fetch(agent.url + item.url);
+    assert.equal(file.status, 200);
+    assert.match(file.headers.get('content-disposition') ?? '', /attachment/);
+    const snapshot = JSON.parse(await file.text()) as { snapshot?: unknown };
+    assert.ok(snapshot.snapshot, 'a V8 heap snapshot');
+
+    const { sessionId } = await initSession();
+    await post({ action: 'exec', sessionId, command: 'profiler start' });
+    const stopped = await post({ action: 'exec', sessionId, command: 'profiler stop' });
+    const profile = stopped.body.results.find((r: Item) => typeof r.url === 'string');
+    assert.ok(profile, JSON.stringify(stopped));
+    const cpu = (await (await fetch(agent.url + profile.url)).json()) as { nodes?: unknown[] };
+    assert.ok(Array.isArray(cpu.nodes), 'a .cpuprofile');
+    await post({ action: 'close_session', sessionId });
+
+    const list = (await (await fetch(`${agent.url}/api/v1/dumps`)).json()) as { dumps: Item[] };
+    assert.equal(list.dumps.length, 2);
+    for (const bad of ['..%2Fbosun.db', '.hidden', 'nope.heapsnapshot']) {
+      const res = await fetch(`${agent.url}/api/v1/dumps/${bad}`);
+      assert.equal(res.status, 404, bad);
+      assert.match(((await res.json()) as Reply).error.message, /GET \/api\/v1\/dumps lists them/);
+    }
+  });
+});
+
 describe('POST /api: bad input', () => {
   it("answers Arthas's exact messages", async () => {
     const cases: Array<[unknown, Reply]> = [

@@ -114,6 +114,9 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/processes',
       '/api/v1/history',
       '/api/v1/nodes',
+      '/api/v1/sessions',
+      '/api/v1/dumps',
+      '/api/v1/dumps/{name}',
       '/ws',
       '/metrics',
       '/system-monitoring-information',
@@ -121,6 +124,7 @@ describe('GET /api/v1/openapi.json', () => {
     ]) {
       assert.ok(doc.paths[path]?.get, `GET ${path} is served but not documented`);
     }
+    assert.ok(doc.paths['/api']?.post, 'POST /api (the console) is served but not documented');
   });
 
   it('describes every jobs endpoint of docs/api.md the app serves, with its inputs', async () => {

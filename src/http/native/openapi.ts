@@ -329,6 +329,112 @@ export const OPENAPI_PATHS: Record<string, PathItem> = {
       },
     },
   },
+  '/api/v1/sessions': {
+    get: {
+      tags: ['native'],
+      summary: 'The live console sessions: consumers, foreground job, ages (docs/console.md)',
+      responses: {
+        '200': json(
+          obj({
+            sessions: {
+              type: 'array',
+              items: obj({
+                sessionId: str,
+                createdAt: str,
+                lastAccessAt: str,
+                consumers: {
+                  type: 'array',
+                  items: obj({ consumerId: str, lastPullAt: str }),
+                },
+                foregroundJob: {
+                  oneOf: [obj({ jobId: int, command: str, startedAt: str }), { type: 'null' }],
+                },
+                jobs: int,
+              }),
+            },
+          }),
+          'Sessions',
+        ),
+        '401': ERROR,
+      },
+    },
+  },
+  '/api/v1/dumps': {
+    get: {
+      tags: ['native'],
+      summary: "Heap snapshots and CPU profiles written by the console's heapdump and profiler",
+      responses: {
+        '200': json(
+          obj({
+            dumps: { type: 'array', items: obj({ name: str, bytes: int, modifiedAt: str }) },
+          }),
+          'Dumps, newest first',
+        ),
+        '401': ERROR,
+      },
+    },
+  },
+  '/api/v1/dumps/{name}': {
+    get: {
+      tags: ['native'],
+      summary: 'Download one dump (.heapsnapshot for Chrome DevTools, .cpuprofile)',
+      parameters: [{ name: 'name', in: 'path', required: true, schema: str }],
+      responses: {
+        '200': {
+          description: 'The file',
+          content: { 'application/octet-stream': {} },
+        },
+        '401': ERROR,
+        '404': ERROR,
+      },
+    },
+  },
+  '/api': {
+    post: {
+      tags: ['console'],
+      summary:
+        "Arthas's console API: exec, async_exec, pull_results, interrupt_job, init_session, join_session, close_session, session_info (docs/console.md)",
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: obj(
+              {
+                action: str,
+                requestId: str,
+                sessionId: str,
+                consumerId: str,
+                command: str,
+                execTimeout: { oneOf: [int, str] },
+                jobId: { oneOf: [int, str] },
+              },
+              ['requestId', 'sessionId', 'consumerId', 'command', 'execTimeout', 'jobId'],
+            ),
+          },
+        },
+      },
+      responses: {
+        '200': json(
+          obj(
+            {
+              state: {
+                type: 'string',
+                enum: ['SCHEDULED', 'SUCCEEDED', 'INTERRUPTED', 'FAILED', 'REFUSED'],
+              },
+              message: str,
+              requestId: str,
+              sessionId: str,
+              consumerId: str,
+              body: { type: 'object' },
+            },
+            ['message', 'requestId', 'sessionId', 'consumerId', 'body'],
+          ),
+          'Every outcome, with its state (HTTP 200 also for FAILED and REFUSED, as Arthas)',
+        ),
+        '401': { description: 'Missing or wrong credentials (empty body, Basic challenge)' },
+      },
+    },
+  },
   '/api/v1/openapi.json': {
     get: {
       tags: ['native'],

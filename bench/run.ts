@@ -1,9 +1,10 @@
-// `npm run bench [-- http|footprint|scheduling] [flags]`: runs every benchmark, or the one named,
+// `npm run bench [-- http|footprint|scheduling|console] [flags]`: runs every benchmark, or the one named,
 // each in its own Node process. With no name, each gets only the flags it knows (--warmup goes to
 // every one that has it).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { OPTIONS as CONSOLE } from './console.ts';
 import { OPTIONS as FOOTPRINT } from './footprint.ts';
 import { OPTIONS as HTTP } from './http-throughput.ts';
 import { OPTIONS as SCHEDULING } from './scheduling.ts';
@@ -12,11 +13,12 @@ const BENCHES: Record<string, { file: string; options: ParseArgsOptionsConfig }>
   http: { file: 'http-throughput.ts', options: HTTP },
   footprint: { file: 'footprint.ts', options: FOOTPRINT },
   scheduling: { file: 'scheduling.ts', options: SCHEDULING },
+  console: { file: 'console.ts', options: CONSOLE },
 };
 
 /** The flags of `argv` that `options` declares, in `--name=value` form. */
 function flagsFor(argv: string[], options: ParseArgsOptionsConfig): string[] {
-  const all = { ...HTTP, ...FOOTPRINT, ...SCHEDULING };
+  const all = { ...HTTP, ...FOOTPRINT, ...SCHEDULING, ...CONSOLE };
   const { values } = parseArgs({ args: argv, options: all, strict: true });
   return Object.entries(values)
     .filter(([name]) => name in options)

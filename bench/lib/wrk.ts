@@ -15,10 +15,19 @@ export interface WrkOptions {
   seconds: number;
   connections: number;
   cpu: number;
+  /** A wrk Lua script (for a POST body, say). */
+  script?: string;
 }
 
 export async function runWrk(opts: WrkOptions): Promise<WrkResult> {
-  const args = ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', opts.url];
+  const args = [
+    '-t1',
+    `-c${opts.connections}`,
+    `-d${opts.seconds}s`,
+    '--latency',
+    ...(opts.script === undefined ? [] : ['-s', opts.script]),
+    opts.url,
+  ];
   const wrk = startPinned(opts.cpu, 'wrk', args);
   // wrk stops itself after -d; the timer only guards against a wedged run.
   const guard = setTimeout(() => void stopGroup(wrk), (opts.seconds + 15) * 1000);

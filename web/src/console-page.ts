@@ -164,7 +164,8 @@ export function mountConsolePage(
     }
     // Printable text, pasted or typed; other escape sequences are ignored.
     if (!data.startsWith('\x1b')) {
-      const text = data.replace(/[\x00-\x1f]/g, '');
+      // Control characters (a pasted newline or tab) would break the line being edited.
+      const text = [...data].filter((c) => c >= ' ').join('');
       line += text;
       term.write(text);
     }
@@ -197,7 +198,8 @@ export function mountConsolePage(
     onKey.dispose();
     term.dispose();
     // A session this page opened goes with it; a joined one stays with its owner.
-    if (sessionId && joinId === undefined)
+    if (sessionId && joinId === undefined) {
       void call({ action: 'close_session', sessionId }).catch(() => {});
+    }
   };
 }

@@ -1,7 +1,7 @@
 // `schedule [job] [-n count]`: bosun jobs with their schedules, next run and last run; for one job,
 // its next `-n` fire times.
 import { intOption, type CommandSpec } from '../command.ts';
-import type { JobsService } from '../../jobs/jobs-service.ts';
+import type { JobsService, JobState } from '../../jobs/jobs-service.ts';
 import type { ScheduleSpec } from '../../jobs/model.ts';
 import type { ScheduleInfo, ScheduleItem } from '../items.ts';
 import { translate } from './support/runs.ts';
@@ -30,48 +30,36 @@ export const scheduleCommand: CommandSpec = {
 async function listAll(jobs: JobsService): Promise<ScheduleInfo[]> {
   const states = await jobs.listJobs();
   return states
-    .map(({ job, nextRunAt, lastRun }) => ({
-      id: job.id,
-      name: job.name,
-      enabled: job.enabled,
-      schedules: job.schedules.map((s) => describeSchedule(s.spec)),
-      next: nextRunAt === undefined ? [] : [nextRunAt],
-      ...(lastRun === undefined
-        ? {}
-        : {
-            lastRun: {
-              id: lastRun.id,
-              state: lastRun.state,
-              at: lastRun.finishedAt ?? lastRun.startedAt ?? lastRun.createdAt,
-            },
-          }),
-    }))
+    .map((state) => infoOf(state, state.nextRunAt === undefined ? [] : [state.nextRunAt]))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 async function one(jobs: JobsService, name: string, count: number): Promise<ScheduleInfo> {
   try {
-    const { job, lastRun } = await jobs.getJob(name);
-    const next = job.enabled ? await jobs.nextTimes(job.id, count) : [];
-    return {
-      id: job.id,
-      name: job.name,
-      enabled: job.enabled,
-      schedules: job.schedules.map((s) => describeSchedule(s.spec)),
-      next,
-      ...(lastRun === undefined
-        ? {}
-        : {
-            lastRun: {
-              id: lastRun.id,
-              state: lastRun.state,
-              at: lastRun.finishedAt ?? lastRun.startedAt ?? lastRun.createdAt,
-            },
-          }),
-    };
+    const state = await jobs.getJob(name);
+    return infoOf(state, state.job.enabled ? await jobs.nextTimes(state.job.id, count) : []);
   } catch (err) {
     throw translate(err, `schedule: no job '${name}'; type 'schedule' to list them`);
   }
+}
+
+function infoOf({ job, lastRun }: JobState, next: number[]): ScheduleInfo {
+  return {
+    id: job.id,
+    name: job.name,
+    enabled: job.enabled,
+    schedules: job.schedules.map((s) => describeSchedule(s.spec)),
+    next,
+    ...(lastRun === undefined
+      ? {}
+      : {
+          lastRun: {
+            id: lastRun.id,
+            state: lastRun.state,
+            at: lastRun.finishedAt ?? lastRun.startedAt ?? lastRun.createdAt,
+          },
+        }),
+  };
 }
 
 export function describeSchedule(spec: ScheduleSpec): string {

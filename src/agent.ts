@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from './clock.ts';
-import { createCommandRegistry } from './console/commands/index.ts';
 import { createConsole } from './console/console-service.ts';
 import { createHeartbeat } from './cluster/heartbeat.ts';
 import { loadNodeId } from './cluster/identity.ts';
@@ -193,7 +192,8 @@ export function createAgent(
             execTimeoutMs: config.consoleExecTimeoutMs,
             jobTimeoutMs: config.consoleJobTimeoutMs,
           },
-          registry: createCommandRegistry(),
+          registry: async () =>
+            (await import('./console/commands/index.ts')).createCommandRegistry(),
         });
 
         let port = config.port;

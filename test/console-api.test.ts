@@ -412,6 +412,22 @@ describe('POST /api: bad input', () => {
     assert.equal(reply.requestId, 'abc');
   });
 
+  it('answers a body over 10 MiB in its own shape, and takes any content type', async () => {
+    const huge = await post({
+      action: 'exec',
+      command: 'version',
+      pad: 'x'.repeat(11 * 1024 * 1024),
+    });
+    assert.equal(huge.state, 'FAILED');
+    assert.match(huge.message, /too large/);
+    const res = await fetch(`${agent.url}/api`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ action: 'exec', command: 'version' }),
+    });
+    assert.equal(((await res.json()) as Reply).state, 'SUCCEEDED');
+  });
+
   it('refuses other methods with REFUSED', async () => {
     const res = await fetch(`${agent.url}/api`);
     assert.equal(res.status, 200);

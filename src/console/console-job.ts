@@ -39,7 +39,8 @@ export interface JobOptions {
   id: number;
   command: string;
   line: CommandLine;
-  registry: ReadonlyMap<string, ConsoleCommand>;
+  /** The commands, loaded on the first console job. */
+  registry: Promise<ReadonlyMap<string, ConsoleCommand>>;
   /** Where the job's items go (the session stream, or exec's own list). */
   sink: (item: ResultItem) => void;
   /** Builds the command's context around the job's emit, sleep and signal. */
@@ -104,7 +105,8 @@ export function startJob(options: JobOptions): ConsoleJob {
   const run = async (): Promise<{ statusCode: number; message?: string }> => {
     const [first, ...rest] = options.line.stages as [readonly string[], ...string[][]];
     const name = first[0] as string;
-    const spec = lookup(options.registry, name);
+    const registry = await options.registry;
+    const spec = lookup(registry, name);
     if (spec.kind === 'stage') {
       throw new CommandFailure(
         `${name} reads the output of another command: use it after a pipe, e.g. 'sysenv | ${name} PATH'`,
@@ -112,9 +114,9 @@ export function startJob(options: JobOptions): ConsoleJob {
       );
     }
     for (const argv of rest) {
-      const stage = lookup(options.registry, argv[0] as string);
+      const stage = lookup(registry, argv[0] as string);
       if (stage.kind !== 'stage') {
-        const names = [...options.registry.values()].filter((c) => c.kind === 'stage');
+        const names = [...registry.values()].filter((c) => c.kind === 'stage');
         throw new CommandFailure(
           `'${stage.name}' cannot read from a pipe; after '|' use ${names.map((c) => c.name).join(' or ')}`,
           STATUS.BAD_ARGS,

@@ -66,10 +66,12 @@ const REAP_EVERY_MS = 60_000;
 export function createConsole(options: {
   deps: ConsoleDeps;
   settings: ConsoleSettings;
-  registry: ReadonlyMap<string, ConsoleCommand>;
+  /** Loads the commands; called once, on the first job, so an agent nobody diagnoses never loads them. */
+  registry: () => Promise<ReadonlyMap<string, ConsoleCommand>>;
   now?: () => number;
 }): Console {
-  const { deps, settings, registry } = options;
+  const { deps, settings } = options;
+  let registry: Promise<ReadonlyMap<string, ConsoleCommand>> | undefined;
   const now = options.now ?? Date.now;
   const sessions = new Map<string, Session>();
   let jobSeq = 0;
@@ -167,7 +169,7 @@ export function createConsole(options: {
       id,
       command,
       line,
-      registry,
+      registry: (registry ??= options.registry()),
       timeoutMs: settings.jobTimeoutMs,
       now,
       sink: (item) => {

@@ -30,6 +30,24 @@ export async function registerArthasRoutes(
 ): Promise<void> {
   const { console: core } = deps;
 
+  /** One request, start to end: every outcome is an answer in Arthas's shape. */
+  const handle = async (body: unknown): Promise<Json> => {
+    const parsed = parseBody(body);
+    if (typeof parsed === 'string') {
+      return { state: 'FAILED', message: `Process request error: parse request failed: ${parsed}` };
+    }
+    const requestId = text(parsed.requestId);
+    const withId = (out: Json): Json => (requestId === undefined ? out : { ...out, requestId });
+    try {
+      return withId(await dispatch(parsed));
+    } catch (err) {
+      const agentErr = isAgentError(err)
+        ? err
+        : new AgentError('INTERNAL', `process http api request failed: ${(err as Error).message}`);
+      return withId(arthasShape(agentErr) as Json);
+    }
+  };
+
   await app.register(async (scope) => {
     // The body is parsed here, not by Fastify, to answer bad JSON with Arthas's own messages.
     scope.removeAllContentTypeParsers();
@@ -47,28 +65,9 @@ export async function registerArthasRoutes(
         send(reply, { state: 'REFUSED', message: `Unsupported http method: ${request.method}` }),
     });
 
-    scope.post('/api', { config: { checksReadOnly: true } }, async (request, reply) => {
-      const parsed = parseBody(request.body);
-      if (typeof parsed === 'string') {
-        return send(reply, {
-          state: 'FAILED',
-          message: `Process request error: parse request failed: ${parsed}`,
-        });
-      }
-      const requestId = text(parsed.requestId);
-      const withId = (out: Json): Json => (requestId === undefined ? out : { ...out, requestId });
-      try {
-        return send(reply, withId(await dispatch(parsed)));
-      } catch (err) {
-        const agentErr = isAgentError(err)
-          ? err
-          : new AgentError(
-              'INTERNAL',
-              `process http api request failed: ${(err as Error).message}`,
-            );
-        return send(reply, withId(arthasShape(agentErr) as Json));
-      }
-    });
+    scope.post('/api', { config: { checksReadOnly: true } }, async (request, reply) =>
+      send(reply, await handle(request.body)),
+    );
   });
 
   async function dispatch(request: Json): Promise<Json> {
@@ -178,11 +177,13 @@ function readOnlyRefusal(command: string, sessionId: string | undefined): Json {
   };
 }
 
+const JSON_HEADERS = {
+  'cache-control': 'no-store',
+  'content-type': 'application/json; charset=utf-8',
+};
+
 function send(reply: FastifyReply, out: Json): FastifyReply {
-  return reply
-    .header('cache-control', 'no-store')
-    .type('application/json; charset=utf-8')
-    .send(JSON.stringify(out));
+  return reply.headers(JSON_HEADERS).send(JSON.stringify(out));
 }
 
 function parseBody(body: unknown): Json | string {

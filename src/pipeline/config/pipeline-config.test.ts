@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildDag } from '../dag.ts';
+import {
+  DEFAULT_TABLE,
+  parsePipelineText,
+  PipelineConfigError,
+  readPipelineConfig,
+  type PluginCatalog,
+} from './pipeline-config.ts';
+
+const CATALOG: PluginCatalog = {
+  names: (role) =>
+    role === 'source'
+      ? ['FakeSource', 'LocalFile', 'Jdbc']
+      : role === 'transform'
+        ? ['Filter', 'FieldMapper', 'Replace', 'Copy', 'Sql']
+        : ['Console', 'LocalFile', 'Jdbc'],
+};
+
+/** The body of SeaTunnel's REST docs' submit-job example. */
+const DOC_EXAMPLE = {
+  env: { 'job.mode': 'batch' },
+  source: [
+    {
+      plugin_name: 'FakeSource',
+      result_table_name: 'fake',
+      'row.num': 100,
+      schema: { fields: { name: 'string', age: 'int', card: 'int' } },
+    },
+  ],
+  transform: [],
+  sink: [{ plugin_name: 'Console', source_table_name: ['fake'] }],
+};
+
+const fails = (doc: unknown, message: RegExp) =>
+  assert.throws(
+    () => readPipelineConfig(doc, CATALOG),
+    (err: unknown) => err instanceof PipelineConfigError && message.test(err.message),
+    message.source,
+  );
+
+describe('pipeline config', () => {
+  it("reads SeaTunnel's REST example: env defaults, wiring and options", () => {
+    const config = readPipelineConfig(DOC_EXAMPLE, CATALOG);
+    assert.equal(config.env.mode, 'BATCH', 'job.mode is case-insensitive');
+    assert.equal(config.env.name, 'SeaTunnel_Job');
+    assert.equal(config.env.parallelism, 1);
+    assert.equal(config.env.checkpointIntervalMs, undefined, 'BATCH without checkpoint.interval');
+    assert.deepEqual(config.env.options, { 'job.mode': 'batch' });
+    const [source] = config.sources;
+    assert.equal(source?.output, 'fake');
+    assert.deepEqual(source?.options, {
+      'row.num': 100,
+      schema: { fields: { name: 'string', age: 'int', card: 'int' } },
+    });
+    assert.deepEqual(config.sinks[0]?.inputs, ['fake']);
+  });
+
+  it('takes the 2.3.9 names, legacy env names, and wires an omitted input to the table made just before', () => {
+    const config = readPipelineConfig(
+      {
+        env: {
+          'job.mode': 'STREAMING',
+          'execution.parallelism': 2,
+          'execution.checkpoint.interval': '5000',
+        },
+        source: [{ plugin_name: 'FakeSource', plugin_output: 'a' }, { plugin_name: 'FakeSource' }],
+        transform: [
+          {
+            plugin_name: 'Sql',
+            plugin_input: 'a',
+            plugin_output: 'b',
+            parallelism: 3,
+            query: 'select 1',
+          },
+        ],
+        sink: [
+          { plugin_name: 'console' },
+          { plugin_name: 'LocalFile', source_table_name: 'a,b', path: '/tmp/x' },
+        ],
+      },
+      CATALOG,
+    );
+    assert.equal(config.env.parallelism, 2);
+    assert.equal(config.env.checkpointIntervalMs, 5000);
+    assert.equal(config.env.options['execution.checkpoint.interval'], '5000');
+    assert.equal(config.sources[1]?.output, DEFAULT_TABLE);
+    assert.equal(config.sources[1]?.parallelism, 2);
+    assert.equal(config.transforms[0]?.parallelism, 3);
+    assert.deepEqual(config.sinks[0]?.inputs, ['b'], 'the last table made');
+    assert.deepEqual(config.sinks[1]?.inputs, ['a', 'b']);
+    assert.equal(config.sinks[1]?.name, 'LocalFile');
+  });
+
+  it('gives STREAMING checkpoints every 10 s unless told otherwise', () => {
+    const config = readPipelineConfig(
+      { ...DOC_EXAMPLE, env: { 'job.mode': 'STREAMING', 'job.name': 'fake_to_file' } },
+      CATALOG,
+    );
+    assert.equal(config.env.checkpointIntervalMs, 10_000);
+    assert.equal(config.env.name, 'fake_to_file');
+  });
+
+  it("answers bad configs with SeaTunnel's messages, naming the plugin and the option", () => {
+    fails({ ...DOC_EXAMPLE, source: [] }, /^Miss <Source> config! Please check the config file\.$/);
+    fails(
+      { ...DOC_EXAMPLE, sink: undefined },
+      /^Miss <Sink> config! Please check the config file\.$/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, env: { 'job.mode': 'SOMETIMES' } },
+      /^Could not parse value for enum JobMode: 'SOMETIMES' \(env option job\.mode\)\. Expected one of: \[BATCH, STREAMING\]$/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, source: [{ plugin_name: 'Kafka' }] },
+      /^Plugin PluginIdentifier\{engineType='seatunnel', pluginType='source', pluginName='Kafka'\} not found\. Known sources: FakeSource, LocalFile, Jdbc$/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, sink: [{ plugin_name: 'Console', source_table_name: 'nope' }] },
+      /^Sink\[0\]-Console: source_table_name "nope" is not a table any source or transform makes; the tables are "fake"$/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, source: [{ result_table_name: 'x' }] },
+      /^source\[0\]: plugin_name is required, one of FakeSource/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, env: { parallelism: 0 } },
+      /^env option parallelism must be a whole number ≥ 1, not 0$/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, env: { 'shade.identifier': 'aes' } },
+      /shade\.identifier: 'aes' is not supported/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, source: { plugin_name: 'FakeSource' } },
+      /"source" must be a list of plugins/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, sink: [{ plugin_name: 'Console', result_table_name: 'x' }] },
+      /a sink makes no table/,
+    );
+    fails([], /must be an object with env, source, transform and sink/);
+  });
+
+  it('reads the same config from HOCON and JSON text', () => {
+    const hocon = `
+      env { job.mode = "BATCH" }
+      source { FakeSource { result_table_name = "fake", row.num = 100, schema = { fields { name = string, age = int, card = int } } } }
+      sink { Console { source_table_name = [fake] } }`;
+    const fromHocon = parsePipelineText(hocon, 'hocon', CATALOG);
+    const fromJson = parsePipelineText(
+      JSON.stringify({ ...DOC_EXAMPLE, env: { 'job.mode': 'BATCH' } }),
+      'json',
+      CATALOG,
+    );
+    assert.deepEqual(fromHocon, fromJson);
+    assert.throws(
+      () => parsePipelineText('{', 'json', CATALOG),
+      /^Error: Invalid JSON format in request body\.$|Invalid JSON format in request body\./,
+    );
+    assert.throws(
+      () => parsePipelineText('env {', 'hocon', CATALOG),
+      /^PipelineConfigError: Invalid HOCON config: unterminated object/,
+    );
+  });
+});
+
+describe('pipeline DAG', () => {
+  it('numbers vertices sources first, links them by table, and splits independent parts into pipelines', () => {
+    const config = readPipelineConfig(
+      {
+        source: [
+          { plugin_name: 'FakeSource', result_table_name: 'a' },
+          { plugin_name: 'FakeSource', result_table_name: 'b' },
+        ],
+        transform: [{ plugin_name: 'Filter', source_table_name: 'a', result_table_name: 'a2' }],
+        sink: [
+          { plugin_name: 'Console', source_table_name: 'a2' },
+          { plugin_name: 'Console', source_table_name: 'b' },
+        ],
+      },
+      CATALOG,
+    );
+    const dag = buildDag(config);
+    assert.deepEqual(
+      dag.vertices.map((v) => [v.id, v.plugin.role, v.plugin.index, v.pipeline]),
+      [
+        [1, 'source', 0, 1],
+        [2, 'source', 1, 2],
+        [3, 'transform', 0, 1],
+        [4, 'sink', 0, 1],
+        [5, 'sink', 1, 2],
+      ],
+    );
+    assert.deepEqual(dag.edges, [
+      { from: 1, to: 3, table: 'a' },
+      { from: 3, to: 4, table: 'a2' },
+      { from: 2, to: 5, table: 'b' },
+    ]);
+  });
+});

@@ -1,0 +1,314 @@
+// A pipeline job's config, read once from SeaTunnel's JSON or HOCON form and checked: the env options,
+// each plugin's role, name, wiring (plugin_output/result_table_name → plugin_input/source_table_name)
+// and parallelism, and the DAG they make (specs/seatunnel.md §5 and §2.1). Connector options are
+// checked by the connectors themselves; here only that each plugin exists.
+import { parseHocon, type HoconValue } from './hocon.ts';
+
+export type JobMode = 'BATCH' | 'STREAMING';
+export type PluginRole = 'source' | 'transform' | 'sink';
+
+export interface PipelineEnv {
+  readonly mode: JobMode;
+  /** `job.name`, else `SeaTunnel_Job`. */
+  readonly name: string;
+  readonly parallelism: number;
+  /** undefined = no checkpoints (BATCH without `checkpoint.interval`). */
+  readonly checkpointIntervalMs: number | undefined;
+  readonly checkpointTimeoutMs: number;
+  readonly retryTimes: number;
+  readonly retryIntervalSec: number;
+  readonly rowsPerSecond: number | undefined;
+  readonly bytesPerSecond: number | undefined;
+  /** `shade.identifier`: how secrets in the config are encoded (`default` = as written, `base64`). */
+  readonly shadeIdentifier: string;
+  /** The env as written, every value a string: what SeaTunnel's REST shows as `envOptions`. */
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export interface PluginConfig {
+  readonly role: PluginRole;
+  /** Position among the plugins of its role, from 0. */
+  readonly index: number;
+  /** `plugin_name` as written (`Console`, `console`). */
+  readonly name: string;
+  /** The table it produces (sources and transforms); undefined for sinks. */
+  readonly output: string | undefined;
+  /** The tables it reads (transforms and sinks). */
+  readonly inputs: readonly string[];
+  readonly parallelism: number;
+  /** Everything else, as written. */
+  readonly options: Readonly<Record<string, HoconValue>>;
+}
+
+export interface PipelineConfig {
+  readonly env: PipelineEnv;
+  readonly sources: readonly PluginConfig[];
+  readonly transforms: readonly PluginConfig[];
+  readonly sinks: readonly PluginConfig[];
+}
+
+/** Which plugins exist, by role; the connector registry provides it. */
+export interface PluginCatalog {
+  names(role: PluginRole): readonly string[];
+}
+
+export class PipelineConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PipelineConfigError';
+  }
+}
+
+/** The table a source or transform without a name produces (SeaTunnel's identifier). */
+export const DEFAULT_TABLE = 'default-identifier';
+
+const WIRING_KEYS = new Set([
+  'plugin_name',
+  'plugin_output',
+  'result_table_name',
+  'plugin_input',
+  'source_table_name',
+  'parallelism',
+]);
+const JAVA_CLASS: Record<PluginRole, string> = {
+  source: 'Source',
+  transform: 'Transform',
+  sink: 'Sink',
+};
+
+/** Reads a config document in either text form. */
+export function parsePipelineText(
+  text: string,
+  format: 'json' | 'hocon',
+  catalog: PluginCatalog,
+  variables: Readonly<Record<string, string | undefined>> = {},
+): PipelineConfig {
+  let doc: unknown;
+  if (format === 'json') {
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      throw new PipelineConfigError('Invalid JSON format in request body.');
+    }
+  } else {
+    try {
+      doc = parseHocon(text, { variables });
+    } catch (err) {
+      throw new PipelineConfigError(`Invalid HOCON config: ${(err as Error).message}`);
+    }
+  }
+  return readPipelineConfig(doc, catalog);
+}
+
+export function readPipelineConfig(doc: unknown, catalog: PluginCatalog): PipelineConfig {
+  if (!isRecord(doc)) {
+    throw new PipelineConfigError(
+      'the config must be an object with env, source, transform and sink, e.g. {"env":{"job.mode":"BATCH"},"source":[…],"sink":[…]}',
+    );
+  }
+  const env = readEnv(doc.env);
+  const sources = readPlugins(doc.source, 'source', env, catalog);
+  const transforms = readPlugins(doc.transform, 'transform', env, catalog);
+  const sinks = readPlugins(doc.sink, 'sink', env, catalog);
+  if (sources.length === 0)
+    throw new PipelineConfigError('Miss <Source> config! Please check the config file.');
+  if (sinks.length === 0)
+    throw new PipelineConfigError('Miss <Sink> config! Please check the config file.');
+
+  // Wiring in config order: an omitted input is the table made just before.
+  const tables = new Set<string>();
+  let last: string | undefined;
+  const wire = (raw: RawPlugin): PluginConfig => {
+    const inputs = raw.role === 'source' ? [] : (raw.inputs ?? (last === undefined ? [] : [last]));
+    for (const input of inputs) {
+      if (!tables.has(input)) {
+        throw new PipelineConfigError(
+          `${JAVA_CLASS[raw.role]}[${raw.index}]-${raw.name}: ${raw.inputKey} "${input}" is not a table any source or transform makes` +
+            (tables.size > 0
+              ? `; the tables are ${[...tables].map((t) => `"${t}"`).join(', ')}`
+              : ''),
+        );
+      }
+    }
+    const output = raw.role === 'sink' ? undefined : (raw.output ?? DEFAULT_TABLE);
+    if (output !== undefined) {
+      tables.add(output);
+      last = output;
+    }
+    return { ...raw, inputs, output };
+  };
+  return {
+    env,
+    sources: sources.map(wire),
+    transforms: transforms.map(wire),
+    sinks: sinks.map(wire),
+  };
+}
+
+interface RawPlugin extends Omit<PluginConfig, 'inputs' | 'output'> {
+  readonly inputs: readonly string[] | undefined;
+  readonly output: string | undefined;
+  /** The option name the inputs came from, for messages. */
+  readonly inputKey: string;
+}
+
+function readPlugins(
+  value: unknown,
+  role: PluginRole,
+  env: PipelineEnv,
+  catalog: PluginCatalog,
+): RawPlugin[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    throw new PipelineConfigError(
+      `"${role}" must be a list of plugins, e.g. "${role}": [{"plugin_name": "${catalog.names(role)[0] ?? 'Name'}", …}]`,
+    );
+  }
+  const known = catalog.names(role);
+  return value.map((entry, index): RawPlugin => {
+    const at = `${role}[${index}]`;
+    if (!isRecord(entry))
+      throw new PipelineConfigError(`${at} must be an object with a plugin_name`);
+    const name = entry.plugin_name;
+    if (typeof name !== 'string' || name === '') {
+      throw new PipelineConfigError(`${at}: plugin_name is required, one of ${known.join(', ')}`);
+    }
+    if (!known.some((k) => k.toLowerCase() === name.toLowerCase())) {
+      throw new PipelineConfigError(
+        `Plugin PluginIdentifier{engineType='seatunnel', pluginType='${role}', pluginName='${name}'} not found. ` +
+          `Known ${role}s: ${known.join(', ')}`,
+      );
+    }
+    const where = `${JAVA_CLASS[role]}[${index}]-${name}`;
+    const output = tableName(entry, ['plugin_output', 'result_table_name'], where);
+    const inputKey = entry.plugin_input !== undefined ? 'plugin_input' : 'source_table_name';
+    const inputs = tableNames(entry[inputKey], inputKey, where);
+    const parallelism =
+      entry.parallelism === undefined
+        ? env.parallelism
+        : positiveInt(entry.parallelism, `${where}: parallelism`);
+    const options = Object.fromEntries(
+      Object.entries(entry).filter(([k]) => !WIRING_KEYS.has(k)),
+    ) as Record<string, HoconValue>;
+    if (role === 'source' && (entry.plugin_input ?? entry.source_table_name) !== undefined) {
+      throw new PipelineConfigError(`${where}: a source reads no table; remove ${inputKey}`);
+    }
+    if (role === 'sink' && output !== undefined) {
+      throw new PipelineConfigError(
+        `${where}: a sink makes no table; remove plugin_output/result_table_name`,
+      );
+    }
+    return { role, index, name, output, inputs, inputKey, parallelism, options };
+  });
+}
+
+function tableName(
+  entry: Record<string, unknown>,
+  keys: string[],
+  where: string,
+): string | undefined {
+  for (const key of keys) {
+    const value = entry[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new PipelineConfigError(`${where}: ${key} must be a table name, e.g. "fake"`);
+    }
+    return value.trim();
+  }
+  return undefined;
+}
+
+function tableNames(value: unknown, key: string, where: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    list.some((t) => typeof t !== 'string' || t.trim() === '')
+  ) {
+    throw new PipelineConfigError(
+      `${where}: ${key} must be a table name or a list of them, e.g. "fake" or ["a", "b"]`,
+    );
+  }
+  return (list as string[]).map((t) => t.trim());
+}
+
+function readEnv(value: unknown): PipelineEnv {
+  if (value !== undefined && value !== null && !isRecord(value)) {
+    throw new PipelineConfigError('"env" must be an object, e.g. {"job.mode": "BATCH"}');
+  }
+  const env = (value ?? {}) as Record<string, unknown>;
+  const pick = (...keys: string[]): unknown => keys.map((k) => env[k]).find((v) => v !== undefined);
+
+  const rawMode = pick('job.mode');
+  const mode = rawMode === undefined ? 'BATCH' : String(rawMode).toUpperCase();
+  if (mode !== 'BATCH' && mode !== 'STREAMING') {
+    throw new PipelineConfigError(
+      `Could not parse value for enum JobMode: '${String(rawMode)}' (env option job.mode). Expected one of: [BATCH, STREAMING]`,
+    );
+  }
+  const interval = pick('checkpoint.interval', 'execution.checkpoint.interval');
+  const optionalPositive = (v: unknown, name: string) =>
+    v === undefined ? undefined : positiveInt(v, `env option ${name}`);
+  const shade = pick('shade.identifier');
+  if (shade !== undefined && shade !== 'default' && shade !== 'base64') {
+    throw new PipelineConfigError(
+      `env option shade.identifier: '${String(shade)}' is not supported; use "default" (values as written) or "base64"`,
+    );
+  }
+  return {
+    mode,
+    name: pick('job.name') === undefined ? 'SeaTunnel_Job' : String(pick('job.name')),
+    parallelism: optionalPositive(pick('parallelism', 'execution.parallelism'), 'parallelism') ?? 1,
+    // STREAMING always checkpoints (SeaTunnel's shipped seatunnel.yaml: 10 s); BATCH only when asked.
+    checkpointIntervalMs:
+      optionalPositive(interval, 'checkpoint.interval') ??
+      (mode === 'STREAMING' ? 10_000 : undefined),
+    checkpointTimeoutMs:
+      optionalPositive(pick('checkpoint.timeout'), 'checkpoint.timeout') ?? 60_000,
+    retryTimes: nonNegativeInt(pick('job.retry.times') ?? 3, 'env option job.retry.times'),
+    retryIntervalSec: nonNegativeInt(
+      pick('job.retry.interval.seconds') ?? 3,
+      'env option job.retry.interval.seconds',
+    ),
+    rowsPerSecond: optionalPositive(
+      pick('read_limit.rows_per_second'),
+      'read_limit.rows_per_second',
+    ),
+    bytesPerSecond: optionalPositive(
+      pick('read_limit.bytes_per_second'),
+      'read_limit.bytes_per_second',
+    ),
+    shadeIdentifier: shade === undefined ? 'default' : String(shade),
+    options: Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [
+        k,
+        typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v),
+      ]),
+    ),
+  };
+}
+
+function positiveInt(value: unknown, name: string): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+    throw new PipelineConfigError(
+      `${name} must be a whole number ≥ 1, not ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+function nonNegativeInt(value: unknown, name: string): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw new PipelineConfigError(
+      `${name} must be a whole number ≥ 0, not ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -173,8 +173,9 @@ export function parseHocon(text: string, options: HoconOptions = {}): HoconObjec
     if (present.length === 0) fail(`expected a value, found ${describe(text[pos])}`);
     // Whitespace between parts is kept, trailing whitespace is not (HOCON's concatenation).
     const last = present.length - 1;
-    if (!present[last]!.quoted)
+    if (!present[last]!.quoted) {
       present[last] = { raw: present[last]!.raw.trimEnd(), quoted: false };
+    }
     if (present.length === 1 && !present[0]!.quoted) return scalar(present[0]!.raw);
     return present.map((p) => p.raw).join('');
   };

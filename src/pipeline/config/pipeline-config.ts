@@ -110,10 +110,12 @@ export function readPipelineConfig(doc: unknown, catalog: PluginCatalog): Pipeli
   const sources = readPlugins(doc.source, 'source', env, catalog);
   const transforms = readPlugins(doc.transform, 'transform', env, catalog);
   const sinks = readPlugins(doc.sink, 'sink', env, catalog);
-  if (sources.length === 0)
+  if (sources.length === 0) {
     throw new PipelineConfigError('Miss <Source> config! Please check the config file.');
-  if (sinks.length === 0)
+  }
+  if (sinks.length === 0) {
     throw new PipelineConfigError('Miss <Sink> config! Please check the config file.');
+  }
 
   // Wiring in config order: an omitted input is the table made just before.
   const tables = new Set<string>();
@@ -167,8 +169,9 @@ function readPlugins(
   const known = catalog.names(role);
   return value.map((entry, index): RawPlugin => {
     const at = `${role}[${index}]`;
-    if (!isRecord(entry))
+    if (!isRecord(entry)) {
       throw new PipelineConfigError(`${at} must be an object with a plugin_name`);
+    }
     const name = entry.plugin_name;
     if (typeof name !== 'string' || name === '') {
       throw new PipelineConfigError(`${at}: plugin_name is required, one of ${known.join(', ')}`);

@@ -1,0 +1,37 @@
+// Every connector bosun has, by role: the one list to extend when a connector is added.
+import type { PluginCatalog, PluginRole } from '../config/pipeline-config.ts';
+import type {
+  ConnectorFactory,
+  SinkFactory,
+  SourceFactory,
+  TransformFactory,
+} from './connector.ts';
+import { consoleSink } from './sinks/console-sink.ts';
+import { localFileSink } from './sinks/local-file-sink.ts';
+import { fakeSource } from './sources/fake-source.ts';
+
+const SOURCES: readonly SourceFactory[] = [fakeSource];
+const TRANSFORMS: readonly TransformFactory[] = [];
+const SINKS: readonly SinkFactory[] = [consoleSink, localFileSink];
+
+export interface ConnectorRegistry extends PluginCatalog {
+  source(name: string): SourceFactory;
+  transform(name: string): TransformFactory;
+  sink(name: string): SinkFactory;
+}
+
+/** Plugin names match case-insensitively, as SeaTunnel's factory lookup does (`console` = `Console`). */
+function find<T extends ConnectorFactory>(list: readonly T[], name: string): T {
+  const found = list.find((c) => c.name.toLowerCase() === name.toLowerCase());
+  // readPipelineConfig checks names against the same lists first.
+  if (!found) throw new Error(`no connector named ${name}`);
+  return found;
+}
+
+export const connectors: ConnectorRegistry = {
+  names: (role: PluginRole) =>
+    (role === 'source' ? SOURCES : role === 'transform' ? TRANSFORMS : SINKS).map((c) => c.name),
+  source: (name) => find(SOURCES, name),
+  transform: (name) => find(TRANSFORMS, name),
+  sink: (name) => find(SINKS, name),
+};

@@ -1,7 +1,7 @@
 // The engine end to end in this process: FakeSource into real files (and the Console sink), checkpoints,
 // savepoint, resume, cancel and failure.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,14 +49,10 @@ const fileSink = (extra: Record<string, unknown> = {}) => ({
 
 /** Every committed line under out/ (json lines). */
 const committed = (): string[] => {
-  let names: string[] = [];
-  try {
-    names = readdirSync(path.join(dir, 'out'));
-  } catch {
-    return [];
-  }
+  const out = path.join(dir, 'out');
+  const names = existsSync(out) ? readdirSync(out) : [];
   return names.flatMap((name) =>
-    readFileSync(path.join(dir, 'out', name), 'utf8')
+    readFileSync(path.join(out, name), 'utf8')
       .split('\n')
       .filter((l) => l !== ''),
   );
@@ -97,8 +93,9 @@ describe('pipeline engine', () => {
     assert.deepEqual(result.metrics.TableSinkWriteCount, { fake: 3000 });
     assert.equal(result.metrics.SinkWriteBytes, 3000 * (24 + 4));
     assert.deepEqual(tmpFiles(), [], 'temporary files moved on commit');
-    for (const name of readdirSync(path.join(dir, 'out')))
+    for (const name of readdirSync(path.join(dir, 'out'))) {
       assert.match(name, /^T_42_[0-9a-f]{32}_[01]_\d+\.json$/);
+    }
   });
 
   it('stops with a savepoint and resumes from it with no row lost or written twice', async () => {

@@ -110,8 +110,9 @@ export function execute(options: ExecuteOptions): PipelineExecution {
       const readers = new Map<string, Array<(rows: Row[], subtask: number) => Promise<void>>>();
       const route = async (table: string, rows: Row[], subtask: number): Promise<void> => {
         const targets = readers.get(table) ?? [];
-        if (targets.length === 1)
+        if (targets.length === 1) {
           return (targets[0] as (r: Row[], s: number) => Promise<void>)(rows, subtask);
+        }
         await Promise.all(targets.map((target) => target(rows, subtask)));
       };
       const addReader = (
@@ -138,8 +139,9 @@ export function execute(options: ExecuteOptions): PipelineExecution {
             addReader(table, (rows, subtask) => {
               const out: Row[] = [];
               for (const row of rows) {
-                for (const r of transform.apply(row))
+                for (const r of transform.apply(row)) {
                   out.push({ kind: r.kind, table: output, values: r.values });
+                }
               }
               return out.length === 0 ? Promise.resolve() : route(output, out, subtask);
             });

@@ -89,8 +89,9 @@ export const localFileSink: SinkFactory = {
       await mkdir(path.dirname(target), { recursive: true });
       const out = createWriteStream(target, { flags: 'w' });
       pending.push({ tmp: target, final });
-      if (header && format === 'csv')
+      if (header && format === 'csv') {
         out.write(fields.map((f) => csvCell(f.name)).join(fieldDelimiter) + rowDelimiter);
+      }
       return out;
     };
 
@@ -142,8 +143,9 @@ export const localFileSink: SinkFactory = {
       async abort() {
         await closeFile();
         if (transactional) {
-          for (const file of pending)
+          for (const file of pending) {
             await rm(path.dirname(file.tmp), { recursive: true, force: true });
+          }
         }
         pending = [];
       },

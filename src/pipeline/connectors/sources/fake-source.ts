@@ -180,8 +180,9 @@ function valueGenerator(options: ReturnType<typeof optionReader>): (type: DataTy
     switch (type.kind) {
       case 'string': {
         let s = '';
-        for (let i = 0; i < stringLength; i++)
+        for (let i = 0; i < stringLength; i++) {
           s += LETTERS[Math.floor(Math.random() * LETTERS.length)];
+        }
         return s;
       }
       case 'boolean':

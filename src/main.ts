@@ -72,7 +72,18 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   if (invocation.command === 'serve') await serve(invocation.flags);
-  else await client(invocation);
+  else if (invocation.command === 'pipeline-run') {
+    const { runPipelineFile } = await import('./cli/pipeline-run.ts');
+    process.exitCode = await runPipelineFile(invocation.file, invocation.variables, {
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      onInterrupt(handler) {
+        process.on('SIGINT', handler);
+        return () => process.off('SIGINT', handler);
+      },
+    });
+  } else await client(invocation);
 }
 
 /** jobs, runs, logs: one request or stream against a running agent. */

@@ -38,7 +38,8 @@ export interface ClientFlags {
 
 export type Invocation =
   | { command: 'serve'; flags: RawSettings }
-  | { command: 'client'; name: ClientCommandName; args: string[]; flags: ClientFlags };
+  | { command: 'client'; name: ClientCommandName; args: string[]; flags: ClientFlags }
+  | { command: 'pipeline-run'; file: string; variables: string[] };
 
 /** Builds the program; `onInvoke` receives the parsed command. Commander's exits go through exitOverride. */
 export function createProgram(version: string, onInvoke: (inv: Invocation) => void): Command {
@@ -92,6 +93,36 @@ Examples:
   });
 
   addClientCommands(program, onInvoke);
+
+  const pipeline = program
+    .command('pipeline')
+    .description('pipelines (SeaTunnel-style source → transform → sink jobs) without a server')
+    .helpOption('-h, --help', 'show help');
+  pipeline
+    .command('run <file>')
+    .description(
+      'run a pipeline config (.conf HOCON or .json) here, printing its output and progress',
+    )
+    .helpOption('-h, --help', 'show help')
+    .option(
+      '-i, --variable <name=value>',
+      'a value for ${name} in the config (repeatable; the environment is used too)',
+      (value: string, all: string[] = []) => [...all, value],
+    )
+    .addHelpText(
+      'after',
+      `
+Rows printed by a Console sink go to stdout; progress and the outcome go to stderr. The exit code is
+0 when the pipeline finished, 1 when it failed (or its config is wrong), 130 after Ctrl-C (canceled).
+
+Examples:
+  bosun pipeline run fake_to_console.conf
+  bosun pipeline run job.json -i OUT_DIR=/tmp/out`,
+    )
+    .action((file: string, opts: { variable?: string[] }) => {
+      onInvoke({ command: 'pipeline-run', file, variables: opts.variable ?? [] });
+    });
+
   program.addHelpText(
     'after',
     `

@@ -1,0 +1,111 @@
+// `bosun pipeline run FILE` as a user meets it: a child process running a pipeline config here.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runBosun } from './support/agent.ts';
+
+describe('bosun pipeline run', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-cli-pipeline-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs a HOCON config to the Console: rows on stdout, the outcome on stderr, exit 0', async () => {
+    const file = path.join(dir, 'fake_to_console.conf');
+    writeFileSync(
+      file,
+      `env { job.mode = "BATCH", job.name = "fake_to_console" }
+source { FakeSource { result_table_name = "fake", split.read-interval = 0, rows = [{ kind = INSERT, fields = ["a", 1] }], schema = { fields { name = string, age = int } } } }
+sink { Console {} }`,
+    );
+    const r = await runBosun(['pipeline', 'run', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      'output rowType: name<STRING>, age<INT>\n' +
+        'subtaskIndex=0  rowIndex=1:  SeaTunnelRow#tableId=fake SeaTunnelRow#kind=INSERT : a, 1\n',
+    );
+    assert.match(
+      r.stderr,
+      /^bosun: fake_to_console FINISHED \(read 1 rows, wrote 1 in \d+\.\d s\)\n$/,
+    );
+  });
+
+  it('runs a JSON config with -i variables into files', async () => {
+    const file = path.join(dir, 'job.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        env: { 'job.mode': 'BATCH' },
+        source: [
+          {
+            plugin_name: 'FakeSource',
+            'row.num': 50,
+            'split.read-interval': 0,
+            schema: { fields: { n: 'int' } },
+          },
+        ],
+        sink: [
+          {
+            plugin_name: 'LocalFile',
+            path: '${OUT}',
+            tmp_path: path.join(dir, 'tmp'),
+            file_format_type: 'csv',
+          },
+        ],
+      }),
+    );
+    // JSON configs take no substitution: ${OUT} is a literal directory name there.
+    const r = await runBosun(['pipeline', 'run', file], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const out = path.join(dir, '${OUT}');
+    const lines = readdirSync(out).flatMap((f) =>
+      readFileSync(path.join(out, f), 'utf8').trim().split('\n'),
+    );
+    assert.equal(lines.length, 50);
+    assert.ok(lines.every((l) => /^\d+$/.test(l)));
+
+    const conf = path.join(dir, 'vars.conf');
+    writeFileSync(
+      conf,
+      `source { FakeSource { row.num = 5, split.read-interval = 0, schema = { fields { n = int } } } }
+sink { LocalFile { path = \${OUT}, tmp_path = "${path.join(dir, 'tmp')}", file_format_type = text } }`,
+    );
+    const withVar = await runBosun([
+      'pipeline',
+      'run',
+      conf,
+      '-i',
+      `OUT=${path.join(dir, 'vars')}`,
+    ]);
+    assert.equal(withVar.code, 0, withVar.stderr);
+    assert.equal(readdirSync(path.join(dir, 'vars')).length, 1);
+  });
+
+  it('exits 1 with a message naming the problem for a bad config, a missing file or a failing run', async () => {
+    const bad = path.join(dir, 'bad.conf');
+    writeFileSync(bad, 'source { Kafka {} }\nsink { Console {} }');
+    const r = await runBosun(['pipeline', 'run', bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /pluginName='Kafka'\} not found\. Known sources: FakeSource/);
+    const missing = await runBosun(['pipeline', 'run', path.join(dir, 'nope.conf')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot read .*nope\.conf/);
+    const noSchema = path.join(dir, 'no-schema.conf');
+    writeFileSync(noSchema, 'source { FakeSource {} }\nsink { Console {} }');
+    const failed = await runBosun(['pipeline', 'run', noSchema]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /failed: Schema config need option \[schema\]/);
+    const unset = path.join(dir, 'unset.conf');
+    writeFileSync(
+      unset,
+      'source { FakeSource { path = ${NOT_SET_ANYWHERE} } }\nsink { Console {} }',
+    );
+    const sub = await runBosun(['pipeline', 'run', unset]);
+    assert.equal(sub.code, 1);
+    assert.match(sub.stderr, /unresolved substitution \$\{NOT_SET_ANYWHERE\}/);
+  });
+});

@@ -9,9 +9,18 @@ import type {
 import { consoleSink } from './sinks/console-sink.ts';
 import { localFileSink } from './sinks/local-file-sink.ts';
 import { fakeSource } from './sources/fake-source.ts';
+import { copyTransform } from './transforms/copy.ts';
+import { fieldMapperTransform } from './transforms/field-mapper.ts';
+import { filterTransform } from './transforms/filter.ts';
+import { replaceTransform } from './transforms/replace.ts';
 
 const SOURCES: readonly SourceFactory[] = [fakeSource];
-const TRANSFORMS: readonly TransformFactory[] = [];
+const TRANSFORMS: readonly TransformFactory[] = [
+  filterTransform,
+  fieldMapperTransform,
+  replaceTransform,
+  copyTransform,
+];
 const SINKS: readonly SinkFactory[] = [consoleSink, localFileSink];
 
 export interface ConnectorRegistry extends PluginCatalog {

@@ -1,0 +1,34 @@
+// The Copy transform: `fields { newName = srcField }` appends copies after the existing fields.
+import { ConnectorOptionError, optionReader, type TransformFactory } from '../connector.ts';
+import { fieldNamed } from './field-list.ts';
+
+export const copyTransform: TransformFactory = {
+  role: 'transform',
+  name: 'Copy',
+  create(ctx, input) {
+    const mapping = optionReader(ctx).raw('fields');
+    if (
+      typeof mapping !== 'object' ||
+      mapping === null ||
+      Array.isArray(mapping) ||
+      Object.keys(mapping).length === 0
+    ) {
+      throw new ConnectorOptionError(
+        "Copy: option 'fields' must map new fields to the fields they copy, e.g. fields { name2 = name }",
+      );
+    }
+    const copies = Object.entries(mapping).map(([name, src]) => {
+      if (input.some((f) => f.name === name)) {
+        throw new ConnectorOptionError(
+          `Copy: a field named "${name}" exists already; pick another name`,
+        );
+      }
+      return { name, field: fieldNamed(src, 'fields', 'Copy', input) };
+    });
+    const indexes = copies.map((c) => input.indexOf(c.field));
+    return {
+      fields: [...input, ...copies.map((c) => ({ name: c.name, type: c.field.type }))],
+      apply: (row) => [{ ...row, values: [...row.values, ...indexes.map((i) => row.values[i])] }],
+    };
+  },
+};

@@ -1,0 +1,33 @@
+// What the transforms share: a list option of existing field names, checked with a message that
+// lists the fields there are.
+import type { Field } from '../../data-type.ts';
+import { ConnectorOptionError } from '../connector.ts';
+
+export function fieldList(
+  value: unknown,
+  option: string,
+  plugin: string,
+  input: readonly Field[],
+): Field[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ConnectorOptionError(
+      `${plugin}: option '${option}' must be a list of field names, e.g. ["name", "age"]`,
+    );
+  }
+  return value.map((name) => fieldNamed(name, option, plugin, input));
+}
+
+export function fieldNamed(
+  name: unknown,
+  option: string,
+  plugin: string,
+  input: readonly Field[],
+): Field {
+  const field = input.find((f) => f.name === name);
+  if (!field) {
+    throw new ConnectorOptionError(
+      `${plugin}: ${option} names "${String(name)}", which is not a field; the fields are ${input.map((f) => f.name).join(', ')}`,
+    );
+  }
+  return field;
+}

@@ -22,6 +22,7 @@ const STATE_COLORS: Readonly<Record<string, string>> = {
   queued: '33', // yellow
   canceled: '2', // dim
   skipped: '2',
+  savepoint_done: '32',
 };
 
 function paintState(text: string, color: boolean): string {

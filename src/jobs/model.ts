@@ -19,6 +19,8 @@ export const RUN_STATES = [
   'canceled',
   'lost',
   'skipped',
+  // A pipeline run stopped with a savepoint: it can be resumed from its checkpoint.
+  'savepoint_done',
 ] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
@@ -30,6 +32,7 @@ export const FINAL_STATES: ReadonlySet<RunState> = new Set([
   'canceled',
   'lost',
   'skipped',
+  'savepoint_done',
 ]);
 
 export const RUN_TRIGGERS = ['schedule', 'manual', 'retry'] as const;
@@ -190,4 +193,8 @@ export interface Run {
   /** Bytes of output the run produced, and whether the stored log was cut in the middle. */
   logBytes: number;
   logTruncated: boolean;
+  /** A pipeline run's metrics (SeaTunnel's names), updated while it runs and kept when it ends. */
+  metrics?: Record<string, unknown>;
+  /** A pipeline run's last checkpoint: where a resumed run starts. */
+  checkpoint?: unknown;
 }

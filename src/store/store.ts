@@ -89,12 +89,14 @@ export interface ClaimedRun {
 }
 
 export interface RunOutcome {
-  state: 'succeeded' | 'failed' | 'timed_out' | 'canceled';
+  state: 'succeeded' | 'failed' | 'timed_out' | 'canceled' | 'savepoint_done';
   exitCode?: number;
   signal?: string;
   error?: string;
   logBytes: number;
   logTruncated: boolean;
+  metrics?: Record<string, unknown>;
+  checkpoint?: unknown;
 }
 
 export interface RunFilter {
@@ -173,6 +175,12 @@ export interface JobsStore {
   ): Promise<{ claimed: ClaimedRun[]; changed: Run[]; next: DueTimes }>;
   /** Records the process group and start time of a claimed run. False if the lease is no longer ours. */
   markStarted(runId: string, token: string, pgid: number): Promise<boolean>;
+  /** A running pipeline's latest metrics and/or checkpoint. False if the lease is no longer ours. */
+  saveRunProgress(
+    runId: string,
+    token: string,
+    progress: { metrics?: Record<string, unknown>; checkpoint?: unknown },
+  ): Promise<boolean>;
   /** Renews leases; returns the runs still ours, with a stop signal if someone asked them to stop. */
   renewLeases(
     nodeId: string,

@@ -56,6 +56,7 @@ test('runTone gives every state a colour: green, red, amber, blue or grey', () =
     lost: 'crit',
     canceled: 'warn',
     skipped: 'idle',
+    savepoint_done: 'ok',
   };
   for (const [state, tone] of Object.entries(tones)) {
     assert.equal(runTone(state as RunState), tone, state);

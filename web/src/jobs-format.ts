@@ -15,6 +15,7 @@ const TONES: Record<RunState, RunTone> = {
   lost: 'crit',
   canceled: 'warn',
   skipped: 'idle',
+  savepoint_done: 'ok',
 };
 
 export function runTone(state: RunState): RunTone {

@@ -383,6 +383,43 @@ for (const backend of storeBackends()) {
         assert.equal(await store.finishRun(run.id, leaseToken, outcome, never), undefined);
       });
 
+      it("keeps a pipeline run's progress (fenced) and its final metrics and checkpoint", async () => {
+        const { run, leaseToken } = await claimedRun();
+        const checkpoint = { checkpointId: 2, splits: { '1': { '0-0': 'DONE' } }, commits: {} };
+        assert.equal(await store.saveRunProgress(run.id, 'stale', { metrics: { a: 1 } }), false);
+        assert.equal(
+          await store.saveRunProgress(run.id, leaseToken, { metrics: { SourceReceivedCount: 5 } }),
+          true,
+        );
+        assert.equal(await store.saveRunProgress(run.id, leaseToken, { checkpoint }), true);
+        const running = await store.getRun(run.id);
+        assert.deepEqual(
+          running?.metrics,
+          { SourceReceivedCount: 5 },
+          'a checkpoint alone keeps the metrics',
+        );
+        assert.deepEqual(running?.checkpoint, checkpoint);
+        const done = await store.finishRun(
+          run.id,
+          leaseToken,
+          {
+            state: 'savepoint_done',
+            logBytes: 0,
+            logTruncated: false,
+            metrics: { SourceReceivedCount: 9 },
+          },
+          never,
+        );
+        assert.equal(done?.run.state, 'savepoint_done');
+        assert.deepEqual(done?.run.metrics, { SourceReceivedCount: 9 });
+        assert.deepEqual(done?.run.checkpoint, checkpoint);
+        assert.equal(
+          await store.saveRunProgress(run.id, leaseToken, { metrics: {} }),
+          false,
+          'ended',
+        );
+      });
+
       it('queues the next attempt when the retry planner says so, in the same step', async () => {
         const { run, leaseToken } = await claimedRun();
         const done = await store.finishRun(

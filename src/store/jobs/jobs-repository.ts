@@ -185,7 +185,8 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
   ): Promise<{ run: Run; retry?: Run }> {
     const [row] = await tx.all(
       `update runs set state = $2, exit_code = $3, signal = $4, error = $5, finished_at = $6,
-         log_bytes = $7, log_truncated = $8, lease_token = null, lease_expires_at = null
+         log_bytes = $7, log_truncated = $8, lease_token = null, lease_expires_at = null,
+         metrics = coalesce($9, metrics), checkpoint = coalesce($10, checkpoint)
        where id = $1 returning ${RUN_COLUMNS}`,
       [
         idParam(run.id),
@@ -196,6 +197,8 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         tx.now,
         end.logBytes ?? run.logBytes,
         (end.logTruncated ?? run.logTruncated) ? 1 : 0,
+        end.metrics === undefined ? null : JSON.stringify(end.metrics),
+        end.checkpoint === undefined ? null : JSON.stringify(end.checkpoint),
       ],
     );
     const ended = toRun(row as SqlRow);
@@ -529,6 +532,21 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         const changed = await tx.run(
           `update runs set pgid = $3, started_at = $4 where id = $1 and lease_token = $2 and state = 'running'`,
           [idParam(runId), token, pgid, tx.now],
+        );
+        return changed === 1;
+      }),
+
+    saveRunProgress: (runId, token, progress) =>
+      db.tx('record pipeline progress', async (tx) => {
+        const changed = await tx.run(
+          `update runs set metrics = coalesce($3, metrics), checkpoint = coalesce($4, checkpoint)
+           where id = $1 and lease_token = $2 and state = 'running'`,
+          [
+            idParam(runId),
+            token,
+            progress.metrics === undefined ? null : JSON.stringify(progress.metrics),
+            progress.checkpoint === undefined ? null : JSON.stringify(progress.checkpoint),
+          ],
         );
         return changed === 1;
       }),

@@ -13,13 +13,15 @@ import type { SqlRow } from './sql.ts';
 
 export const RUN_COLUMNS = `id, job_id, schedule_id, trigger, state, attempt, scheduled_for, run_at,
   created_at, started_at, finished_at, exit_code, signal, node_id, pgid, stop_signal, error,
-  log_bytes, log_stored, log_truncated`;
+  log_bytes, log_stored, log_truncated, metrics, checkpoint`;
 
 export const num = (v: unknown): number => Number(v);
 export const opt = (v: unknown): number | undefined =>
   v === null || v === undefined ? undefined : Number(v);
 const optStr = (v: unknown): string | undefined =>
   v === null || v === undefined ? undefined : String(v);
+const optJson = (v: unknown): unknown =>
+  v === null || v === undefined ? undefined : (JSON.parse(String(v)) as unknown);
 /** Ids are 53-bit integers in the database and decimal strings everywhere else. */
 export const idParam = (id: string): number => Number(id);
 
@@ -46,6 +48,8 @@ export function toRun(row: SqlRow): Run {
     pgid: opt(row.pgid),
     stopSignal: optStr(row.stop_signal),
     error: optStr(row.error),
+    metrics: optJson(row.metrics) as Run['metrics'],
+    checkpoint: optJson(row.checkpoint),
   };
   for (const [key, value] of Object.entries(extra)) {
     if (value !== undefined) (run as unknown as Record<string, unknown>)[key] = value;

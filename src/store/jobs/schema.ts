@@ -101,3 +101,9 @@ create table outbox (
 )${t.strict};
 create index outbox_due on outbox (next_at);
 `;
+
+/** Migration 3: what a pipeline run reports (JSON text): its metrics, and its last checkpoint to resume from. */
+export const pipelineRunColumns = `
+alter table runs add column metrics text;
+alter table runs add column checkpoint text;
+`;

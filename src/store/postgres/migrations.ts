@@ -1,6 +1,6 @@
 // The PostgreSQL schema, as numbered plain SQL. Append a new entry to add a migration; never edit one
 // that has shipped. Mirrors sqlite/migrations.ts: same tables, columns, keys and meanings.
-import { jobsSchema } from '../jobs/schema.ts';
+import { jobsSchema, pipelineRunColumns } from '../jobs/schema.ts';
 import type { Migration } from '../migrations.ts';
 
 /** Created before any migration runs, so it can record them. Times are ms since the epoch. */
@@ -41,5 +41,10 @@ create table settings (
     version: 2,
     name: 'jobs, schedules, runs, logs, packages and the outbox',
     sql: jobsSchema({ bigint: 'bigint', blob: 'bytea', strict: '' }),
+  },
+  {
+    version: 3,
+    name: 'pipeline runs: metrics and the last checkpoint',
+    sql: pipelineRunColumns,
   },
 ];

@@ -9,12 +9,13 @@ import type {
 import { consoleSink } from './sinks/console-sink.ts';
 import { localFileSink } from './sinks/local-file-sink.ts';
 import { fakeSource } from './sources/fake-source.ts';
+import { localFileSource } from './sources/local-file-source.ts';
 import { copyTransform } from './transforms/copy.ts';
 import { fieldMapperTransform } from './transforms/field-mapper.ts';
 import { filterTransform } from './transforms/filter.ts';
 import { replaceTransform } from './transforms/replace.ts';
 
-const SOURCES: readonly SourceFactory[] = [fakeSource];
+const SOURCES: readonly SourceFactory[] = [fakeSource, localFileSource];
 const TRANSFORMS: readonly TransformFactory[] = [
   filterTransform,
   fieldMapperTransform,

@@ -14,6 +14,7 @@ function job(over: Partial<ApiJob> = {}): ApiJob {
     name: 'backup',
     kind: 'command',
     cmd: 'pg_dump app',
+    pipeline: null,
     env: { PGHOST: 'db' },
     cwd: '',
     timeoutSec: 3600,
@@ -66,6 +67,8 @@ function run(over: Partial<ApiRun> = {}): ApiRun {
     stopRequested: false,
     logBytes: 12,
     logTruncated: false,
+    metrics: null,
+    checkpointId: null,
     ...over,
   };
 }

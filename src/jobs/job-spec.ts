@@ -2,7 +2,9 @@
 // defaults. The HTTP layer has already checked shapes and types against the route schema; this adds the
 // rules a schema cannot say, with messages that name the field and the fix.
 import { AgentError } from '../errors.ts';
-import type { JobSpec, ScheduleSpec, Webhook } from './model.ts';
+import { parsePipelineText, PipelineConfigError } from '../pipeline/config/pipeline-config.ts';
+import { connectors } from '../pipeline/connectors/registry.ts';
+import type { JobSpec, PipelineSpec, ScheduleSpec, Webhook } from './model.ts';
 import { parseSchedule } from './schedule/validate.ts';
 
 export const JOB_DEFAULTS = Object.freeze({
@@ -23,7 +25,7 @@ export const JOB_DEFAULTS = Object.freeze({
 } satisfies Omit<JobSpec, 'name' | 'cmd'>);
 
 /** Fields a user may set; everything else on a job is the agent's. */
-export const JOB_FIELDS = ['name', 'cmd', ...Object.keys(JOB_DEFAULTS)] as const;
+export const JOB_FIELDS = ['name', 'cmd', 'pipeline', ...Object.keys(JOB_DEFAULTS)] as const;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -73,10 +75,21 @@ export function toJobSpec(body: Record<string, unknown>, defaultTz: string): Job
   if (name.includes('/') || [...name].some((c) => c.charCodeAt(0) < 32)) {
     invalid('name', 'must not contain "/" or control characters');
   }
-  const cmd = typeof merged.cmd === 'string' ? merged.cmd : '';
-  if (cmd.trim() === '') invalid('cmd', 'required: the shell command to run, e.g. "echo hello"');
-  if (cmd.includes('\u0000')) invalid('cmd', 'must not contain a NUL character');
-  if (merged.kind !== 'command') invalid('kind', 'only "command" jobs can be created here');
+  let cmd = typeof merged.cmd === 'string' ? merged.cmd : '';
+  let pipeline: PipelineSpec | undefined;
+  if (merged.kind === 'pipeline') {
+    if (cmd !== '') {
+      invalid('cmd', 'a pipeline job runs its pipeline config, not a command; remove cmd');
+    }
+    pipeline = toPipelineSpec(merged.pipeline);
+    cmd = '';
+  } else if (merged.kind === 'command') {
+    if (merged.pipeline !== undefined) invalid('pipeline', 'only a job of kind "pipeline" has one');
+    if (cmd.trim() === '') invalid('cmd', 'required: the shell command to run, e.g. "echo hello"');
+    if (cmd.includes('\u0000')) invalid('cmd', 'must not contain a NUL character');
+  } else {
+    invalid('kind', 'must be "command" (a shell command) or "pipeline" (a pipeline config)');
+  }
 
   const env = merged.env as Record<string, unknown>;
   if (env === null || typeof env !== 'object' || Array.isArray(env)) {
@@ -141,8 +154,10 @@ export function toJobSpec(body: Record<string, unknown>, defaultTz: string): Job
     }
   }
 
+  const { pipeline: _given, ...rest } = merged;
   return {
-    ...(merged as unknown as JobSpec),
+    ...(rest as unknown as JobSpec),
+    ...(pipeline === undefined ? {} : { pipeline }),
     name,
     cmd,
     env: env as Record<string, string>,
@@ -150,4 +165,36 @@ export function toJobSpec(body: Record<string, unknown>, defaultTz: string): Job
     schedules: specs,
     webhooks: webhooks as Webhook[],
   };
+}
+
+/**
+ * A pipeline config: `{format: "json"|"hocon", config}` with the config as text, or as an object (the
+ * JSON form). Checked now (plugins, wiring, env) so a bad config is refused when it is submitted.
+ */
+export function toPipelineSpec(value: unknown): PipelineSpec {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return invalid(
+      'pipeline',
+      'required for a pipeline job: {"format": "json" or "hocon", "config": the SeaTunnel config}',
+    );
+  }
+  const given = value as { format?: unknown; config?: unknown };
+  const format = given.format ?? (typeof given.config === 'string' ? undefined : 'json');
+  if (format !== 'json' && format !== 'hocon') {
+    return invalid('pipeline.format', 'must be "json" or "hocon"');
+  }
+  const config =
+    typeof given.config === 'string'
+      ? given.config
+      : typeof given.config === 'object' && given.config !== null && format === 'json'
+        ? JSON.stringify(given.config)
+        : invalid('pipeline.config', 'the config: JSON text or an object for json, text for hocon');
+  try {
+    // ${var} stays unresolved here only when it has a default; the run resolves the rest.
+    parsePipelineText(config, format, connectors, new Proxy({}, { get: () => '' }));
+  } catch (err) {
+    if (err instanceof PipelineConfigError) invalid('pipeline.config', err.message);
+    throw err;
+  }
+  return { format, config };
 }

@@ -47,10 +47,16 @@ export interface JobsService {
   nextTimes(idOrName: string, count: number): Promise<number[]>;
   runNow(
     idOrName: string,
-    opts?: { idempotencyKey?: string },
+    opts?: { idempotencyKey?: string; resume?: boolean },
   ): Promise<{ run: Run; created: boolean; job: Job }>;
-  /** Stops a run: SIGTERM and the job's grace by default. */
-  stopRun(runId: string, opts?: { signal?: NodeJS.Signals; graceMs?: number }): Promise<Run>;
+  /**
+   * Stops a run: SIGTERM and the job's grace by default. `savepoint` stops a pipeline run with a last
+   * checkpoint to resume from (SIGUSR1 to the engine).
+   */
+  stopRun(
+    runId: string,
+    opts?: { signal?: NodeJS.Signals; graceMs?: number; savepoint?: boolean },
+  ): Promise<Run>;
   getRun(runId: string): Promise<Run>;
   listRuns(filter: {
     jobId?: string;
@@ -80,6 +86,32 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
       );
     }
     return job;
+  }
+
+  /** A pipeline's newest savepoint, or the last checkpoint of its newest failed run (SeaTunnel's resume). */
+  async function resumePoint(job: Job): Promise<unknown> {
+    if (job.kind !== 'pipeline') {
+      throw new AgentError(
+        'INVALID_INPUT',
+        `job ${job.name} is not a pipeline; only pipelines resume`,
+      );
+    }
+    const runs = await store.listRuns({ jobId: job.id, limit: 50 });
+    const from = runs.find(
+      (r) =>
+        r.checkpoint !== undefined &&
+        (r.state === 'savepoint_done' ||
+          r.state === 'failed' ||
+          r.state === 'lost' ||
+          r.state === 'timed_out'),
+    );
+    if (from === undefined) {
+      throw new AgentError(
+        'INVALID_INPUT',
+        `job ${job.name} has no savepoint to resume from: stop a run with a savepoint first`,
+      );
+    }
+    return from.checkpoint;
   }
 
   async function mustGetRun(runId: string): Promise<Run> {
@@ -207,7 +239,12 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
 
     async runNow(idOrName, opts = {}) {
       const job = await mustGetJob(idOrName);
-      const result = await store.createRun(job.id, opts);
+      const { resume, ...createOpts } = opts;
+      const checkpoint = resume === true ? await resumePoint(job) : undefined;
+      const result = await store.createRun(job.id, {
+        ...createOpts,
+        ...(checkpoint === undefined ? {} : { checkpoint }),
+      });
       if (result.created) {
         events.publish({ type: 'run', run: result.run });
         deps.poke();
@@ -216,8 +253,14 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     },
 
     async stopRun(runId, opts = {}) {
-      await mustGetRun(runId);
-      const signal = opts.signal ?? 'SIGTERM';
+      const target = await mustGetRun(runId);
+      if (opts.savepoint === true && (await mustGetJob(target.jobId)).kind !== 'pipeline') {
+        throw new AgentError(
+          'INVALID_INPUT',
+          `run ${runId} is not a pipeline run; only pipelines take a savepoint`,
+        );
+      }
+      const signal = opts.savepoint === true ? 'SIGUSR1' : (opts.signal ?? 'SIGTERM');
       const run = await store.requestStop(runId, signal);
       if (run.state === 'running') deps.runner.stop(runId, signal, opts.graceMs);
       events.publish({ type: 'run', run });

@@ -123,12 +123,23 @@ export interface Webhook {
   secret?: string;
 }
 
+export const JOB_KINDS = ['command', 'pipeline'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** A pipeline job's config as submitted (SeaTunnel's JSON or HOCON form); parsed when a run starts. */
+export interface PipelineSpec {
+  format: 'json' | 'hocon';
+  config: string;
+}
+
 /** What a user says a job is; everything else on a Job is kept by the agent. */
 export interface JobSpec {
   name: string;
-  kind: 'command';
-  /** Run by `/bin/sh -c`. */
+  /** `command`: `cmd` run by a shell; `pipeline`: the `pipeline` config run by the engine. */
+  kind: JobKind;
+  /** Run by `/bin/sh -c`; empty for a pipeline. */
   cmd: string;
+  pipeline?: PipelineSpec;
   env: Record<string, string>;
   /** Working directory; relative to the job's package dir when it has one. Empty: the package dir or the job's work dir. */
   cwd: string;

@@ -10,6 +10,7 @@ import type { JobsEvents } from './events.ts';
 import type { Job, Run } from './model.ts';
 import { createLogCapture, type LogChunk } from './process/log-capture.ts';
 import type { PackageStore } from './process/packages.ts';
+import { preparePipelineRun, type PipelineRun } from './pipeline-run.ts';
 import { spawnRun, type ProcessExit, type RunningProcess } from './process/spawn-run.ts';
 import { planRetry } from './retry.ts';
 
@@ -197,8 +198,20 @@ export function createRunner(deps: RunnerDeps): Runner {
     });
 
     let exit: ProcessExit;
+    let pipeline: PipelineRun | undefined;
     try {
       const cwd = await workDir(job);
+      if (job.kind === 'pipeline') {
+        pipeline = await preparePipelineRun({
+          store,
+          job,
+          run,
+          token,
+          dir: cwd,
+          onError: (err) =>
+            logger.warn({ err, runId: run.id }, 'could not store pipeline progress'),
+        });
+      }
       const env: Record<string, string> = {
         ...deps.baseEnv,
         ...job.env,
@@ -209,8 +222,9 @@ export function createRunner(deps: RunnerDeps): Runner {
         BOSUN_SCHEDULED_FOR: new Date(run.scheduledFor).toISOString(),
       };
       if (a.stopping !== undefined) throw new Error('stopped before it started');
+      const p = pipeline;
       a.proc = spawnRun({
-        cmd: job.cmd,
+        cmd: p?.cmd ?? job.cmd,
         cwd,
         env,
         onOutput: (data) => {
@@ -219,6 +233,11 @@ export function createRunner(deps: RunnerDeps): Runner {
           remember(a, data);
           events.output({ runId: run.id, offset, data });
         },
+        ...(p === undefined
+          ? {}
+          : {
+              onControl: (message: unknown) => p.onControl(message, (reply) => a.proc?.send(reply)),
+            }),
       });
       if (a.proc.pid > 0) void store.markStarted(run.id, token, a.proc.pid).catch(() => {});
       const timer =
@@ -236,8 +255,12 @@ export function createRunner(deps: RunnerDeps): Runner {
     const totals = capture.end();
     flush();
     await writing;
+    await pipeline?.close();
 
-    const outcome = outcomeOf(exit, a, job, { bytes: totals.bytes, truncated: totals.truncated });
+    const log = { bytes: totals.bytes, truncated: totals.truncated };
+    const outcome = pipeline
+      ? pipeline.outcome(exit, a.stopping, log)
+      : outcomeOf(exit, a, job, log);
     if (a.stopping === 'fenced') return;
     try {
       const result = await store.finishRun(run.id, token, outcome, planRetry);

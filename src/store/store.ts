@@ -156,10 +156,13 @@ export interface JobsStore {
   nextDue(): Promise<DueTimes>;
   /** Turns schedule fires due by upTo into runs, advancing each cursor in the same transaction. */
   materialize(upTo: number, limit: number, plan: FirePlanner): Promise<Run[]>;
-  /** A manual run. An idempotencyKey already used for this job returns that run with created false. */
+  /**
+   * A manual run. An idempotencyKey already used for this job returns that run with created false.
+   * A pipeline run given a checkpoint starts from it (a resume).
+   */
   createRun(
     jobId: string,
-    opts: { idempotencyKey?: string; runAt?: number },
+    opts: { idempotencyKey?: string; runAt?: number; checkpoint?: unknown },
   ): Promise<{ run: Run; created: boolean }>;
   /**
    * Claims up to `slots` queued runs due by upTo for this node, enforcing each job's overlap policy:

@@ -42,6 +42,8 @@ function run(overrides: Partial<RunJson> = {}): RunJson {
     stopRequested: false,
     logBytes: 10,
     logTruncated: false,
+    metrics: null,
+    checkpointId: null,
     ...overrides,
   };
 }

@@ -12,6 +12,7 @@ import type {
   RunTrigger,
 } from '../../jobs/model.ts';
 import { describeSchedule } from '../../jobs/schedule/describe.ts';
+import { maskConfigSecrets } from '../../pipeline/config/mask-secrets.ts';
 
 export interface ScheduleJson {
   id: string;
@@ -46,6 +47,8 @@ export interface JobJson {
   name: string;
   kind: string;
   cmd: string;
+  /** kind pipeline: the config as submitted, secrets masked. */
+  pipeline: { format: 'json' | 'hocon'; config: string } | null;
   env: Record<string, string>;
   cwd: string;
   timeoutSec: number;
@@ -87,6 +90,10 @@ export interface RunJson {
   stopRequested: boolean;
   logBytes: number;
   logTruncated: boolean;
+  /** A pipeline run's metrics (SeaTunnel's names); null for a command. */
+  metrics: Record<string, unknown> | null;
+  /** A pipeline run's last checkpoint (or the one it resumed from); null for none. */
+  checkpointId: number | null;
 }
 
 /** One message of GET /api/v1/events. */
@@ -119,6 +126,8 @@ export function runJson(run: Run, jobName?: string): RunJson {
     stopRequested: run.stopSignal !== undefined,
     logBytes: run.logBytes,
     logTruncated: run.logTruncated,
+    metrics: run.metrics ?? null,
+    checkpointId: (run.checkpoint as { checkpointId?: number } | undefined)?.checkpointId ?? null,
   };
 }
 
@@ -129,6 +138,10 @@ export function jobJson(state: JobState, defaultTz: string): JobJson {
     name: job.name,
     kind: job.kind,
     cmd: job.cmd,
+    pipeline:
+      job.pipeline === undefined
+        ? null
+        : { format: job.pipeline.format, config: maskConfigSecrets(job.pipeline.config) },
     env: Object.fromEntries(
       Object.entries(job.env).map(([k, v]) => [k, SECRET_NAME.test(k) ? MASK : v]),
     ),

@@ -47,8 +47,18 @@ const scheduleInput = {
 
 const jobFields = {
   name: { type: 'string', minLength: 1, maxLength: 200, description: 'unique on this agent' },
-  kind: { enum: ['command'] },
-  cmd: { type: 'string', minLength: 1, description: 'run by /bin/sh -c' },
+  kind: { enum: ['command', 'pipeline'], description: 'command (default) or pipeline' },
+  cmd: { type: 'string', minLength: 1, description: 'run by /bin/sh -c (kind command)' },
+  pipeline: {
+    type: 'object',
+    description: "kind pipeline: SeaTunnel's job config, as JSON (text or object) or HOCON text",
+    required: ['config'],
+    additionalProperties: false,
+    properties: {
+      format: { enum: ['json', 'hocon'] },
+      config: { type: ['string', 'object'] },
+    },
+  },
   env: { type: 'object', additionalProperties: { type: 'string' } },
   cwd: { type: 'string', description: "relative to the job's package or work dir" },
   timeoutSec: int(0, 31 * 86_400, '0 = no timeout'),
@@ -87,7 +97,8 @@ const jobFields = {
 
 export const jobInput = {
   type: 'object',
-  required: ['name', 'cmd'],
+  // cmd (a command) or pipeline (a pipeline): the core says which is missing.
+  required: ['name'],
   additionalProperties: false,
   properties: jobFields,
 } as const;

@@ -148,14 +148,24 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
     }),
   );
 
-  app.post<{ Params: { id: string }; Headers: { 'idempotency-key'?: string } }>(
+  app.post<{
+    Params: { id: string };
+    Headers: { 'idempotency-key'?: string };
+    Querystring: { resume?: string };
+  }>(
     '/api/v1/jobs/:id/run',
     {
       schema: {
         summary: 'Start a run now',
-        description: 'A retried request with the same Idempotency-Key header returns the same run.',
+        description:
+          'A retried request with the same Idempotency-Key header returns the same run. ?resume=true starts a pipeline from its newest savepoint (or the last checkpoint of its newest failed run).',
         tags: ['runs'],
         params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { resume: { enum: ['true', 'false', '1', '0'] } },
+        },
         headers: {
           type: 'object',
           properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
@@ -165,10 +175,11 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      const { run, job } = await jobs.runNow(
-        request.params.id,
-        key === undefined ? {} : { idempotencyKey: key },
-      );
+      const resume = request.query.resume === 'true' || request.query.resume === '1';
+      const { run, job } = await jobs.runNow(request.params.id, {
+        ...(key === undefined ? {} : { idempotencyKey: key }),
+        ...(resume ? { resume } : {}),
+      });
       return reply.code(202).send(runJson(run, job.name));
     },
   );
@@ -277,18 +288,25 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
     },
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post<{ Params: { id: string }; Querystring: { savepoint?: string } }>(
     '/api/v1/runs/:id/stop',
     {
       schema: {
-        summary: "Stop a run (SIGTERM to its process group, SIGKILL after the job's graceSec)",
+        summary:
+          "Stop a run (SIGTERM to its process group, SIGKILL after the job's graceSec); ?savepoint=true stops a pipeline run with a savepoint to resume from",
         tags: ['runs'],
         params: runIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { savepoint: { enum: ['true', 'false', '1', '0'] } },
+        },
         response: { 202: runResponse, ...errors },
       },
     },
     async (request, reply) => {
-      const run = await jobs.stopRun(request.params.id);
+      const savepoint = request.query.savepoint === 'true' || request.query.savepoint === '1';
+      const run = await jobs.stopRun(request.params.id, { savepoint });
       return reply.code(202).send(runJson(run, (await jobNames(jobs, [run])).get(run.jobId)));
     },
   );

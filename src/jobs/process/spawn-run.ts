@@ -2,6 +2,7 @@
 // the job and everything it started at once, and reports how it ended without ever throwing.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Duplex } from 'node:stream';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 /** How a run's shell ended. `error` is set when it could not be started at all. */
@@ -24,6 +25,8 @@ export interface RunningProcess {
    * after the run ended.
    */
   stop(signal: NodeJS.Signals, graceMs: number): Promise<void>;
+  /** Writes one JSON message to the control channel (fd 3), when the run has one. */
+  send(message: unknown): void;
 }
 
 export interface SpawnRunOptions {
@@ -34,6 +37,11 @@ export interface SpawnRunOptions {
   env: Record<string, string>;
   /** stdout and stderr, combined in the order the job wrote them. Must not throw. */
   onOutput: (data: Buffer) => void;
+  /**
+   * A control channel on the process's fd 3 (a socket both ends can write), one JSON message per line:
+   * how the pipeline engine reports metrics and checkpoints and hears that a checkpoint is stored.
+   */
+  onControl?: (message: unknown) => void;
   /**
    * How long to keep reading output after the shell exited, for a process that escaped the group and
    * still holds the pipe open; then the pipe is closed.
@@ -62,7 +70,7 @@ export function spawnRun(opts: SpawnRunOptions): RunningProcess {
       cwd: opts.cwd,
       env: opts.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: opts.onControl ? ['ignore', 'pipe', 'ignore', 'pipe'] : ['ignore', 'pipe', 'ignore'],
     });
   } catch (err) {
     // Synchronous throws are argument problems, e.g. a NUL byte in the command or an env value.
@@ -71,6 +79,8 @@ export function spawnRun(opts: SpawnRunOptions): RunningProcess {
 
   const pid = child.pid ?? 0;
   const drainMs = opts.drainMs ?? DEFAULT_DRAIN_MS;
+  const control = opts.onControl ? (child.stdio[3] as Duplex | null) : null;
+  if (control && opts.onControl) readJsonLines(control, opts.onControl);
   const stdout = child.stdout;
 
   let shellExit: ProcessExit | undefined;
@@ -162,7 +172,34 @@ export function spawnRun(opts: SpawnRunOptions): RunningProcess {
     settleGroup();
   };
 
-  return { pid, exited, stop };
+  const send = (message: unknown): void => {
+    if (control && !control.destroyed) control.write(`${JSON.stringify(message)}\n`);
+  };
+
+  return { pid, exited, stop, send };
+}
+
+/** Calls `onMessage` with each JSON line the stream carries; a line that is not JSON is skipped. */
+function readJsonLines(stream: Duplex, onMessage: (message: unknown) => void): void {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (text: string) => {
+    pending += text;
+    let newline = pending.indexOf('\n');
+    while (newline !== -1) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line !== '') {
+        try {
+          onMessage(JSON.parse(line));
+        } catch {
+          // a half-written line of a killed process, or noise: not a message
+        }
+      }
+      newline = pending.indexOf('\n');
+    }
+  });
+  stream.on('error', () => {});
 }
 
 /** Resolves when `promise` does or after `ms`, whichever comes first; leaves no timer behind. */
@@ -268,6 +305,7 @@ function failed(error: string): RunningProcess {
     pid: 0,
     exited: Promise.resolve({ exitCode: null, signal: null, error }),
     stop: () => Promise.resolve(),
+    send: () => {},
   };
 }
 

@@ -14,6 +14,7 @@ import { copyTransform } from './transforms/copy.ts';
 import { fieldMapperTransform } from './transforms/field-mapper.ts';
 import { filterTransform } from './transforms/filter.ts';
 import { replaceTransform } from './transforms/replace.ts';
+import { sqlTransform } from './transforms/sql.ts';
 
 const SOURCES: readonly SourceFactory[] = [fakeSource, localFileSource];
 const TRANSFORMS: readonly TransformFactory[] = [
@@ -21,6 +22,7 @@ const TRANSFORMS: readonly TransformFactory[] = [
   fieldMapperTransform,
   replaceTransform,
   copyTransform,
+  sqlTransform,
 ];
 const SINKS: readonly SinkFactory[] = [consoleSink, localFileSink];
 

@@ -124,14 +124,16 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       scheduledFor: number;
       runAt: number;
       error?: string;
+      /** Where a pipeline run starts (a resume, or a retry from the last checkpoint). */
+      checkpoint?: unknown;
     },
   ): Promise<Run | undefined> {
     const id = newId();
     const finished = fields.state === 'skipped' ? tx.now : null;
     const rows = await tx.all(
       `insert into runs (id, job_id, schedule_id, trigger, trigger_key, state, attempt, scheduled_for,
-         run_at, created_at, finished_at, error, single_flight)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         run_at, created_at, finished_at, error, single_flight, checkpoint)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        on conflict do nothing
        returning ${RUN_COLUMNS}`,
       [
@@ -148,6 +150,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         finished,
         fields.error ?? null,
         job.overlap === 'allow' ? 0 : 1,
+        fields.checkpoint === undefined ? null : JSON.stringify(fields.checkpoint),
       ],
     );
     if (rows[0] === undefined) return undefined;
@@ -216,6 +219,8 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       attempt: run.attempt + 1,
       scheduledFor: run.scheduledFor,
       runAt: at,
+      // A pipeline's retry resumes from its last checkpoint.
+      ...(ended.checkpoint === undefined ? {} : { checkpoint: ended.checkpoint }),
     });
     return next === undefined ? { run: ended } : { run: ended, retry: next };
   }
@@ -418,6 +423,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
           attempt: 1,
           scheduledFor: tx.now,
           runAt: opts.runAt ?? tx.now,
+          ...(opts.checkpoint === undefined ? {} : { checkpoint: opts.checkpoint }),
         });
         if (run === undefined) {
           throw new AgentError('CONFLICT', 'the run was created concurrently; retry');

@@ -1,0 +1,126 @@
+// The pipeline engine process: `node engine-main.ts <run.json>`, started by the agent's runner for each
+// pipeline run, so a run is isolated and killable like any job. The Console sink's rows and notices
+// go to stdout (the run's log); metrics, checkpoints and the result go as JSON lines on fd 3, where
+// the agent answers each checkpoint once it is stored (only then are the sinks committed, so a crash
+// can never leave committed rows the stored checkpoint does not know of). SIGUSR1 stops with a
+// savepoint, SIGTERM or SIGINT cancels. Exit codes: 0 finished, 3 savepoint, 4 canceled, 1 failed.
+import { readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { parsePipelineText } from '../config/pipeline-config.ts';
+import { connectors } from '../connectors/registry.ts';
+import { execute, type CheckpointState, type ExecutionStatus } from './executor.ts';
+
+export interface EngineRunSpec {
+  jobId: string;
+  runId: string;
+  format: 'json' | 'hocon';
+  config: string;
+  /** Where to start: the savepoint of a resumed run, or the last checkpoint of a retried one. */
+  checkpoint?: CheckpointState;
+}
+
+export type EngineMessage =
+  | { type: 'metrics'; metrics: Record<string, unknown> }
+  | { type: 'checkpoint'; state: CheckpointState }
+  | { type: 'result'; status: ExecutionStatus; error?: string };
+
+export const EXIT_CODES: Readonly<Record<ExecutionStatus, number>> = {
+  FINISHED: 0,
+  FAILED: 1,
+  SAVEPOINT_DONE: 3,
+  CANCELED: 4,
+};
+
+const METRICS_EVERY_MS = 1000;
+/** How long a checkpoint waits for the agent to store it before the run fails. */
+const ACK_TIMEOUT_MS = 60_000;
+
+async function main(file: string): Promise<number> {
+  const control = new Socket({ fd: 3, readable: true, writable: true });
+  const send = (message: EngineMessage) =>
+    new Promise<void>((resolve) => control.write(`${JSON.stringify(message)}\n`, () => resolve()));
+  const acks = new Map<number, () => void>();
+  let buffered = '';
+  control.setEncoding('utf8');
+  control.on('data', (text: string) => {
+    buffered += text;
+    for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      try {
+        const message = JSON.parse(line) as { type?: string; id?: number };
+        if (message.type === 'ack' && typeof message.id === 'number') acks.get(message.id)?.();
+      } catch {
+        // not a message
+      }
+    }
+  });
+
+  const finish = async (status: ExecutionStatus, error?: string): Promise<number> => {
+    await send({ type: 'result', status, ...(error === undefined ? {} : { error }) });
+    control.end();
+    return EXIT_CODES[status];
+  };
+
+  let spec: EngineRunSpec;
+  let config;
+  try {
+    spec = JSON.parse(readFileSync(file, 'utf8')) as EngineRunSpec;
+    config = parsePipelineText(spec.config, spec.format, connectors, process.env);
+  } catch (err) {
+    return finish('FAILED', (err as Error).message);
+  }
+
+  const run = execute({
+    config,
+    jobId: spec.jobId,
+    registry: connectors,
+    ...(spec.checkpoint === undefined ? {} : { restore: spec.checkpoint }),
+    log: (line) => process.stdout.write(`${line}\n`),
+    onCheckpoint: async (state) => {
+      const stored = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(new Error(`the agent did not store checkpoint ${state.checkpointId} in time`)),
+          ACK_TIMEOUT_MS,
+        );
+        acks.set(state.checkpointId, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await send({ type: 'checkpoint', state });
+      try {
+        await stored;
+      } finally {
+        acks.delete(state.checkpointId);
+      }
+    },
+  });
+  process.on('SIGUSR1', () => run.stop(true));
+  process.on('SIGTERM', () => run.stop(false));
+  process.on('SIGINT', () => run.stop(false));
+  const metrics = setInterval(
+    () => void send({ type: 'metrics', metrics: { ...run.metrics() } }),
+    METRICS_EVERY_MS,
+  );
+  const result = await run.done;
+  clearInterval(metrics);
+  await send({ type: 'metrics', metrics: { ...result.metrics } });
+  return finish(result.status, result.error);
+}
+
+if (import.meta.main) {
+  const file = process.argv[2];
+  if (file === undefined) {
+    process.stderr.write('usage: engine-main.ts <run.json> (started by the bosun agent)\n');
+    process.exit(2);
+  }
+  main(file).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`bosun engine: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -7,8 +7,10 @@ import type {
   TransformFactory,
 } from './connector.ts';
 import { consoleSink } from './sinks/console-sink.ts';
+import { jdbcSink } from './sinks/jdbc-sink.ts';
 import { localFileSink } from './sinks/local-file-sink.ts';
 import { fakeSource } from './sources/fake-source.ts';
+import { jdbcSource } from './sources/jdbc-source.ts';
 import { localFileSource } from './sources/local-file-source.ts';
 import { copyTransform } from './transforms/copy.ts';
 import { fieldMapperTransform } from './transforms/field-mapper.ts';
@@ -16,7 +18,7 @@ import { filterTransform } from './transforms/filter.ts';
 import { replaceTransform } from './transforms/replace.ts';
 import { sqlTransform } from './transforms/sql.ts';
 
-const SOURCES: readonly SourceFactory[] = [fakeSource, localFileSource];
+const SOURCES: readonly SourceFactory[] = [fakeSource, localFileSource, jdbcSource];
 const TRANSFORMS: readonly TransformFactory[] = [
   filterTransform,
   fieldMapperTransform,
@@ -24,7 +26,7 @@ const TRANSFORMS: readonly TransformFactory[] = [
   copyTransform,
   sqlTransform,
 ];
-const SINKS: readonly SinkFactory[] = [consoleSink, localFileSink];
+const SINKS: readonly SinkFactory[] = [consoleSink, localFileSink, jdbcSink];
 
 export interface ConnectorRegistry extends PluginCatalog {
   source(name: string): SourceFactory;

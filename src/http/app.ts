@@ -16,6 +16,7 @@ import type { JobsEvents } from '../jobs/events.ts';
 import type { JobsService } from '../jobs/jobs-service.ts';
 import { registerArthasRoutes } from './compat/arthas.ts';
 import { registerCloudtaskRoutes } from './compat/cloudtask.ts';
+import { registerSeatunnelJobRoutes } from './compat/seatunnel-jobs.ts';
 import { registerSeatunnelMonitoring } from './compat/seatunnel-monitoring.ts';
 import { registerVminfoRoutes } from './compat/vminfo.ts';
 import { registerEventRoutes } from './native/events.ts';
@@ -182,6 +183,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     openConnections: () => openConnections,
   });
   registerJobRoutes(app, { jobs: deps.jobs, defaultTz: deps.defaultTz });
+  await registerSeatunnelJobRoutes(app, { jobs: deps.jobs });
   registerEventRoutes(app, deps.jobsEvents);
   await registerArthasRoutes(app, { console: deps.console, readOnly: deps.config.readOnly });
   registerSessionRoutes(app, { console: deps.console, dumpDir: deps.dumpDir });

@@ -39,6 +39,14 @@ const SHAPES: Array<[(url: string) => boolean, ErrorShape]> = [
   [(url) => url.startsWith('/cloudtask/'), cloudtaskShape],
   [(url) => url.startsWith('/hazelcast/rest/'), seatunnelShape],
   [(url) => url.startsWith('/system-monitoring-information'), seatunnelShape],
+  // SeaTunnel's v2 paths, without the v1 prefix.
+  [
+    (url) =>
+      /^\/(running-jobs?|job-info|finished-jobs|submit-jobs?|stop-jobs?|encrypt-config|overview|update-tags|thread-dump)(\/|\?|$)/.test(
+        url,
+      ),
+    seatunnelShape,
+  ],
   [isArthasPath, arthasShape],
 ];
 

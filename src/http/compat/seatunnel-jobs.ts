@@ -1,0 +1,412 @@
+// SeaTunnel's Zeta REST API for jobs (specs/seatunnel.md §1–§4, decisions §10), on v1 paths
+// (/hazelcast/rest/maps/…) and v2 paths (no prefix): submit, list, inspect and stop pipeline jobs.
+// A SeaTunnel job is a bosun job of kind pipeline named `seatunnel-<jobId>`; each submission or resume
+// is one of its runs, and its status and metrics are those of its newest run. Only translation lives
+// here: jobs, runs and the engine are the jobs service's.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AgentError, isAgentError } from '../../errors.ts';
+import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
+import type { Job, Run } from '../../jobs/model.ts';
+import { readPipelineConfig, type PipelineConfig } from '../../pipeline/config/pipeline-config.ts';
+import { parseHocon } from '../../pipeline/config/hocon.ts';
+import { connectors } from '../../pipeline/connectors/registry.ts';
+import { buildDag, type Dag } from '../../pipeline/dag.ts';
+
+const V1 = '/hazelcast/rest/maps';
+const NAME_PREFIX = 'seatunnel-';
+/** How long submit-job waits for the run to start, so a client sees RUNNING right after (§2.3 Timing). */
+const START_WAIT_MS = 5000;
+const FINAL = new Set(['FINISHED', 'FAILED', 'CANCELED', 'SAVEPOINT_DONE', 'UNKNOWABLE']);
+
+type Json = Record<string, unknown>;
+
+export async function registerSeatunnelJobRoutes(
+  app: FastifyInstance,
+  deps: { jobs: JobsService },
+): Promise<void> {
+  await app.register(async (scope) => routes(scope, deps.jobs));
+}
+
+function routes(scope: FastifyInstance, jobs: JobsService): void {
+  // Bodies are parsed here, to answer bad JSON with SeaTunnel's own messages.
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
+  /** Runs that started from a savepoint (shown as isStartWithSavePoint; this agent's life only). */
+  const resumed = new Set<string>();
+  const both = (
+    method: 'GET' | 'POST',
+    path: string,
+    handler: (r: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+  ) => {
+    for (const prefix of [V1, '']) {
+      scope.route({ method, url: `${prefix}${path}`, handler });
+      // v1 treats PUT as POST (RestApiIT PUTs update-tags).
+      if (prefix === V1 && method === 'POST') {
+        scope.route({ method: 'PUT', url: `${prefix}${path}`, handler });
+      }
+    }
+  };
+
+  /** Our job for a SeaTunnel id, or undefined. */
+  const find = async (id: string): Promise<JobState | undefined> => {
+    for (const key of [`${NAME_PREFIX}${id}`, id]) {
+      try {
+        const state = await jobs.getJob(key);
+        if (state.job.kind === 'pipeline') return state;
+      } catch (err) {
+        if (!(isAgentError(err) && err.code === 'NOT_FOUND')) throw err;
+      }
+    }
+    return undefined;
+  };
+
+  const seatunnelJobs = async () =>
+    (await jobs.listJobs()).filter((s) => s.job.kind === 'pipeline');
+
+  both('GET', '/running-jobs', async () => {
+    const states = await seatunnelJobs();
+    return states.filter((s) => !FINAL.has(statusOf(s.lastRun))).map((s) => jobView(s, resumed));
+  });
+
+  const jobInfo = async (request: FastifyRequest) => {
+    const id = (request.params as { jobId?: string }).jobId ?? '';
+    if (id === '') throw bad('The jobId must not be empty.');
+    if (!/^\d+$/.test(id)) throw bad(`The jobId must be a number, not "${id}".`);
+    const state = await find(id);
+    return state === undefined ? { jobId: id } : jobView(state, resumed);
+  };
+  for (const path of ['/running-job', '/job-info']) {
+    both('GET', `${path}/:jobId`, jobInfo);
+    both('GET', path, jobInfo);
+  }
+
+  const finished = async (request: FastifyRequest) => {
+    const wanted = (request.params as { state?: string }).state?.toUpperCase();
+    const states = (await seatunnelJobs()).filter((s) => FINAL.has(statusOf(s.lastRun)));
+    return states
+      .filter((s) => wanted === undefined || statusOf(s.lastRun) === wanted)
+      .sort((a, b) => (a.lastRun?.finishedAt ?? 0) - (b.lastRun?.finishedAt ?? 0))
+      .map((s) => jobView(s, resumed));
+  };
+  both('GET', '/finished-jobs/:state', finished);
+  both('GET', '/finished-jobs', finished);
+
+  const submit = async (
+    body: unknown,
+    params: { jobId?: string; jobName?: string; isStartWithSavePoint?: string; format?: string },
+  ): Promise<{ jobId: string; jobName: string }> => {
+    const resume = params.isStartWithSavePoint === 'true';
+    if (resume && !params.jobId) throw bad('Please provide jobId when start with save point.');
+    if (params.jobId !== undefined && !/^\d+$/.test(params.jobId)) {
+      throw bad(`jobId must be a number, not "${params.jobId}"`);
+    }
+    const doc = configDocument(body, params.format);
+    const config = checked(doc);
+    const jobName = params.jobName ?? config.env.name;
+    // The name shows in every answer; it travels in the stored config.
+    doc.env = { ...(doc.env as Json | undefined), 'job.name': jobName };
+    const pipeline = { format: 'json', config: JSON.stringify(doc) };
+    const existing = params.jobId === undefined ? undefined : await find(params.jobId);
+    let job: Job;
+    if (existing !== undefined) {
+      const active = existing.lastRun !== undefined && !FINAL.has(statusOf(existing.lastRun));
+      // Resubmitting a running id is a silent success (§2.3, 2.3.6+).
+      if (active) return { jobId: seatunnelId(existing.job), jobName };
+      if (!resume) {
+        throw bad(
+          `The job id ${params.jobId} has already been submitted and is not starting with a savepoint.`,
+        );
+      }
+      job = (await jobs.patchJob(existing.job.id, { pipeline })).job;
+    } else {
+      if (resume)
+        {throw bad(
+          `no job ${params.jobId} to resume: submit it first, then stop it with a savepoint`,
+        );}
+      const name =
+        params.jobId === undefined
+          ? `${NAME_PREFIX}${Date.now()}${Math.floor(Math.random() * 1000)}`
+          : `${NAME_PREFIX}${params.jobId}`;
+      job = (await jobs.createJob({ name, kind: 'pipeline', pipeline, overlap: 'forbid' })).job;
+    }
+    const { run } = await jobs.runNow(job.id, resume ? { resume } : {});
+    if (resume) resumed.add(run.id);
+    await started(run.id);
+    return { jobId: seatunnelId(job), jobName };
+  };
+
+  const started = async (runId: string) => {
+    const deadline = Date.now() + START_WAIT_MS;
+    while (Date.now() < deadline) {
+      const run = await jobs.getRun(runId);
+      if (run.state !== 'queued') return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  both('POST', '/submit-job', async (request) => submit(request.body, queryOf(request)));
+
+  both('POST', '/submit-jobs', async (request) => {
+    const list = jsonBody(request.body);
+    if (!Array.isArray(list))
+      {throw bad('the body must be a list of job configs, each with "params"');}
+    const out = [];
+    for (const entry of list as Json[]) {
+      const { params, ...doc } = entry;
+      out.push(await submit(doc, (params ?? {}) as Record<string, string>));
+    }
+    return out;
+  });
+
+  const stop = async (body: unknown): Promise<string> => {
+    const { jobId, isStopWithSavePoint } = (body ?? {}) as {
+      jobId?: unknown;
+      isStopWithSavePoint?: unknown;
+    };
+    if (jobId === undefined || jobId === null || jobId === '') throw bad('jobId cannot be empty.');
+    const id = String(jobId);
+    if (!/^\d+$/.test(id)) throw bad(`For input string: "${id}"`);
+    const state = await find(id);
+    const run = state?.lastRun;
+    // Unknown or finished ids still get 200 (SeaTunnel does not wait for the stop either).
+    if (run !== undefined && !FINAL.has(statusOf(run))) {
+      await jobs.stopRun(run.id, {
+        savepoint: isStopWithSavePoint === true || isStopWithSavePoint === 'true',
+      });
+    }
+    return id;
+  };
+  both('POST', '/stop-job', async (request) => ({ jobId: await stop(jsonBody(request.body)) }));
+  both('POST', '/stop-jobs', async (request) => {
+    const list = jsonBody(request.body);
+    if (!Array.isArray(list)) {
+      throw bad('the body must be a list of {"jobId": …, "isStopWithSavePoint": …}');
+    }
+    const out = [];
+    for (const entry of list) out.push({ jobId: Number(await stop(entry)) });
+    return out;
+  });
+
+  both('POST', '/encrypt-config', async (request) => {
+    const doc = configDocument(request.body, undefined);
+    const shade = String((doc.env as Json | undefined)?.['shade.identifier'] ?? 'default');
+    if (shade !== 'base64') return doc;
+    for (const role of ['source', 'sink']) {
+      for (const plugin of (doc[role] as Json[] | undefined) ?? []) {
+        for (const key of ['username', 'password', 'auth', 'token', 'user']) {
+          if (typeof plugin[key] === 'string')
+            {plugin[key] = Buffer.from(plugin[key] as string).toString('base64');}
+        }
+      }
+    }
+    return doc;
+  });
+
+  both('GET', '/overview', async () => {
+    const states = await seatunnelJobs();
+    const count = (status: string) => states.filter((s) => statusOf(s.lastRun) === status).length;
+    return {
+      projectVersion: '2.3.9',
+      gitCommitAbbrev: 'bosun',
+      totalSlot: '0',
+      unassignedSlot: '0',
+      runningJobs: String(states.filter((s) => !FINAL.has(statusOf(s.lastRun))).length),
+      finishedJobs: String(count('FINISHED')),
+      failedJobs: String(count('FAILED')),
+      cancelledJobs: String(count('CANCELED')),
+      workers: '1',
+    };
+  });
+}
+
+function queryOf(request: FastifyRequest): Record<string, string> {
+  return (request.query ?? {}) as Record<string, string>;
+}
+
+/** A JSON body, with SeaTunnel's messages for an empty or malformed one. */
+function jsonBody(body: unknown): unknown {
+  if (body === undefined || body === null || body === '') throw bad('Request body is empty.');
+  try {
+    return JSON.parse(String(body));
+  } catch {
+    throw bad('Invalid JSON format in request body.');
+  }
+}
+
+function bad(message: string): AgentError {
+  return new AgentError('INVALID_INPUT', message);
+}
+
+/** The config document of a request: JSON (an object) or HOCON text with ?format=hocon. */
+function configDocument(body: unknown, format: string | undefined): Json {
+  if (body === undefined || body === null || body === '') throw bad('Request body is empty.');
+  if (format === 'hocon') {
+    if (typeof body !== 'string') {
+      throw bad('with format=hocon, send the config as text (Content-Type: text/plain)');
+    }
+    try {
+      return parseHocon(body) as Json;
+    } catch (err) {
+      throw bad(`Invalid HOCON config: ${(err as Error).message}`);
+    }
+  }
+  if (format !== undefined && format !== 'json') {
+    throw bad(`format must be json or hocon, not "${format}"`);
+  }
+  // An entry of submit-jobs arrives parsed already.
+  const doc = typeof body === 'object' ? structuredClone(body) : jsonBody(body);
+  if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) return doc as Json;
+  throw bad('Invalid JSON format in request body.');
+}
+
+function checked(doc: Json): PipelineConfig {
+  try {
+    return readPipelineConfig(doc, connectors);
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+}
+
+function seatunnelId(job: Job): string {
+  return job.name.startsWith(NAME_PREFIX) && /^\d+$/.test(job.name.slice(NAME_PREFIX.length))
+    ? job.name.slice(NAME_PREFIX.length)
+    : job.id;
+}
+
+/** SeaTunnel's status word for a run (§3, 2.3.4+ spellings). */
+export function statusOf(run: Run | undefined): string {
+  if (run === undefined) return 'CREATED';
+  switch (run.state) {
+    case 'queued':
+      return 'PENDING';
+    case 'running':
+      return run.stopSignal === 'SIGUSR1'
+        ? 'DOING_SAVEPOINT'
+        : run.stopSignal !== undefined
+          ? 'CANCELING'
+          : 'RUNNING';
+    case 'succeeded':
+      return 'FINISHED';
+    case 'savepoint_done':
+      return 'SAVEPOINT_DONE';
+    case 'canceled':
+    case 'skipped':
+      return 'CANCELED';
+    default:
+      return 'FAILED';
+  }
+}
+
+/** SeaTunnel's server-local `yyyy-MM-dd HH:mm:ss`. */
+function timeOf(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** Every metric as a string, with 2.3.3's lower-case spellings too (§4, §10). */
+function metricsOf(run: Run | undefined): Json {
+  const m = run?.metrics ?? {};
+  const out: Json = {};
+  for (const [key, value] of Object.entries(m)) {
+    if (key === 'elapsedSeconds') continue;
+    out[key] =
+      typeof value === 'object' && value !== null
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]))
+        : String(value);
+  }
+  if (out.SourceReceivedCount !== undefined) out.sourceReceivedCount = out.SourceReceivedCount;
+  if (out.SinkWriteCount !== undefined) out.sinkWriteCount = out.SinkWriteCount;
+  return out;
+}
+
+/** The job object of §2.1/§2.2, as the compatible superset: both jobDag forms, finishTime. */
+function jobView(state: JobState, resumedRuns: ReadonlySet<string>): Json {
+  const { job, lastRun } = state;
+  let config: PipelineConfig | undefined;
+  try {
+    const pipeline = job.pipeline;
+    config =
+      pipeline &&
+      readPipelineConfig(
+        pipeline.format === 'json' ? JSON.parse(pipeline.config) : parseHocon(pipeline.config),
+        connectors,
+      );
+  } catch {
+    config = undefined; // a config that no longer parses (a connector removed): shown without a DAG
+  }
+  const id = seatunnelId(job);
+  const status = statusOf(lastRun);
+  const envOptions = config?.env.options ?? {};
+  const view: Json = {
+    jobId: id,
+    jobName: config?.env.name ?? job.name,
+    jobStatus: status,
+    envOptions,
+    createTime: timeOf(lastRun?.createdAt ?? job.createdAt),
+    jobDag: config ? dagView(id, config, buildDag(config)) : {},
+    pluginJarsUrls: [],
+    isStartWithSavePoint: lastRun !== undefined && resumedRuns.has(lastRun.id),
+    metrics: metricsOf(lastRun),
+  };
+  if (FINAL.has(status)) {
+    view.errorMsg =
+      lastRun?.state === 'succeeded' || lastRun?.state === 'savepoint_done'
+        ? null
+        : (lastRun?.error ?? null);
+    view.finishTime = lastRun?.finishedAt === undefined ? null : timeOf(lastRun.finishedAt);
+  }
+  return view;
+}
+
+function dagView(jobId: string, config: PipelineConfig, dag: Dag): Json {
+  const table = (name: string | undefined) => name ?? 'default-identifier';
+  const action = (v: Dag['vertices'][number]) => {
+    const p = v.plugin;
+    if (p.role === 'source') return `Source[${p.index}]-${p.name}-${table(p.output)}`;
+    if (p.role === 'transform') return `Transform[${p.index}]-${p.name}-${table(p.output)}`;
+    return `Sink[${p.index}]-${p.name}-${table(p.inputs[0])}`;
+  };
+  const physical = (v: Dag['vertices'][number]) => {
+    const p = v.plugin;
+    if (p.role === 'source') return `Source[${p.index}]-${p.name}`;
+    if (p.role === 'transform') return `Transform[${p.index}]-${p.name}`;
+    return `Sink[${p.index}]-${p.name}-MultiTableSink`;
+  };
+  const byId = new Map(dag.vertices.map((v) => [v.id, v]));
+  const pipelineEdges: Record<
+    string,
+    Array<{ inputVertexId: string; targetVertexId: string }>
+  > = {};
+  for (const e of dag.edges) {
+    const key = String(byId.get(e.from)?.pipeline ?? 1);
+    (pipelineEdges[key] ??= []).push({
+      inputVertexId: String(e.from),
+      targetVertexId: String(e.to),
+    });
+  }
+  return {
+    // 2.3.3–2.3.8 (logical plan)
+    vertices: dag.vertices.map((v) => ({
+      id: v.id,
+      name: `${action(v)}(id=${v.id})`,
+      parallelism: v.plugin.parallelism,
+    })),
+    edges: dag.edges.map((e) => ({
+      inputVertex: action(byId.get(e.from) as Dag['vertices'][number]),
+      targetVertex: action(byId.get(e.to) as Dag['vertices'][number]),
+    })),
+    // 2.3.9+ (physical plan)
+    jobId,
+    envOptions: config.env.options,
+    pipelineEdges,
+    vertexInfoMap: dag.vertices.map((v) => ({
+      vertexId: v.id,
+      type: v.plugin.role,
+      vertexName: `pipeline-${v.pipeline} [${physical(v)}]`,
+      tablePaths: [v.plugin.role === 'sink' ? table(v.plugin.inputs[0]) : table(v.plugin.output)],
+    })),
+  };
+}

@@ -1,0 +1,300 @@
+// SeaTunnel's job REST API (v1 and v2 paths) against a real agent, checked against what SeaTunnel's
+// own e2e tests assert (specs/seatunnel.md §6): submit, running and finished jobs, job-info, stop
+// with and without a savepoint, resume, the batch forms and the error answers.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
+
+type Json = Record<string, any>;
+
+let agent: InProcessAgent;
+let dir: string;
+before(async () => {
+  agent = await startInProcessAgent();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-seatunnel-'));
+});
+after(async () => {
+  await agent?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const V1 = '/hazelcast/rest/maps';
+
+const call = async (
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> => {
+  const res = await fetch(agent.url + url, {
+    method,
+    ...(body === undefined
+      ? {}
+      : {
+          headers: { 'content-type': 'application/json' },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+};
+
+/** The REST docs' submit-job body: FakeSource (100 rows) → Console. */
+const docBody = (mode = 'BATCH', extra: Json = {}) => ({
+  env: { 'job.mode': mode, ...extra },
+  source: [
+    {
+      plugin_name: 'FakeSource',
+      result_table_name: 'fake',
+      'row.num': 100,
+      'split.num': 4,
+      'split.read-interval': 300,
+      schema: { fields: { name: 'string', age: 'int', card: 'int' } },
+    },
+  ],
+  transform: [],
+  sink: [{ plugin_name: 'Console', source_table_name: ['fake'] }],
+});
+
+const waitFor = async (prefix: string, id: string, status: string): Promise<Json> => {
+  for (let i = 0; i < 200; i++) {
+    const { body } = await call('GET', `${prefix}/job-info/${id}`);
+    if (body.jobStatus === status) return body;
+    await sleep(100);
+  }
+  assert.fail(`job ${id} never reached ${status}`);
+};
+
+describe('SeaTunnel job REST API', () => {
+  for (const prefix of [V1, '']) {
+    const api = prefix === V1 ? 'v1' : 'v2';
+
+    it(`${api}: submit-job answers at once with RUNNING, then FINISHED with its metrics`, async () => {
+      const submitted = await call('POST', `${prefix}/submit-job?jobName=test`, docBody());
+      assert.equal(submitted.status, 200, JSON.stringify(submitted.body));
+      assert.equal(submitted.body.jobName, 'test');
+      assert.match(submitted.body.jobId, /^\d+$/, 'a string id');
+      const id = submitted.body.jobId as string;
+
+      const running = await call('GET', `${prefix}/running-job/${id}`);
+      assert.equal(
+        running.body.jobStatus,
+        'RUNNING',
+        'RUNNING right after submit (the e2e reads it at once)',
+      );
+      assert.equal(running.body.jobName, 'test');
+      assert.match(running.body.createTime, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      assert.equal(running.body.envOptions['job.mode'], 'BATCH');
+      const list = await call('GET', `${prefix}/running-jobs`);
+      assert.ok(list.body.some((j: Json) => j.jobId === id && j.jobStatus === 'RUNNING'));
+
+      const done = await waitFor(prefix, id, 'FINISHED');
+      assert.equal(done.errorMsg, null);
+      assert.match(done.finishTime, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      assert.equal(done.metrics.SourceReceivedCount, '100');
+      assert.equal(done.metrics.SinkWriteCount, '100');
+      assert.equal(done.metrics.sourceReceivedCount, '100', "2.3.3's spelling too");
+      assert.deepEqual(done.metrics.TableSourceReceivedCount, { fake: '100' });
+      // Both DAG forms: the logical one of 2.3.3–2.3.8 and the physical one of 2.3.9.
+      assert.deepEqual(done.jobDag.vertices[0], {
+        id: 1,
+        name: 'Source[0]-FakeSource-fake(id=1)',
+        parallelism: 1,
+      });
+      assert.deepEqual(done.jobDag.edges, [
+        { inputVertex: 'Source[0]-FakeSource-fake', targetVertex: 'Sink[0]-Console-fake' },
+      ]);
+      assert.equal(done.jobDag.jobId, id);
+      assert.deepEqual(done.jobDag.pipelineEdges, {
+        '1': [{ inputVertexId: '1', targetVertexId: '2' }],
+      });
+      assert.deepEqual(done.jobDag.vertexInfoMap, [
+        {
+          vertexId: 1,
+          type: 'source',
+          vertexName: 'pipeline-1 [Source[0]-FakeSource]',
+          tablePaths: ['fake'],
+        },
+        {
+          vertexId: 2,
+          type: 'sink',
+          vertexName: 'pipeline-1 [Sink[0]-Console-MultiTableSink]',
+          tablePaths: ['fake'],
+        },
+      ]);
+
+      const finished = await call('GET', `${prefix}/finished-jobs/finished`);
+      assert.ok(finished.body.some((j: Json) => j.jobId === id && j.jobStatus === 'FINISHED'));
+      assert.deepEqual((await call('GET', `${prefix}/finished-jobs/NOSUCHSTATE`)).body, []);
+    });
+  }
+
+  it('stops a STREAMING job with a savepoint, resumes it by id, and cancels another', async () => {
+    const out = path.join(dir, 'out');
+    const body = {
+      env: { 'job.mode': 'STREAMING', 'checkpoint.interval': 200, 'job.name': 'fake_to_file' },
+      source: [
+        {
+          plugin_name: 'FakeSource',
+          result_table_name: 'fake',
+          'row.num': 200,
+          'split.num': 20,
+          'split.read-interval': 100,
+          schema: { fields: { id: 'string' } },
+          'string.length': 20,
+        },
+      ],
+      sink: [
+        {
+          plugin_name: 'LocalFile',
+          path: out,
+          tmp_path: path.join(dir, 'tmp'),
+          file_format_type: 'json',
+        },
+      ],
+    };
+    const { body: submitted } = await call(
+      'POST',
+      `${V1}/submit-job?jobId=862969647010611201`,
+      body,
+    );
+    assert.equal(submitted.jobId, '862969647010611201', 'a custom jobId is honoured');
+    assert.equal(submitted.jobName, 'fake_to_file');
+    await waitFor(V1, submitted.jobId, 'RUNNING');
+    await sleep(700);
+    const stopped = await call('POST', `${V1}/stop-job`, {
+      jobId: 862969647010611201n.toString(),
+      isStopWithSavePoint: true,
+    });
+    assert.deepEqual(stopped.body, { jobId: '862969647010611201' });
+    await waitFor(V1, submitted.jobId, 'SAVEPOINT_DONE');
+    const saved = (await call('GET', `/finished-jobs/SAVEPOINT_DONE`)).body;
+    assert.ok(saved.some((j: Json) => j.jobId === '862969647010611201'));
+
+    const again = await call('POST', `${V1}/submit-job?jobId=862969647010611201`, body);
+    assert.equal(again.status, 400);
+    assert.match(
+      again.body.message,
+      /has already been submitted and is not starting with a savepoint/,
+    );
+
+    const resumed = await call(
+      'POST',
+      `/submit-job?jobId=862969647010611201&isStartWithSavePoint=true`,
+      body,
+    );
+    assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
+    const info = await waitFor('', '862969647010611201', 'RUNNING');
+    assert.equal(info.isStartWithSavePoint, true);
+
+    // Cancel: stop without a savepoint ends CANCELED.
+    await call('POST', '/stop-jobs', [{ jobId: '862969647010611201', isStopWithSavePoint: false }]);
+    await waitFor('', '862969647010611201', 'CANCELED');
+  });
+
+  it('submit-jobs and stop-jobs take lists and answer string and number ids', async () => {
+    const submitted = await call('POST', '/submit-jobs', [
+      { params: { jobId: '1000001', jobName: 'SeaTunnel-01' }, ...docBody('STREAMING') },
+      { params: { jobId: '1000000', jobName: 'SeaTunnel-02' }, ...docBody('STREAMING') },
+    ]);
+    assert.deepEqual(submitted.body, [
+      { jobId: '1000001', jobName: 'SeaTunnel-01' },
+      { jobId: '1000000', jobName: 'SeaTunnel-02' },
+    ]);
+    const stopped = await call('POST', '/stop-jobs', [
+      { jobId: 1000001, isStopWithSavePoint: false },
+      { jobId: 1000000, isStopWithSavePoint: false },
+    ]);
+    assert.deepEqual(stopped.body, [{ jobId: 1000001 }, { jobId: 1000000 }]);
+    await waitFor('', '1000001', 'CANCELED');
+    const overview = (await call('GET', '/overview')).body;
+    assert.equal(typeof overview.projectVersion, 'string');
+    assert.match(overview.cancelledJobs, /^\d+$/);
+    assert.equal(overview.workers, '1');
+  });
+
+  it("answers bad input with SeaTunnel's messages and unknown ids with {jobId}", async () => {
+    const cases: Array<[string, string, unknown, number, RegExp]> = [
+      ['POST', `${V1}/submit-job`, '', 400, /^Request body is empty\.$/],
+      ['POST', '/submit-job', '{nope', 400, /^Invalid JSON format in request body\.$/],
+      [
+        'POST',
+        '/submit-job?isStartWithSavePoint=true',
+        docBody(),
+        400,
+        /^Please provide jobId when start with save point\.$/,
+      ],
+      [
+        'POST',
+        '/submit-job',
+        { ...docBody(), source: [] },
+        400,
+        /^Miss <Source> config! Please check the config file\.$/,
+      ],
+      [
+        'POST',
+        '/submit-job',
+        { ...docBody(), env: { 'job.mode': 'NOPE' } },
+        400,
+        /^Could not parse value for enum JobMode/,
+      ],
+      [
+        'POST',
+        '/submit-job',
+        { ...docBody(), sink: [{ plugin_name: 'Nope' }] },
+        400,
+        /pluginName='Nope'\} not found/,
+      ],
+      ['POST', '/stop-job', {}, 400, /^jobId cannot be empty\.$/],
+      ['POST', '/stop-job', { jobId: 'abc' }, 400, /^For input string: "abc"$/],
+      ['GET', '/job-info/', undefined, 400, /^The jobId must not be empty\.$/],
+      ['GET', `${V1}/running-job/abc`, undefined, 400, /must be a number/],
+    ];
+    for (const [method, url, body, status, message] of cases) {
+      const res = await call(method, url, body);
+      assert.equal(res.status, status, `${method} ${url}`);
+      assert.equal(res.body.status, 'fail', `${method} ${url}`);
+      assert.match(res.body.message, message, `${method} ${url}`);
+    }
+    assert.deepEqual((await call('GET', `${V1}/running-job/123`)).body, { jobId: '123' });
+    assert.deepEqual((await call('GET', '/job-info/123')).body, { jobId: '123' });
+    assert.deepEqual(
+      (await call('POST', '/stop-job', { jobId: 123, isStopWithSavePoint: true })).body,
+      { jobId: '123' },
+    );
+  });
+
+  it('takes HOCON with format=hocon and encodes secrets with encrypt-config', async () => {
+    const res = await fetch(`${agent.url}/submit-job?format=hocon&jobName=from-hocon`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: `env { job.mode = BATCH }
+source { FakeSource { result_table_name = fake, row.num = 3, split.read-interval = 0, schema = { fields { n = int } } } }
+sink { Console {} }`,
+    });
+    const body = (await res.json()) as Json;
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.jobName, 'from-hocon');
+    const done = await waitFor('', body.jobId, 'FINISHED');
+    assert.equal(done.metrics.SinkWriteCount, '3');
+
+    const encrypted = await call('POST', `${V1}/encrypt-config`, {
+      env: { 'shade.identifier': 'base64' },
+      source: [
+        {
+          plugin_name: 'FakeSource',
+          result_table_name: 'fake',
+          username: 'seatunnel',
+          password: 'seatunnel_password',
+        },
+      ],
+      sink: [{ plugin_name: 'Console' }],
+    });
+    assert.equal(encrypted.body.source[0].result_table_name, 'fake');
+    assert.equal(encrypted.body.source[0].username, 'c2VhdHVubmVs');
+    assert.equal(encrypted.body.source[0].password, 'c2VhdHVubmVsX3Bhc3N3b3Jk');
+  });
+});

@@ -121,10 +121,11 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
       }
       job = (await jobs.patchJob(existing.job.id, { pipeline })).job;
     } else {
-      if (resume)
-        {throw bad(
+      if (resume) {
+        throw bad(
           `no job ${params.jobId} to resume: submit it first, then stop it with a savepoint`,
-        );}
+        );
+      }
       const name =
         params.jobId === undefined
           ? `${NAME_PREFIX}${Date.now()}${Math.floor(Math.random() * 1000)}`
@@ -150,8 +151,9 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
 
   both('POST', '/submit-jobs', async (request) => {
     const list = jsonBody(request.body);
-    if (!Array.isArray(list))
-      {throw bad('the body must be a list of job configs, each with "params"');}
+    if (!Array.isArray(list)) {
+      throw bad('the body must be a list of job configs, each with "params"');
+    }
     const out = [];
     for (const entry of list as Json[]) {
       const { params, ...doc } = entry;
@@ -196,8 +198,9 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
     for (const role of ['source', 'sink']) {
       for (const plugin of (doc[role] as Json[] | undefined) ?? []) {
         for (const key of ['username', 'password', 'auth', 'token', 'user']) {
-          if (typeof plugin[key] === 'string')
-            {plugin[key] = Buffer.from(plugin[key] as string).toString('base64');}
+          if (typeof plugin[key] === 'string') {
+            plugin[key] = Buffer.from(plugin[key] as string).toString('base64');
+          }
         }
       }
     }

@@ -61,6 +61,7 @@ const invalid = (field: string, problem: string): never => {
  */
 export function toJobSpec(body: Record<string, unknown>, defaultTz: string): JobSpec {
   const merged = { ...JOB_DEFAULTS, ...body } as Record<string, unknown>;
+  if (merged.pipeline === null) delete merged.pipeline;
   for (const key of Object.keys(merged)) {
     if (!(JOB_FIELDS as readonly string[]).includes(key)) {
       invalid(key, `unknown field; a job has ${JOB_FIELDS.join(', ')}`);

@@ -50,7 +50,8 @@ const jobFields = {
   kind: { enum: ['command', 'pipeline'], description: 'command (default) or pipeline' },
   cmd: { type: 'string', minLength: 1, description: 'run by /bin/sh -c (kind command)' },
   pipeline: {
-    type: 'object',
+    // null: what GET shows for a command job, so a job read and sent back as it is stays valid.
+    type: ['object', 'null'],
     description: "kind pipeline: SeaTunnel's job config, as JSON (text or object) or HOCON text",
     required: ['config'],
     additionalProperties: false,

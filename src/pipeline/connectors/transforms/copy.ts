@@ -1,23 +1,16 @@
 // The Copy transform: `fields { newName = srcField }` appends copies after the existing fields.
 import { ConnectorOptionError, optionReader, type TransformFactory } from '../connector.ts';
-import { fieldNamed } from './field-list.ts';
+import { fieldMapping, fieldNamed } from './field-list.ts';
 
 export const copyTransform: TransformFactory = {
   role: 'transform',
   name: 'Copy',
   create(ctx, input) {
-    const mapping = optionReader(ctx).raw('fields');
-    if (
-      typeof mapping !== 'object' ||
-      mapping === null ||
-      Array.isArray(mapping) ||
-      Object.keys(mapping).length === 0
-    ) {
-      throw new ConnectorOptionError(
-        "Copy: option 'fields' must map new fields to the fields they copy, e.g. fields { name2 = name }",
-      );
-    }
-    const copies = Object.entries(mapping).map(([name, src]) => {
+    const mapping = fieldMapping(
+      optionReader(ctx).raw('fields'),
+      "Copy: option 'fields' must map new fields to the fields they copy, e.g. fields { name2 = name }",
+    );
+    const copies = mapping.map(([name, src]) => {
       if (input.some((f) => f.name === name)) {
         throw new ConnectorOptionError(
           `Copy: a field named "${name}" exists already; pick another name`,

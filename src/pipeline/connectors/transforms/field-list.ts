@@ -31,3 +31,16 @@ export function fieldNamed(
   }
   return field;
 }
+
+/** A mapping option (`fields { a = b }`), as its entries; `example` shows the fix. */
+export function fieldMapping(value: unknown, message: string): Array<[string, unknown]> {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    Object.keys(value).length === 0
+  ) {
+    throw new ConnectorOptionError(message);
+  }
+  return Object.entries(value);
+}

@@ -1,24 +1,17 @@
 // The FieldMapper transform: `field_mapper { src = dst }` keeps only the listed fields, in the listed
 // order, renamed.
 import { ConnectorOptionError, optionReader, type TransformFactory } from '../connector.ts';
-import { fieldNamed } from './field-list.ts';
+import { fieldMapping, fieldNamed } from './field-list.ts';
 
 export const fieldMapperTransform: TransformFactory = {
   role: 'transform',
   name: 'FieldMapper',
   create(ctx, input) {
-    const mapping = optionReader(ctx).raw('field_mapper');
-    if (
-      typeof mapping !== 'object' ||
-      mapping === null ||
-      Array.isArray(mapping) ||
-      Object.keys(mapping).length === 0
-    ) {
-      throw new ConnectorOptionError(
-        "FieldMapper: option 'field_mapper' must map fields to new names, e.g. field_mapper { id = user_id }",
-      );
-    }
-    const pairs = Object.entries(mapping).map(([src, dst]) => {
+    const mapping = fieldMapping(
+      optionReader(ctx).raw('field_mapper'),
+      "FieldMapper: option 'field_mapper' must map fields to new names, e.g. field_mapper { id = user_id }",
+    );
+    const pairs = mapping.map(([src, dst]) => {
       if (typeof dst !== 'string' || dst === '') {
         throw new ConnectorOptionError(`FieldMapper: the new name of "${src}" must be text`);
       }

@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runBosun } from './support/agent.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runBosun, startAgent, type RunningAgent } from './support/agent.ts';
 
 describe('bosun pipeline run', () => {
   let dir: string;
@@ -107,5 +108,90 @@ sink { LocalFile { path = \${OUT}, tmp_path = "${path.join(dir, 'tmp')}", file_f
     const sub = await runBosun(['pipeline', 'run', unset]);
     assert.equal(sub.code, 1);
     assert.match(sub.stderr, /unresolved substitution \$\{NOT_SET_ANYWHERE\}/);
+  });
+});
+
+describe('bosun submit, stop and resume against a running agent', () => {
+  let agent: RunningAgent;
+  let dir: string;
+  before(async () => {
+    agent = await startAgent();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-cli-submit-'));
+  });
+  after(async () => {
+    await agent?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const bosun = (args: string[]) => runBosun([...args, '--url', agent.url]);
+  const run = async (id: string) =>
+    (await (await fetch(`${agent.url}/api/v1/runs/${id}`)).json()) as {
+      state: string;
+      metrics: Record<string, number> | null;
+    };
+
+  it('submits a config and follows it to the end', async () => {
+    const file = path.join(dir, 'demo.conf');
+    writeFileSync(
+      file,
+      `env { job.mode = BATCH, job.name = demo }
+source { FakeSource { result_table_name = fake, row.num = 2, split.read-interval = 0, schema = { fields { n = int } } } }
+sink { Console {} }`,
+    );
+    const r = await bosun(['submit', file, '--follow']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /created pipeline demo \(id \d+\)/);
+    assert.equal((r.stdout.match(/SeaTunnelRow#kind=INSERT/g) ?? []).length, 2);
+    const again = await bosun(['submit', file]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^\d+\n$/, 'the run id');
+    assert.match(again.stderr, /replaced pipeline demo/);
+  });
+
+  it('stops a streaming pipeline with a savepoint and resumes it', async () => {
+    const file = path.join(dir, 'stream.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        env: { 'job.mode': 'STREAMING', 'checkpoint.interval': 200 },
+        source: [
+          {
+            plugin_name: 'FakeSource',
+            'row.num': 100,
+            'split.num': 20,
+            'split.read-interval': 100,
+            schema: { fields: { n: 'int' } },
+          },
+        ],
+        sink: [
+          {
+            plugin_name: 'LocalFile',
+            path: path.join(dir, 'out'),
+            tmp_path: path.join(dir, 'tmp'),
+            file_format_type: 'csv',
+          },
+        ],
+      }),
+    );
+    const submitted = await bosun(['submit', file, '--name', 'stream']);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const first = submitted.stdout.trim();
+    while (((await run(first)).metrics?.SinkWriteCount ?? 0) < 10) await sleep(100);
+    const stop = await bosun(['stop', 'stream', '--savepoint']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stdout, /with a savepoint; resume it with: bosun resume stream/);
+    while ((await run(first)).state === 'running') await sleep(100);
+    assert.equal((await run(first)).state, 'savepoint_done');
+
+    const resumed = await bosun(['resume', 'stream']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const second = resumed.stdout.trim();
+    assert.notEqual(second, first);
+    while ((await run(second)).state === 'queued') await sleep(50);
+    assert.equal((await bosun(['stop', 'stream'])).code, 0);
+    while ((await run(second)).state === 'running') await sleep(100);
+    assert.equal((await run(second)).state, 'canceled');
+    const nothing = await bosun(['stop', 'stream']);
+    assert.equal(nothing.code, 1);
+    assert.match(nothing.stderr, /has no running run/);
   });
 });

@@ -18,7 +18,10 @@ export type ClientCommandName =
   | 'runs stop'
   | 'logs'
   | 'exec'
-  | 'console';
+  | 'console'
+  | 'submit'
+  | 'stop'
+  | 'resume';
 
 /** Every client command's flags; each command defines the ones it takes. */
 export interface ClientFlags {
@@ -34,6 +37,8 @@ export interface ClientFlags {
   limit?: number;
   tail?: number;
   session?: string;
+  name?: string;
+  savepoint?: boolean;
 }
 
 export type Invocation =
@@ -312,4 +317,34 @@ Examples:
     '--session <id>',
     'join this session (GET /api/v1/sessions lists them) instead of opening one',
   );
+
+  leaf(
+    program,
+    'submit <file>',
+    'submit',
+    'submit a pipeline config (.conf HOCON or .json) to the agent and start it',
+    {
+      json: true,
+      examples: [
+        'bosun submit fake_to_file.conf              # creates or replaces the pipeline job, starts a run',
+        'bosun submit job.json --name nightly-copy --follow',
+      ],
+    },
+  )
+    .option(
+      '--name <name>',
+      "the pipeline job's name (default: the config's job.name, else the file name)",
+    )
+    .option('-f, --follow', 'print its output and its progress until it ends');
+  leaf(program, 'stop <job>', 'stop', 'stop the running run of a pipeline (or any) job', {
+    json: true,
+    examples: [
+      'bosun stop nightly-copy',
+      'bosun stop nightly-copy --savepoint   # resume later with bosun resume',
+    ],
+  }).option('--savepoint', 'take a savepoint first, to resume from later (pipelines)');
+  leaf(program, 'resume <job>', 'resume', 'start a pipeline again from its newest savepoint', {
+    json: true,
+    examples: ['bosun resume nightly-copy', 'bosun resume nightly-copy --follow'],
+  }).option('-f, --follow', 'print its output and its progress until it ends');
 }

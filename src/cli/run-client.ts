@@ -2,6 +2,7 @@
 // Everything outside the process (env, streams, stdin, clock, fetch) comes in through ClientIo, so
 // main.ts stays the only place that reads process state.
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FINAL_RUN_STATES, type ApiJob, type ApiRun } from './api-types.ts';
 import { ClientError, createClient, resolveConnection, type ApiClient } from './client.ts';
@@ -81,7 +82,94 @@ const consoleIo = (io: ClientIo): ConsoleIo => ({
   onInterrupt: io.onInterrupt ?? (() => () => {}),
 });
 
+/** A pipeline run: its id on stdout, or its output (and progress on a terminal) until it ends. */
+async function startedPipeline(ctx: Ctx, run: ApiRun, what: string): Promise<number> {
+  if (ctx.flags.json) {
+    ctx.printJson(run);
+    return 0;
+  }
+  if (!ctx.flags.follow) {
+    ctx.print(`${run.id}\n`);
+    ctx.io.stderr.write(`bosun: ${what}: run ${run.id}; follow it with: bosun logs ${run.id} -f\n`);
+    return 0;
+  }
+  ctx.io.stderr.write(
+    `bosun: ${what}: run ${run.id}; following it (Ctrl-C stops following, not the run)\n`,
+  );
+  const progress = ctx.io.stderr.isTTY
+    ? setInterval(() => {
+        void ctx.client.request<ApiRun>('GET', `/api/v1/runs/${run.id}`).then(
+          (r) => {
+            const m = (r.metrics ?? {}) as Record<string, number>;
+            ctx.io.stderr.write(
+              `\r\x1b[2Kread ${m.SourceReceivedCount ?? 0} rows, wrote ${m.SinkWriteCount ?? 0} (${Math.round(m.SinkWriteQPS ?? 0)} rows/s)`,
+            );
+          },
+          () => {},
+        );
+      }, 1000)
+    : undefined;
+  try {
+    return await followRun(ctx, run.id);
+  } finally {
+    clearInterval(progress);
+    if (ctx.io.stderr.isTTY) ctx.io.stderr.write('\r\x1b[2K');
+  }
+}
+
 const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
+  submit: async (ctx, file) => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new ClientError(`cannot read ${file}: ${(err as Error).message}`);
+    }
+    const format = /\.json$/i.test(file) ? 'json' : 'hocon';
+    const fromConfig = /job\.name"?\s*[:=]\s*"?([^"\n,}]+)"?/.exec(text)?.[1]?.trim();
+    const name = ctx.flags.name ?? fromConfig ?? path.basename(file).replace(/\.[^.]+$/, '');
+    const body = { name, kind: 'pipeline', pipeline: { format, config: text } };
+    const existing = await findJob(ctx.client, name);
+    const job = existing
+      ? await ctx.client.request<ApiJob>('PUT', `/api/v1/jobs/${existing.id}`, body)
+      : await ctx.client.request<ApiJob>('POST', '/api/v1/jobs', body);
+    const run = await ctx.client.request<ApiRun>('POST', `/api/v1/jobs/${job.id}/run`);
+    return startedPipeline(
+      ctx,
+      run,
+      `${existing ? 'replaced' : 'created'} pipeline ${job.name} (id ${job.id})`,
+    );
+  },
+
+  stop: async (ctx, ref) => {
+    const id = await jobId(ctx.client, ref);
+    const { runs } = await ctx.client.request<{ runs: ApiRun[] }>(
+      'GET',
+      `/api/v1/runs?jobId=${id}&state=running&limit=1`,
+    );
+    const run = runs[0];
+    if (run === undefined) {
+      throw new ClientError(`job ${ref} has no running run; see: bosun runs ls --job ${ref}`);
+    }
+    const stopped = await ctx.client.request<ApiRun>(
+      'POST',
+      `/api/v1/runs/${run.id}/stop${ctx.flags.savepoint ? '?savepoint=true' : ''}`,
+    );
+    if (ctx.flags.json) ctx.printJson(stopped);
+    else {
+      ctx.print(
+        `stopping run ${run.id}${ctx.flags.savepoint ? ' with a savepoint; resume it with: bosun resume ' + ref : ''}\n`,
+      );
+    }
+    return 0;
+  },
+
+  resume: async (ctx, ref) => {
+    const id = await jobId(ctx.client, ref);
+    const run = await ctx.client.request<ApiRun>('POST', `/api/v1/jobs/${id}/run?resume=true`);
+    return startedPipeline(ctx, run, `resumed ${ref}`);
+  },
+
   exec: (ctx, command) => execCommand(ctx.client, command, consoleIo(ctx.io)),
   console: (ctx) =>
     runConsole(
@@ -261,7 +349,7 @@ async function followRun(ctx: Ctx, runId: string): Promise<number> {
       `the log of run ${runId} ended but the run is still ${run.state}; see: bosun runs show ${runId}`,
     );
   }
-  if (run.state === 'succeeded') return 0;
+  if (run.state === 'succeeded' || run.state === 'savepoint_done') return 0;
   const detail = [
     run.exitCode !== null && run.exitCode !== undefined ? `exit code ${run.exitCode}` : undefined,
     run.signal ? `signal ${run.signal}` : undefined,

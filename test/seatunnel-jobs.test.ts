@@ -298,3 +298,33 @@ sink { Console {} }`,
     assert.equal(encrypted.body.source[0].password, 'c2VhdHVubmVsX3Bhc3N3b3Jk');
   });
 });
+
+describe('SeaTunnel REST: tags, threads and logs', () => {
+  it('filters overview by the tags update-tags set, and clears them with {}', async () => {
+    assert.equal((await call('GET', '/overview?tag1=dev_1')).body.workers, '0');
+    const set = await call('PUT', `${V1}/update-tags`, { tag1: 'dev_1', tag2: 'dev_2' });
+    assert.deepEqual(set.body, { status: 'success', message: 'update node tags done.' });
+    assert.equal((await call('GET', '/overview?tag1=dev_1')).body.workers, '1');
+    assert.deepEqual((await call('POST', '/update-tags', {})).body, { status: 'success' });
+    assert.equal((await call('GET', '/overview?tag1=dev_1')).body.workers, '0');
+    const empty = await call('POST', `${V1}/update-tags`, '');
+    assert.equal(empty.status, 400);
+    assert.equal(empty.body.message, 'Request body is empty.');
+  });
+
+  it('lists threads, and the logs of pipeline jobs as json, html and text', async () => {
+    const threads = (await call('GET', `${V1}/thread-dump`)).body as Json[];
+    assert.ok(threads.length > 0);
+    for (const key of ['threadName', 'threadId', 'threadState', 'stackTrace'])
+      {assert.ok(key in (threads[0] as Json));}
+    const { body: submitted } = await call('POST', '/submit-job?jobName=logged', docBody('BATCH'));
+    await waitFor('', submitted.jobId, 'FINISHED');
+    const list = (await call('GET', '/logs?format=json')).body as Json[];
+    const entry = list.find((l) => l.logName === `job-${submitted.jobId}.log`);
+    assert.ok(entry, JSON.stringify(list));
+    const html = await (await fetch(`${agent.url}/logs`)).text();
+    assert.match(html, /<title>Seatunnel log<\/title>/);
+    const log = await (await fetch(`${agent.url}/logs/${submitted.jobId}`)).text();
+    assert.match(log, /SeaTunnelRow#kind=INSERT/);
+  });
+});

@@ -42,7 +42,7 @@ const SHAPES: Array<[(url: string) => boolean, ErrorShape]> = [
   // SeaTunnel's v2 paths, without the v1 prefix.
   [
     (url) =>
-      /^\/(running-jobs?|job-info|finished-jobs|submit-jobs?|stop-jobs?|encrypt-config|overview|update-tags|thread-dump)(\/|\?|$)/.test(
+      /^\/(running-jobs?|job-info|finished-jobs|submit-jobs?|stop-jobs?|encrypt-config|overview|update-tags|thread-dump|logs)(\/|\?|$)/.test(
         url,
       ),
     seatunnelShape,

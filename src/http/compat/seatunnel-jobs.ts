@@ -3,6 +3,7 @@
 // A SeaTunnel job is a bosun job of kind pipeline named `seatunnel-<jobId>`; each submission or resume
 // is one of its runs, and its status and metrics are those of its newest run. Only translation lives
 // here: jobs, runs and the engine are the jobs service's.
+import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AgentError, isAgentError } from '../../errors.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
@@ -207,19 +208,103 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
     return doc;
   });
 
-  both('GET', '/overview', async () => {
+  /** This member's tags (update-tags), which overview's query filters by; kept for the agent's life. */
+  let tags: Record<string, string> = {};
+
+  both('GET', '/overview', async (request) => {
     const states = await seatunnelJobs();
     const count = (status: string) => states.filter((s) => statusOf(s.lastRun) === status).length;
+    const wanted = Object.entries(queryOf(request));
+    const member = wanted.every(([k, v]) => tags[k] === v) ? 1 : 0;
     return {
       projectVersion: '2.3.9',
       gitCommitAbbrev: 'bosun',
+      // Slots are dynamic here (SeaTunnel then reports 0).
       totalSlot: '0',
       unassignedSlot: '0',
       runningJobs: String(states.filter((s) => !FINAL.has(statusOf(s.lastRun))).length),
       finishedJobs: String(count('FINISHED')),
       failedJobs: String(count('FAILED')),
       cancelledJobs: String(count('CANCELED')),
-      workers: '1',
+      workers: String(member),
+    };
+  });
+
+  both('POST', '/update-tags', async (request) => {
+    const body = jsonBody(request.body);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw bad('the body must be a map of tags, e.g. {"tag1": "dev_1"}; {} clears them');
+    }
+    tags = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)]));
+    return request.url.startsWith(V1)
+      ? { status: 'success', message: 'update node tags done.' }
+      : { status: 'success' };
+  });
+
+  // The agent's threads (from /proc) and each running pipeline engine, in SeaTunnel's shape.
+  both('GET', '/thread-dump', async () => {
+    const threads = agentThreads();
+    for (const s of await seatunnelJobs()) {
+      const run = s.lastRun;
+      if (run?.state !== 'running' || run.pgid === undefined) continue;
+      threads.push({
+        threadName: `pipeline ${seatunnelId(s.job)} (engine pid ${run.pgid}, run ${run.id})`,
+        threadId: run.pgid,
+        threadState: 'RUNNABLE',
+        stackTrace: `run ${run.id} of job ${s.job.name}: ${JSON.stringify(metricsOf(run))}`,
+      });
+    }
+    return threads;
+  });
+
+  // The log of each pipeline job's newest run: a list (json or SeaTunnel's html), or one log as text.
+  both('GET', '/logs', async (request, reply) => {
+    const host = request.headers.host ?? 'localhost';
+    const links = (await seatunnelJobs())
+      .filter((s) => s.lastRun !== undefined)
+      .map((s) => ({
+        node: host,
+        logLink: `http://${host}/logs/${seatunnelId(s.job)}`,
+        logName: `job-${seatunnelId(s.job)}.log`,
+      }));
+    if (queryOf(request).format === 'json') return links;
+    const items = links.map((l) => `<li><a href="${l.logLink}">${l.logName}</a></li>`).join('');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(`<html><head><title>Seatunnel log</title></head><body><ul>${items}</ul></body></html>`);
+  });
+  both('GET', '/logs/:jobId', async (request, reply) => {
+    const id = (request.params as { jobId: string }).jobId.replace(/^job-|\.log$/g, '');
+    const run = (await find(id))?.lastRun;
+    if (run === undefined) throw bad(`Log file job-${id}.log not found.`);
+    return reply.type('text/plain; charset=utf-8').send(await jobs.readLog(run.id));
+  });
+}
+
+function agentThreads(): Json[] {
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return [];
+  }
+  return tids.map((tid) => {
+    let name = 'thread';
+    let state = 'RUNNABLE';
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const code = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      state =
+        code === 'R' ? 'RUNNABLE' : code === 'S' || code === 'D' ? 'WAITING' : 'TIMED_WAITING';
+    } catch {
+      // the thread ended meanwhile
+    }
+    return {
+      threadName: `${name} (bosun agent)`,
+      threadId: Number(tid),
+      threadState: state,
+      stackTrace: '',
     };
   });
 }

@@ -4,6 +4,7 @@ import type { MisfirePolicy, OverlapPolicy, RunState, RunTrigger } from '../../s
 
 export type { MisfirePolicy, OverlapPolicy, RunState, RunTrigger };
 export type {
+  DagJson,
   JobJson,
   JobsEventJson,
   RunJson,

@@ -12,8 +12,9 @@ import {
   localTime,
   runDurationSec,
 } from './jobs-format.ts';
-import type { RunJson } from './jobs-types.ts';
+import type { JobJson, RunJson } from './jobs-types.ts';
 import { followLog, type LogFollow } from './log-follow.ts';
+import { createPipelineView, type PipelineView } from './pipeline-view.ts';
 import { routeHref } from './route.ts';
 import {
   fields,
@@ -38,6 +39,13 @@ export function mountRunPage(root: HTMLElement, ctx: ViewContext, runId: string)
     { type: 'button', class: 'btn-danger needs-write', 'data-testid': 'stop-run', hidden: '' },
     'Stop',
   );
+  // Pipelines only: a last checkpoint, then the run ends savepoint_done and can be resumed.
+  const savepoint = h(
+    'button',
+    { type: 'button', class: 'needs-write', 'data-testid': 'stop-savepoint', hidden: '' },
+    'Stop with savepoint',
+  );
+  const pipelineSlot = h('div', {});
   const actionError = h('div', {
     class: 'banner banner-error inline',
     role: 'alert',
@@ -79,10 +87,12 @@ export function mountRunPage(root: HTMLElement, ctx: ViewContext, runId: string)
       state,
       h('div', { class: 'spacer' }),
       readOnlyNote(),
+      savepoint,
       stop,
     ),
     actionError,
     loadError,
+    pipelineSlot,
     h('section', { class: 'card' }, errorBox, info),
     h(
       'section',
@@ -102,6 +112,8 @@ export function mountRunPage(root: HTMLElement, ctx: ViewContext, runId: string)
 
   let run: RunJson | undefined;
   let jobName: string | null = null;
+  let pipeline: PipelineView | undefined;
+  let pipelineJob: Promise<void> | undefined;
   let follow: LogFollow | undefined;
   let refollowTimer: ReturnType<typeof setTimeout> | undefined;
   const abort = new AbortController();
@@ -129,6 +141,25 @@ export function mountRunPage(root: HTMLElement, ctx: ViewContext, runId: string)
     stop.hidden = !active;
     stop.disabled = r.stopRequested;
     setText(stop, r.stopRequested ? 'Stopping…' : 'Stop');
+    // The run's job is read once: a pipeline gets its DAG card and the savepoint button.
+    pipelineJob ??= requestJson<JobJson>(
+      'GET',
+      `./api/v1/jobs/${encodeURIComponent(r.jobId)}`,
+      signal,
+    ).then(
+      (job) => {
+        if (job.kind !== 'pipeline' || !job.pipeline?.dag) return;
+        pipeline = createPipelineView(job.pipeline.dag);
+        pipelineSlot.replaceChildren(pipeline.element);
+        if (run) render(run);
+      },
+      (err: unknown) => fail(err, 'Could not load the pipeline'),
+    );
+    if (pipeline) {
+      savepoint.hidden = r.state !== 'running';
+      savepoint.disabled = r.stopRequested;
+      pipeline.update(r);
+    }
 
     const time = (iso: string | null): Node | string => {
       if (!iso) return '–';
@@ -211,6 +242,22 @@ export function mountRunPage(root: HTMLElement, ctx: ViewContext, runId: string)
     });
   };
 
+  savepoint.addEventListener('click', async () => {
+    savepoint.disabled = true;
+    showMessage(actionError, '');
+    try {
+      render(
+        await requestJson<RunJson>(
+          'POST',
+          `./api/v1/runs/${encodeURIComponent(runId)}/stop?savepoint=true`,
+        ),
+      );
+    } catch (err) {
+      savepoint.disabled = false;
+      fail(err, 'Could not stop the run with a savepoint', actionError);
+    }
+  });
+
   stop.addEventListener('click', async () => {
     stop.disabled = true;
     showMessage(actionError, '');
@@ -232,6 +279,8 @@ export function mountRunPage(root: HTMLElement, ctx: ViewContext, runId: string)
   const ticker = setInterval(() => {
     const now = Date.now();
     refreshTimes(root, now);
+    // Metrics are not in the events: a running pipeline is read again each second.
+    if (pipeline && run?.state === 'running') void loadRun();
     if (run?.state === 'running') {
       const d = runDurationSec(run, now);
       const cell = info.querySelector('[data-testid="run-duration"]');

@@ -13,6 +13,9 @@ import type {
 } from '../../jobs/model.ts';
 import { describeSchedule } from '../../jobs/schedule/describe.ts';
 import { maskConfigSecrets } from '../../pipeline/config/mask-secrets.ts';
+import { parsePipelineText } from '../../pipeline/config/pipeline-config.ts';
+import { connectors } from '../../pipeline/connectors/registry.ts';
+import { buildDag } from '../../pipeline/dag.ts';
 
 export interface ScheduleJson {
   id: string;
@@ -47,8 +50,8 @@ export interface JobJson {
   name: string;
   kind: string;
   cmd: string;
-  /** kind pipeline: the config as submitted, secrets masked. */
-  pipeline: { format: 'json' | 'hocon'; config: string } | null;
+  /** kind pipeline: the config as submitted (secrets masked) and the DAG it makes. */
+  pipeline: { format: 'json' | 'hocon'; config: string; dag: DagJson | null } | null;
   env: Record<string, string>;
   cwd: string;
   timeoutSec: number;
@@ -68,6 +71,19 @@ export interface JobJson {
   package: { sha256: string; size: number; uploadedAt: string } | null;
   nextRunAt: string | null;
   lastRun: RunJson | null;
+}
+
+export interface DagJson {
+  vertices: Array<{
+    id: number;
+    role: 'source' | 'transform' | 'sink';
+    plugin: string;
+    /** The table it makes (sources, transforms) or reads (sinks). */
+    table: string;
+    parallelism: number;
+    pipeline: number;
+  }>;
+  edges: Array<{ from: number; to: number; table: string }>;
 }
 
 export interface RunJson {
@@ -141,7 +157,11 @@ export function jobJson(state: JobState, defaultTz: string): JobJson {
     pipeline:
       job.pipeline === undefined
         ? null
-        : { format: job.pipeline.format, config: maskConfigSecrets(job.pipeline.config) },
+        : {
+            format: job.pipeline.format,
+            config: maskConfigSecrets(job.pipeline.config),
+            dag: dagJson(job.pipeline),
+          },
     env: Object.fromEntries(
       Object.entries(job.env).map(([k, v]) => [k, SECRET_NAME.test(k) ? MASK : v]),
     ),
@@ -180,4 +200,31 @@ export function jobJson(state: JobState, defaultTz: string): JobJson {
     nextRunAt: iso(state.nextRunAt),
     lastRun: state.lastRun === undefined ? null : runJson(state.lastRun, job.name),
   };
+}
+
+/** The DAG of a stored pipeline config; null when it no longer parses (a connector removed). */
+function dagJson(pipeline: { format: 'json' | 'hocon'; config: string }): DagJson | null {
+  try {
+    // Only the structure matters here: every ${var} reads as empty.
+    const config = parsePipelineText(
+      pipeline.config,
+      pipeline.format,
+      connectors,
+      new Proxy({}, { get: () => '' }),
+    );
+    const dag = buildDag(config);
+    return {
+      vertices: dag.vertices.map((v) => ({
+        id: v.id,
+        role: v.plugin.role,
+        plugin: v.plugin.name,
+        table: (v.plugin.role === 'sink' ? v.plugin.inputs.join(', ') : v.plugin.output) ?? '',
+        parallelism: v.plugin.parallelism,
+        pipeline: v.pipeline,
+      })),
+      edges: dag.edges.map((e) => ({ from: e.from, to: e.to, table: e.table })),
+    };
+  } catch {
+    return null;
+  }
 }

@@ -143,6 +143,7 @@ export function execute(options: ExecuteOptions): PipelineExecution {
                   out.push({ kind: r.kind, table: output, values: r.values });
                 }
               }
+              metrics.vertex(vertex.id, out.length);
               return out.length === 0 ? Promise.resolve() : route(output, out, subtask);
             });
           }
@@ -162,6 +163,7 @@ export function execute(options: ExecuteOptions): PipelineExecution {
               const write = target.queue.then(async () => {
                 await target.sink.write(rows);
                 metrics.sinkWrote(rows, rowBytes(tableFields, rows));
+                metrics.vertex(vertexSink.id, rows.length);
               });
               target.queue = write.catch(() => {});
               return write;
@@ -377,6 +379,7 @@ function startLoops(
             const rows = await reader.next(signal);
             if (rows === null || signal.aborted) break;
             metrics.sourceReceived(rows, rowBytes(fields, rows));
+            metrics.vertex(vertex.id, rows.length);
             await route(table, rows, subtask);
             await coordinator.boundary(loop);
           }

@@ -15,6 +15,8 @@ export interface MetricsSnapshot {
   readonly TableSinkWriteCount: Readonly<Record<string, number>>;
   readonly TableSourceReceivedBytes: Readonly<Record<string, number>>;
   readonly TableSinkWriteBytes: Readonly<Record<string, number>>;
+  /** Rows each vertex of the DAG produced (sources, transforms) or wrote (sinks), by vertex id. */
+  readonly VertexRowCount: Readonly<Record<string, number>>;
   /** Rows between the sources and the sinks: none here, every write is awaited before the next read. */
   readonly IntermediateQueueSize: number;
   /** Seconds the run has been going. */
@@ -26,6 +28,7 @@ export function createMetrics(now: () => number) {
   const totals = { sourceCount: 0, sourceBytes: 0, sinkCount: 0, sinkBytes: 0 };
   const sourceTables = new Map<string, { count: number; bytes: number }>();
   const sinkTables = new Map<string, { count: number; bytes: number }>();
+  const vertices = new Map<number, number>();
   const add = (
     tables: Map<string, { count: number; bytes: number }>,
     rows: readonly Row[],
@@ -51,6 +54,9 @@ export function createMetrics(now: () => number) {
       totals.sinkBytes += bytes;
       add(sinkTables, rows, bytes);
     },
+    vertex(id: number, rows: number) {
+      vertices.set(id, (vertices.get(id) ?? 0) + rows);
+    },
     snapshot(): MetricsSnapshot {
       const seconds = Math.max(0.001, (now() - started) / 1000);
       const rate = (n: number) => Math.round((n / seconds) * 100) / 100;
@@ -67,6 +73,7 @@ export function createMetrics(now: () => number) {
         TableSinkWriteCount: map(sinkTables, 'count'),
         TableSourceReceivedBytes: map(sourceTables, 'bytes'),
         TableSinkWriteBytes: map(sinkTables, 'bytes'),
+        VertexRowCount: Object.fromEntries([...vertices].map(([id, n]) => [String(id), n])),
         IntermediateQueueSize: 0,
         elapsedSeconds: Math.round(seconds * 1000) / 1000,
       };

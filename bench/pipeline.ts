@@ -102,8 +102,9 @@ function enginePid(runId: string): string | undefined {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`.bosun-run-${runId}.json`))
-        {return pid;}
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`.bosun-run-${runId}.json`)) {
+        return pid;
+      }
     } catch {
       // gone
     }

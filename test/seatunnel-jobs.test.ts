@@ -315,8 +315,9 @@ describe('SeaTunnel REST: tags, threads and logs', () => {
   it('lists threads, and the logs of pipeline jobs as json, html and text', async () => {
     const threads = (await call('GET', `${V1}/thread-dump`)).body as Json[];
     assert.ok(threads.length > 0);
-    for (const key of ['threadName', 'threadId', 'threadState', 'stackTrace'])
-      {assert.ok(key in (threads[0] as Json));}
+    for (const key of ['threadName', 'threadId', 'threadState', 'stackTrace']) {
+      assert.ok(key in (threads[0] as Json));
+    }
     const { body: submitted } = await call('POST', '/submit-job?jobName=logged', docBody('BATCH'));
     await waitFor('', submitted.jobId, 'FINISHED');
     const list = (await call('GET', '/logs?format=json')).body as Json[];

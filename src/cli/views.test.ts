@@ -65,6 +65,7 @@ function run(over: Partial<ApiRun> = {}): ApiRun {
     node: 'n1',
     error: 'exited with code 3',
     stopRequested: false,
+    stopSignal: null,
     logBytes: 12,
     logTruncated: false,
     metrics: null,

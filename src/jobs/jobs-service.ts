@@ -2,6 +2,7 @@
 // define jobs, start and stop runs, read history and logs. Surfaces only translate shapes.
 import type { Clock } from '../clock.ts';
 import { AgentError } from '../errors.ts';
+import { SAVEPOINT_SIGNAL } from '../pipeline/seatunnel-status.ts';
 import { newId } from '../ids.ts';
 import type { NewJob, NewSchedule, Store } from '../store/store.ts';
 import type { JobsEvents, OutputEvent } from './events.ts';
@@ -260,7 +261,7 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
           `run ${runId} is not a pipeline run; only pipelines take a savepoint`,
         );
       }
-      const signal = opts.savepoint === true ? 'SIGUSR1' : (opts.signal ?? 'SIGTERM');
+      const signal = opts.savepoint === true ? SAVEPOINT_SIGNAL : (opts.signal ?? 'SIGTERM');
       const run = await store.requestStop(runId, signal);
       if (run.state === 'running') deps.runner.stop(runId, signal, opts.graceMs);
       events.publish({ type: 'run', run });

@@ -40,6 +40,7 @@ function run(overrides: Partial<RunJson> = {}): RunJson {
     node: 'n1',
     error: null,
     stopRequested: false,
+    stopSignal: null,
     logBytes: 10,
     logTruncated: false,
     metrics: null,

@@ -3,6 +3,7 @@
 // metrics, and SeaTunnel's status word for the run.
 import { setAttr, setText } from './dom.ts';
 import type { DagJson, RunJson } from './jobs-types.ts';
+import { seatunnelStatus } from '../../src/pipeline/seatunnel-status.ts';
 import { h } from './view.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -11,25 +12,6 @@ const BOX_H = 58;
 const COL_GAP = 80;
 const ROW_GAP = 24;
 const COLUMNS = ['source', 'transform', 'sink'] as const;
-
-/** SeaTunnel's word for a run state (the words its REST API uses). */
-export function seatunnelStatus(run: RunJson): string {
-  switch (run.state) {
-    case 'queued':
-      return 'PENDING';
-    case 'running':
-      return run.stopRequested ? 'STOPPING' : 'RUNNING';
-    case 'succeeded':
-      return 'FINISHED';
-    case 'savepoint_done':
-      return 'SAVEPOINT_DONE';
-    case 'canceled':
-    case 'skipped':
-      return 'CANCELED';
-    default:
-      return 'FAILED';
-  }
-}
 
 export interface PipelineView {
   readonly element: HTMLElement;
@@ -111,7 +93,7 @@ export function createPipelineView(dag: DagJson): PipelineView {
   return {
     element,
     update(run) {
-      const word = seatunnelStatus(run);
+      const word = seatunnelStatus(run.state, run.stopSignal);
       setText(status, word);
       setAttr(status, 'data-state', word);
       const m = (run.metrics ?? {}) as {

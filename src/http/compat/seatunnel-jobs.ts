@@ -12,6 +12,7 @@ import { readPipelineConfig, type PipelineConfig } from '../../pipeline/config/p
 import { parseHocon } from '../../pipeline/config/hocon.ts';
 import { connectors } from '../../pipeline/connectors/registry.ts';
 import { buildDag, type Dag } from '../../pipeline/dag.ts';
+import { seatunnelStatus } from '../../pipeline/seatunnel-status.ts';
 
 const V1 = '/hazelcast/rest/maps';
 const NAME_PREFIX = 'seatunnel-';
@@ -363,28 +364,9 @@ function seatunnelId(job: Job): string {
     : job.id;
 }
 
-/** SeaTunnel's status word for a run (§3, 2.3.4+ spellings). */
+/** SeaTunnel's status word for a job's newest run (CREATED before its first). */
 export function statusOf(run: Run | undefined): string {
-  if (run === undefined) return 'CREATED';
-  switch (run.state) {
-    case 'queued':
-      return 'PENDING';
-    case 'running':
-      return run.stopSignal === 'SIGUSR1'
-        ? 'DOING_SAVEPOINT'
-        : run.stopSignal !== undefined
-          ? 'CANCELING'
-          : 'RUNNING';
-    case 'succeeded':
-      return 'FINISHED';
-    case 'savepoint_done':
-      return 'SAVEPOINT_DONE';
-    case 'canceled':
-    case 'skipped':
-      return 'CANCELED';
-    default:
-      return 'FAILED';
-  }
+  return run === undefined ? 'CREATED' : seatunnelStatus(run.state, run.stopSignal);
 }
 
 /** SeaTunnel's server-local `yyyy-MM-dd HH:mm:ss`. */

@@ -104,6 +104,8 @@ export interface RunJson {
   node: string | null;
   error: string | null;
   stopRequested: boolean;
+  /** The signal the stop sends (SIGUSR1: a pipeline's savepoint); null when no stop was asked. */
+  stopSignal: string | null;
   logBytes: number;
   logTruncated: boolean;
   /** A pipeline run's metrics (SeaTunnel's names); null for a command. */
@@ -140,6 +142,7 @@ export function runJson(run: Run, jobName?: string): RunJson {
     node: run.nodeId ?? null,
     error: run.error ?? null,
     stopRequested: run.stopSignal !== undefined,
+    stopSignal: run.stopSignal ?? null,
     logBytes: run.logBytes,
     logTruncated: run.logTruncated,
     metrics: run.metrics ?? null,

@@ -66,7 +66,8 @@ export interface ConnectorContext {
 export interface SourceFactory {
   readonly role: 'source';
   readonly name: string;
-  create(ctx: ConnectorContext): Source;
+  /** May take a while (a database describes its query); the engine waits for it before it starts. */
+  create(ctx: ConnectorContext): Source | Promise<Source>;
 }
 
 export interface TransformFactory {

@@ -125,7 +125,7 @@ export function execute(options: ExecuteOptions): PipelineExecution {
       for (const vertex of dag.vertices) {
         const plugin = vertex.plugin;
         if (plugin.role === 'source') {
-          const source = registry.source(plugin.name).create(context(plugin));
+          const source = await registry.source(plugin.name).create(context(plugin));
           tableFields.set(plugin.output as string, source.fields);
           sources.push({ id: vertex.id, source, plugin, loops: [] });
         } else if (plugin.role === 'transform') {

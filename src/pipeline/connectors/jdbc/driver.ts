@@ -49,11 +49,8 @@ export interface JdbcDriver {
   readonly dialect: JdbcTarget['dialect'];
   /** The database for messages, without any password. */
   readonly label: string;
-  /**
-   * The result columns of a query, and what else the source needs before it starts. Synchronous
-   * because a source's fields are (Source.fields); PostgreSQL blocks on a worker thread for it.
-   */
-  describe(request: DescribeRequest): Description;
+  /** The result columns of a query, and what else the source needs before it starts. */
+  describe(request: DescribeRequest): Description | Promise<Description>;
   connect(options: { readOnly: boolean }): Promise<JdbcConnection>;
   /** The text of the i-th (from 0) bound parameter. */
   placeholder(index: number): string;

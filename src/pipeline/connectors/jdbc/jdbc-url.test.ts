@@ -67,8 +67,8 @@ describe('Jdbc connection errors', () => {
       user: 'app',
       password: 's3cret',
     };
-    assert.throws(
-      () => jdbcSource.create(sourceContext({ ...options, table_path: 't' })),
+    await assert.rejects(
+      async () => jdbcSource.create(sourceContext({ ...options, table_path: 't' })),
       (err: Error) => {
         assert.match(
           err.message,

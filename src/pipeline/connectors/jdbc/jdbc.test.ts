@@ -55,13 +55,13 @@ for (const backend of backends) {
       );
       await db.exec(`insert into items values ${values.join(', ')}`);
     };
-    const source = (options: Record<string, unknown>) =>
+    const source = async (options: Record<string, unknown>) =>
       jdbcSource.create(sourceContext({ ...db.options, ...options }));
 
     describe('source', () => {
       it('reads a table by table_path with its column types and values', async () => {
         await fill(3);
-        const s = source({ table_path: db.table('items') });
+        const s = await source({ table_path: db.table('items') });
         assert.deepEqual(
           s.fields.map((f) => [f.name, f.type.kind]),
           [
@@ -90,7 +90,7 @@ for (const backend of backends) {
 
       it('reads a query, in its own order, and a table filtered by where_condition', async () => {
         await fill(10);
-        const q = source({
+        const q = await source({
           query: `select id, name from ${db.table('items')} where id <= 4 order by id desc`,
         });
         assert.deepEqual(
@@ -101,7 +101,7 @@ for (const backend of backends) {
           (await drain(q, 1)).map((r) => r[0]),
           [4, 3, 2, 1],
         );
-        const w = source({ table_path: db.table('items'), where_condition: 'where id > 7' });
+        const w = await source({ table_path: db.table('items'), where_condition: 'where id > 7' });
         assert.deepEqual(ids(await drain(w, 1)), [8, 9, 10]);
       });
 
@@ -110,12 +110,16 @@ for (const backend of backends) {
         await db.exec(
           `insert into items (id, name) values (1000, 'far')`, // beyond an evenly spread range
         );
-        const s = source({ table_path: db.table('items'), partition_column: 'id', fetch_size: 7 });
+        const s = await source({
+          table_path: db.table('items'),
+          partition_column: 'id',
+          fetch_size: 7,
+        });
         assert.equal(s.splits(2).length, 2, 'partition_num defaults to the parallelism');
         assert.equal(s.splits(4).length, 4);
         assert.deepEqual(ids(await drain(s, 2)), [...range(1, 100), 1000]);
 
-        const bounded = source({
+        const bounded = await source({
           table_path: db.table('items'),
           partition_column: 'id',
           partition_lower_bound: 11,
@@ -126,12 +130,12 @@ for (const backend of backends) {
         assert.deepEqual(ids(await drain(bounded, 2)), range(11, 20));
       });
 
-      it('rejects a partition_column that is not a numeric column', () => {
-        assert.throws(
+      it('rejects a partition_column that is not a numeric column', async () => {
+        await assert.rejects(
           () => source({ table_path: db.table('items'), partition_column: 'name' }),
           /partition_column "name" must be a numeric column/,
         );
-        assert.throws(
+        await assert.rejects(
           () => source({ table_path: db.table('items'), partition_column: 'nope' }),
           /partition_column "nope" is not a column/,
         );
@@ -139,7 +143,7 @@ for (const backend of backends) {
 
       it('resumes a split from its position without a row lost or read twice', async () => {
         await fill(50);
-        const s = source({ table_path: db.table('items'), fetch_size: 8 });
+        const s = await source({ table_path: db.table('items'), fetch_size: 8 });
         const [split] = s.splits(1);
         assert.ok(split);
         const controller = new AbortController();
@@ -154,7 +158,7 @@ for (const backend of backends) {
         // The stopped run's reader is dropped as the engine drops it: its signal aborts.
         controller.abort();
 
-        const again = source({ table_path: db.table('items'), fetch_size: 8 });
+        const again = await source({ table_path: db.table('items'), fetch_size: 8 });
         const [same] = again.splits(1);
         assert.deepEqual(same, split);
         const resumed = again.reader(same as typeof split, position, 0);
@@ -169,8 +173,8 @@ for (const backend of backends) {
         );
       });
 
-      it('fails a read of a missing table with the plugin and the database named', () => {
-        assert.throws(
+      it('fails a read of a missing table with the plugin and the database named', async () => {
+        await assert.rejects(
           () => source({ table_path: db.table('missing') }),
           (err: Error) => {
             assert.match(err.message, new RegExp(`^Jdbc: ${backend.name} database `));

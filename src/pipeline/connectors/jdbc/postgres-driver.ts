@@ -1,18 +1,24 @@
 // The Jdbc driver for PostgreSQL, on pg (imported on first use, so an agent that never reads
 // PostgreSQL never loads it). Reads go through a server-side cursor (DECLARE … FETCH) in a read-only
-// transaction; describe() runs on a worker thread because a source's fields are needed synchronously.
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+// transaction.
 import type { ClientConfig, CustomTypesConfig } from 'pg';
 import type { DataType } from '../../data-type.ts';
 import {
+  boundsColumn,
   jdbcError,
   type Description,
   type DescribeRequest,
   type JdbcConnection,
   type JdbcDriver,
 } from './driver.ts';
-import { int8Value, isoTimestamp, isoTimestamptz, PG_OID, toPostgres } from './jdbc-types.ts';
-import type { DescribeJob, DescribeReply } from './postgres-describe-worker.ts';
+import {
+  int8Value,
+  isoTimestamp,
+  isoTimestamptz,
+  PG_OID,
+  postgresType,
+  toPostgres,
+} from './jdbc-types.ts';
 
 const CURSOR = 'bosun_jdbc_read';
 /** Statements kept prepared per connection (a batch's last, shorter INSERT has its own text). */
@@ -55,7 +61,7 @@ export function createPostgresDriver(target: {
 }): JdbcDriver {
   const { label, connectTimeoutMs } = target;
   const config = target.config;
-  // The thread waits on a describe: a slow one is cut short rather than blocking it long.
+  // A describe that hangs (a locked table) is cut short: the run fails rather than waits forever.
   const describeConfig: ClientConfig = { ...config, statement_timeout: connectTimeoutMs * 2 };
 
   return {
@@ -64,32 +70,11 @@ export function createPostgresDriver(target: {
     placeholder: (i) => `$${i + 1}`,
     maxParams: 65_535,
 
-    describe(request: DescribeRequest): Description {
-      const done = new Int32Array(new SharedArrayBuffer(4));
-      const { port1, port2 } = new MessageChannel();
-      const job: DescribeJob = { config: describeConfig, request, done, port: port2 };
-      const worker = new Worker(new URL('./postgres-describe-worker.ts', import.meta.url), {
-        workerData: job,
-        transferList: [port2],
-      });
-      worker.unref();
-      const waitMs = connectTimeoutMs * 3;
+    async describe(request: DescribeRequest): Promise<Description> {
       try {
-        // Blocks this thread until the worker answers; see the header for why.
-        const outcome = Atomics.wait(done, 0, 0, waitMs);
-        const reply = receiveMessageOnPort(port1)?.message as DescribeReply | undefined;
-        if (outcome === 'timed-out' || reply === undefined) {
-          throw jdbcError(
-            label,
-            `no answer within ${waitMs / 1000} s`,
-            'cannot describe the query',
-          );
-        }
-        if (!reply.ok) throw jdbcError(label, reply.error);
-        return reply.description;
-      } finally {
-        port1.close();
-        void worker.terminate();
+        return await describePostgres(describeConfig, request);
+      } catch (err) {
+        throw jdbcError(label, err, 'cannot describe the query');
       }
     },
 
@@ -176,4 +161,53 @@ export function createPostgresDriver(target: {
       };
     },
   };
+}
+
+async function describePostgres(
+  config: ClientConfig,
+  request: DescribeRequest,
+): Promise<Description> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client(config);
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const result = await client.query({
+      text: `SELECT * FROM (${request.sql}) AS bosun_describe LIMIT 0`,
+      rowMode: 'array',
+    });
+    const columns = result.fields.map((f) => ({
+      name: f.name,
+      type: postgresType(f.dataTypeID, f.dataTypeModifier),
+    }));
+    const primaryKey: string[] = [];
+    if (request.table !== undefined) {
+      const keys = await client.query<{ attname: string }>(
+        `SELECT a.attname FROM pg_index i
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+          WHERE i.indrelid = $1::regclass AND i.indisprimary
+          ORDER BY array_position(i.indkey::int2[], a.attnum)`,
+        [request.table],
+      );
+      for (const row of keys.rows) primaryKey.push(row.attname);
+    }
+    let bounds: Description['bounds'];
+    const column = boundsColumn(columns, request.boundsOf);
+    if (column !== undefined) {
+      const b = await client.query<{ min: string | null; max: string | null }>(
+        `SELECT min(${column})::text AS min, max(${column})::text AS max FROM (${request.sql}) AS bosun_bounds`,
+      );
+      const row = b.rows[0];
+      bounds = { min: toBound(row?.min ?? null), max: toBound(row?.max ?? null) };
+    }
+    return { columns, primaryKey, ...(bounds === undefined ? {} : { bounds }) };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function toBound(text: string | null): number | null {
+  if (text === null) return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
 }

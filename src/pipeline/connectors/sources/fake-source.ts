@@ -27,7 +27,7 @@ interface FakeSplit extends Split {
   readonly rows: number;
 }
 
-export const fakeSource: SourceFactory = {
+export const fakeSource = {
   role: 'source',
   name: 'FakeSource',
   create(ctx) {
@@ -101,7 +101,7 @@ export const fakeSource: SourceFactory = {
       },
     };
   },
-};
+} satisfies SourceFactory;
 
 function readFixedRows(
   value: unknown,

@@ -39,7 +39,7 @@ interface JdbcSplit extends Split {
 export const jdbcSource: SourceFactory = {
   role: 'source',
   name: PLUGIN,
-  create(ctx) {
+  async create(ctx) {
     const options = optionReader(ctx);
     const driver = createDriver(readJdbcTarget(options, PLUGIN));
     const query = options.has('query') ? stripSemicolon(options.string('query')) : undefined;
@@ -77,7 +77,7 @@ export const jdbcSource: SourceFactory = {
     const base = select(where === undefined ? [] : [where], []);
     const quotedColumn = partitionColumn === undefined ? undefined : quoteIdent(partitionColumn);
     const needBounds = quotedColumn !== undefined && (lower === undefined || upper === undefined);
-    const description = driver.describe({
+    const description = await driver.describe({
       sql: base,
       ...(table === undefined ? {} : { table }),
       ...(needBounds ? { boundsOf: partitionColumn } : {}),

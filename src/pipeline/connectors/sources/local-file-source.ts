@@ -34,7 +34,7 @@ interface FileSplit extends Split {
  */
 type Decoder = (record: string, line: number, cells?: string[]) => unknown[] | null;
 
-export const localFileSource: SourceFactory = {
+export const localFileSource = {
   role: 'source',
   name: 'LocalFile',
   create(ctx) {
@@ -201,7 +201,7 @@ export const localFileSource: SourceFactory = {
       },
     };
   },
-};
+} satisfies SourceFactory;
 
 class BadValue extends Error {
   readonly reason: string | undefined;

@@ -2,6 +2,7 @@
 // defaults. The HTTP layer has already checked shapes and types against the route schema; this adds the
 // rules a schema cannot say, with messages that name the field and the fix.
 import { AgentError } from '../errors.ts';
+import { restoreMaskedSecrets } from '../pipeline/config/mask-secrets.ts';
 import { parsePipelineText, PipelineConfigError } from '../pipeline/config/pipeline-config.ts';
 import { connectors } from '../pipeline/connectors/registry.ts';
 import type { JobSpec, PipelineSpec, ScheduleSpec, Webhook } from './model.ts';
@@ -37,7 +38,7 @@ export const MASK = '***';
 /** Puts back the stored secrets a client sent as "***" after reading them masked. */
 export function keepMaskedSecrets(
   spec: JobSpec,
-  previous: Pick<JobSpec, 'env' | 'webhooks'>,
+  previous: Pick<JobSpec, 'env' | 'webhooks' | 'pipeline'>,
 ): JobSpec {
   const env = { ...spec.env };
   for (const [key, value] of Object.entries(env)) {
@@ -48,7 +49,14 @@ export function keepMaskedSecrets(
     const stored = previous.webhooks.find((w) => w.url === hook.url)?.secret;
     return hook.secret === MASK && stored !== undefined ? { ...hook, secret: stored } : hook;
   });
-  return { ...spec, env, webhooks };
+  const pipeline =
+    spec.pipeline && previous.pipeline
+      ? {
+          ...spec.pipeline,
+          config: restoreMaskedSecrets(spec.pipeline.config, previous.pipeline.config),
+        }
+      : spec.pipeline;
+  return { ...spec, env, webhooks, ...(pipeline === undefined ? {} : { pipeline }) };
 }
 
 const invalid = (field: string, problem: string): never => {

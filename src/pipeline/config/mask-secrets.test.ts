@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskConfigSecrets } from './mask-secrets.ts';
+import { maskConfigSecrets, restoreMaskedSecrets } from './mask-secrets.ts';
 
 describe('maskConfigSecrets', () => {
   it('masks password-like values in JSON and keeps it JSON', () => {
@@ -20,5 +20,17 @@ describe('maskConfigSecrets', () => {
       maskConfigSecrets(text),
       'Jdbc {\n  url = "jdbc:postgresql://db/app"\n  password = "***"\n  db_password: "***"\n  user = app\n}',
     );
+  });
+
+  it('puts stored values back where a client sent the masked config back', () => {
+    const stored =
+      'source { Jdbc { password = "one" } }\nsink { Jdbc { password = "two", user = u } }';
+    const shown = maskConfigSecrets(stored);
+    assert.equal(restoreMaskedSecrets(shown, stored), stored);
+    // A value the client changed is kept; the JSON form works the same way.
+    const changed = shown.replace('"***", user', '"new", user');
+    assert.equal(restoreMaskedSecrets(changed, stored), stored.replace('"two"', '"new"'));
+    const json = JSON.stringify({ sink: [{ password: 'p"w' }] });
+    assert.equal(restoreMaskedSecrets(maskConfigSecrets(json), json), json);
   });
 });

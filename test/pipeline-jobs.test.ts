@@ -107,6 +107,39 @@ sink { Console {} }`,
     assert.match(both.body.error.message, /^cmd: a pipeline job runs its pipeline config/);
     const none = await api('POST', '/api/v1/jobs', { name: 'y', kind: 'pipeline' });
     assert.match(none.body.error.message, /^pipeline: required for a pipeline job/);
+
+    // Savepoints and resumes are for pipelines, and a resume needs a savepoint.
+    const command = await api('POST', '/api/v1/jobs', { name: 'plain', cmd: 'sleep 5' });
+    const run = await api('POST', `/api/v1/jobs/${command.body.id}/run`);
+    const savepoint = await api('POST', `/api/v1/runs/${run.body.id}/stop?savepoint=true`);
+    assert.equal(savepoint.status, 400);
+    assert.match(
+      savepoint.body.error.message,
+      /is not a pipeline run; only pipelines take a savepoint/,
+    );
+    const resume = await api('POST', `/api/v1/jobs/${command.body.id}/run?resume=true`);
+    assert.equal(resume.status, 400);
+    assert.match(resume.body.error.message, /is not a pipeline; only pipelines resume/);
+    const maybe = await api('POST', `/api/v1/runs/${run.body.id}/stop?savepoint=maybe`);
+    assert.equal(maybe.status, 400);
+    assert.match(maybe.body.error.message, /savepoint/);
+    await api('POST', `/api/v1/runs/${run.body.id}/stop`);
+    const pipelineJob = await api('POST', '/api/v1/jobs', {
+      name: 'never-saved',
+      kind: 'pipeline',
+      pipeline: {
+        config: {
+          source: [{ plugin_name: 'FakeSource', schema: { fields: { n: 'int' } } }],
+          sink: [{ plugin_name: 'Console' }],
+        },
+      },
+    });
+    const noSavepoint = await api('POST', `/api/v1/jobs/${pipelineJob.body.id}/run?resume=true`);
+    assert.equal(noSavepoint.status, 400);
+    assert.match(
+      noSavepoint.body.error.message,
+      /has no savepoint to resume from: stop a run with a savepoint first/,
+    );
   });
 
   it('stops with a savepoint (SIGUSR1), then resumes: every row once', async () => {

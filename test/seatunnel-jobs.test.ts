@@ -252,6 +252,12 @@ describe('SeaTunnel job REST API', () => {
       ['POST', '/stop-job', { jobId: 'abc' }, 400, /^For input string: "abc"$/],
       ['GET', '/job-info/', undefined, 400, /^The jobId must not be empty\.$/],
       ['GET', `${V1}/running-job/abc`, undefined, 400, /must be a number/],
+      ['POST', '/submit-jobs', { not: 'a list' }, 400, /must be a list of job configs/],
+      ['POST', `${V1}/stop-jobs`, '{nope', 400, /^Invalid JSON format in request body\.$/],
+      ['POST', '/stop-jobs', { jobId: 1 }, 400, /must be a list of/],
+      ['POST', '/encrypt-config', '', 400, /^Request body is empty\.$/],
+      ['POST', '/submit-job?format=xml', docBody(), 400, /format must be json or hocon/],
+      ['GET', '/logs/424242', undefined, 400, /^Log file job-424242\.log not found\.$/],
     ];
     for (const [method, url, body, status, message] of cases) {
       const res = await call(method, url, body);

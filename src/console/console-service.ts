@@ -2,6 +2,7 @@
 // sessions and consumers, console jobs with one agent-wide id counter, exec with a timeout, expiry and
 // shutdown (specs/arthas.md §1 and §7). Surfaces only translate to and from it.
 import { AgentError } from '../errors.ts';
+import { localDateTime } from '../local-time.ts';
 import type { ConsoleCommand, ConsoleDeps, SessionView } from './command.ts';
 import { parseCommandLine } from './command-line.ts';
 import { startJob, type ConsoleJob } from './console-job.ts';
@@ -246,7 +247,7 @@ export function createConsole(options: {
         type: 'welcome',
         jobId: 0,
         pid: String(process.pid),
-        time: localTime(now()),
+        time: localDateTime(now()),
         version: deps.version,
         wiki: 'docs/console.md',
         tutorials: "type 'help' for the commands",
@@ -378,11 +379,4 @@ export function createConsole(options: {
       await Promise.all(jobs.map((job) => job.done));
     },
   };
-}
-
-/** Arthas's welcome time format, in the agent's zone: 2020-08-06 15:56:43. */
-function localTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

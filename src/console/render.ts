@@ -19,6 +19,7 @@ import type {
   ScheduleItem,
   SessionItem,
 } from './items.ts';
+import { localDateTime } from '../local-time.ts';
 import type { ResultItem } from './model.ts';
 
 /** The item as text, without a trailing newline; '' when it has nothing to show. */
@@ -438,7 +439,5 @@ export function duration(sec: number): string {
 /** Local time as `YYYY-MM-DD HH:MM:SS`. */
 export function formatTime(msSinceEpoch: number): string {
   if (!Number.isFinite(msSinceEpoch)) return '-';
-  const d = new Date(msSinceEpoch);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return localDateTime(msSinceEpoch);
 }

@@ -3,7 +3,7 @@
 // rules a schema cannot say, with messages that name the field and the fix.
 import { AgentError } from '../errors.ts';
 import { restoreMaskedSecrets } from '../pipeline/config/mask-secrets.ts';
-import { parsePipelineText, PipelineConfigError } from '../pipeline/config/pipeline-config.ts';
+import { pipelineStructure, PipelineConfigError } from '../pipeline/config/pipeline-config.ts';
 import { connectors } from '../pipeline/connectors/registry.ts';
 import type { JobSpec, PipelineSpec, ScheduleSpec, Webhook } from './model.ts';
 import { parseSchedule } from './schedule/validate.ts';
@@ -199,8 +199,7 @@ export function toPipelineSpec(value: unknown): PipelineSpec {
         ? JSON.stringify(given.config)
         : invalid('pipeline.config', 'the config: JSON text or an object for json, text for hocon');
   try {
-    // ${var} stays unresolved here only when it has a default; the run resolves the rest.
-    parsePipelineText(config, format, connectors, new Proxy({}, { get: () => '' }));
+    pipelineStructure({ format, config }, connectors);
   } catch (err) {
     if (err instanceof PipelineConfigError) invalid('pipeline.config', err.message);
     throw err;

@@ -1,6 +1,8 @@
-// Date and time for the Sql transform's functions: pipeline values carry them as ISO/SQL text
+// Date and time in pipelines (the Sql transform's functions, LocalFile's file names): values carry them as ISO/SQL text
 // (`2024-05-01`, `2024-05-01T10:20:30`, `2024-05-01 10:20:30.5`), read here into wall-clock parts and
 // formatted with Java's DateTimeFormatter letters (yyyy-MM-dd HH:mm:ss), as SeaTunnel's functions take.
+
+import { toWallMs } from '../jobs/schedule/wall-time.ts';
 
 export interface DateTimeParts {
   readonly year: number;
@@ -59,26 +61,16 @@ export function partsOf(epochMs: number, timeZone: string | undefined): DateTime
       millis: d.getMilliseconds(),
     };
   }
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(epochMs)) parts[part.type] = Number(part.value);
+  // The schedules' zone conversion, with its formatter made once per zone.
+  const wall = new Date(toWallMs(timeZone, epochMs));
   return {
-    year: parts.year ?? 1970,
-    month: parts.month ?? 1,
-    day: parts.day ?? 1,
-    hour: parts.hour ?? 0,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
-    millis: ((epochMs % 1000) + 1000) % 1000,
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    millis: wall.getUTCMilliseconds(),
   };
 }
 

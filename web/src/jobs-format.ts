@@ -1,5 +1,6 @@
 // Pure helpers for the jobs pages: relative times, run states and their colours, policies in words,
 // and the log's size cap. No DOM here, so jobs-format.test.ts runs them under node:test.
+import { localDateTime } from '../../src/local-time.ts';
 import { formatDuration } from './format.ts';
 import type { JobJson, RunJson, RunState, ScheduleJson } from './jobs-types.ts';
 
@@ -50,19 +51,12 @@ export function relativeTime(iso: string | null | undefined, nowMs: number): str
   return delta > 0 ? `in ${span(delta)}` : `${span(delta)} ago`;
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
 /** "2026-11-23 14:55:00" in the browser's zone: for titles and detail fields. */
 export function localTime(iso: string | null | undefined): string {
   if (!iso) return '–';
   const d = new Date(iso);
   if (!Number.isFinite(d.getTime())) return '–';
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
-  );
+  return localDateTime(d.getTime());
 }
 
 /** Tooltip text for a time: local and UTC, so nobody has to guess the zone. */

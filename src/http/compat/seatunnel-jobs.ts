@@ -6,9 +6,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AgentError, isAgentError } from '../../errors.ts';
+import { localDateTime } from '../../local-time.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
 import type { Job, Run } from '../../jobs/model.ts';
-import { readPipelineConfig, type PipelineConfig } from '../../pipeline/config/pipeline-config.ts';
+import {
+  pipelineStructure,
+  readPipelineConfig,
+  type PipelineConfig,
+} from '../../pipeline/config/pipeline-config.ts';
 import { parseHocon } from '../../pipeline/config/hocon.ts';
 import { connectors } from '../../pipeline/connectors/registry.ts';
 import { buildDag, type Dag } from '../../pipeline/dag.ts';
@@ -369,13 +374,6 @@ export function statusOf(run: Run | undefined): string {
   return run === undefined ? 'CREATED' : seatunnelStatus(run.state, run.stopSignal);
 }
 
-/** SeaTunnel's server-local `yyyy-MM-dd HH:mm:ss`. */
-function timeOf(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
 /** Every metric as a string, with 2.3.3's lower-case spellings too (§4, §10). */
 function metricsOf(run: Run | undefined): Json {
   const m = run?.metrics ?? {};
@@ -397,13 +395,7 @@ function jobView(state: JobState, resumedRuns: ReadonlySet<string>): Json {
   const { job, lastRun } = state;
   let config: PipelineConfig | undefined;
   try {
-    const pipeline = job.pipeline;
-    config =
-      pipeline &&
-      readPipelineConfig(
-        pipeline.format === 'json' ? JSON.parse(pipeline.config) : parseHocon(pipeline.config),
-        connectors,
-      );
+    config = job.pipeline && pipelineStructure(job.pipeline, connectors);
   } catch {
     config = undefined; // a config that no longer parses (a connector removed): shown without a DAG
   }
@@ -415,7 +407,7 @@ function jobView(state: JobState, resumedRuns: ReadonlySet<string>): Json {
     jobName: config?.env.name ?? job.name,
     jobStatus: status,
     envOptions,
-    createTime: timeOf(lastRun?.createdAt ?? job.createdAt),
+    createTime: localDateTime(lastRun?.createdAt ?? job.createdAt),
     jobDag: config ? dagView(id, config, buildDag(config)) : {},
     pluginJarsUrls: [],
     isStartWithSavePoint: lastRun !== undefined && resumedRuns.has(lastRun.id),
@@ -426,7 +418,7 @@ function jobView(state: JobState, resumedRuns: ReadonlySet<string>): Json {
       lastRun?.state === 'succeeded' || lastRun?.state === 'savepoint_done'
         ? null
         : (lastRun?.error ?? null);
-    view.finishTime = lastRun?.finishedAt === undefined ? null : timeOf(lastRun.finishedAt);
+    view.finishTime = lastRun?.finishedAt === undefined ? null : localDateTime(lastRun.finishedAt);
   }
   return view;
 }

@@ -13,7 +13,7 @@ import type {
 } from '../../jobs/model.ts';
 import { describeSchedule } from '../../jobs/schedule/describe.ts';
 import { maskConfigSecrets } from '../../pipeline/config/mask-secrets.ts';
-import { parsePipelineText } from '../../pipeline/config/pipeline-config.ts';
+import { pipelineStructure } from '../../pipeline/config/pipeline-config.ts';
 import { connectors } from '../../pipeline/connectors/registry.ts';
 import { buildDag } from '../../pipeline/dag.ts';
 
@@ -208,14 +208,7 @@ export function jobJson(state: JobState, defaultTz: string): JobJson {
 /** The DAG of a stored pipeline config; null when it no longer parses (a connector removed). */
 function dagJson(pipeline: { format: 'json' | 'hocon'; config: string }): DagJson | null {
   try {
-    // Only the structure matters here: every ${var} reads as empty.
-    const config = parsePipelineText(
-      pipeline.config,
-      pipeline.format,
-      connectors,
-      new Proxy({}, { get: () => '' }),
-    );
-    const dag = buildDag(config);
+    const dag = buildDag(pipelineStructure(pipeline, connectors));
     return {
       vertices: dag.vertices.map((v) => ({
         id: v.id,

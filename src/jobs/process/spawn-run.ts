@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
+import { readJsonLines } from '../../json-lines.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 /** How a run's shell ended. `error` is set when it could not be started at all. */
@@ -177,29 +178,6 @@ export function spawnRun(opts: SpawnRunOptions): RunningProcess {
   };
 
   return { pid, exited, stop, send };
-}
-
-/** Calls `onMessage` with each JSON line the stream carries; a line that is not JSON is skipped. */
-function readJsonLines(stream: Duplex, onMessage: (message: unknown) => void): void {
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (text: string) => {
-    pending += text;
-    let newline = pending.indexOf('\n');
-    while (newline !== -1) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      if (line !== '') {
-        try {
-          onMessage(JSON.parse(line));
-        } catch {
-          // a half-written line of a killed process, or noise: not a message
-        }
-      }
-      newline = pending.indexOf('\n');
-    }
-  });
-  stream.on('error', () => {});
 }
 
 /** Resolves when `promise` does or after `ms`, whichever comes first; leaves no timer behind. */

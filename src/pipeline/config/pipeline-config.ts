@@ -76,6 +76,32 @@ const JAVA_CLASS: Record<PluginRole, string> = {
   sink: 'Sink',
 };
 
+/** Every `${var}` read as empty: for a config's structure (plugins, wiring, DAG), not its values. */
+const NO_VARIABLES: Readonly<Record<string, string>> = new Proxy({}, { get: () => '' });
+/** Stored configs already parsed, by text: jobs are listed and shown far more often than changed. */
+const structures = new Map<string, PipelineConfig>();
+const STRUCTURES_KEPT = 256;
+
+/**
+ * The structure of a stored or submitted pipeline config (checked as parsePipelineText does, with
+ * every `${var}` empty; the engine resolves them when a run starts).
+ */
+export function pipelineStructure(
+  pipeline: { format: 'json' | 'hocon'; config: string },
+  catalog: PluginCatalog,
+): PipelineConfig {
+  const key = `${pipeline.format}\n${pipeline.config}`;
+  let config = structures.get(key);
+  if (config === undefined) {
+    config = parsePipelineText(pipeline.config, pipeline.format, catalog, NO_VARIABLES);
+    if (structures.size >= STRUCTURES_KEPT) {
+      structures.delete(structures.keys().next().value as string);
+    }
+    structures.set(key, config);
+  }
+  return config;
+}
+
 /** Reads a config document in either text form. */
 export function parsePipelineText(
   text: string,
@@ -292,25 +318,18 @@ function readEnv(value: unknown): PipelineEnv {
   };
 }
 
-function positiveInt(value: unknown, name: string): number {
+function wholeNumber(value: unknown, name: string, min: number): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
     throw new PipelineConfigError(
-      `${name} must be a whole number ≥ 1, not ${JSON.stringify(value)}`,
+      `${name} must be a whole number ≥ ${min}, not ${JSON.stringify(value)}`,
     );
   }
   return n;
 }
 
-function nonNegativeInt(value: unknown, name: string): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw new PipelineConfigError(
-      `${name} must be a whole number ≥ 0, not ${JSON.stringify(value)}`,
-    );
-  }
-  return n;
-}
+const positiveInt = (value: unknown, name: string): number => wholeNumber(value, name, 1);
+const nonNegativeInt = (value: unknown, name: string): number => wholeNumber(value, name, 0);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

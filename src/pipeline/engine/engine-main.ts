@@ -6,6 +6,7 @@
 // savepoint, SIGTERM or SIGINT cancels. Exit codes: 0 finished, 3 savepoint, 4 canceled, 1 failed.
 import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { readJsonLines } from '../../json-lines.ts';
 import { parsePipelineText } from '../config/pipeline-config.ts';
 import { connectors } from '../connectors/registry.ts';
 import { execute, type CheckpointState, type ExecutionStatus } from './executor.ts';
@@ -40,20 +41,9 @@ async function main(file: string): Promise<number> {
   const send = (message: EngineMessage) =>
     new Promise<void>((resolve) => control.write(`${JSON.stringify(message)}\n`, () => resolve()));
   const acks = new Map<number, () => void>();
-  let buffered = '';
-  control.setEncoding('utf8');
-  control.on('data', (text: string) => {
-    buffered += text;
-    for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      try {
-        const message = JSON.parse(line) as { type?: string; id?: number };
-        if (message.type === 'ack' && typeof message.id === 'number') acks.get(message.id)?.();
-      } catch {
-        // not a message
-      }
-    }
+  readJsonLines(control, (message) => {
+    const m = message as { type?: string; id?: number };
+    if (m.type === 'ack' && typeof m.id === 'number') acks.get(m.id)?.();
   });
 
   const finish = async (status: ExecutionStatus, error?: string): Promise<number> => {

@@ -243,9 +243,15 @@ export function execute(options: ExecuteOptions): PipelineExecution {
   };
 }
 
+/** Bytes of the batches counted so far: without a transform a sink gets the source's very batch. */
+const batchBytes = new WeakMap<readonly Row[], number>();
+
 function rowBytes(fields: Map<string, readonly Field[]>, rows: readonly Row[]): number {
-  let sum = 0;
+  let sum = batchBytes.get(rows);
+  if (sum !== undefined) return sum;
+  sum = 0;
   for (const row of rows) sum += bytesOfRow(fields.get(row.table) ?? [], row.values);
+  batchBytes.set(rows, sum);
   return sum;
 }
 

@@ -9,6 +9,7 @@ import { copyFile, mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Field } from '../../data-type.ts';
+import { compilePattern, partsOf, type DateTimeParts } from '../../date-time.ts';
 import { ConnectorOptionError, optionReader, type Row, type SinkFactory } from '../connector.ts';
 import { jsonOf, textOf } from '../text-value.ts';
 
@@ -45,7 +46,14 @@ export const localFileSink: SinkFactory = {
     const header = options.boolean('enable_header_write', false);
     const customName = options.boolean('custom_filename', false);
     const nameExpression = options.string('file_name_expression', '${transactionId}');
-    const timeFormat = options.string('filename_time_format', 'yyyy.MM.dd');
+    let timeText: (p: DateTimeParts) => string;
+    try {
+      timeText = compilePattern(options.string('filename_time_format', 'yyyy.MM.dd'));
+    } catch (err) {
+      throw new ConnectorOptionError(
+        `LocalFile: option 'filename_time_format': ${(err as Error).message}`,
+      );
+    }
     const fields = sinkColumns(options.raw('sink_columns'), inputFields);
     const indexes = fields.map((f) => inputFields.indexOf(f));
 
@@ -98,7 +106,7 @@ export const localFileSink: SinkFactory = {
         ? nameExpression
             .replaceAll('${transactionId}', transactionId)
             .replaceAll('${uuid}', randomUUID())
-            .replaceAll('${now}', formatNow(timeFormat))
+            .replaceAll('${now}', timeText(partsOf(Date.now(), undefined)))
         : transactionId;
       return `${base}${part > 0 ? `_${part}` : ''}.${EXTENSIONS[format]}`;
     };
@@ -218,17 +226,4 @@ function sinkColumns(value: unknown, fields: readonly Field[]): Field[] {
     }
     return field;
   });
-}
-
-/** SeaTunnel's `filename_time_format` (Java's yyyy MM dd HH mm ss letters) for the current time. */
-function formatNow(pattern: string): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return pattern
-    .replace('yyyy', String(d.getFullYear()))
-    .replace('MM', p(d.getMonth() + 1))
-    .replace('dd', p(d.getDate()))
-    .replace('HH', p(d.getHours()))
-    .replace('mm', p(d.getMinutes()))
-    .replace('ss', p(d.getSeconds()));
 }

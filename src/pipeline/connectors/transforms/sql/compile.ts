@@ -2,7 +2,7 @@
 // one per output field, and the WHERE test. Names and types are resolved here, so unknown columns and
 // functions fail at create time and applying a row does no lookups.
 import { formatDataType, type DataType, type Field } from '../../../data-type.ts';
-import { dateText, parseDateTime, timestampText } from './date-time.ts';
+import { dateText, parseDateTime, timestampText } from '../../../date-time.ts';
 import { DATE_UNITS, FUNCTIONS } from './functions.ts';
 import { exprText, invalid, type SelectQuery, type SqlExpr } from './parse-query.ts';
 import {

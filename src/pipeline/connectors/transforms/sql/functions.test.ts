@@ -2,7 +2,7 @@
 // differences and Java's replacement syntax.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDateTime } from './date-time.ts';
+import { parseDateTime } from '../../../date-time.ts';
 import { dateDiff, javaReplacement, roundHalfUp } from './functions.ts';
 
 const at = (text: string) => parseDateTime(text) as NonNullable<ReturnType<typeof parseDateTime>>;

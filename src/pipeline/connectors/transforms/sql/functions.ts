@@ -11,7 +11,7 @@ import {
   timestampText,
   utcMillis,
   type DateTimeParts,
-} from './date-time.ts';
+} from '../../../date-time.ts';
 import {
   arithmeticType,
   isIntegral,

@@ -35,6 +35,24 @@ sink { Console {} }`,
     );
   });
 
+  it('runs a SQL config, its form told by the .sql name', async () => {
+    const file = path.join(dir, 'upper.sql');
+    writeFileSync(
+      file,
+      `/* config
+env { job.mode = "BATCH", job.name = "upper" }
+*/
+CREATE TABLE people WITH ('connector' = 'FakeSource', 'type' = 'source', 'split.read-interval' = '0',
+  'rows' = '[{ kind = INSERT, fields = ["ann", 41] }]', 'schema' = '{ fields { name = string, age = int } }');
+CREATE TABLE screen WITH ('connector' = 'Console', 'type' = 'sink');
+INSERT INTO screen SELECT UPPER(name) AS name, age + 1 AS next FROM people;`,
+    );
+    const r = await runBosun(['pipeline', 'run', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /SeaTunnelRow#kind=INSERT : ANN, 42\n$/);
+    assert.match(r.stderr, /^bosun: upper FINISHED/);
+  });
+
   it('runs a JSON config with -i variables into files', async () => {
     const file = path.join(dir, 'job.json');
     writeFileSync(

@@ -84,6 +84,40 @@ sink { Console {} }`,
     assert.equal((log.match(/SeaTunnelRow#kind=INSERT/g) ?? []).length, 5);
   });
 
+  it('runs a SQL config into partitioned files; its password is masked when shown', async () => {
+    const out = path.join(dir, 'by-city');
+    const created = await api('POST', '/api/v1/jobs', {
+      name: 'sql-partitioned',
+      kind: 'pipeline',
+      pipeline: {
+        format: 'sql',
+        config: `CREATE TABLE people WITH ('connector' = 'FakeSource', 'type' = 'source',
+  'split.read-interval' = '0', 'schema' = '{ fields { name = string, city = string } }',
+  'rows' = '[{ kind = INSERT, fields = [ann, Oslo] }, { kind = INSERT, fields = [bob, Rome] }, { kind = INSERT, fields = [cid, Oslo] }]');
+CREATE TABLE files WITH ('connector' = 'LocalFile', 'type' = 'sink', 'path' = '${out}',
+  'tmp_path' = '${path.join(dir, 'tmp-sql')}', 'file_format_type' = 'csv', 'have_partition' = 'true',
+  'partition_by' = '["city"]', 'password' = 'not-a-real-one');
+INSERT INTO files SELECT name, city FROM people;`,
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.match(created.body.pipeline.config, /'password' = '\*\*\*'/);
+    assert.doesNotMatch(created.body.pipeline.config, /not-a-real-one/);
+    assert.deepEqual(
+      created.body.pipeline.dag.vertices.map((v: Json) => v.plugin),
+      ['FakeSource', 'Sql', 'LocalFile'],
+    );
+    const started = await api('POST', `/api/v1/jobs/${created.body.id}/run`);
+    const run = await waitForRun(
+      started.body.id,
+      (r) => r.state !== 'queued' && r.state !== 'running',
+    );
+    assert.equal(run.state, 'succeeded', run.error);
+    assert.deepEqual(readdirSync(out).sort(), ['city=Oslo', 'city=Rome']);
+    assert.deepEqual(committedLines(path.join(out, 'city=Oslo')).sort(), ['ann', 'cid']);
+    assert.deepEqual(committedLines(path.join(out, 'city=Rome')), ['bob']);
+  });
+
   it('refuses a bad pipeline config at creation, naming the problem', async () => {
     const bad = await api('POST', '/api/v1/jobs', {
       name: 'bad-pipeline',
@@ -197,6 +231,7 @@ sink { Console {} }`,
       },
     });
     const resumed = (await api('POST', `/api/v1/jobs/${job.id}/run?resume=true`)).body;
+    assert.equal(resumed.trigger, 'resume');
     const done = await waitForRun(resumed.id, (r) => r.state !== 'queued' && r.state !== 'running');
     assert.equal(done.state, 'succeeded', done.error);
     const after = committedLines(out);

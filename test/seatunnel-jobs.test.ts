@@ -256,7 +256,13 @@ describe('SeaTunnel job REST API', () => {
       ['POST', `${V1}/stop-jobs`, '{nope', 400, /^Invalid JSON format in request body\.$/],
       ['POST', '/stop-jobs', { jobId: 1 }, 400, /must be a list of/],
       ['POST', '/encrypt-config', '', 400, /^Request body is empty\.$/],
-      ['POST', '/submit-job?format=xml', docBody(), 400, /format must be json or hocon/],
+      [
+        'POST',
+        '/submit-job?format=xml',
+        docBody(),
+        400,
+        /format must be json, hocon or sql, not "xml"/,
+      ],
       ['GET', '/logs/424242', undefined, 400, /^Log file job-424242\.log not found\.$/],
     ];
     for (const [method, url, body, status, message] of cases) {
@@ -302,6 +308,88 @@ sink { Console {} }`,
     assert.equal(encrypted.body.source[0].result_table_name, 'fake');
     assert.equal(encrypted.body.source[0].username, 'c2VhdHVubmVs');
     assert.equal(encrypted.body.source[0].password, 'c2VhdHVubmVsX3Bhc3N3b3Jk');
+  });
+});
+
+describe('SeaTunnel REST: SQL configs and uploads', () => {
+  const SQL = `/* config
+env { job.mode = "BATCH" }
+*/
+CREATE TABLE fake WITH ('connector' = 'FakeSource', 'type' = 'source', 'row.num' = '6',
+  'split.read-interval' = '0', 'schema' = '{ fields { id = int, name = string } }');
+CREATE TABLE out WITH ('connector' = 'Console', 'type' = 'sink');
+INSERT INTO out SELECT id, UPPER(name) AS name FROM fake;`;
+
+  it('submit-job?format=sql runs the SQL form (RestApiIT 2.3.10+): jobId, the name from the query, the DAG', async () => {
+    const res = await fetch(`${agent.url}/submit-job?format=sql&jobName=from-sql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: SQL,
+    });
+    const body = (await res.json()) as Json;
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.jobName, 'from-sql');
+    assert.match(body.jobId, /^\d+$/);
+    assert.ok(Number(body.jobId) <= Number.MAX_SAFE_INTEGER, 'the id fits in a double');
+    const done = await waitFor('', body.jobId, 'FINISHED');
+    assert.equal(done.metrics.SinkWriteCount, '6');
+    assert.deepEqual(
+      done.jobDag.vertexInfoMap.map((v: Json) => v.vertexName),
+      [
+        'pipeline-1 [Source[0]-FakeSource]',
+        'pipeline-1 [Transform[0]-Sql]',
+        'pipeline-1 [Sink[0]-Console-MultiTableSink]',
+      ],
+    );
+    const bad = await fetch(`${agent.url}/submit-job?format=sql`, {
+      method: 'POST',
+      body: 'INSERT INTO out SELECT fake;',
+    });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(await bad.json(), {
+      status: 'fail',
+      message: 'The sink table[out] is not found',
+    });
+  });
+
+  it('submit-job/upload takes the config as a multipart file, its form from its name', async () => {
+    const upload = async (name: string, text: string, query = '') => {
+      const form = new FormData();
+      form.append('config_file', new Blob([text]), name);
+      const res = await fetch(`${agent.url}/submit-job/upload${query}`, {
+        method: 'POST',
+        body: form,
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    const sql = await upload('job.sql', SQL, '?jobName=uploaded');
+    assert.equal(sql.status, 200, JSON.stringify(sql.body));
+    assert.equal(sql.body.jobName, 'uploaded');
+    assert.equal((await waitFor('', sql.body.jobId, 'FINISHED')).metrics.SinkWriteCount, '6');
+
+    const hocon = await upload(
+      'job.conf',
+      'env { job.mode = BATCH }\nsource { FakeSource { row.num = 2, split.read-interval = 0, schema = { fields { n = int } } } }\nsink { Console {} }',
+    );
+    assert.equal(hocon.status, 200, JSON.stringify(hocon.body));
+    assert.equal((await waitFor('', hocon.body.jobId, 'FINISHED')).metrics.SinkWriteCount, '2');
+
+    const json = await upload('job.json', JSON.stringify(docBody('BATCH')), '?jobId=733100');
+    assert.deepEqual(json, { status: 200, body: { jobId: '733100', jobName: 'SeaTunnel_Job' } });
+
+    const broken = await upload('job.json', '{"env":');
+    assert.deepEqual(broken, {
+      status: 400,
+      body: { status: 'fail', message: 'Invalid JSON format in request body.' },
+    });
+    const form = new FormData();
+    form.append('other', 'x');
+    const missing = await fetch(`${agent.url}/submit-job/upload`, { method: 'POST', body: form });
+    assert.equal(missing.status, 400);
+    assert.match(((await missing.json()) as Json).message, /config_file is required/);
+    const plain = await call('POST', '/submit-job/upload', docBody());
+    assert.equal(plain.status, 400);
+    assert.match(plain.body.message, /multipart\/form-data/);
   });
 });
 

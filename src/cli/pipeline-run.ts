@@ -1,8 +1,11 @@
 // `bosun pipeline run FILE`: runs a pipeline config in this process, with no agent: the Console
 // sink's rows on stdout, progress and the outcome on stderr, Ctrl-C cancels.
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { parsePipelineText, PipelineConfigError } from '../pipeline/config/pipeline-config.ts';
+import {
+  formatOfFile,
+  parsePipelineText,
+  PipelineConfigError,
+} from '../pipeline/config/pipeline-config.ts';
 import { connectors } from '../pipeline/connectors/registry.ts';
 import { execute } from '../pipeline/engine/executor.ts';
 
@@ -37,10 +40,9 @@ export async function runPipelineFile(
     say(`cannot read ${file}: ${(err as Error).message}`);
     return 1;
   }
-  const format = path.extname(file).toLowerCase() === '.json' ? 'json' : 'hocon';
   let config;
   try {
-    config = parsePipelineText(text, format, connectors, variables);
+    config = parsePipelineText(text, formatOfFile(file), connectors, variables);
   } catch (err) {
     if (!(err instanceof PipelineConfigError)) throw err;
     say(`${file}: ${err.message}`);

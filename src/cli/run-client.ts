@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatOfFile } from '../pipeline/config/pipeline-config.ts';
 import { FINAL_RUN_STATES, type ApiJob, type ApiRun } from './api-types.ts';
 import { ClientError, createClient, resolveConnection, type ApiClient } from './client.ts';
 import { execCommand, runConsole, type ConsoleIo } from './console-client.ts';
@@ -125,7 +126,7 @@ const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
     } catch (err) {
       throw new ClientError(`cannot read ${file}: ${(err as Error).message}`);
     }
-    const format = /\.json$/i.test(file) ? 'json' : 'hocon';
+    const format = formatOfFile(file);
     const fromConfig = /job\.name"?\s*[:=]\s*"?([^"\n,}]+)"?/.exec(text)?.[1]?.trim();
     const name = ctx.flags.name ?? fromConfig ?? path.basename(file).replace(/\.[^.]+$/, '');
     const body = { name, kind: 'pipeline', pipeline: { format, config: text } };

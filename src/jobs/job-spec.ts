@@ -3,7 +3,12 @@
 // rules a schema cannot say, with messages that name the field and the fix.
 import { AgentError } from '../errors.ts';
 import { restoreMaskedSecrets } from '../pipeline/config/mask-secrets.ts';
-import { pipelineStructure, PipelineConfigError } from '../pipeline/config/pipeline-config.ts';
+import {
+  PIPELINE_FORMATS,
+  pipelineStructure,
+  PipelineConfigError,
+  type PipelineFormat,
+} from '../pipeline/config/pipeline-config.ts';
 import { connectors } from '../pipeline/connectors/registry.ts';
 import type { JobSpec, PipelineSpec, ScheduleSpec, Webhook } from './model.ts';
 import { parseSchedule } from './schedule/validate.ts';
@@ -177,32 +182,33 @@ export function toJobSpec(body: Record<string, unknown>, defaultTz: string): Job
 }
 
 /**
- * A pipeline config: `{format: "json"|"hocon", config}` with the config as text, or as an object (the
- * JSON form). Checked now (plugins, wiring, env) so a bad config is refused when it is submitted.
+ * A pipeline config: `{format: "json"|"hocon"|"sql", config}` with the config as text, or as an object
+ * (the JSON form). Checked now (plugins, wiring, env) so a bad config is refused when it is submitted.
  */
 export function toPipelineSpec(value: unknown): PipelineSpec {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid(
       'pipeline',
-      'required for a pipeline job: {"format": "json" or "hocon", "config": the SeaTunnel config}',
+      'required for a pipeline job: {"format": "json", "hocon" or "sql", "config": the SeaTunnel config}',
     );
   }
   const given = value as { format?: unknown; config?: unknown };
   const format = given.format ?? (typeof given.config === 'string' ? undefined : 'json');
-  if (format !== 'json' && format !== 'hocon') {
-    return invalid('pipeline.format', 'must be "json" or "hocon"');
+  if (!(PIPELINE_FORMATS as readonly unknown[]).includes(format)) {
+    return invalid('pipeline.format', 'must be "json", "hocon" or "sql"');
   }
   const config =
     typeof given.config === 'string'
       ? given.config
       : typeof given.config === 'object' && given.config !== null && format === 'json'
         ? JSON.stringify(given.config)
-        : invalid('pipeline.config', 'the config: JSON text or an object for json, text for hocon');
+        : invalid('pipeline.config', 'the config: JSON text or an object for json, text otherwise');
+  const spec = { format: format as PipelineFormat, config };
   try {
-    pipelineStructure({ format, config }, connectors);
+    pipelineStructure(spec, connectors);
   } catch (err) {
     if (err instanceof PipelineConfigError) invalid('pipeline.config', err.message);
     throw err;
   }
-  return { format, config };
+  return spec;
 }

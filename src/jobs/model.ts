@@ -1,6 +1,7 @@
 // The jobs model: what a job, its schedules and its runs are. Shared by the store, the scheduler, the
 // runner and every surface (native, Cloudtask, CLI, dashboard). Times are ms since the epoch here; the
 // native API renders them as ISO strings.
+import type { PipelineFormat } from '../pipeline/config/pipeline-config.ts';
 
 export const OVERLAP_POLICIES = ['allow', 'forbid', 'queue', 'replace'] as const;
 /** What happens when a run is due while another run of the same job is active. */
@@ -35,7 +36,8 @@ export const FINAL_STATES: ReadonlySet<RunState> = new Set([
   'savepoint_done',
 ]);
 
-export const RUN_TRIGGERS = ['schedule', 'manual', 'retry'] as const;
+/** `resume`: a manual run that starts from a pipeline's savepoint or last checkpoint. */
+export const RUN_TRIGGERS = ['schedule', 'manual', 'retry', 'resume'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** `{kind:"cron"}`: 5 fields, or 6 with seconds first; evaluated in `tz` (IANA) or the agent's zone. */
@@ -126,9 +128,9 @@ export interface Webhook {
 export const JOB_KINDS = ['command', 'pipeline'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
-/** A pipeline job's config as submitted (SeaTunnel's JSON or HOCON form); parsed when a run starts. */
+/** A pipeline job's config as submitted (SeaTunnel's JSON, HOCON or SQL form); parsed when a run starts. */
 export interface PipelineSpec {
-  format: 'json' | 'hocon';
+  format: PipelineFormat;
   config: string;
 }
 

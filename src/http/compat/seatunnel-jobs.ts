@@ -10,11 +10,13 @@ import { localDateTime } from '../../local-time.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
 import type { Job, Run } from '../../jobs/model.ts';
 import {
+  formatOfFile,
   pipelineStructure,
   readPipelineConfig,
   type PipelineConfig,
 } from '../../pipeline/config/pipeline-config.ts';
 import { parseHocon } from '../../pipeline/config/hocon.ts';
+import { parseSqlConfig } from '../../pipeline/config/sql-config.ts';
 import { connectors } from '../../pipeline/connectors/registry.ts';
 import { buildDag, type Dag } from '../../pipeline/dag.ts';
 import { seatunnelStatus } from '../../pipeline/seatunnel-status.ts';
@@ -40,8 +42,6 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
   scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) =>
     done(null, body),
   );
-  /** Runs that started from a savepoint (shown as isStartWithSavePoint; this agent's life only). */
-  const resumed = new Set<string>();
   const both = (
     method: 'GET' | 'POST',
     path: string,
@@ -74,7 +74,7 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
 
   both('GET', '/running-jobs', async () => {
     const states = await seatunnelJobs();
-    return states.filter((s) => !FINAL.has(statusOf(s.lastRun))).map((s) => jobView(s, resumed));
+    return states.filter((s) => !FINAL.has(statusOf(s.lastRun))).map(jobView);
   });
 
   const jobInfo = async (request: FastifyRequest) => {
@@ -82,7 +82,7 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
     if (id === '') throw bad('The jobId must not be empty.');
     if (!/^\d+$/.test(id)) throw bad(`The jobId must be a number, not "${id}".`);
     const state = await find(id);
-    return state === undefined ? { jobId: id } : jobView(state, resumed);
+    return state === undefined ? { jobId: id } : jobView(state);
   };
   for (const path of ['/running-job', '/job-info']) {
     both('GET', `${path}/:jobId`, jobInfo);
@@ -95,7 +95,7 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
     return states
       .filter((s) => wanted === undefined || statusOf(s.lastRun) === wanted)
       .sort((a, b) => (a.lastRun?.finishedAt ?? 0) - (b.lastRun?.finishedAt ?? 0))
-      .map((s) => jobView(s, resumed));
+      .map(jobView);
   };
   both('GET', '/finished-jobs/:state', finished);
   both('GET', '/finished-jobs', finished);
@@ -133,14 +133,12 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
           `no job ${params.jobId} to resume: submit it first, then stop it with a savepoint`,
         );
       }
-      const name =
-        params.jobId === undefined
-          ? `${NAME_PREFIX}${Date.now()}${Math.floor(Math.random() * 1000)}`
-          : `${NAME_PREFIX}${params.jobId}`;
+      // A new id is SeaTunnel-like: a number that fits in a double (milliseconds × 1000 + a random tail).
+      const id = params.jobId ?? String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
+      const name = `${NAME_PREFIX}${id}`;
       job = (await jobs.createJob({ name, kind: 'pipeline', pipeline, overlap: 'forbid' })).job;
     }
     const { run } = await jobs.runNow(job.id, resume ? { resume } : {});
-    if (resume) resumed.add(run.id);
     await started(run.id);
     return { jobId: seatunnelId(job), jobName };
   };
@@ -155,6 +153,32 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
   };
 
   both('POST', '/submit-job', async (request) => submit(request.body, queryOf(request)));
+
+  // v2 only (2.3.10+): the config as a file, its form told by its name (.json, .sql, else HOCON).
+  scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_r, body, done) =>
+    done(null, body),
+  );
+  scope.post('/submit-job/upload', async (request) => {
+    const type = request.headers['content-type'] ?? '';
+    if (!type.startsWith('multipart/form-data') || !Buffer.isBuffer(request.body)) {
+      throw bad('send the config file as multipart/form-data, in the field config_file');
+    }
+    let file: FormDataEntryValue | null;
+    try {
+      // The platform's own multipart reader (undici's), through a Response.
+      const form = await new Response(new Uint8Array(request.body), {
+        headers: { 'content-type': type },
+      }).formData();
+      file = form.get('config_file');
+    } catch {
+      throw bad('the multipart/form-data body cannot be read');
+    }
+    if (file === null || typeof file === 'string') {
+      throw bad('config_file is required: send the config file in the multipart field config_file');
+    }
+    const format = formatOfFile(file.name);
+    return submit(await file.text(), { ...queryOf(request), format });
+  });
 
   both('POST', '/submit-jobs', async (request) => {
     const list = jsonBody(request.body);
@@ -333,21 +357,22 @@ function bad(message: string): AgentError {
   return new AgentError('INVALID_INPUT', message);
 }
 
-/** The config document of a request: JSON (an object) or HOCON text with ?format=hocon. */
+/** The config document of a request: JSON (an object), or HOCON or SQL text with ?format=hocon|sql. */
 function configDocument(body: unknown, format: string | undefined): Json {
   if (body === undefined || body === null || body === '') throw bad('Request body is empty.');
-  if (format === 'hocon') {
+  if (format === 'hocon' || format === 'sql') {
     if (typeof body !== 'string') {
-      throw bad('with format=hocon, send the config as text (Content-Type: text/plain)');
+      throw bad(`with format=${format}, send the config as text (Content-Type: text/plain)`);
     }
     try {
-      return parseHocon(body) as Json;
+      return format === 'sql' ? parseSqlConfig(body) : (parseHocon(body) as Json);
     } catch (err) {
-      throw bad(`Invalid HOCON config: ${(err as Error).message}`);
+      const message = (err as Error).message;
+      throw bad(format === 'sql' ? message : `Invalid HOCON config: ${message}`);
     }
   }
   if (format !== undefined && format !== 'json') {
-    throw bad(`format must be json or hocon, not "${format}"`);
+    throw bad(`format must be json, hocon or sql, not "${format}"`);
   }
   // An entry of submit-jobs arrives parsed already.
   const doc = typeof body === 'object' ? structuredClone(body) : jsonBody(body);
@@ -391,7 +416,7 @@ function metricsOf(run: Run | undefined): Json {
 }
 
 /** The job object of §2.1/§2.2, as the compatible superset: both jobDag forms, finishTime. */
-function jobView(state: JobState, resumedRuns: ReadonlySet<string>): Json {
+function jobView(state: JobState): Json {
   const { job, lastRun } = state;
   let config: PipelineConfig | undefined;
   try {
@@ -410,7 +435,7 @@ function jobView(state: JobState, resumedRuns: ReadonlySet<string>): Json {
     createTime: localDateTime(lastRun?.createdAt ?? job.createdAt),
     jobDag: config ? dagView(id, config, buildDag(config)) : {},
     pluginJarsUrls: [],
-    isStartWithSavePoint: lastRun !== undefined && resumedRuns.has(lastRun.id),
+    isStartWithSavePoint: lastRun?.trigger === 'resume',
     metrics: metricsOf(lastRun),
   };
   if (FINAL.has(status)) {

@@ -7,6 +7,7 @@ import type {
   MisfirePolicy,
   MonthlyOf,
   OverlapPolicy,
+  PipelineSpec,
   Run,
   RunState,
   RunTrigger,
@@ -51,7 +52,7 @@ export interface JobJson {
   kind: string;
   cmd: string;
   /** kind pipeline: the config as submitted (secrets masked) and the DAG it makes. */
-  pipeline: { format: 'json' | 'hocon'; config: string; dag: DagJson | null } | null;
+  pipeline: (PipelineSpec & { dag: DagJson | null }) | null;
   env: Record<string, string>;
   cwd: string;
   timeoutSec: number;
@@ -206,7 +207,7 @@ export function jobJson(state: JobState, defaultTz: string): JobJson {
 }
 
 /** The DAG of a stored pipeline config; null when it no longer parses (a connector removed). */
-function dagJson(pipeline: { format: 'json' | 'hocon'; config: string }): DagJson | null {
+function dagJson(pipeline: PipelineSpec): DagJson | null {
   try {
     const dag = buildDag(pipelineStructure(pipeline, connectors));
     return {

@@ -8,7 +8,7 @@ import {
   RUN_STATES,
   RUN_TRIGGERS,
 } from '../../jobs/model.ts';
-
+import { PIPELINE_FORMATS } from '../../pipeline/config/pipeline-config.ts';
 import type {} from '../openapi-builder.ts'; // the OpenAPI keywords on FastifySchema (summary, tags…)
 
 const int = (minimum: number, maximum: number, description: string) =>
@@ -52,11 +52,12 @@ const jobFields = {
   pipeline: {
     // null: what GET shows for a command job, so a job read and sent back as it is stays valid.
     type: ['object', 'null'],
-    description: "kind pipeline: SeaTunnel's job config, as JSON (text or object) or HOCON text",
+    description:
+      "kind pipeline: SeaTunnel's job config, as JSON (text or object), HOCON or SQL text",
     required: ['config'],
     additionalProperties: false,
     properties: {
-      format: { enum: ['json', 'hocon'] },
+      format: { enum: [...PIPELINE_FORMATS] },
       config: { type: ['string', 'object'] },
     },
   },

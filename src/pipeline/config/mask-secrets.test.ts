@@ -22,6 +22,16 @@ describe('maskConfigSecrets', () => {
     );
   });
 
+  it("masks SQL WITH options in SQL's quotes, and puts them back", () => {
+    const text = "CREATE TABLE db WITH ('connector' = 'Jdbc', 'password' = 'it''s', 'user' = 'u');";
+    const masked = maskConfigSecrets(text);
+    assert.equal(
+      masked,
+      "CREATE TABLE db WITH ('connector' = 'Jdbc', 'password' = '***', 'user' = 'u');",
+    );
+    assert.equal(restoreMaskedSecrets(masked, text), text);
+  });
+
   it('puts stored values back where a client sent the masked config back', () => {
     const stored =
       'source { Jdbc { password = "one" } }\nsink { Jdbc { password = "two", user = u } }';

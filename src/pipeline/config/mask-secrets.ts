@@ -1,12 +1,15 @@
 // A pipeline config as it may be shown: the values of password-like options replaced by "***", in
-// both JSON and HOCON text, so the API, the CLI and the dashboard never show a database password; and
-// the way back, so a config read (masked) and sent back keeps its stored passwords.
+// JSON, HOCON and SQL (`'password' = '…'`) text, so the API, the CLI and the dashboard never show a
+// database password; and the way back, so a config read (masked) and sent back keeps its passwords.
 
 const SECRET_VALUE =
-  /((?:"|\b)[\w.-]*(?:password|passwd|secret|token|credential)[\w.-]*"?\s*[:=]\s*)("(?:[^"\\\n]|\\.)*"|[^\s,}\]]+)/gi;
+  /((?:["']|\b)[\w.-]*(?:password|passwd|secret|token|credential)[\w.-]*["']?\s*[:=]\s*)("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s,}\]]+)/gi;
+
+/** The mask, in the quotes the value had (SQL's single or JSON's and HOCON's double). */
+const maskFor = (value: string) => (value.startsWith("'") ? "'***'" : '"***"');
 
 export function maskConfigSecrets(text: string): string {
-  return text.replace(SECRET_VALUE, (_match, key: string) => `${key}"***"`);
+  return text.replace(SECRET_VALUE, (_m, key: string, value: string) => `${key}${maskFor(value)}`);
 }
 
 /**
@@ -25,11 +28,11 @@ export function restoreMaskedSecrets(text: string, stored: string): string {
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
     const old = before.get(key)?.[n];
-    return value === '"***"' && old !== undefined ? `${lead}${old}` : match;
+    return value === maskFor(value) && old !== undefined ? `${lead}${old}` : match;
   });
 }
 
 /** `"password" :` or `db_password =` → the option's name. */
 function optionName(lead: string): string {
-  return lead.replace(/["\s:=]/g, '').toLowerCase();
+  return lead.replace(/["'\s:=]/g, '').toLowerCase();
 }

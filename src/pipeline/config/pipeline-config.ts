@@ -3,6 +3,7 @@
 // and parallelism, and the DAG they make (specs/seatunnel.md §5 and §2.1). Connector options are
 // checked by the connectors themselves; here only that each plugin exists.
 import { parseHocon, type HoconValue } from './hocon.ts';
+import { parseSqlConfig, SqlConfigError } from './sql-config.ts';
 
 export type JobMode = 'BATCH' | 'STREAMING';
 export type PluginRole = 'source' | 'transform' | 'sink';
@@ -87,7 +88,7 @@ const STRUCTURES_KEPT = 256;
  * every `${var}` empty; the engine resolves them when a run starts).
  */
 export function pipelineStructure(
-  pipeline: { format: 'json' | 'hocon'; config: string },
+  pipeline: { format: PipelineFormat; config: string },
   catalog: PluginCatalog,
 ): PipelineConfig {
   const key = `${pipeline.format}\n${pipeline.config}`;
@@ -102,10 +103,20 @@ export function pipelineStructure(
   return config;
 }
 
-/** Reads a config document in either text form. */
+/** The text forms of a config: SeaTunnel's JSON, HOCON (`.conf`) and SQL. */
+export const PIPELINE_FORMATS = ['json', 'hocon', 'sql'] as const;
+export type PipelineFormat = (typeof PIPELINE_FORMATS)[number];
+
+/** The form of a config file by its name: `.json`, `.sql`, anything else HOCON (SeaTunnel's `.conf`). */
+export function formatOfFile(file: string): PipelineFormat {
+  const ext = /\.(json|sql)$/i.exec(file)?.[1]?.toLowerCase();
+  return ext === 'json' || ext === 'sql' ? ext : 'hocon';
+}
+
+/** Reads a config document in any of its text forms. */
 export function parsePipelineText(
   text: string,
-  format: 'json' | 'hocon',
+  format: PipelineFormat,
   catalog: PluginCatalog,
   variables: Readonly<Record<string, string | undefined>> = {},
 ): PipelineConfig {
@@ -115,6 +126,13 @@ export function parsePipelineText(
       doc = JSON.parse(text);
     } catch {
       throw new PipelineConfigError('Invalid JSON format in request body.');
+    }
+  } else if (format === 'sql') {
+    try {
+      doc = parseSqlConfig(text, variables);
+    } catch (err) {
+      if (!(err instanceof SqlConfigError)) throw err;
+      throw new PipelineConfigError(err.message);
     }
   } else {
     try {

@@ -7,14 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { readJsonLines } from '../../json-lines.ts';
-import { parsePipelineText } from '../config/pipeline-config.ts';
+import { parsePipelineText, type PipelineFormat } from '../config/pipeline-config.ts';
 import { connectors } from '../connectors/registry.ts';
 import { execute, type CheckpointState, type ExecutionStatus } from './executor.ts';
 
 export interface EngineRunSpec {
   jobId: string;
   runId: string;
-  format: 'json' | 'hocon';
+  format: PipelineFormat;
   config: string;
   /** Where to start: the savepoint of a resumed run, or the last checkpoint of a retried one. */
   checkpoint?: CheckpointState;

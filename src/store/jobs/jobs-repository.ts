@@ -417,7 +417,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
           }
         }
         const run = await insertRun(tx, job, {
-          trigger: 'manual',
+          trigger: opts.checkpoint === undefined ? 'manual' : 'resume',
           ...(opts.idempotencyKey === undefined ? {} : { triggerKey: opts.idempotencyKey }),
           state: 'queued',
           attempt: 1,

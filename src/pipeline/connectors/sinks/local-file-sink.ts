@@ -2,7 +2,9 @@
 // `is_enable_transaction` (the default) each checkpoint's rows go to files under `tmp_path` that are
 // moved into `path` when the checkpoint commits, so a canceled or failed run leaves nothing half
 // written, and a resumed run never writes a row twice. Files are named like SeaTunnel's:
-// `T_<jobId>_<uuid>_<subtask>_<checkpointId>[_<part>].<ext>`, or by `file_name_expression`.
+// `T_<jobId>_<uuid>_<subtask>_<checkpointId>[_<part>].<ext>`, or by `file_name_expression`. With
+// `have_partition`, rows go to directories named by their `partition_by` values (`k0=v0/k1=v1`, or
+// `partition_dir_expression`), one file per directory per checkpoint.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm, unlink } from 'node:fs/promises';
@@ -23,6 +25,18 @@ const EXTENSIONS: Record<(typeof FORMATS)[number], string> = {
 interface PendingFile {
   readonly tmp: string;
   readonly final: string;
+}
+
+/** What a checkpoint commits: its files and the transaction's temporary directory. */
+interface Prepared {
+  readonly files: PendingFile[];
+  readonly dir?: string;
+}
+
+interface OpenFile {
+  readonly stream: WriteStream;
+  readonly part: number;
+  rows: number;
 }
 
 export const localFileSink: SinkFactory = {
@@ -54,8 +68,22 @@ export const localFileSink: SinkFactory = {
         `LocalFile: option 'filename_time_format': ${(err as Error).message}`,
       );
     }
-    const fields = sinkColumns(options.raw('sink_columns'), inputFields);
+    const sinkFields = sinkColumns(options.raw('sink_columns'), inputFields);
+    const partitionFields = options.boolean('have_partition', false)
+      ? partitionBy(options.raw('partition_by'), sinkFields)
+      : [];
+    const fields = options.boolean('is_partition_field_write_in_file', false)
+      ? sinkFields
+      : sinkFields.filter((f) => !partitionFields.includes(f));
     const indexes = fields.map((f) => inputFields.indexOf(f));
+    const partitionOf =
+      partitionFields.length === 0
+        ? undefined
+        : partitionDir(
+            options.raw('partition_dir_expression'),
+            partitionFields,
+            partitionFields.map((f) => inputFields.indexOf(f)),
+          );
 
     // One encoder per column, chosen once: the per-row work is string building only (this is the
     // sink's hot loop; a generic JSON.stringify of an object per row cost ~30 % of a run).
@@ -96,12 +124,13 @@ export const localFileSink: SinkFactory = {
 
     let checkpointId = 1;
     let transactionId = '';
-    let part = 0;
-    let rowsInFile = 0;
-    let stream: WriteStream | undefined;
+    /** The file being written in each partition directory ('' when not partitioned). */
+    const open = new Map<string, OpenFile>();
     let pending: PendingFile[] = [];
 
-    const fileName = (): string => {
+    const transactionDir = () => path.join(tmpRoot, ctx.jobId, transactionId);
+
+    const fileName = (part: number): string => {
       const base = customName
         ? nameExpression
             .replaceAll('${transactionId}', transactionId)
@@ -111,84 +140,101 @@ export const localFileSink: SinkFactory = {
       return `${base}${part > 0 ? `_${part}` : ''}.${EXTENSIONS[format]}`;
     };
 
-    const open = async (): Promise<WriteStream> => {
+    const openFile = async (partition: string, part: number): Promise<OpenFile> => {
       if (transactionId === '') {
         transactionId = `T_${ctx.jobId}_${randomUUID().replaceAll('-', '')}_${subtask}_${checkpointId}`;
       }
-      const name = fileName();
-      const final = path.join(dir, name);
-      const target = transactional ? path.join(tmpRoot, ctx.jobId, transactionId, name) : final;
+      const name = fileName(part);
+      const final = path.join(dir, partition, name);
+      const target = transactional ? path.join(transactionDir(), partition, name) : final;
       await mkdir(path.dirname(target), { recursive: true });
-      const out = createWriteStream(target, { flags: 'w' });
+      const stream = createWriteStream(target, { flags: 'w' });
       pending.push({ tmp: target, final });
       if (header && format === 'csv') {
-        out.write(fields.map((f) => csvCell(f.name)).join(fieldDelimiter) + rowDelimiter);
+        stream.write(fields.map((f) => csvCell(f.name)).join(fieldDelimiter) + rowDelimiter);
       }
-      return out;
+      const file = { stream, part, rows: 0 };
+      open.set(partition, file);
+      return file;
     };
 
-    const closeFile = async (): Promise<void> => {
-      if (!stream) return;
-      const s = stream;
-      stream = undefined;
-      await new Promise<void>((resolve, reject) =>
-        s.end((err?: Error | null) => (err ? reject(err) : resolve())),
-      );
+    const closeFiles = async (): Promise<void> => {
+      const streams = [...open.values()].map((f) => f.stream);
+      open.clear();
+      await Promise.all(streams.map(endStream));
+    };
+
+    /** Rows of one partition directory, rolling to a new file every `batch_size` rows. */
+    const writeTo = async (partition: string, rows: readonly Row[]): Promise<void> => {
+      let file = open.get(partition);
+      let chunk = '';
+      for (const row of rows) {
+        if (file !== undefined && file.rows >= batchSize) {
+          if (chunk !== '') await writeChunk(file.stream, chunk);
+          chunk = '';
+          await endStream(file.stream);
+          file = await openFile(partition, file.part + 1);
+        }
+        file ??= await openFile(partition, 0);
+        chunk += encode(row) + rowDelimiter;
+        file.rows += 1;
+      }
+      if (chunk !== '' && file !== undefined) await writeChunk(file.stream, chunk);
     };
 
     return {
       async write(rows) {
-        let chunk = '';
+        if (partitionOf === undefined) return writeTo('', rows);
+        const groups = new Map<string, Row[]>();
         for (const row of rows) {
-          if (rowsInFile >= batchSize) {
-            if (chunk !== '') await writeChunk(stream as WriteStream, chunk);
-            chunk = '';
-            await closeFile();
-            part += 1;
-            rowsInFile = 0;
-          }
-          stream ??= await open();
-          chunk += encode(row) + rowDelimiter;
-          rowsInFile += 1;
+          const key = partitionOf(row);
+          const group = groups.get(key);
+          if (group === undefined) groups.set(key, [row]);
+          else group.push(row);
         }
-        if (chunk !== '') await writeChunk(stream as WriteStream, chunk);
+        for (const [key, group] of groups) await writeTo(key, group);
       },
 
       async prepareCommit(id) {
-        await closeFile();
-        const files = pending;
+        await closeFiles();
+        // No rows since the last checkpoint: nothing to move and no directory of ours to remove.
+        const prepared: Prepared =
+          transactionId === '' ? { files: [] } : { files: pending, dir: transactionDir() };
         pending = [];
         transactionId = '';
-        part = 0;
-        rowsInFile = 0;
         checkpointId = id + 1;
-        return transactional ? { files } : null;
+        return transactional ? prepared : null;
       },
 
       async commit(prepared) {
-        const files = (prepared as { files?: PendingFile[] } | null)?.files ?? [];
+        const { files = [], dir: txDir } = (prepared ?? {}) as Partial<Prepared>;
         for (const file of files) await moveInto(file);
-        const dirs = new Set(files.map((f) => path.dirname(f.tmp)));
+        // Checkpoints stored before partitions carry no dir: their files sat right in it.
+        const dirs = txDir === undefined ? new Set(files.map((f) => path.dirname(f.tmp))) : [txDir];
         for (const d of dirs) await rm(d, { recursive: true, force: true });
       },
 
       async abort() {
-        await closeFile();
-        if (transactional) {
-          for (const file of pending) {
-            await rm(path.dirname(file.tmp), { recursive: true, force: true });
-          }
+        await closeFiles();
+        if (transactional && transactionId !== '') {
+          await rm(transactionDir(), { recursive: true, force: true });
         }
         pending = [];
       },
 
-      close: closeFile,
+      close: closeFiles,
     };
   },
 };
 
 async function writeChunk(stream: WriteStream, chunk: string): Promise<void> {
   if (!stream.write(chunk)) await once(stream, 'drain');
+}
+
+function endStream(stream: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) =>
+    stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
 }
 
 /** Moves a committed file into place; a file already moved (a commit replayed after a restart) is fine. */
@@ -226,4 +272,65 @@ function sinkColumns(value: unknown, fields: readonly Field[]): Field[] {
     }
     return field;
   });
+}
+
+function partitionBy(value: unknown, fields: readonly Field[]): Field[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ConnectorOptionError(
+      `LocalFile: have_partition is true, so option 'partition_by' must list the partition columns, e.g. partition_by = ["age"]`,
+    );
+  }
+  return value.map((name) => {
+    const field = fields.find((f) => f.name === name);
+    if (!field) {
+      throw new ConnectorOptionError(
+        `LocalFile: partition_by names "${String(name)}", which is not a column written by this sink; the columns are ${fields.map((f) => f.name).join(', ')}`,
+      );
+    }
+    return field;
+  });
+}
+
+/**
+ * A row's partition directory: `partition_dir_expression` with `${kN}` as the Nth partition column's
+ * name and `${vN}` as its value, or `k0=v0/k1=v1/…` without one (as SeaTunnel). A value's `/` and
+ * `%` are escaped (and `.`/`..` whole), so a value can never leave the sink's `path`.
+ */
+function partitionDir(
+  expression: unknown,
+  fields: readonly Field[],
+  indexes: readonly number[],
+): (row: Row) => string {
+  const text =
+    expression === undefined || expression === null || String(expression).trim() === ''
+      ? fields.map((_, i) => `\${k${i}}=\${v${i}}`).join('/')
+      : String(expression);
+  // Split once into literal text and slots, so each row only joins strings.
+  const pieces: Array<string | ((row: Row) => string)> = [];
+  let last = 0;
+  for (const m of text.matchAll(/\$\{([kv])(\d+)\}/g)) {
+    const i = Number(m[2]);
+    const field = fields[i];
+    if (field === undefined) continue; // SeaTunnel leaves unknown variables as they are
+    pieces.push(text.slice(last, m.index));
+    last = m.index + m[0].length;
+    const index = indexes[i] as number;
+    pieces.push(
+      m[1] === 'k' ? field.name : (row) => pathSegment(textOf(field.type, row.values[index])),
+    );
+  }
+  pieces.push(text.slice(last));
+  return (row) => {
+    let out = '';
+    for (const p of pieces) out += typeof p === 'string' ? p : p(row);
+    return out;
+  };
+}
+
+function pathSegment(value: string): string {
+  if (value === '.' || value === '..') return value.replaceAll('.', '%2E');
+  return value.replace(
+    /[%/\\\0]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }

@@ -436,6 +436,43 @@ describe('LocalFile source', () => {
     );
   });
 
+  it('adds k=v directories of the path as string columns (parse_partition_from_path)', async () => {
+    write('t/dt=2024-01-01/region=eu/a.txt', 'one\n');
+    write('t/dt=2024-01-02/region=us%2Fwest/b.txt', 'two\n');
+    write('t/dt=2024-01-03/c.txt', 'three\n');
+    const source = make({ path: path.join(dir, 't'), file_format_type: 'text' });
+    assert.deepEqual(
+      source.fields.map((f) => [f.name, f.type.kind]),
+      [
+        ['content', 'string'],
+        ['dt', 'string'],
+        ['region', 'string'],
+      ],
+    );
+    assert.deepEqual(await readAll(source), [
+      ['one', '2024-01-01', 'eu'],
+      ['two', '2024-01-02', 'us/west'],
+      ['three', '2024-01-03', null],
+    ]);
+    const off = make({
+      path: path.join(dir, 't'),
+      file_format_type: 'text',
+      parse_partition_from_path: false,
+    });
+    assert.deepEqual(
+      off.fields.map((f) => f.name),
+      ['content'],
+    );
+    // A partition named like a schema column: the file's value is kept, no second column.
+    write('j/dt=2024-05-05/a.json', '{"dt":"from file","n":1}\n');
+    const json = make({
+      path: path.join(dir, 'j'),
+      file_format_type: 'json',
+      schema: { fields: { dt: 'string', n: 'int' } },
+    });
+    assert.deepEqual(await readAll(json), [['from file', 1]]);
+  });
+
   it('is bounded in BATCH; a STREAMING job idles after the files, as with FakeSource', () => {
     assert.equal(make({ path: dir, file_format_type: 'text' }, 'BATCH').bounded, true);
     assert.equal(make({ path: dir, file_format_type: 'text' }, 'STREAMING').bounded, false);
@@ -458,10 +495,18 @@ describe('LocalFile source', () => {
     const schema = { fields: { id: 'int', name: 'string', score: 'double', ok: 'boolean' } };
 
     /** Writes `original` with the LocalFile sink into in/ and commits it. */
-    const sinkWrite = async (format: string): Promise<string> => {
+    const sinkWrite = async (
+      format: string,
+      extra: Record<string, unknown> = {},
+    ): Promise<string> => {
       const input = path.join(dir, 'in');
       const sink = localFileSink.create(
-        context('sink', { path: input, tmp_path: path.join(dir, 'tmp'), file_format_type: format }),
+        context('sink', {
+          path: input,
+          tmp_path: path.join(dir, 'tmp'),
+          file_format_type: format,
+          ...extra,
+        }),
         fields,
         0,
       );
@@ -528,6 +573,28 @@ describe('LocalFile source', () => {
         '2, with, comma and "quotes", -2, false',
         '3, two\nlines, 0.25, true',
         '4, missing, null, null',
+      ]);
+    });
+
+    it('partitioned output reads back with the partition column from the directory names', async () => {
+      const input = await sinkWrite('csv', { have_partition: true, partition_by: ['ok'] });
+      assert.deepEqual(readdirSync(input).sort(), ['ok=false', 'ok=null', 'ok=true']);
+      const schema3 = { fields: { id: 'int', name: 'string', score: 'double' } };
+      const { result, log } = await run(
+        { path: input, file_format_type: 'csv', schema: schema3 },
+        { plugin_name: 'Console' },
+      );
+      assert.equal(result.status, 'FINISHED', result.error);
+      assert.ok(
+        log.some((l) => l.includes('ok<STRING>')),
+        log.join('\n'),
+      );
+      const rows = log.filter((l) => l.includes('SeaTunnelRow#kind')).map((l) => l.split(' : ')[1]);
+      assert.deepEqual(rows, [
+        '2, with, comma and "quotes", -2, false',
+        '4, missing, null, null',
+        '1, plain, 1.5, true',
+        '3, two\nlines, 0.25, true',
       ]);
     });
 

@@ -1,6 +1,7 @@
 // The LocalFile source (specs/seatunnel.md §5): text, csv or json-lines files from a file or a
 // directory (read recursively, by name), one split per file, streamed line by line; a split's position
-// is the number of lines read, so a restored reader skips them.
+// is the number of lines read, so a restored reader skips them. `k=v` directories in a file's path
+// (`parse_partition_from_path`, on by default) add string columns, as SeaTunnel's.
 import { statSync, readdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -78,6 +79,13 @@ export const localFileSource = {
     const indexes = fields.map((f) => all.indexOf(f));
     const { base, files } = listFiles(where, root, filter);
     const table = ctx.plugin.output ?? DEFAULT_TABLE;
+    // `k=v` directories become string columns after the others, named from the first file's path.
+    const partitionKeys =
+      options.boolean('parse_partition_from_path', true) && files[0] !== undefined
+        ? [...pathPartitions(path.join(base, files[0])).keys()].filter(
+            (k) => !fields.some((f) => f.name === k),
+          )
+        : [];
 
     const decoderFor = (file: string): Decoder => {
       const fail = (line: number, field: Field, raw: unknown, err: unknown): never => {
@@ -127,13 +135,18 @@ export const localFileSource = {
     };
 
     return {
-      fields,
+      fields: [
+        ...fields,
+        ...partitionKeys.map((name): Field => ({ name, type: { kind: 'string' } })),
+      ],
       // Files end, but a STREAMING job idles after them until stopped, as SeaTunnel's does.
       bounded: ctx.env.mode === 'BATCH',
       splits: () => files.map((id): FileSplit => ({ id, file: path.join(base, id) })),
       reader(split, position): SplitReader {
         const file = (split as FileSplit).file;
         const decode = decoderFor(file);
+        const parts = pathPartitions(file);
+        const extra = partitionKeys.map((k) => parts.get(k) ?? null);
         // Only csv records with a schema span lines (a quoted cell holding a line break).
         const multiLine = format === 'csv' && schema !== undefined;
         let consumed = typeof position === 'number' && position > 0 ? position : 0;
@@ -186,7 +199,10 @@ export const localFileSource = {
                 }
                 const values = decode(record, start, cells);
                 consumed += used;
-                if (values) rows.push({ kind: 'INSERT', table, values });
+                if (values) {
+                  for (const v of extra) values.push(v);
+                  rows.push({ kind: 'INSERT', table, values });
+                }
               }
               return rows.length > 0 ? rows : null;
             } catch (err) {
@@ -539,6 +555,24 @@ function listFiles(
   };
   walk('');
   return { base: root, files: out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) };
+}
+
+/** The `k=v` directories of a file's path (Hive style, as the LocalFile sink writes them), in order. */
+export function pathPartitions(file: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const segment of path.dirname(file).split(path.sep)) {
+    const eq = segment.indexOf('=');
+    if (eq <= 0) continue;
+    const raw = segment.slice(eq + 1);
+    let value = raw;
+    try {
+      value = decodeURIComponent(raw); // the sink escapes `/` and `%` in values
+    } catch {
+      // a plain `%` in a directory someone else made: keep the name as it is
+    }
+    out.set(segment.slice(0, eq), value);
+  }
+  return out;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

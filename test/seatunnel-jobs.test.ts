@@ -220,6 +220,7 @@ describe('SeaTunnel job REST API', () => {
     const cases: Array<[string, string, unknown, number, RegExp]> = [
       ['POST', `${V1}/submit-job`, '', 400, /^Request body is empty\.$/],
       ['POST', '/submit-job', '{nope', 400, /^Invalid JSON format in request body\.$/],
+      ['POST', `${V1}/submit-job?jobName`, docBody(), 400, /^Invalid Params format in Params\.$/],
       [
         'POST',
         '/submit-job?isStartWithSavePoint=true',
@@ -331,6 +332,8 @@ INSERT INTO out SELECT id, UPPER(name) AS name FROM fake;`;
     assert.equal(body.jobName, 'from-sql');
     assert.match(body.jobId, /^\d+$/);
     assert.ok(Number(body.jobId) <= Number.MAX_SAFE_INTEGER, 'the id fits in a double');
+    const native = await call('GET', `/api/v1/jobs/${body.jobId}`);
+    assert.equal(native.status, 200, 'a new SeaTunnel id is the bosun job id');
     const done = await waitFor('', body.jobId, 'FINISHED');
     assert.equal(done.metrics.SinkWriteCount, '6');
     assert.deepEqual(
@@ -412,6 +415,8 @@ describe('SeaTunnel REST: tags, threads and logs', () => {
     for (const key of ['threadName', 'threadId', 'threadState', 'stackTrace']) {
       assert.ok(key in (threads[0] as Json));
     }
+    const running = (await call('GET', '/running-threads')).body as Json[];
+    assert.ok(running[0]?.threadName && running[0]?.classLoader, JSON.stringify(running[0]));
     const { body: submitted } = await call('POST', '/submit-job?jobName=logged', docBody('BATCH'));
     await waitFor('', submitted.jobId, 'FINISHED');
     const list = (await call('GET', '/logs?format=json')).body as Json[];

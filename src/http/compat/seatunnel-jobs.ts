@@ -3,6 +3,7 @@
 // A SeaTunnel job is a bosun job of kind pipeline named `seatunnel-<jobId>`; each submission or resume
 // is one of its runs, and its status and metrics are those of its newest run. Only translation lives
 // here: jobs, runs and the engine are the jobs service's.
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AgentError, isAgentError } from '../../errors.ts';
@@ -133,9 +134,9 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
           `no job ${params.jobId} to resume: submit it first, then stop it with a savepoint`,
         );
       }
-      // A new id is SeaTunnel-like: a number that fits in a double (milliseconds × 1000 + a random tail).
-      const id = params.jobId ?? String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
-      const name = `${NAME_PREFIX}${id}`;
+      // Without a jobId, the SeaTunnel id is the bosun job's own (a number below 2^53): its name
+      // must then not read as `seatunnel-<id>`.
+      const name = `${NAME_PREFIX}${params.jobId ?? `job-${randomUUID().slice(0, 8)}`}`;
       job = (await jobs.createJob({ name, kind: 'pipeline', pipeline, overlap: 'forbid' })).job;
     }
     const { run } = await jobs.runNow(job.id, resume ? { resume } : {});
@@ -152,7 +153,7 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
     }
   };
 
-  both('POST', '/submit-job', async (request) => submit(request.body, queryOf(request)));
+  both('POST', '/submit-job', async (request) => submit(request.body, submitParams(request)));
 
   // v2 only (2.3.10+): the config as a file, its form told by its name (.json, .sql, else HOCON).
   scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_r, body, done) =>
@@ -177,7 +178,7 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
       throw bad('config_file is required: send the config file in the multipart field config_file');
     }
     const format = formatOfFile(file.name);
-    return submit(await file.text(), { ...queryOf(request), format });
+    return submit(await file.text(), { ...submitParams(request), format });
   });
 
   both('POST', '/submit-jobs', async (request) => {
@@ -272,7 +273,7 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
   });
 
   // The agent's threads (from /proc) and each running pipeline engine, in SeaTunnel's shape.
-  both('GET', '/thread-dump', async () => {
+  const threadDump = async () => {
     const threads = agentThreads();
     for (const s of await seatunnelJobs()) {
       const run = s.lastRun;
@@ -285,7 +286,15 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
       });
     }
     return threads;
-  });
+  };
+  both('GET', '/thread-dump', threadDump);
+  // SeaTunnel's test-only list; a thread's "class loader" here is the process that runs it.
+  both('GET', '/running-threads', async () =>
+    (await threadDump()).map((t) => ({
+      threadName: t.threadName,
+      classLoader: String(t.threadName).startsWith('pipeline ') ? 'bosun engine' : 'bosun agent',
+    })),
+  );
 
   // The log of each pipeline job's newest run: a list (json or SeaTunnel's html), or one log as text.
   both('GET', '/logs', async (request, reply) => {
@@ -341,6 +350,15 @@ function agentThreads(): Json[] {
 
 function queryOf(request: FastifyRequest): Record<string, string> {
   return (request.query ?? {}) as Record<string, string>;
+}
+
+/** submit-job's query, refusing a parameter without `=` as SeaTunnel does (2.3.4+). */
+function submitParams(request: FastifyRequest): Record<string, string> {
+  const query = request.url.split('?')[1] ?? '';
+  if (query.split('&').some((part) => part !== '' && !part.includes('='))) {
+    throw bad('Invalid Params format in Params.');
+  }
+  return queryOf(request);
 }
 
 /** A JSON body, with SeaTunnel's messages for an empty or malformed one. */

@@ -49,10 +49,10 @@ describe('dashboard pipeline page', { skip: skipBrowser, timeout: 120_000 }, () 
         }),
       })
     ).json()) as { jobId: string };
-    const job = (await (
-      await fetch(`${agent.url}/api/v1/jobs/seatunnel-${submitted.jobId}`)
-    ).json()) as { id: string };
-    const { runs } = (await (await fetch(`${agent.url}/api/v1/runs?jobId=${job.id}`)).json()) as {
+    // A job submitted without a jobId is known by its bosun id.
+    const { runs } = (await (
+      await fetch(`${agent.url}/api/v1/runs?jobId=${submitted.jobId}`)
+    ).json()) as {
       runs: Array<{ id: string }>;
     };
     const runId = runs[0]?.id as string;

@@ -2,7 +2,7 @@
 // engine process, its metrics and checkpoints land on the run, a savepoint stop ends it
 // savepoint_done, and a resumed run picks up where it stopped with no row lost or written twice.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -116,6 +116,69 @@ INSERT INTO files SELECT name, city FROM people;`,
     assert.deepEqual(readdirSync(out).sort(), ['city=Oslo', 'city=Rome']);
     assert.deepEqual(committedLines(path.join(out, 'city=Oslo')).sort(), ['ann', 'cid']);
     assert.deepEqual(committedLines(path.join(out, 'city=Rome')), ['bob']);
+  });
+
+  it('retries a failing run as env job.retry.times says, but not one that could not be built', async () => {
+    const input = path.join(dir, 'numbers.txt');
+    writeFileSync(input, '1\n2\nthree\n');
+    const failing = await api('POST', '/api/v1/jobs', {
+      name: 'bad-number',
+      kind: 'pipeline',
+      retry: { maxAttempts: 9 },
+      pipeline: {
+        config: {
+          env: { 'job.retry.times': 1, 'job.retry.interval.seconds': 0 },
+          source: [
+            {
+              plugin_name: 'LocalFile',
+              path: input,
+              file_format_type: 'text',
+              schema: { fields: { n: 'int' } },
+            },
+          ],
+          sink: [{ plugin_name: 'Console' }],
+        },
+      },
+    });
+    assert.equal(failing.status, 201, JSON.stringify(failing.body));
+    assert.deepEqual(failing.body.retry, { maxAttempts: 2, backoffSec: 0, maxBackoffSec: 0 });
+    await api('POST', `/api/v1/jobs/${failing.body.id}/run`);
+    const runsOf = async (id: string) =>
+      (await api('GET', `/api/v1/runs?jobId=${id}`)).body.runs as Json[];
+    let runs: Json[] = [];
+    for (let i = 0; i < 100; i++) {
+      runs = await runsOf(failing.body.id);
+      if (runs.length === 2 && runs.every((r) => r.state === 'failed')) break;
+      await sleep(100);
+    }
+    assert.deepEqual(runs.map((r) => [r.trigger, r.attempt, r.state]).sort(), [
+      ['manual', 1, 'failed'],
+      ['retry', 2, 'failed'],
+    ]);
+    assert.match(runs[0]?.error, /line 3, column "n": cannot read "three" as int/);
+
+    // The file is gone when the run starts: the pipeline cannot be built, and the default 3 retries
+    // are not made.
+    const gone = path.join(dir, 'gone.txt');
+    writeFileSync(gone, '1\n');
+    const unbuilt = await api('POST', '/api/v1/jobs', {
+      name: 'missing-file',
+      kind: 'pipeline',
+      pipeline: {
+        config: {
+          source: [{ plugin_name: 'LocalFile', path: gone, file_format_type: 'text' }],
+          sink: [{ plugin_name: 'Console' }],
+        },
+      },
+    });
+    assert.equal(unbuilt.body.retry.maxAttempts, 4);
+    rmSync(gone);
+    const run = (await api('POST', `/api/v1/jobs/${unbuilt.body.id}/run`)).body;
+    const ended = await waitForRun(run.id, (r) => r.state !== 'queued' && r.state !== 'running');
+    assert.equal(ended.state, 'failed');
+    assert.match(ended.error, /does not exist/);
+    await sleep(300);
+    assert.equal((await runsOf(unbuilt.body.id)).length, 1, 'no retry');
   });
 
   it('refuses a bad pipeline config at creation, naming the problem', async () => {

@@ -10,7 +10,7 @@ import {
   type PipelineFormat,
 } from '../pipeline/config/pipeline-config.ts';
 import { connectors } from '../pipeline/connectors/registry.ts';
-import type { JobSpec, PipelineSpec, ScheduleSpec, Webhook } from './model.ts';
+import type { JobSpec, PipelineSpec, RetryPolicy, ScheduleSpec, Webhook } from './model.ts';
 import { parseSchedule } from './schedule/validate.ts';
 
 export const JOB_DEFAULTS = Object.freeze({
@@ -156,7 +156,11 @@ export function toJobSpec(body: Record<string, unknown>, defaultTz: string): Job
     ['jitterSec', merged.jitterSec, 0, 86_400],
     ['keepRuns', merged.keepRuns, 0, 1_000_000],
   ];
-  const retry = { ...JOB_DEFAULTS.retry, ...(merged.retry as object) };
+  // A pipeline retries as its config says, whatever `retry` was sent (it is shown as such).
+  const retry =
+    pipeline === undefined
+      ? { ...JOB_DEFAULTS.retry, ...(merged.retry as object) }
+      : pipelineRetry(pipeline);
   numbers.push(
     ['retry.maxAttempts', retry.maxAttempts, 1, 100],
     ['retry.backoffSec', retry.backoffSec, 0, 86_400],
@@ -178,6 +182,19 @@ export function toJobSpec(body: Record<string, unknown>, defaultTz: string): Job
     retry,
     schedules: specs,
     webhooks: webhooks as Webhook[],
+  };
+}
+
+/** SeaTunnel's env `job.retry.times` (3) retries, `job.retry.interval.seconds` (3) apart. */
+function pipelineRetry(pipeline: PipelineSpec): RetryPolicy {
+  const { retryTimes, retryIntervalSec } = pipelineStructure(pipeline, connectors).env;
+  if (retryTimes > 99) {
+    invalid('pipeline.config', `env option job.retry.times is ${retryTimes}; at most 99`);
+  }
+  return {
+    maxAttempts: retryTimes + 1,
+    backoffSec: retryIntervalSec,
+    maxBackoffSec: retryIntervalSec,
   };
 }
 

@@ -23,6 +23,8 @@ export interface PipelineRun {
     stopping: string | undefined,
     log: { bytes: number; truncated: boolean },
   ): RunOutcome;
+  /** False when the engine failed before the pipeline ran (its config): no retry would help. */
+  retriable(): boolean;
   /** Waits for progress still being stored, and removes the run file. */
   close(): Promise<void>;
 }
@@ -47,7 +49,7 @@ export async function preparePipelineRun(deps: {
   };
   await writeFile(file, JSON.stringify(spec), { mode: 0o600 });
 
-  let result: { status: string; error?: string } | undefined;
+  let result: { status: string; error?: string; retriable?: boolean } | undefined;
   let metrics: Record<string, unknown> | undefined;
   // Progress is stored in order; a checkpoint is answered only once it is stored.
   let storing: Promise<unknown> = Promise.resolve();
@@ -105,6 +107,8 @@ export async function preparePipelineRun(deps: {
         ...base,
       };
     },
+
+    retriable: () => result?.retriable !== false,
 
     async close() {
       await storing;

@@ -8,6 +8,9 @@ export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number
   return Math.min(policy.backoffSec * 2 ** exponent, policy.maxBackoffSec) * 1000;
 }
 
+/** For a failure no retry can help (a pipeline config that cannot be built). */
+export const noRetry: RetryPlanner = () => undefined;
+
 /** The store calls this when a run ends badly: the next attempt's start, while attempts remain. */
 export const planRetry: RetryPlanner = (run, job, now) =>
   run.attempt < job.retry.maxAttempts ? now + retryDelayMs(job.retry, run.attempt) : undefined;

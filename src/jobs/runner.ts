@@ -12,7 +12,7 @@ import { createLogCapture, type LogChunk } from './process/log-capture.ts';
 import type { PackageStore } from './process/packages.ts';
 import { preparePipelineRun, type PipelineRun } from './pipeline-run.ts';
 import { spawnRun, type ProcessExit, type RunningProcess } from './process/spawn-run.ts';
-import { planRetry } from './retry.ts';
+import { noRetry, planRetry } from './retry.ts';
 
 export interface RunnerConfig {
   slots: number;
@@ -263,7 +263,8 @@ export function createRunner(deps: RunnerDeps): Runner {
       : outcomeOf(exit, a, job, log);
     if (a.stopping === 'fenced') return;
     try {
-      const result = await store.finishRun(run.id, token, outcome, planRetry);
+      const retry = pipeline?.retriable() === false ? noRetry : planRetry;
+      const result = await store.finishRun(run.id, token, outcome, retry);
       if (result === undefined) {
         logger.warn(
           { runId: run.id },

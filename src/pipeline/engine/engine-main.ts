@@ -23,7 +23,7 @@ export interface EngineRunSpec {
 export type EngineMessage =
   | { type: 'metrics'; metrics: Record<string, unknown> }
   | { type: 'checkpoint'; state: CheckpointState }
-  | { type: 'result'; status: ExecutionStatus; error?: string };
+  | { type: 'result'; status: ExecutionStatus; error?: string; retriable?: boolean };
 
 export const EXIT_CODES: Readonly<Record<ExecutionStatus, number>> = {
   FINISHED: 0,
@@ -46,8 +46,12 @@ async function main(file: string): Promise<number> {
     if (m.type === 'ack' && typeof m.id === 'number') acks.get(m.id)?.();
   });
 
-  const finish = async (status: ExecutionStatus, error?: string): Promise<number> => {
-    await send({ type: 'result', status, ...(error === undefined ? {} : { error }) });
+  const finish = async (
+    status: ExecutionStatus,
+    error?: string,
+    retriable = false,
+  ): Promise<number> => {
+    await send({ type: 'result', status, ...(error === undefined ? {} : { error, retriable }) });
     control.end();
     return EXIT_CODES[status];
   };
@@ -97,7 +101,7 @@ async function main(file: string): Promise<number> {
   const result = await run.done;
   clearInterval(metrics);
   await send({ type: 'metrics', metrics: { ...result.metrics } });
-  return finish(result.status, result.error);
+  return finish(result.status, result.error, result.retriable);
 }
 
 if (import.meta.main) {

@@ -36,6 +36,11 @@ export interface ExecutionResult {
   readonly metrics: MetricsSnapshot;
   /** The last checkpoint taken (the savepoint, for SAVEPOINT_DONE). */
   readonly checkpoint?: CheckpointState;
+  /**
+   * FAILED only: false when the pipeline could not be built (a connector's options, a missing file):
+   * a retry would meet the same problem, so none is made, as SeaTunnel fails such a job at once.
+   */
+  readonly retriable?: boolean;
 }
 
 export interface PipelineExecution {
@@ -90,9 +95,10 @@ export function execute(options: ExecuteOptions): PipelineExecution {
   const done = (async (): Promise<ExecutionResult> => {
     const sources: SourceVertex[] = [];
     const sinks: SinkVertex[] = [];
+    let built = false;
     const finish = (status: ExecutionStatus, error?: string): ExecutionResult => ({
       status,
-      ...(error === undefined ? {} : { error }),
+      ...(error === undefined ? {} : { error, retriable: built }),
       metrics: metrics.snapshot(),
       ...(lastCheckpoint === undefined ? {} : { checkpoint: lastCheckpoint }),
     });
@@ -172,6 +178,7 @@ export function execute(options: ExecuteOptions): PipelineExecution {
         }
       }
 
+      built = true;
       // A restored run first finishes the commits its last checkpoint had prepared.
       for (const sink of sinks) {
         for (const [i, subtask] of sink.subtasks.entries()) {

@@ -18,6 +18,7 @@ import { createNotifier } from './jobs/notifier.ts';
 import { createPackageStore } from './jobs/process/packages.ts';
 import { createRunner } from './jobs/runner.ts';
 import { createScheduler } from './jobs/scheduler.ts';
+import { systemTimeZone } from './jobs/schedule/wall-time.ts';
 import type { Logger } from './logger.ts';
 import { createMonitor } from './monitor/collector.ts';
 import type { Monitor } from './monitor/monitor.ts';
@@ -103,7 +104,6 @@ export function createAgent(
         releasers.push(() => runtime.close());
 
         const clock = systemClock;
-        const defaultTz = Intl.DateTimeFormat().resolvedOptions().timeZone;
         const events = createJobsEvents((err) =>
           logger.warn({ err }, 'a jobs event listener failed'),
         );
@@ -142,7 +142,9 @@ export function createAgent(
           logger: logger.child({ module: 'scheduler' }),
           clock,
           nodeId,
-          defaultTz,
+          get defaultTz() {
+            return systemTimeZone(); // on first use (wall-time.ts)
+          },
           config: {
             lookaheadMs: 1000,
             // Alone on its store, the agent hears of every change; in a cluster others add work too.
@@ -165,7 +167,9 @@ export function createAgent(
           runner,
           packages,
           clock,
-          defaultTz,
+          get defaultTz() {
+            return systemTimeZone(); // on first use (wall-time.ts)
+          },
           poke: () => scheduler.poke(),
         });
 
@@ -224,7 +228,9 @@ export function createAgent(
           clockSkewMs: () => heartbeat.clockSkewMs(),
           jobs,
           jobsEvents: events,
-          defaultTz,
+          get defaultTz() {
+            return systemTimeZone(); // on first use (wall-time.ts)
+          },
           console: consoleCore,
           dumpDir: path.join(config.dataDir, 'dumps'),
         });

@@ -27,6 +27,7 @@ import { registerOpenApiRoute } from './native/openapi.ts';
 import { registerSessionRoutes } from './native/sessions.ts';
 import { createOpenApiCollector } from './openapi-builder.ts';
 import { createFastLane } from './fast-lane.ts';
+import { lazyCompilers } from './lazy-compilers.ts';
 import { replyError } from './reply-error.ts';
 import { AJV_OPTIONS } from './validation-error.ts';
 import { createSnapshotHub, type SnapshotHub } from './stream.ts';
@@ -95,14 +96,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     forceCloseConnections: 'idle',
     // Unknown body fields are errors, not silently dropped (see validation-error.ts).
     ajv: AJV_OPTIONS,
+    schemaController: { compilersFactory: lazyCompilers },
   });
   // OpenAPI: records every route's schema as it is registered, so this must precede all routes.
   const openapi = createOpenApiCollector();
   app.addHook('onRoute', openapi.onRoute);
-  // Response schemas document the API; replies are plain JSON.stringify. Compiling a serializer per
-  // route (fast-json-stringify) cost ~10 MB of heap at start for no measurable gain on these sizes,
-  // and would silently drop any field a schema forgot.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   app.setErrorHandler((err, request, reply) => replyError(request, reply, err));
@@ -182,7 +180,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     clockSkewMs: deps.clockSkewMs,
     openConnections: () => openConnections,
   });
-  registerJobRoutes(app, { jobs: deps.jobs, defaultTz: deps.defaultTz });
+  registerJobRoutes(app, deps); // deps.defaultTz is read when a job is shown
   await registerSeatunnelJobRoutes(app, { jobs: deps.jobs });
   registerEventRoutes(app, deps.jobsEvents);
   await registerArthasRoutes(app, { console: deps.console, readOnly: deps.config.readOnly });

@@ -24,9 +24,9 @@ const runResponse = { $ref: 'Run#' };
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
 
 export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): void {
-  const { jobs, defaultTz } = deps;
+  const { jobs } = deps;
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
-  const view = (state: JobState) => jobJson(state, defaultTz);
+  const view = (state: JobState) => jobJson(state, deps.defaultTz);
   // Log followers end when the agent closes, or the server would wait for their runs to end.
   const closing = new AbortController();
   app.addHook('preClose', (done) => {

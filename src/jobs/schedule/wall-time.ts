@@ -24,6 +24,17 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
+let systemZone: string | undefined;
+
+/**
+ * The agent's own zone (TZ, else the system's), read on first use: loading ICU's zone data costs
+ * ~6 MiB of memory, which an agent that is never asked about a zone does not need.
+ */
+export function systemTimeZone(): string {
+  systemZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return systemZone;
+}
+
 /** The zone's canonical spelling if Intl knows it, else undefined. */
 export function resolveTimeZone(tz: string): string | undefined {
   if (tz.trim() === '' || tz !== tz.trim()) return undefined;

@@ -1,0 +1,42 @@
+// Fastify's schema compilers, made lazy. By default Fastify loads ajv (with ajv-formats) and
+// fast-json-stringify when it starts and compiles every route's schema before it listens, although
+// most routes of an agent are never called in a given hour. Replies are plain JSON.stringify: response
+// schemas document the API; a serializer per route (fast-json-stringify) cost ~10 MB of heap for no
+// measurable gain on these sizes, and would silently drop any field a schema forgot. A route's validator is compiled on its first request instead, by
+// Fastify's own ajv compiler, loaded then: an idle agent holds neither ajv nor ~40 compiled validators.
+import { createRequire } from 'node:module';
+import type { FastifyServerOptions } from 'fastify';
+
+type CompilersFactory = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>;
+type Validate = ((data: unknown) => boolean) & { errors?: unknown };
+type RouteCompiler = (route: unknown) => Validate;
+type ValidatorFactory = (externalSchemas: unknown, ajvOptions: unknown) => RouteCompiler;
+
+// Fastify's own copy, so its version and its defaults (coercion, defaults, formats) are the ones used.
+const requireFromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
+
+function buildValidator(externalSchemas: unknown, ajvOptions: unknown): RouteCompiler {
+  let compile: RouteCompiler | undefined;
+  return (route) => {
+    let validate: Validate | undefined;
+    const lazy: Validate = (data) => {
+      if (validate === undefined) {
+        const factory = requireFromFastify('@fastify/ajv-compiler') as () => ValidatorFactory;
+        compile ??= factory()(externalSchemas, ajvOptions);
+        validate = compile(route);
+      }
+      const valid = validate(data);
+      // Fastify reads the errors off the function it was given.
+      lazy.errors = validate.errors;
+      return valid;
+    };
+    return lazy;
+  };
+}
+
+const buildSerializer = () => () => (data: unknown) => JSON.stringify(data);
+
+// Fastify types these factories as unions over ajv and JSON Type Definition; these are ajv's shape.
+export const lazyCompilers = { buildValidator, buildSerializer } as unknown as CompilersFactory;

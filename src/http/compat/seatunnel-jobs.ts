@@ -1,8 +1,9 @@
 // SeaTunnel's Zeta REST API for jobs (specs/seatunnel.md §1–§4, decisions §10), on v1 paths
 // (/hazelcast/rest/maps/…) and v2 paths (no prefix): submit, list, inspect and stop pipeline jobs.
-// A SeaTunnel job is a bosun job of kind pipeline named `seatunnel-<jobId>`; each submission or resume
-// is one of its runs, and its status and metrics are those of its newest run. Only translation lives
-// here: jobs, runs and the engine are the jobs service's.
+// A SeaTunnel job is a bosun job of kind pipeline: named `seatunnel-<jobId>` when submitted with a
+// jobId, else known by its own bosun id. Each submission or resume is one of its runs, and its status
+// and metrics are those of its newest run. Only translation lives here: jobs, runs and the engine are
+// the jobs service's.
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

@@ -558,7 +558,7 @@ function listFiles(
 }
 
 /** The `k=v` directories of a file's path (Hive style, as the LocalFile sink writes them), in order. */
-export function pathPartitions(file: string): Map<string, string> {
+function pathPartitions(file: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const segment of path.dirname(file).split(path.sep)) {
     const eq = segment.indexOf('=');

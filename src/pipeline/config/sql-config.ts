@@ -60,7 +60,7 @@ export function parseSqlConfig(
   const claim = (name: string) => {
     if (tables.has(name)) throw new SqlConfigError(`Table name duplicate: ${name}`);
   };
-  const later: Array<{ sql: string; masked: string }> = [];
+  const later: Statement[] = [];
 
   // Sources and sinks first, so the SELECTs may name tables created further down, as SeaTunnel's.
   for (const statement of statements) {
@@ -83,10 +83,10 @@ export function parseSqlConfig(
     if (role !== 'source' && role !== 'sink') {
       throw new SqlConfigError(`table ${name}: option 'type' must be 'source' or 'sink'`);
     }
-    delete rest.result_table_name;
-    delete rest.plugin_output;
-    delete rest.source_table_name;
-    delete rest.plugin_input;
+    // The wiring comes from the statements, not the options.
+    for (const key of ['result_table_name', 'plugin_output', 'source_table_name', 'plugin_input']) {
+      delete rest[key];
+    }
     const plugin: Plugin = { plugin_name: connector, ...rest };
     if (role === 'source') {
       plugin.plugin_output = name;
@@ -96,7 +96,7 @@ export function parseSqlConfig(
   }
 
   let temp = 1;
-  const input = (table: string, sql: string): void => {
+  const mustFeed = (table: string, sql: string): void => {
     const found = tables.get(table);
     if (found === undefined || found.type === 'sink') {
       throw new SqlConfigError(`The source table[${table}] is not found (in: ${sql})`);
@@ -108,7 +108,7 @@ export function parseSqlConfig(
       const name = unquote(as[1] as string);
       const query = sql.slice(masked.length - (as[2] as string).length);
       const from = fromTable(query, masked.slice(masked.length - query.length), sql);
-      input(from, sql);
+      mustFeed(from, sql);
       claim(name);
       const plugin = { plugin_name: 'Sql', plugin_input: from, plugin_output: name, query };
       doc.transform.push(plugin);
@@ -133,10 +133,10 @@ export function parseSqlConfig(
     const whole = SELECT_TABLE.exec(selectMasked);
     if (whole) {
       feed = unquote(whole[1] as string);
-      input(feed, sql);
+      mustFeed(feed, sql);
     } else {
       const from = fromTable(select, selectMasked, sql);
-      input(from, sql);
+      mustFeed(from, sql);
       feed = `${from}__temp${temp++}`;
       doc.transform.push({
         plugin_name: 'Sql',

@@ -4,10 +4,9 @@
 // the same output. Screenshots go to test-results/ for a human to look at.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { errorsOf, launchBrowser, openPage, RESULTS, skipBrowser } from './support/browser.ts';
-import { startAgent, type RunningAgent } from './support/agent.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { browserWithAgent, errorsOf, openPage, RESULTS, skipBrowser } from './support/browser.ts';
 
 /** The terminal's visible text, one line per row, trailing blanks (and the prompt's space) dropped. */
 const screenText = async (page: Page): Promise<string> =>
@@ -28,23 +27,13 @@ const waitForScreen = async (page: Page, pattern: RegExp, what: string): Promise
 };
 
 describe('dashboard console page', { skip: skipBrowser, timeout: 120_000 }, () => {
-  let browser: Browser;
-  let agent: RunningAgent;
-
-  before(async () => {
-    browser = await launchBrowser();
-    agent = await startAgent();
-  });
-  after(async () => {
-    await browser?.close();
-    await agent?.stop();
-  });
+  const t = browserWithAgent();
 
   test('runs commands, interrupts a streaming one and shares the session with a second tab', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
       const page = await openPage(context);
-      await page.goto(`${agent.url}/#/console`);
+      await page.goto(`${t.agent.url}/#/console`);
       await waitForScreen(page, /Welcome to bosun![\s\S]*bosun>$/, 'the welcome and a prompt');
       assert.equal(await page.getAttribute('[data-nav="console"]', 'aria-current'), 'page');
 
@@ -66,7 +55,7 @@ describe('dashboard console page', { skip: skipBrowser, timeout: 120_000 }, () =
       const link = await page.getAttribute('[data-testid="console-share"]', 'href');
       assert.match(link ?? '', /^#\/console\/[0-9a-f-]{36}$/);
       const second = await openPage(context);
-      await second.goto(`${agent.url}/${link}`);
+      await second.goto(`${t.agent.url}/${link}`);
       await waitForScreen(second, /bosun dashboard/, 'the shared session in the second tab');
 
       await page.screenshot({ path: path.join(RESULTS, 'console-running.png') });

@@ -3,26 +3,15 @@
 // SAVEPOINT_DONE. A screenshot goes to test-results/ for a human to look at.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { errorsOf, launchBrowser, openPage, RESULTS, skipBrowser } from './support/browser.ts';
-import { startAgent, type RunningAgent } from './support/agent.ts';
+import { describe, test } from 'node:test';
+import { browserWithAgent, errorsOf, openPage, RESULTS, skipBrowser } from './support/browser.ts';
 
 describe('dashboard pipeline page', { skip: skipBrowser, timeout: 120_000 }, () => {
-  let browser: Browser;
-  let agent: RunningAgent;
-  before(async () => {
-    browser = await launchBrowser();
-    agent = await startAgent();
-  });
-  after(async () => {
-    await browser?.close();
-    await agent?.stop();
-  });
+  const t = browserWithAgent();
 
   test('shows the DAG with growing counts, and stops the run with a savepoint', async () => {
     const submitted = (await (
-      await fetch(`${agent.url}/submit-job?jobName=fake_to_console`, {
+      await fetch(`${t.agent.url}/submit-job?jobName=fake_to_console`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -51,16 +40,16 @@ describe('dashboard pipeline page', { skip: skipBrowser, timeout: 120_000 }, () 
     ).json()) as { jobId: string };
     // A job submitted without a jobId is known by its bosun id.
     const { runs } = (await (
-      await fetch(`${agent.url}/api/v1/runs?jobId=${submitted.jobId}`)
+      await fetch(`${t.agent.url}/api/v1/runs?jobId=${submitted.jobId}`)
     ).json()) as {
       runs: Array<{ id: string }>;
     };
     const runId = runs[0]?.id as string;
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
       const page = await openPage(context);
-      await page.goto(`${agent.url}/#/runs/${runId}`);
+      await page.goto(`${t.agent.url}/#/runs/${runId}`);
       await page.waitForSelector('[data-testid="pipeline-dag"]');
       assert.equal(await page.textContent('[data-testid="pipeline-status"]'), 'RUNNING');
       const boxes = await page.$$eval('[data-testid="pipeline-dag"] .dag-title', (nodes) =>
@@ -97,7 +86,7 @@ describe('dashboard pipeline page', { skip: skipBrowser, timeout: 120_000 }, () 
       await page.waitForSelector('[data-testid="pipeline-status"][data-state="SAVEPOINT_DONE"]', {
         timeout: 20_000,
       });
-      const info = (await (await fetch(`${agent.url}/job-info/${submitted.jobId}`)).json()) as {
+      const info = (await (await fetch(`${t.agent.url}/job-info/${submitted.jobId}`)).json()) as {
         jobStatus: string;
       };
       assert.equal(info.jobStatus, 'SAVEPOINT_DONE');

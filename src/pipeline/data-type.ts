@@ -34,6 +34,15 @@ const SIMPLE = new Set([
   'time',
   'timestamp',
 ]);
+/** Whole-number kinds, and every kind of number (decimal included). */
+export const INTEGER_KINDS: ReadonlySet<string> = new Set(['tinyint', 'smallint', 'int', 'bigint']);
+export const NUMERIC_KINDS: ReadonlySet<string> = new Set([
+  ...INTEGER_KINDS,
+  'float',
+  'double',
+  'decimal',
+]);
+
 /** Spellings SeaTunnel accepts for the same types. */
 const ALIASES: Record<string, string> = {
   integer: 'int',

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from './agent.ts';
+import { ROOT, startAgent, type RunningAgent } from './agent.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots for a human to look at. */
@@ -33,6 +34,20 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** A browser and a fresh agent for the tests of the describe block it is called in, closed after them. */
+export function browserWithAgent(): { readonly browser: Browser; readonly agent: RunningAgent } {
+  const shared = {} as { browser: Browser; agent: RunningAgent };
+  before(async () => {
+    shared.browser = await launchBrowser();
+    shared.agent = await startAgent();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.agent?.stop();
+  });
+  return shared;
 }
 
 const pageErrors = new WeakMap<Page, string[]>();

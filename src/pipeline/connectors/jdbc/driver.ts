@@ -1,6 +1,6 @@
 // The small port the Jdbc source and sink use (one implementation per database: sqlite-driver.ts,
 // postgres-driver.ts) and the SQL text helpers they share.
-import type { DataType } from '../../data-type.ts';
+import { NUMERIC_KINDS, type DataType } from '../../data-type.ts';
 import type { JdbcTarget } from './jdbc-url.ts';
 
 export interface ColumnInfo {
@@ -57,16 +57,6 @@ export interface JdbcDriver {
   /** How many parameters one statement may bind. */
   readonly maxParams: number;
 }
-
-const NUMERIC_KINDS: ReadonlySet<string> = new Set([
-  'tinyint',
-  'smallint',
-  'int',
-  'bigint',
-  'float',
-  'double',
-  'decimal',
-]);
 
 /** The quoted column whose bounds a describe should query, if it is a numeric result column. */
 export function boundsColumn(

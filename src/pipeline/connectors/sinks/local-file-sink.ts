@@ -10,7 +10,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
-import type { Field } from '../../data-type.ts';
+import { NUMERIC_KINDS, type Field } from '../../data-type.ts';
 import { compilePattern, partsOf, type DateTimeParts } from '../../date-time.ts';
 import { ConnectorOptionError, optionReader, type Row, type SinkFactory } from '../connector.ts';
 import { jsonOf, textOf } from '../text-value.ts';
@@ -99,15 +99,8 @@ export const localFileSink: SinkFactory = {
       const text = simple
         ? (v: unknown) => (v === null || v === undefined ? 'null' : String(v))
         : (v: unknown) => textOf(f.type, v);
-      // Only text can need quoting in csv.
-      return format === 'csv' &&
-        f.type.kind !== 'tinyint' &&
-        f.type.kind !== 'smallint' &&
-        f.type.kind !== 'int' &&
-        f.type.kind !== 'bigint' &&
-        f.type.kind !== 'float' &&
-        f.type.kind !== 'double' &&
-        f.type.kind !== 'boolean'
+      // Numbers and booleans never need quoting in csv.
+      return format === 'csv' && !NUMERIC_KINDS.has(f.type.kind) && f.type.kind !== 'boolean'
         ? (v) => csvCell(text(v))
         : text;
     });

@@ -9,7 +9,7 @@
 // `query` with neither should carry its own ORDER BY (ties in the partition column are the user's to
 // break). Queried partition bounds are taken again by a restored run: set the bounds explicitly for
 // a table that changes while a job is paused.
-import type { DataType } from '../../data-type.ts';
+import { INTEGER_KINDS, NUMERIC_KINDS, type DataType } from '../../data-type.ts';
 import {
   ConnectorOptionError,
   optionReader,
@@ -28,8 +28,6 @@ import {
 import { readJdbcTarget } from '../jdbc/jdbc-url.ts';
 
 const PLUGIN = 'Jdbc';
-const INTEGER_KINDS = new Set(['tinyint', 'smallint', 'int', 'bigint']);
-const NUMERIC_KINDS = new Set([...INTEGER_KINDS, 'float', 'double', 'decimal']);
 
 interface JdbcSplit extends Split {
   /** The split's SELECT, range and order included. */

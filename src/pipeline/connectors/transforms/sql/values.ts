@@ -1,16 +1,13 @@
 // How the Sql transform treats values: numbers, text and comparisons with SQL's rules for null, and
 // the types arithmetic results take.
-import type { DataType } from '../../../data-type.ts';
-
-export const INTEGRAL = new Set(['tinyint', 'smallint', 'int', 'bigint']);
-const NUMERIC = new Set([...INTEGRAL, 'float', 'double', 'decimal']);
+import { INTEGER_KINDS, NUMERIC_KINDS, type DataType } from '../../../data-type.ts';
 
 export function isIntegral(type: DataType): boolean {
-  return INTEGRAL.has(type.kind);
+  return INTEGER_KINDS.has(type.kind);
 }
 
 export function isNumeric(type: DataType): boolean {
-  return NUMERIC.has(type.kind);
+  return NUMERIC_KINDS.has(type.kind);
 }
 
 /** The type of `a op b` for + - * / %: integers stay integers (bigint if either is), anything else is double. */

@@ -56,8 +56,6 @@ export interface JobOptions {
 export function startJob(options: JobOptions): ConsoleJob {
   const { id, sink } = options;
   const abort = new AbortController();
-  let status: ConsoleJobStatus = 'READY';
-  let endReason: EndReason | undefined;
   let terminated = false;
   const aborted = new Promise<void>((resolve) =>
     abort.signal.addEventListener('abort', () => resolve(), { once: true }),
@@ -154,22 +152,22 @@ export function startJob(options: JobOptions): ConsoleJob {
     if (terminated) return;
     send({ type: 'status', statusCode, ...(message === undefined ? {} : { message }) });
     terminated = true;
-    status = 'TERMINATED';
+    job.status = 'TERMINATED';
   };
 
   function stop(reason: EndReason) {
     if (terminated || abort.signal.aborted) return;
-    endReason = reason;
+    job.endReason = reason;
     abort.abort(reason);
     // Interrupts end with 0 (Arthas's Ctrl+C); a timeout is a terminate(), -10.
     if (reason === 'timeout') finish(STATUS.TERMINATED, TIMEOUT_MESSAGE);
     else finish(STATUS.OK);
   }
 
-  const done = (async () => {
+  async function lifecycle(): Promise<void> {
     // Let the caller see READY and register the job before it runs.
     await Promise.resolve();
-    status = 'RUNNING';
+    job.status = 'RUNNING';
     try {
       const { statusCode, message } = await run();
       finish(statusCode, message);
@@ -177,22 +175,20 @@ export function startJob(options: JobOptions): ConsoleJob {
       if (err instanceof CommandFailure) finish(err.statusCode, err.message);
       else finish(STATUS.EXCEPTION, `${options.line.stages[0]?.[0]}: ${(err as Error).message}`);
     }
-  })();
+  }
 
-  return {
+  // Plain fields, no accessors: an object literal with a getter costs V8 ~15× a plain one.
+  const job: ConsoleJob & { status: ConsoleJobStatus; endReason: EndReason | undefined } = {
     id,
     command: options.command,
     startedAt: (options.now ?? Date.now)(),
-    get status() {
-      return status;
-    },
+    status: 'READY',
     background: options.line.background,
-    get endReason() {
-      return endReason;
-    },
-    done,
+    endReason: undefined,
+    done: lifecycle(),
     stop,
   };
+  return job;
 }
 
 function lookup(registry: ReadonlyMap<string, ConsoleCommand>, name: string): ConsoleCommand {

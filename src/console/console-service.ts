@@ -105,9 +105,8 @@ export function createConsole(options: {
   const viewOf = (session: Session, self: () => number): SessionView => ({
     id: session.id,
     createTime: session.createTime,
-    get lastAccessTime() {
-      return session.lastAccessTime;
-    },
+    // As the job started: only `session` reads it, at once.
+    lastAccessTime: session.lastAccessTime,
     consumers: () =>
       session.consumers().map((c) => ({ id: c.id, lastAccessTime: c.lastAccessTime })),
     history: () => [...session.commands],

@@ -183,7 +183,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   registerJobRoutes(app, deps); // deps.defaultTz is read when a job is shown
   await registerSeatunnelJobRoutes(app, { jobs: deps.jobs });
   registerEventRoutes(app, deps.jobsEvents);
-  await registerArthasRoutes(app, { console: deps.console, readOnly: deps.config.readOnly });
+  await registerArthasRoutes(app, {
+    console: deps.console,
+    readOnly: deps.config.readOnly,
+    lane,
+  });
   registerSessionRoutes(app, { console: deps.console, dumpDir: deps.dumpDir });
   await registerCloudtaskRoutes(app, {
     jobs: deps.jobs,

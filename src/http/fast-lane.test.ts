@@ -21,6 +21,7 @@ describe('fast lane', () => {
   lane.get('/broken', () => {
     throw new Error('boom');
   });
+  lane.post('/echo', 16, async (body) => ({ headers: {}, body: `got ${JSON.stringify(body)}` }));
 
   before(async () => {
     // Whatever the lane hands on is answered by this stand-in for Fastify.
@@ -59,6 +60,49 @@ describe('fast lane', () => {
   it('hands on when a route has no answer or throws, so the full path answers the error', async () => {
     assert.equal((await get('/not-ready')).status, 299);
     assert.equal((await get('/broken')).status, 299);
+  });
+
+  it('answers a POST from its whole body, empty bodies included', async () => {
+    const res = await get('/echo', { method: 'POST', body: 'ünï' });
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'got "ünï"');
+    assert.equal(res.headers.get('x-common'), 'yes');
+    assert.equal((await get('/echo', { method: 'POST', body: '' })).body, 'got ""');
+    // A body that arrives in pieces is read whole.
+    const reply = await new Promise<string>((resolve, reject) => {
+      const req = http.request(`${base}/echo`, {
+        method: 'POST',
+        headers: { 'content-length': 6 },
+      });
+      req.on('response', (r) => {
+        r.setEncoding('utf8');
+        let text = '';
+        r.on('data', (c: string) => (text += c)).on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.write('abc');
+      setTimeout(() => req.end('def'), 20);
+    });
+    assert.equal(reply, 'got "abcdef"');
+  });
+
+  it('hands a POST on when Fastify must judge it: too large, chunked, unknown path, not admitted', async () => {
+    assert.equal((await get('/echo', { method: 'POST', body: 'x'.repeat(17) })).status, 299);
+    const chunked = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('x'));
+        c.close();
+      },
+    });
+    assert.equal(
+      (await get('/echo', { method: 'POST', body: chunked, duplex: 'half' } as RequestInit)).status,
+      299,
+    );
+    assert.equal((await get('/echo?x=1', { method: 'POST', body: 'x' })).status, 299);
+    assert.equal((await get('/ok', { method: 'POST', body: 'x' })).status, 299);
+    admit = false;
+    assert.equal((await get('/echo', { method: 'POST', body: 'x' })).status, 299);
+    admit = true;
   });
 
   it('hands on requests it does not admit, and everything once closed', async () => {

@@ -1,11 +1,14 @@
-// A direct node:http path for the monitoring reads that scrapers, probes and dashboards poll.
+// A direct node:http path for the monitoring reads that scrapers, probes and dashboards poll, and for
+// the console's `POST /api`, which scripts call in loops.
 //
 // Why by hand: Fastify's per-request machinery (Request and Reply objects, hook runners, the route's
 // promise) is most of the cost of a small GET on one core: bare node:http answers the same bytes
 // ~1.5× as fast (docs/performance.md). These reads take no body, no query string and no validation,
 // so their happy path is answered here. Everything else (HEAD, a query string, no sample yet, missing
 // credentials, shutting down, any error) falls through to the same route in Fastify, which stays the
-// one place for errors, auth failures and the OpenAPI document.
+// one place for errors, auth failures and the OpenAPI document. A POST route answers every outcome
+// itself (once its body is read there is no going back), so only a surface whose errors are answers
+// in its own shape, like Arthas's, belongs here.
 import type {
   IncomingHttpHeaders,
   IncomingMessage,
@@ -28,8 +31,13 @@ export interface FastLaneOptions {
   headers?: OutgoingHttpHeaders;
 }
 
+/** Answers a POST from its whole body as text; it must answer every outcome itself. */
+export type LanePostRoute = (body: string) => Promise<LaneAnswer>;
+
 export interface FastLane {
   get(path: string, route: LaneRoute): void;
+  /** A POST answered here when its body has a declared length up to `bodyLimit`. */
+  post(path: string, bodyLimit: number, route: LanePostRoute): void;
   /** Answers the request and returns true, or returns false to hand it to Fastify. */
   serve(request: IncomingMessage, response: ServerResponse): boolean;
   /** Hands everything to Fastify from now on (it answers 503 while closing). */
@@ -38,6 +46,7 @@ export interface FastLane {
 
 export function createFastLane(options: FastLaneOptions): FastLane {
   const routes = new Map<string, LaneRoute>();
+  const posts = new Map<string, { bodyLimit: number; route: LanePostRoute }>();
   const common = options.headers ?? {};
   let open = true;
 
@@ -46,8 +55,14 @@ export function createFastLane(options: FastLaneOptions): FastLane {
       routes.set(path, route);
     },
 
+    post(path, bodyLimit, route) {
+      posts.set(path, { bodyLimit, route });
+    },
+
     serve(request, response) {
-      if (!open || request.method !== 'GET') return false;
+      if (!open) return false;
+      if (request.method === 'POST') return servePost(request, response);
+      if (request.method !== 'GET') return false;
       const route = routes.get(request.url ?? '');
       if (route === undefined || !options.admits(request)) return false;
       let answer: LaneAnswer | undefined;
@@ -57,11 +72,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
         return false; // Fastify runs the route again and answers the error in its surface's shape.
       }
       if (answer === undefined) return false;
-      const length =
-        typeof answer.body === 'string' ? Buffer.byteLength(answer.body) : answer.body.length;
-      response
-        .writeHead(200, { ...common, ...answer.headers, 'content-length': length })
-        .end(answer.body);
+      write(response, answer);
       return true;
     },
 
@@ -69,4 +80,33 @@ export function createFastLane(options: FastLaneOptions): FastLane {
       open = false;
     },
   };
+
+  function write(response: ServerResponse, answer: LaneAnswer): void {
+    const length =
+      typeof answer.body === 'string' ? Buffer.byteLength(answer.body) : answer.body.length;
+    response
+      .writeHead(200, { ...common, ...answer.headers, 'content-length': length })
+      .end(answer.body);
+  }
+
+  // Once the body is read the request cannot go back to Fastify, so everything that Fastify
+  // would refuse (no or too large a length, chunked bodies, missing credentials) goes there first.
+  function servePost(request: IncomingMessage, response: ServerResponse): boolean {
+    const post = posts.get(request.url ?? '');
+    if (post === undefined) return false;
+    const declared = request.headers['content-length'];
+    if (declared === undefined || request.headers['transfer-encoding'] !== undefined) return false;
+    const length = Number(declared);
+    if (!(length <= post.bodyLimit) || !options.admits(request)) return false;
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      post.route(Buffer.concat(chunks).toString()).then(
+        (answer) => write(response, answer),
+        () => response.destroy(), // the route answers its own errors; this is a bug's last resort
+      );
+    });
+    request.on('error', () => response.destroy());
+    return true;
+  }
 }

@@ -7,6 +7,7 @@ import { AgentError, isAgentError } from '../../errors.ts';
 import { TIMEOUT_MESSAGE } from '../../console/console-job.ts';
 import type { Console } from '../../console/console-service.ts';
 import { CommandFailure } from '../../console/model.ts';
+import type { FastLane } from '../fast-lane.ts';
 import { arthasShape } from '../reply-error.ts';
 
 /** Arthas's MAX_HTTP_CONTENT_LENGTH. */
@@ -26,7 +27,7 @@ type Json = Record<string, unknown>;
 
 export async function registerArthasRoutes(
   app: FastifyInstance,
-  deps: { console: Console; readOnly: boolean },
+  deps: { console: Console; readOnly: boolean; lane: FastLane },
 ): Promise<void> {
   const { console: core } = deps;
 
@@ -47,6 +48,11 @@ export async function registerArthasRoutes(
       return withId(arthasShape(agentErr) as Json);
     }
   };
+
+  deps.lane.post('/api', MAX_BODY_BYTES, async (body) => ({
+    headers: JSON_HEADERS,
+    body: JSON.stringify(await handle(body)),
+  }));
 
   await app.register(async (scope) => {
     // The body is parsed here, not by Fastify, to answer bad JSON with Arthas's own messages.

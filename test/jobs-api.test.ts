@@ -246,7 +246,7 @@ describe('jobs API', () => {
       ws.onmessage = (e) => {
         const event = JSON.parse(String(e.data));
         if (event.type === 'run' && event.run.jobId === job.id) {
-          states.push(event.run.state);
+          states.push(`${event.run.state}:${event.run.jobName}`);
           if (event.run.state === 'succeeded') resolve();
         }
       };
@@ -257,7 +257,10 @@ describe('jobs API', () => {
     await runJob(job.id);
     await done;
     ws.close();
-    assert.deepEqual(states, ['queued', 'running', 'succeeded']);
+    assert.deepEqual(
+      states,
+      ['queued', 'running', 'succeeded'].map((s) => `${s}:${job.name}`),
+    );
     const reader = (sse.body as ReadableStream<Uint8Array>).getReader();
     let text = '';
     while (!text.includes('"state":"succeeded"')) {

@@ -182,7 +182,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   });
   registerJobRoutes(app, deps); // deps.defaultTz is read when a job is shown
   await registerSeatunnelJobRoutes(app, { jobs: deps.jobs });
-  registerEventRoutes(app, deps.jobsEvents);
+  registerEventRoutes(app, { events: deps.jobsEvents, jobs: deps.jobs });
   await registerArthasRoutes(app, {
     console: deps.console,
     readOnly: deps.config.readOnly,

@@ -101,7 +101,8 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      post.route(Buffer.concat(chunks).toString()).then(
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      post.route(body.toString()).then(
         (answer) => write(response, answer),
         () => response.destroy(), // the route answers its own errors; this is a bug's last resort
       );

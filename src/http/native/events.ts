@@ -2,17 +2,21 @@
 // Server-Sent Events. Kept off /ws on purpose: vminfo's dashboard reads every /ws message as a snapshot.
 // A client that falls behind by more than MAX_BUFFERED is dropped rather than buffered without bound.
 import type { FastifyInstance } from 'fastify';
-import type { JobsEvent, JobsEvents } from '../../jobs/events.ts';
-import { runJson } from './job-json.ts';
+import type { JobsEvents } from '../../jobs/events.ts';
+import type { JobsService } from '../../jobs/jobs-service.ts';
+import { createEventFeed } from './event-feed.ts';
 
 const MAX_BUFFERED = 1 << 20;
 const KEEPALIVE_MS = 25_000;
 
-function toJson(event: JobsEvent): string {
-  return JSON.stringify(event.type === 'run' ? { type: 'run', run: runJson(event.run) } : event);
-}
-
-export function registerEventRoutes(app: FastifyInstance, events: JobsEvents): void {
+export function registerEventRoutes(
+  app: FastifyInstance,
+  deps: { events: JobsEvents; jobs: JobsService },
+): void {
+  const feed = createEventFeed(
+    deps.events,
+    async (jobId) => (await deps.jobs.getJob(jobId)).job.name,
+  );
   // Event streams end when the agent closes (@fastify/websocket closes its sockets itself).
   const streams = new Set<() => void>();
   app.addHook('preClose', (done) => {
@@ -50,22 +54,20 @@ export function registerEventRoutes(app: FastifyInstance, events: JobsEvents): v
         else if (!res.writableEnded && !res.destroyed) res.write(text);
       };
       streams.add(drop);
-      const off = events.subscribe((event) =>
-        write(`event: ${event.type}\ndata: ${toJson(event)}\n\n`),
-      );
+      const off = feed.subscribe((type, json) => write(`event: ${type}\ndata: ${json}\n\n`));
       const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
       res.on('error', drop);
       request.raw.once('close', drop);
     },
     wsHandler: (socket) => {
-      const off = events.subscribe((event) => {
+      const off = feed.subscribe((_type, json) => {
         if (socket.readyState !== socket.OPEN) return;
         if (socket.bufferedAmount > MAX_BUFFERED) {
           off();
           socket.close(1013, 'falling behind; reconnect');
           return;
         }
-        socket.send(toJson(event));
+        socket.send(json);
       });
       socket.once('close', off);
     },

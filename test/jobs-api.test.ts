@@ -335,6 +335,42 @@ describe('jobs API', () => {
   });
 });
 
+describe('jobs API: listing a page at a time', () => {
+  it('pages GET /api/v1/jobs by id with limit and nextCursor, and refuses bad paging', async () => {
+    for (let i = 0; i < 3; i++) await createJob({ cmd: 'true' });
+    const all = (await api('GET', '/api/v1/jobs')).body as {
+      jobs: { id: string }[];
+      nextCursor: null;
+    };
+    assert.equal(all.nextCursor, null);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api('GET', `/api/v1/jobs?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.ok(res.body.jobs.length <= 2);
+      seen.push(...res.body.jobs.map((j: { id: string }) => j.id));
+      cursor = res.body.nextCursor;
+    } while (cursor !== null);
+    assert.deepEqual(
+      seen,
+      all.jobs.map((j) => j.id),
+    );
+
+    for (const [query, pattern] of [
+      ['limit=0', /limit/],
+      ['limit=many', /limit/],
+      ['limit=2&cursor=abc', /cursor/],
+      ['cursor=1', /cursor needs limit/],
+      ['limt=2', /limt/],
+    ] as const) {
+      const res = await api('GET', `/api/v1/jobs?${query}`);
+      assert.equal(res.status, 400, `${query}: ${JSON.stringify(res.body)}`);
+      assert.match(res.body.error.message, pattern, query);
+    }
+  });
+});
+
 describe('jobs API: bad input', () => {
   const cases: [string, unknown, RegExp][] = [
     [

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import { AgentError } from '../errors.ts';
 import { SAVEPOINT_SIGNAL } from '../pipeline/seatunnel-status.ts';
 import { newId } from '../ids.ts';
-import type { NewJob, NewSchedule, Store } from '../store/store.ts';
+import type { JobsPage, NewJob, NewSchedule, Store } from '../store/store.ts';
 import type { JobsEvents, OutputEvent } from './events.ts';
 import { keepMaskedSecrets, toJobSpec } from './job-spec.ts';
 import { FINAL_STATES, type Job, type JobPackage, type Run, type RunState } from './model.ts';
@@ -43,7 +43,8 @@ export interface JobsService {
   patchJob(idOrName: string, patch: Record<string, unknown>): Promise<JobState>;
   deleteJob(idOrName: string): Promise<Job>;
   getJob(idOrName: string): Promise<JobState>;
-  listJobs(): Promise<JobState[]>;
+  /** Every job, or one page of them by id. */
+  listJobs(page?: JobsPage): Promise<JobState[]>;
   /** The next `count` fire times over all enabled schedules. */
   nextTimes(idOrName: string, count: number): Promise<number[]>;
   runNow(
@@ -218,8 +219,8 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
 
     getJob: async (idOrName) => stateOf(await mustGetJob(idOrName)),
 
-    async listJobs() {
-      const [jobs, latest] = await Promise.all([store.listJobs(), store.latestRuns()]);
+    async listJobs(page) {
+      const [jobs, latest] = await Promise.all([store.listJobs(page), store.latestRuns()]);
       return jobs.map((job) => ({ job, nextRunAt: nextRunAt(job), lastRun: latest.get(job.id) }));
     },
 

@@ -82,6 +82,12 @@ export type FirePlanner = (
 export type RetryPlanner = (run: Run, job: Job, now: number) => number | undefined;
 
 /** A run this node now owns, with the job as it was when claimed and the lease token every write carries. */
+export interface JobsPage {
+  limit: number;
+  /** The last id of the previous page. */
+  after?: string;
+}
+
 export interface ClaimedRun {
   run: Run;
   job: Job;
@@ -147,7 +153,8 @@ export interface JobsStore {
   deleteJob(id: string): Promise<void>;
   /** By id, or by name. */
   getJob(idOrName: string): Promise<Job | undefined>;
-  listJobs(): Promise<Job[]>;
+  /** Every job by id, or one page of them: up to `limit` jobs with ids after `after`. */
+  listJobs(page?: JobsPage): Promise<Job[]>;
   /** Grows with every job created, changed or deleted (Cloudtask's allocversion). */
   jobsGeneration(): Promise<number>;
   /** The latest run of each job that has one, by job id. */

@@ -47,18 +47,53 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
     async (request, reply) => reply.code(201).send(view(await jobs.createJob(request.body))),
   );
 
-  app.get(
+  app.get<{ Querystring: { limit?: number; cursor?: string } }>(
     '/api/v1/jobs',
     {
       schema: {
-        summary: 'List jobs with their next and last runs',
+        summary:
+          'List jobs with their next and last runs, by id; all of them unless limit is given',
         tags: ['jobs'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            cursor: {
+              type: 'string',
+              pattern: '^[0-9]{1,16}$',
+              description: 'nextCursor of the previous page',
+            },
+          },
+        },
         response: {
-          200: { type: 'object', properties: { jobs: { type: 'array', items: jobResponse } } },
+          200: {
+            type: 'object',
+            properties: {
+              jobs: { type: 'array', items: jobResponse },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          },
+          ...errors,
         },
       },
     },
-    async () => ({ jobs: (await jobs.listJobs()).map(view) }),
+    async (request) => {
+      const { limit, cursor } = request.query;
+      if (limit === undefined && cursor !== undefined) {
+        throw new AgentError('INVALID_INPUT', 'cursor needs limit: use ?limit=N&cursor=ID');
+      }
+      const page = await jobs.listJobs(
+        limit === undefined
+          ? undefined
+          : { limit, ...(cursor === undefined ? {} : { after: cursor }) },
+      );
+      const last = page.at(-1);
+      return {
+        jobs: page.map(view),
+        nextCursor: limit !== undefined && page.length === limit && last ? last.job.id : null,
+      };
+    },
   );
 
   app.get<{ Params: { id: string } }>(

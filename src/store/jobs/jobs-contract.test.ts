@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { storeBackends, useFreshStore } from '../../../test/support/store-backends.ts';
 import { AgentError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
-import type { JobSpec, OverlapPolicy } from '../../jobs/model.ts';
+import type { Job, JobSpec, OverlapPolicy } from '../../jobs/model.ts';
 import type { FirePlanner, NewJob, Store } from '../store.ts';
 
 const NODE = 'node-a';
@@ -91,6 +91,33 @@ for (const backend of storeBackends()) {
     }
 
     describe('job definitions', () => {
+      it('lists jobs a page at a time, each with its own schedules and package', async () => {
+        const made: Job[] = [];
+        for (let i = 0; i < 5; i++) {
+          made.push(await store.createJob(newJob({ name: `paged-${i}` }, 1_000 + i)));
+        }
+        await store.putPackage(made[2]!.id, { sha256: 'ab'.repeat(32), data: new Uint8Array([1]) });
+        const all = await store.listJobs();
+        const ids = all.map((j) => j.id);
+        const pages: string[][] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.listJobs({ limit: 2, ...(after ? { after } : {}) });
+          if (page.length === 0) break;
+          pages.push(page.map((j) => j.id));
+          for (const job of page) {
+            assert.deepEqual(
+              job,
+              all.find((j) => j.id === job.id),
+            );
+          }
+          after = page.at(-1)!.id;
+        }
+        assert.deepEqual(pages.flat(), ids);
+        assert.ok(pages.every((p) => p.length <= 2));
+        assert.equal(all.find((j) => j.id === made[2]!.id)?.package?.size, 1);
+      });
+
       it('creates, reads by id and by name, lists, updates and deletes', async () => {
         const generation = await store.jobsGeneration();
         const input = newJob({ name: 'backup', env: { A: '1' } }, 1_000);

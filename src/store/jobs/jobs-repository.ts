@@ -317,11 +317,24 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return row === undefined ? undefined : loadJob(tx, String(row.id));
       }),
 
-    listJobs: () =>
+    listJobs: (page) =>
       db.tx('list jobs', async (tx) => {
+        const params: unknown[] = [];
+        if (page?.after !== undefined) params.push(Number(page.after));
+        if (page !== undefined) params.push(page.limit);
+        const rows = await tx.all(
+          `select ${JOB_COLUMNS} from jobs ${page?.after === undefined ? '' : 'where id > $1'}
+           order by id ${page === undefined ? '' : `limit $${params.length}`}`,
+          params,
+        );
+        if (rows.length === 0) return [];
+        // A page's jobs are consecutive ids, so their schedules and packages are one id range.
+        const range = page === undefined ? '' : 'where job_id between $1 and $2';
+        const bounds = page === undefined ? [] : [rows[0]?.id, rows.at(-1)?.id];
         const schedules = new Map<string, Schedule[]>();
         for (const row of await tx.all(
-          `select ${SCHEDULE_COLUMNS} from schedules order by job_id, position`,
+          `select ${SCHEDULE_COLUMNS} from schedules ${range} order by job_id, position`,
+          bounds,
         )) {
           const s = toSchedule(row);
           const list = schedules.get(s.jobId) ?? [];
@@ -329,10 +342,12 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
           schedules.set(s.jobId, list);
         }
         const packages = new Map<string, JobPackage>();
-        for (const row of await tx.all('select job_id, sha256, size, uploaded_at from packages')) {
+        for (const row of await tx.all(
+          `select job_id, sha256, size, uploaded_at from packages ${range}`,
+          bounds,
+        )) {
           packages.set(String(row.job_id), toPackage(row));
         }
-        const rows = await tx.all(`select ${JOB_COLUMNS} from jobs order by id`);
         return rows.map((row) =>
           toJob(row, schedules.get(String(row.id)) ?? [], packages.get(String(row.id))),
         );

@@ -409,6 +409,12 @@ describe('jobs API: bad input', () => {
       /unknown field "timeoutsec"; did you mean "timeoutSec"\?/,
     ],
     ['a negative timeout', { cmd: 'x', timeoutSec: -1 }, /timeoutSec/],
+    ['a number sent as a string', { cmd: 'x', timeoutSec: '5' }, /"timeoutSec" must be an integer/],
+    [
+      'a nested number sent as a string',
+      { cmd: 'x', retry: { maxAttempts: '2' } },
+      /"retry\.maxAttempts" must be an integer/,
+    ],
     ['a missing command', {}, /cmd/],
     [
       'an unknown overlap policy',

@@ -17,15 +17,42 @@ type ValidatorFactory = (externalSchemas: unknown, ajvOptions: unknown) => Route
 // Fastify's own copy, so its version and its defaults (coercion, defaults, formats) are the ones used.
 const requireFromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
 
-function buildValidator(externalSchemas: unknown, ajvOptions: unknown): RouteCompiler {
-  let compile: RouteCompiler | undefined;
+interface RouteSchema {
+  url: string;
+  httpPart: string;
+}
+interface AjvOptions {
+  customOptions?: Record<string, unknown>;
+}
+
+/**
+ * Whether a route part is validated without type coercion. The native API's bodies are JSON, where a
+ * number sent as a string is a mistake worth naming (`"timeoutSec": "5"`), while query strings and
+ * paths are text by nature. The compatibility surfaces keep Fastify's coercion: their clients'
+ * habits are theirs.
+ */
+const isStrict = (route: RouteSchema): boolean =>
+  route.httpPart === 'body' && route.url.startsWith('/api/v1/');
+
+function buildValidator(externalSchemas: unknown, ajvOptions: AjvOptions): RouteCompiler {
+  const compilers = new Map<boolean, RouteCompiler>();
+  const compilerFor = (strict: boolean): RouteCompiler => {
+    let compile = compilers.get(strict);
+    if (compile === undefined) {
+      const factory = requireFromFastify('@fastify/ajv-compiler') as () => ValidatorFactory;
+      const options = strict
+        ? { ...ajvOptions, customOptions: { ...ajvOptions.customOptions, coerceTypes: false } }
+        : ajvOptions;
+      compile = factory()(externalSchemas, options);
+      compilers.set(strict, compile);
+    }
+    return compile;
+  };
   return (route) => {
     let validate: Validate | undefined;
     const lazy: Validate = (data) => {
       if (validate === undefined) {
-        const factory = requireFromFastify('@fastify/ajv-compiler') as () => ValidatorFactory;
-        compile ??= factory()(externalSchemas, ajvOptions);
-        validate = compile(route);
+        validate = compilerFor(isStrict(route as RouteSchema))(route);
       }
       const valid = validate(data);
       // Fastify reads the errors off the function it was given.

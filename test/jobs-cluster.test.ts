@@ -4,25 +4,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiClient, waitFor } from './support/api.ts';
-import { startAgent, type RunningAgent } from './support/agent.ts';
-import { createTestDatabase, startPostgres, type TestPostgres } from './support/postgres.ts';
+import type { RunningAgent } from './support/agent.ts';
+import { startCluster, type TestCluster } from './support/cluster.ts';
 
 describe('two agents on one PostgreSQL', () => {
-  let server: TestPostgres;
-  let database: { url: string; drop(): Promise<void> };
-  const agents: RunningAgent[] = [];
+  let cluster: TestCluster | undefined;
+  let agents: RunningAgent[] = [];
 
   before(async () => {
-    server = await startPostgres();
-    database = await createTestDatabase(server.url);
-    for (let i = 0; i < 2; i += 1) {
-      agents.push(await startAgent({ args: ['--store', database.url] }));
-    }
+    cluster = await startCluster(2);
+    agents = cluster.agents;
   });
   after(async () => {
-    for (const a of agents) await a.stop();
-    await database?.drop();
-    await server?.stop();
+    await cluster?.stop();
   });
 
   it('runs each fire once, on one node, however the nodes race', async () => {

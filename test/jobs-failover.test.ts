@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { apiClient, processAlive, waitFor } from './support/api.ts';
-import { startAgent, type RunningAgent } from './support/agent.ts';
-import { createTestDatabase, startPostgres, type TestPostgres } from './support/postgres.ts';
+import type { RunningAgent } from './support/agent.ts';
+import { startCluster, type TestCluster } from './support/cluster.ts';
 
 interface RunView {
   id: string;
@@ -20,18 +20,14 @@ interface RunView {
 }
 
 describe('failover between two agents on one PostgreSQL', () => {
-  let server: TestPostgres;
-  let database: { url: string; drop(): Promise<void> };
-  const agents: RunningAgent[] = [];
+  let cluster: TestCluster | undefined;
+  let agents: RunningAgent[] = [];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-failover-'));
   const marker = 7000 + (process.pid % 997);
 
   before(async () => {
-    server = await startPostgres();
-    database = await createTestDatabase(server.url);
-    for (let i = 0; i < 2; i += 1) {
-      agents.push(await startAgent({ args: ['--store', database.url] }));
-    }
+    cluster = await startCluster(2);
+    agents = cluster.agents;
   });
   after(async () => {
     // The dead node's run was left running (no node may kill another's processes): end it here.
@@ -40,9 +36,7 @@ describe('failover between two agents on one PostgreSQL', () => {
     } catch {
       // Already gone.
     }
-    for (const a of agents) await a.stop();
-    await database?.drop();
-    await server?.stop();
+    await cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -23,6 +23,13 @@ const jobResponse = { $ref: 'Job#' };
 const runResponse = { $ref: 'Run#' };
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
 
+/** A page's position: the `nextCursor` the previous page answered. */
+const cursorParam = {
+  type: 'string',
+  pattern: '^[0-9]{1,16}$',
+  description: 'nextCursor of the previous page',
+} as const;
+
 export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): void {
   const { jobs } = deps;
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
@@ -59,11 +66,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
           additionalProperties: false,
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
-            cursor: {
-              type: 'string',
-              pattern: '^[0-9]{1,16}$',
-              description: 'nextCursor of the previous page',
-            },
+            cursor: cursorParam,
           },
         },
         response: {
@@ -272,11 +275,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
             jobId: { type: 'string', minLength: 1, description: 'a job id or name' },
             state: { enum: [...RUN_STATES] },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            cursor: {
-              type: 'string',
-              pattern: '^[0-9]{1,16}$',
-              description: 'nextCursor of the previous page',
-            },
+            cursor: cursorParam,
           },
         },
         response: {

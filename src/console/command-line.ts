@@ -11,12 +11,21 @@ export interface CommandLine {
 /** Longest command line accepted, in characters. */
 export const MAX_COMMAND_LENGTH = 64 * 1024;
 
+const SPECIAL = /["'\\|&>]/;
+const WHITESPACE = /\s+/;
+
 export function parseCommandLine(line: string): CommandLine {
   if (line.length > MAX_COMMAND_LENGTH) {
     throw new CommandFailure(
       `command line too long: ${line.length} characters, at most ${MAX_COMMAND_LENGTH}`,
       STATUS.BAD_ARGS,
     );
+  }
+  // Most lines are plain words: split them without the character walk below.
+  if (!SPECIAL.test(line)) {
+    const words = line.split(WHITESPACE).filter((w) => w !== '');
+    if (words.length === 0) throw new CommandFailure("'command' is required", STATUS.BAD_ARGS);
+    return { stages: [words], background: false };
   }
   const stages: string[][] = [[]];
   let word: string | undefined;

@@ -44,11 +44,9 @@ export interface JobOptions {
   /** Where the job's items go (the session stream, or exec's own list). */
   sink: (item: ResultItem) => void;
   /** Builds the command's context around the job's emit, sleep and signal. */
-  context: (job: {
-    id: number;
-    signal: AbortSignal;
-    emit: (item: ItemBody) => void;
-  }) => Omit<CommandContext, 'sleep'>;
+  context: (
+    job: Pick<CommandContext, 'signal' | 'emit' | 'sleep'> & { readonly id: number },
+  ) => CommandContext;
   timeoutMs: number;
   now?: () => number;
 }
@@ -57,9 +55,9 @@ export function startJob(options: JobOptions): ConsoleJob {
   const { id, sink } = options;
   const abort = new AbortController();
   let terminated = false;
-  const aborted = new Promise<void>((resolve) =>
-    abort.signal.addEventListener('abort', () => resolve(), { once: true }),
-  );
+  // Resolved by stop() itself: a listener on the signal costs more than the rest of a short job.
+  let onAborted!: () => void;
+  const aborted = new Promise<void>((resolve) => (onAborted = resolve));
 
   const stages: Stage[] = [];
   // Items are plain JSON objects; the typed interfaces of items.ts only lack the index signature.
@@ -101,7 +99,8 @@ export function startJob(options: JobOptions): ConsoleJob {
         });
 
   const run = async (): Promise<{ statusCode: number; message?: string }> => {
-    const [first, ...rest] = options.line.stages as [readonly string[], ...string[][]];
+    const argvs = options.line.stages;
+    const first = argvs[0] as readonly string[];
     const name = first[0] as string;
     const registry = await options.registry;
     const spec = lookup(registry, name);
@@ -111,7 +110,8 @@ export function startJob(options: JobOptions): ConsoleJob {
         STATUS.BAD_ARGS,
       );
     }
-    for (const argv of rest) {
+    for (let i = 1; i < argvs.length; i++) {
+      const argv = argvs[i] as readonly string[];
       const stage = lookup(registry, argv[0] as string);
       if (stage.kind !== 'stage') {
         const names = [...registry.values()].filter((c) => c.kind === 'stage');
@@ -132,10 +132,7 @@ export function startJob(options: JobOptions): ConsoleJob {
       send({ type: 'help', text: helpText(spec) });
       return { statusCode: STATUS.OK };
     }
-    const ctx: CommandContext = {
-      ...options.context({ id, signal: abort.signal, emit }),
-      sleep,
-    };
+    const ctx = options.context({ id, signal: abort.signal, emit, sleep });
     // A command that ignores the abort is left behind: the job ends on time regardless.
     await Promise.race([spec.run(ctx, args), aborted]);
     if (!abort.signal.aborted) {
@@ -159,6 +156,7 @@ export function startJob(options: JobOptions): ConsoleJob {
     if (terminated || abort.signal.aborted) return;
     job.endReason = reason;
     abort.abort(reason);
+    onAborted();
     // Interrupts end with 0 (Arthas's Ctrl+C); a timeout is a terminate(), -10.
     if (reason === 'timeout') finish(STATUS.TERMINATED, TIMEOUT_MESSAGE);
     else finish(STATUS.OK);

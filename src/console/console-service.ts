@@ -7,7 +7,7 @@ import type { ConsoleCommand, ConsoleDeps, SessionView } from './command.ts';
 import { parseCommandLine } from './command-line.ts';
 import { startJob, type ConsoleJob } from './console-job.ts';
 import type { ConsoleJobStatus, ResultItem } from './model.ts';
-import { createSession, recordCommand, type Session } from './session.ts';
+import { createSession, type Session } from './session.ts';
 
 export interface ConsoleSettings {
   readonly consumerCapacity: number;
@@ -102,59 +102,12 @@ export function createConsole(options: {
     session.close(message);
   };
 
-  const viewOf = (session: Session, self: () => number): SessionView => ({
-    id: session.id,
-    createTime: session.createTime,
-    // As the job started: only `session` reads it, at once.
-    lastAccessTime: session.lastAccessTime,
-    consumers: () =>
-      session.consumers().map((c) => ({ id: c.id, lastAccessTime: c.lastAccessTime })),
-    history: () => [...session.commands],
-    jobs: () =>
-      [...session.jobs.values()]
-        .filter((job) => job.id !== self())
-        .map((job) => ({
-          id: job.id,
-          command: job.command,
-          status: job.status,
-          background: job.background,
-          startedAt: job.startedAt,
-        })),
-    kill(jobId) {
-      const job = session.jobs.get(jobId);
-      if (!job || jobId === self()) return false;
-      job.stop('interrupt');
-      return true;
-    },
-    foreground(jobId) {
-      const job = session.jobs.get(jobId);
-      if (!job || jobId === self()) return `no job ${jobId}; list jobs with 'jobs'`;
-      if (!job.background) return `job ${jobId} is already in the foreground`;
-      if (session.foreground && session.foreground.id !== self()) {
-        return `job ${session.foreground.id} is in the foreground; interrupt it or move it with 'bg' first`;
-      }
-      job.background = false;
-      session.foreground = job;
-      session.inputStatus('ALLOW_INTERRUPT');
-      return undefined;
-    },
-    background(jobId) {
-      const job = session.jobs.get(jobId);
-      if (!job || jobId === self()) return `no job ${jobId}; list jobs with 'jobs'`;
-      if (job.background) return `job ${jobId} is already in the background`;
-      job.background = true;
-      if (session.foreground === job) session.foreground = undefined;
-      session.inputStatus('ALLOW_INPUT');
-      return undefined;
-    },
-  });
-
   /** Creates and starts a job in the session; its items go to `sink`. */
   const launch = (
     session: Session,
     command: string,
     sink: (item: ResultItem) => void,
-    opts: { async: boolean },
+    opts: { async: boolean; timeoutMs: number },
   ): ConsoleJob => {
     const line = parseCommandLine(command);
     const builtin = BUILTINS.has(line.stages[0]?.[0] ?? '') && line.stages.length === 1;
@@ -163,14 +116,14 @@ export function createConsole(options: {
     }
     jobSeq += 1;
     const id = jobSeq;
-    recordCommand(session, command);
+    session.recordCommand(command);
     let unhealthyStop = false;
     const job = startJob({
       id,
       command,
       line,
       registry: (registry ??= options.registry()),
-      timeoutMs: settings.jobTimeoutMs,
+      timeoutMs: opts.timeoutMs,
       now,
       sink: (item) => {
         sink(item);
@@ -185,12 +138,13 @@ export function createConsole(options: {
           job.stop('unhealthy');
         }
       },
-      context: ({ signal, emit }) => ({
+      context: ({ signal, emit, sleep }) => ({
         jobId: id,
         deps,
         signal,
         emit,
-        session: viewOf(session, () => id),
+        sleep,
+        session: new JobSessionView(session, id),
       }),
     });
     session.jobs.set(id, job);
@@ -281,6 +235,8 @@ export function createConsole(options: {
       try {
         const results: ResultItem[] = [];
         let dropped = 0;
+        const timeout = opts.timeoutMs ?? settings.execTimeoutMs;
+        // The exec's time limit is the job's own (one timer): it ends the job as a job timeout does.
         const job = launch(
           session,
           command,
@@ -288,17 +244,10 @@ export function createConsole(options: {
             if (results.length < EXEC_RESULT_LIMIT) results.push(item);
             else dropped += 1;
           },
-          { async: false },
+          { async: false, timeoutMs: Math.min(timeout, settings.jobTimeoutMs) },
         );
-        const timeout = opts.timeoutMs ?? settings.execTimeoutMs;
-        let timer: NodeJS.Timeout | undefined;
-        const expired = await Promise.race([
-          job.done.then(() => false),
-          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeout))),
-        ]);
-        clearTimeout(timer);
-        if (expired) job.stop('timeout');
         await job.done;
+        const expired = job.endReason === 'timeout' && timeout <= settings.jobTimeoutMs;
         if (dropped > 0) {
           results.splice(results.length - 1, 0, {
             type: 'message',
@@ -324,7 +273,10 @@ export function createConsole(options: {
     asyncExec(sessionId, command) {
       refuseWhenClosing();
       const session = getSession(sessionId);
-      const job = launch(session, command, (item) => session.emit(item), { async: true });
+      const job = launch(session, command, (item) => session.emit(item), {
+        async: true,
+        timeoutMs: settings.jobTimeoutMs,
+      });
       return { jobId: job.id, jobStatus: job.status };
     },
 
@@ -378,4 +330,82 @@ export function createConsole(options: {
       await Promise.all(jobs.map((job) => job.done));
     },
   };
+}
+
+/**
+ * The session as the command of job `self` sees it. A class for the reason Session is one: every
+ * one-time exec makes a job, and most commands never look at their session.
+ */
+class JobSessionView implements SessionView {
+  readonly #session: Session;
+  readonly #self: number;
+
+  constructor(session: Session, self: number) {
+    this.#session = session;
+    this.#self = self;
+  }
+
+  get id(): string {
+    return this.#session.id;
+  }
+
+  get createTime(): number {
+    return this.#session.createTime;
+  }
+
+  get lastAccessTime(): number {
+    return this.#session.lastAccessTime;
+  }
+
+  consumers() {
+    return this.#session.consumers().map((c) => ({ id: c.id, lastAccessTime: c.lastAccessTime }));
+  }
+
+  history() {
+    return [...this.#session.commands];
+  }
+
+  jobs() {
+    return [...this.#session.jobs.values()]
+      .filter((job) => job.id !== this.#self)
+      .map((job) => ({
+        id: job.id,
+        command: job.command,
+        status: job.status,
+        background: job.background,
+        startedAt: job.startedAt,
+      }));
+  }
+
+  kill(jobId: number): boolean {
+    const job = this.#session.jobs.get(jobId);
+    if (!job || jobId === this.#self) return false;
+    job.stop('interrupt');
+    return true;
+  }
+
+  foreground(jobId: number): string | undefined {
+    const session = this.#session;
+    const job = session.jobs.get(jobId);
+    if (!job || jobId === this.#self) return `no job ${jobId}; list jobs with 'jobs'`;
+    if (!job.background) return `job ${jobId} is already in the foreground`;
+    if (session.foreground && session.foreground.id !== this.#self) {
+      return `job ${session.foreground.id} is in the foreground; interrupt it or move it with 'bg' first`;
+    }
+    job.background = false;
+    session.foreground = job;
+    session.inputStatus('ALLOW_INTERRUPT');
+    return undefined;
+  }
+
+  background(jobId: number): string | undefined {
+    const session = this.#session;
+    const job = session.jobs.get(jobId);
+    if (!job || jobId === this.#self) return `no job ${jobId}; list jobs with 'jobs'`;
+    if (job.background) return `job ${jobId} is already in the background`;
+    job.background = true;
+    if (session.foreground === job) session.foreground = undefined;
+    session.inputStatus('ALLOW_INPUT');
+    return undefined;
+  }
 }

@@ -32,7 +32,9 @@ export interface Session {
   foreground: ConsoleJob | undefined;
   /** Unfinished jobs by id, the foreground one included. */
   readonly jobs: Map<number, ConsoleJob>;
-  readonly commands: string[];
+  readonly commands: readonly string[];
+  /** Keeps a command line for `history`. */
+  recordCommand(command: string): void;
   /** Whether every consumer is falling behind (Arthas's backpressure rule). */
   allUnhealthy(): boolean;
   /** Stops every job and closes every consumer, waking their pulls. */
@@ -40,92 +42,100 @@ export interface Session {
 }
 
 export function createSession(options: SessionOptions): Session {
-  const { now } = options;
-  const id = randomUUID();
-  const consumerPrefix = id.replaceAll('-', '');
-  const consumers = new Map<string, Consumer>();
-  const history: ResultItem[] = [];
-  let lastInput: ResultItem | undefined;
-  let consumerSeq = 0;
-  const createTime = now();
-
-  // Plain fields, no accessors: V8 builds an object literal with a getter through a slow runtime
-  // path (~15× a plain one), and one-time execs make a session per request.
-  const session: Session & { lastAccessTime: number } = {
-    id,
-    createTime,
-    lastAccessTime: createTime,
-    touch() {
-      session.lastAccessTime = now();
-    },
-
-    emit(item) {
-      // Only the latest input status is worth replaying.
-      if (item.type === 'input_status') lastInput = item;
-      else {
-        history.push(item);
-        if (history.length > HISTORY_SIZE) history.shift();
-      }
-      for (const consumer of consumers.values()) consumer.push(item);
-    },
-
-    inputStatus(status) {
-      session.emit({ type: 'input_status', jobId: 0, inputStatus: status });
-    },
-
-    addConsumer() {
-      consumerSeq += 1;
-      const consumer = createConsumer(`${consumerPrefix}_${consumerSeq}`, {
-        capacity: options.consumerCapacity,
-        batchSize: options.batchSize,
-        batchWindowMs: options.batchWindowMs,
-        emptyWaitMs: options.emptyWaitMs,
-        now,
-      });
-      if (consumerSeq > 1) {
-        consumer.push({ type: 'input_status', jobId: 0, inputStatus: 'DISABLED' });
-        for (const item of history) consumer.push(item);
-        if (lastInput) consumer.push(lastInput);
-      }
-      consumers.set(consumer.id, consumer);
-      return consumer;
-    },
-
-    consumer: (consumerId) => consumers.get(consumerId),
-
-    removeConsumer(consumerId, message) {
-      const consumer = consumers.get(consumerId);
-      if (!consumer) return;
-      if (message) consumer.push({ type: 'message', jobId: 0, message });
-      consumers.delete(consumerId);
-      consumer.close();
-    },
-
-    consumers: () => [...consumers.values()],
-
-    foreground: undefined,
-    jobs: new Map(),
-    commands: [],
-
-    allUnhealthy() {
-      if (consumers.size === 0) return false;
-      for (const consumer of consumers.values()) if (consumer.healthy) return false;
-      return true;
-    },
-
-    close(message) {
-      if (message) session.emit({ type: 'message', jobId: 0, message });
-      for (const job of session.jobs.values()) job.stop('close');
-      session.jobs.clear();
-      session.foreground = undefined;
-      for (const consumer of consumers.values()) consumer.close();
-      consumers.clear();
-    },
-  };
-  return session;
+  return new ConsoleSession(options);
 }
 
-export function recordCommand(session: Session, command: string): void {
-  session.commands.push(command);
-  if (session.commands.length > COMMAND_HISTORY_SIZE) session.commands.shift();
+// A class, unlike the factories elsewhere: every one-time exec makes a session, and methods on a
+// prototype cost nothing per session where a factory's closures cost a dozen allocations each.
+class ConsoleSession implements Session {
+  readonly id = randomUUID();
+  readonly createTime: number;
+  lastAccessTime: number;
+  foreground: ConsoleJob | undefined = undefined;
+  readonly jobs = new Map<number, ConsoleJob>();
+  readonly commands: string[] = [];
+  readonly #options: SessionOptions;
+  readonly #consumers = new Map<string, Consumer>();
+  readonly #history: ResultItem[] = [];
+  #lastInput: ResultItem | undefined = undefined;
+  #consumerSeq = 0;
+
+  constructor(options: SessionOptions) {
+    this.#options = options;
+    this.createTime = options.now();
+    this.lastAccessTime = this.createTime;
+  }
+
+  touch(): void {
+    this.lastAccessTime = this.#options.now();
+  }
+
+  emit(item: ResultItem): void {
+    // Only the latest input status is worth replaying.
+    if (item.type === 'input_status') this.#lastInput = item;
+    else {
+      this.#history.push(item);
+      if (this.#history.length > HISTORY_SIZE) this.#history.shift();
+    }
+    for (const consumer of this.#consumers.values()) consumer.push(item);
+  }
+
+  inputStatus(status: InputStatus): void {
+    this.emit({ type: 'input_status', jobId: 0, inputStatus: status });
+  }
+
+  addConsumer(): Consumer {
+    const options = this.#options;
+    this.#consumerSeq += 1;
+    const consumer = createConsumer(`${this.id.replaceAll('-', '')}_${this.#consumerSeq}`, {
+      capacity: options.consumerCapacity,
+      batchSize: options.batchSize,
+      batchWindowMs: options.batchWindowMs,
+      emptyWaitMs: options.emptyWaitMs,
+      now: options.now,
+    });
+    if (this.#consumerSeq > 1) {
+      consumer.push({ type: 'input_status', jobId: 0, inputStatus: 'DISABLED' });
+      for (const item of this.#history) consumer.push(item);
+      if (this.#lastInput) consumer.push(this.#lastInput);
+    }
+    this.#consumers.set(consumer.id, consumer);
+    return consumer;
+  }
+
+  consumer(consumerId: string): Consumer | undefined {
+    return this.#consumers.get(consumerId);
+  }
+
+  removeConsumer(consumerId: string, message?: string): void {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) return;
+    if (message) consumer.push({ type: 'message', jobId: 0, message });
+    this.#consumers.delete(consumerId);
+    consumer.close();
+  }
+
+  consumers(): Consumer[] {
+    return [...this.#consumers.values()];
+  }
+
+  recordCommand(command: string): void {
+    this.commands.push(command);
+    if (this.commands.length > COMMAND_HISTORY_SIZE) this.commands.shift();
+  }
+
+  allUnhealthy(): boolean {
+    if (this.#consumers.size === 0) return false;
+    for (const consumer of this.#consumers.values()) if (consumer.healthy) return false;
+    return true;
+  }
+
+  close(message?: string): void {
+    if (message) this.emit({ type: 'message', jobId: 0, message });
+    for (const job of this.jobs.values()) job.stop('close');
+    this.jobs.clear();
+    this.foreground = undefined;
+    for (const consumer of this.#consumers.values()) consumer.close();
+    this.#consumers.clear();
+  }
 }

@@ -11,6 +11,7 @@ export interface CommandLine {
 /** Longest command line accepted, in characters. */
 export const MAX_COMMAND_LENGTH = 64 * 1024;
 
+const ONE_WORD = /^[^\s"'\\|&>]+$/;
 const SPECIAL = /["'\\|&>]/;
 const WHITESPACE = /\s+/;
 
@@ -21,7 +22,8 @@ export function parseCommandLine(line: string): CommandLine {
       STATUS.BAD_ARGS,
     );
   }
-  // Most lines are plain words: split them without the character walk below.
+  // Most lines are a bare name, or plain words: no character walk for those.
+  if (ONE_WORD.test(line)) return { stages: [[line]], background: false };
   if (!SPECIAL.test(line)) {
     const words = line.split(WHITESPACE).filter((w) => w !== '');
     if (words.length === 0) throw new CommandFailure("'command' is required", STATUS.BAD_ARGS);

@@ -3,8 +3,12 @@
 import {
   helpText,
   parseCommandArgs,
+  type CommandArgs,
   type CommandContext,
+  type CommandSpec,
   type ConsoleCommand,
+  type ConsoleDeps,
+  type SessionView,
   type Stage,
 } from './command.ts';
 import type { CommandLine } from './command-line.ts';
@@ -35,74 +39,137 @@ export interface ConsoleJob {
   stop(reason: EndReason): void;
 }
 
+export type Registry = ReadonlyMap<string, ConsoleCommand>;
+
 export interface JobOptions {
   id: number;
   command: string;
   line: CommandLine;
-  /** The commands, loaded on the first console job. */
-  registry: Promise<ReadonlyMap<string, ConsoleCommand>>;
+  /** The commands: a promise until the first console job has loaded them. */
+  registry: Registry | Promise<Registry>;
+  deps: ConsoleDeps;
+  session: SessionView;
   /** Where the job's items go (the session stream, or exec's own list). */
   sink: (item: ResultItem) => void;
-  /** Builds the command's context around the job's emit, sleep and signal. */
-  context: (
-    job: Pick<CommandContext, 'signal' | 'emit' | 'sleep'> & { readonly id: number },
-  ) => CommandContext;
+  /** Called once, when the job is TERMINATED, before `done` resolves. */
+  onEnd: () => void;
   timeoutMs: number;
   now?: () => number;
 }
 
 export function startJob(options: JobOptions): ConsoleJob {
-  const { id, sink } = options;
-  const abort = new AbortController();
-  let terminated = false;
-  // Resolved by stop() itself: a listener on the signal costs more than the rest of a short job.
-  let onAborted!: () => void;
-  const aborted = new Promise<void>((resolve) => (onAborted = resolve));
+  return new Job(options);
+}
 
-  const stages: Stage[] = [];
-  // Items are plain JSON objects; the typed interfaces of items.ts only lack the index signature.
-  const itemOf = (body: ItemBody): ResultItem => ({
-    ...(body as object),
-    type: body.type,
-    jobId: id,
-  });
-  const send = <T extends ItemBody>(body: T) => {
-    if (!terminated) sink(itemOf(body));
-  };
-  // Through the pipe: render, filter line by line, pass on what is left as text.
-  const emit = <T extends ItemBody>(body: T) => {
-    if (stages.length === 0) return send(body);
-    const text = renderItem(itemOf(body));
-    if (text !== '') pipe(text.split('\n'), 0);
-  };
-  const pipe = (lines: readonly string[], from: number) => {
-    let out = lines;
-    for (let i = from; i < stages.length && out.length > 0; i++) {
-      out = out.flatMap((line) => (stages[i] as Stage).line(line));
+// A class, as the session is: every one-time exec runs a job, and a factory's closures, the abort
+// controller made up front and a Promise.race per run were most of what a short job allocated.
+class Job implements ConsoleJob {
+  readonly id: number;
+  readonly command: string;
+  readonly startedAt: number;
+  status: ConsoleJobStatus = 'READY';
+  background: boolean;
+  endReason: EndReason | undefined = undefined;
+  readonly done: Promise<void>;
+  readonly #options: JobOptions;
+  readonly #stages: Stage[] = [];
+  readonly #timer: NodeJS.Timeout;
+  #resolveDone!: () => void;
+  /** Made when a command first asks for the signal: most never do. */
+  #abort: AbortController | undefined = undefined;
+  #stopped = false;
+  #terminated = false;
+
+  constructor(options: JobOptions) {
+    this.#options = options;
+    this.id = options.id;
+    this.command = options.command;
+    this.startedAt = (options.now ?? Date.now)();
+    this.background = options.line.background;
+    this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+    this.#timer = setTimeout(() => this.stop('timeout'), options.timeoutMs);
+    this.#timer.unref();
+    // Let the caller see READY and register the job before it runs.
+    queueMicrotask(() => {
+      const { registry } = options;
+      if (registry instanceof Promise) {
+        registry.then(
+          (r) => this.#run(r),
+          (e) => this.#fail(e),
+        );
+      } else this.#run(registry);
+    });
+  }
+
+  get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#stopped) this.#abort.abort(this.endReason);
     }
-    if (out.length > 0) send({ type: 'text', text: out.join('\n') });
-  };
+    return this.#abort.signal;
+  }
 
-  const sleep = (ms: number): Promise<boolean> =>
-    abort.signal.aborted
-      ? Promise.resolve(false)
-      : new Promise((resolve) => {
-          const timer = setTimeout(() => {
-            abort.signal.removeEventListener('abort', onAbort);
-            resolve(true);
-          }, ms);
-          const onAbort = () => {
-            clearTimeout(timer);
-            resolve(false);
-          };
-          abort.signal.addEventListener('abort', onAbort, { once: true });
-        });
+  stop(reason: EndReason): void {
+    if (this.#terminated || this.#stopped) return;
+    this.#stopped = true;
+    this.endReason = reason;
+    this.#abort?.abort(reason);
+    // Interrupts end with 0 (Arthas's Ctrl+C); a timeout is a terminate(), -10.
+    if (reason === 'timeout') this.#finish(STATUS.TERMINATED, TIMEOUT_MESSAGE);
+    else this.#finish(STATUS.OK);
+  }
 
-  const run = async (): Promise<{ statusCode: number; message?: string }> => {
-    const argvs = options.line.stages;
+  /** Items pass through the pipe: rendered, filtered line by line, passed on as text. */
+  emit<T extends ItemBody>(body: T): void {
+    if (this.#stages.length === 0) return this.#send(body);
+    const text = renderItem(this.#itemOf(body));
+    if (text !== '') this.#pipe(text.split('\n'), 0);
+  }
+
+  sleep(ms: number): Promise<boolean> {
+    const signal = this.signal;
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #run(registry: Registry): void {
+    if (this.#stopped) return;
+    this.status = 'RUNNING';
+    let running: Promise<void>;
+    try {
+      const prepared = this.#prepare(registry);
+      if ('help' in prepared) {
+        const { help } = prepared;
+        return this.#done(() => this.#send({ type: 'help', text: helpText(help) }));
+      }
+      // A command that ignores the abort is left behind: the job ends on time regardless.
+      running = prepared.spec.run(new JobContext(this, this.#options), prepared.args);
+    } catch (err) {
+      return this.#fail(err);
+    }
+    running.then(
+      () => this.#done(() => this.#stages.forEach((stage, i) => this.#pipe(stage.end(), i + 1))),
+      (err: unknown) => this.#fail(err),
+    );
+  }
+
+  /** Looks up the command and the pipe stages after it, and parses their arguments. */
+  #prepare(
+    registry: Registry,
+  ): { help: ConsoleCommand } | { spec: CommandSpec; args: CommandArgs } {
+    const argvs = this.#options.line.stages;
     const first = argvs[0] as readonly string[];
     const name = first[0] as string;
-    const registry = await options.registry;
     const spec = lookup(registry, name);
     if (spec.kind === 'stage') {
       throw new CommandFailure(
@@ -121,75 +188,89 @@ export function startJob(options: JobOptions): ConsoleJob {
         );
       }
       const args = parseCommandArgs(stage, argv.slice(1));
-      if (args === undefined) {
-        send({ type: 'help', text: helpText(stage) });
-        return { statusCode: STATUS.OK };
-      }
-      stages.push(stage.create(args));
+      if (args === undefined) return { help: stage };
+      this.#stages.push(stage.create(args));
     }
     const args = parseCommandArgs(spec, first.slice(1));
-    if (args === undefined) {
-      send({ type: 'help', text: helpText(spec) });
-      return { statusCode: STATUS.OK };
-    }
-    const ctx = options.context({ id, signal: abort.signal, emit, sleep });
-    // A command that ignores the abort is left behind: the job ends on time regardless.
-    await Promise.race([spec.run(ctx, args), aborted]);
-    if (!abort.signal.aborted) {
-      stages.forEach((stage, i) => pipe(stage.end(), i + 1));
-    }
-    return { statusCode: STATUS.OK };
-  };
-
-  const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
-  timer.unref();
-
-  const finish = (statusCode: number, message?: string) => {
-    clearTimeout(timer);
-    if (terminated) return;
-    send({ type: 'status', statusCode, ...(message === undefined ? {} : { message }) });
-    terminated = true;
-    job.status = 'TERMINATED';
-  };
-
-  function stop(reason: EndReason) {
-    if (terminated || abort.signal.aborted) return;
-    job.endReason = reason;
-    abort.abort(reason);
-    onAborted();
-    // Interrupts end with 0 (Arthas's Ctrl+C); a timeout is a terminate(), -10.
-    if (reason === 'timeout') finish(STATUS.TERMINATED, TIMEOUT_MESSAGE);
-    else finish(STATUS.OK);
+    return args === undefined ? { help: spec } : { spec, args };
   }
 
-  async function lifecycle(): Promise<void> {
-    // Let the caller see READY and register the job before it runs.
-    await Promise.resolve();
-    job.status = 'RUNNING';
+  /** The command ended by itself: flush what it leaves, then end with 0. */
+  #done(last: () => void): void {
+    if (this.#stopped) return;
     try {
-      const { statusCode, message } = await run();
-      finish(statusCode, message);
+      last();
+      this.#finish(STATUS.OK);
     } catch (err) {
-      if (err instanceof CommandFailure) finish(err.statusCode, err.message);
-      else finish(STATUS.EXCEPTION, `${options.line.stages[0]?.[0]}: ${(err as Error).message}`);
+      this.#fail(err);
     }
   }
 
-  // Plain fields, no accessors: an object literal with a getter costs V8 ~15× a plain one.
-  const job: ConsoleJob & { status: ConsoleJobStatus; endReason: EndReason | undefined } = {
-    id,
-    command: options.command,
-    startedAt: (options.now ?? Date.now)(),
-    status: 'READY',
-    background: options.line.background,
-    endReason: undefined,
-    done: lifecycle(),
-    stop,
-  };
-  return job;
+  #fail(err: unknown): void {
+    if (err instanceof CommandFailure) this.#finish(err.statusCode, err.message);
+    else {
+      const name = this.#options.line.stages[0]?.[0];
+      this.#finish(STATUS.EXCEPTION, `${name}: ${(err as Error).message}`);
+    }
+  }
+
+  #finish(statusCode: number, message?: string): void {
+    clearTimeout(this.#timer);
+    if (this.#terminated) return;
+    this.#send({ type: 'status', statusCode, ...(message === undefined ? {} : { message }) });
+    this.#terminated = true;
+    this.status = 'TERMINATED';
+    this.#options.onEnd();
+    this.#resolveDone();
+  }
+
+  #pipe(lines: readonly string[], from: number): void {
+    const stages = this.#stages;
+    let out = lines;
+    for (let i = from; i < stages.length && out.length > 0; i++) {
+      out = out.flatMap((line) => (stages[i] as Stage).line(line));
+    }
+    if (out.length > 0) this.#send({ type: 'text', text: out.join('\n') });
+  }
+
+  #send<T extends ItemBody>(body: T): void {
+    if (!this.#terminated) this.#options.sink(this.#itemOf(body));
+  }
+
+  // Items are plain JSON objects; the typed interfaces of items.ts only lack the index signature.
+  #itemOf(body: ItemBody): ResultItem {
+    return { ...(body as object), type: body.type, jobId: this.id };
+  }
 }
 
-function lookup(registry: ReadonlyMap<string, ConsoleCommand>, name: string): ConsoleCommand {
+/** What a command sees of its job. */
+class JobContext implements CommandContext {
+  readonly jobId: number;
+  readonly deps: ConsoleDeps;
+  readonly session: SessionView;
+  readonly #job: Job;
+
+  constructor(job: Job, options: JobOptions) {
+    this.#job = job;
+    this.jobId = job.id;
+    this.deps = options.deps;
+    this.session = options.session;
+  }
+
+  get signal(): AbortSignal {
+    return this.#job.signal;
+  }
+
+  emit<T extends ItemBody>(item: T): void {
+    this.#job.emit(item);
+  }
+
+  sleep(ms: number): Promise<boolean> {
+    return this.#job.sleep(ms);
+  }
+}
+
+function lookup(registry: Registry, name: string): ConsoleCommand {
   const spec = registry.get(name);
   if (spec === undefined) {
     throw new CommandFailure(`${name}: command not found; type 'help' to list the commands`);

@@ -3,9 +3,9 @@
 // shutdown (specs/arthas.md §1 and §7). Surfaces only translate to and from it.
 import { AgentError } from '../errors.ts';
 import { localDateTime } from '../local-time.ts';
-import type { ConsoleCommand, ConsoleDeps, SessionView } from './command.ts';
+import type { ConsoleDeps, SessionView } from './command.ts';
 import { parseCommandLine } from './command-line.ts';
-import { startJob, type ConsoleJob } from './console-job.ts';
+import { startJob, type ConsoleJob, type Registry } from './console-job.ts';
 import type { ConsoleJobStatus, ResultItem } from './model.ts';
 import { createSession, type Session } from './session.ts';
 
@@ -68,11 +68,13 @@ export function createConsole(options: {
   deps: ConsoleDeps;
   settings: ConsoleSettings;
   /** Loads the commands; called once, on the first job, so an agent nobody diagnoses never loads them. */
-  registry: () => Promise<ReadonlyMap<string, ConsoleCommand>>;
+  registry: () => Promise<Registry>;
   now?: () => number;
 }): Console {
   const { deps, settings } = options;
-  let registry: Promise<ReadonlyMap<string, ConsoleCommand>> | undefined;
+  let registry: Registry | Promise<Registry> | undefined;
+  // The promise until the commands are loaded, then the map itself: jobs after the first start at once.
+  const commands = () => (registry ??= options.registry().then((loaded) => (registry = loaded)));
   const now = options.now ?? Date.now;
   const sessions = new Map<string, Session>();
   let jobSeq = 0;
@@ -118,49 +120,44 @@ export function createConsole(options: {
     const id = jobSeq;
     session.recordCommand(command);
     let unhealthyStop = false;
-    const job = startJob({
+    const job: ConsoleJob = startJob({
       id,
       command,
       line,
-      registry: (registry ??= options.registry()),
+      registry: commands(),
+      deps,
+      session: new JobSessionView(session, id),
       timeoutMs: opts.timeoutMs,
       now,
-      sink: (item) => {
-        sink(item);
-        // Arthas's backpressure: nobody is keeping up with a streaming job, so stop it once.
-        if (opts.async && !unhealthyStop && session.foreground === job && session.allUnhealthy()) {
-          unhealthyStop = true;
-          session.emit({
-            type: 'message',
-            jobId: 0,
-            message: 'all consumers are unhealthy, current job was interrupted.',
-          });
-          job.stop('unhealthy');
+      sink: !opts.async
+        ? sink
+        : (item) => {
+            sink(item);
+            // Arthas's backpressure: nobody is keeping up with a streaming job, so stop it once.
+            if (!unhealthyStop && session.foreground === job && session.allUnhealthy()) {
+              unhealthyStop = true;
+              session.emit({
+                type: 'message',
+                jobId: 0,
+                message: 'all consumers are unhealthy, current job was interrupted.',
+              });
+              job.stop('unhealthy');
+            }
+          },
+      onEnd: () => {
+        session.jobs.delete(id);
+        if (session.foreground === job) {
+          session.foreground = undefined;
+          session.inputStatus('ALLOW_INPUT');
         }
       },
-      context: ({ signal, emit, sleep }) => ({
-        jobId: id,
-        deps,
-        signal,
-        emit,
-        sleep,
-        session: new JobSessionView(session, id),
-      }),
     });
     session.jobs.set(id, job);
-    const foreground = !line.background && !builtin;
-    if (foreground) {
+    if (!line.background && !builtin) {
       session.foreground = job;
       if (opts.async) session.emit({ type: 'command', jobId: id, state: 'SCHEDULED', command });
       session.inputStatus('ALLOW_INTERRUPT');
     }
-    void job.done.then(() => {
-      session.jobs.delete(id);
-      if (session.foreground === job) {
-        session.foreground = undefined;
-        session.inputStatus('ALLOW_INPUT');
-      }
-    });
     return job;
   };
 
@@ -228,14 +225,15 @@ export function createConsole(options: {
       };
     },
 
-    async exec(command, opts = {}) {
+    async exec(command, opts) {
       refuseWhenClosing();
-      const oneTime = opts.sessionId === undefined;
-      const session = oneTime ? newSession() : getSession(opts.sessionId as string);
+      const sessionId = opts?.sessionId;
+      const oneTime = sessionId === undefined;
+      const session = oneTime ? newSession() : getSession(sessionId);
       try {
         const results: ResultItem[] = [];
         let dropped = 0;
-        const timeout = opts.timeoutMs ?? settings.execTimeoutMs;
+        const timeout = opts?.timeoutMs ?? settings.execTimeoutMs;
         // The exec's time limit is the job's own (one timer): it ends the job as a job timeout does.
         const job = launch(
           session,
@@ -263,7 +261,7 @@ export function createConsole(options: {
           command,
           results,
           timeExpired: expired,
-          ...(expired ? { timeout } : {}),
+          timeout: expired ? timeout : undefined,
         };
       } finally {
         if (oneTime) removeSession(session);

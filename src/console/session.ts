@@ -77,7 +77,10 @@ class ConsoleSession implements Session {
       this.#history.push(item);
       if (this.#history.length > HISTORY_SIZE) this.#history.shift();
     }
-    for (const consumer of this.#consumers.values()) consumer.push(item);
+    // The size check spares one-time exec sessions, which have no consumers, an iterator per item.
+    if (this.#consumers.size > 0) {
+      for (const consumer of this.#consumers.values()) consumer.push(item);
+    }
   }
 
   inputStatus(status: InputStatus): void {
@@ -132,10 +135,14 @@ class ConsoleSession implements Session {
 
   close(message?: string): void {
     if (message) this.emit({ type: 'message', jobId: 0, message });
-    for (const job of this.jobs.values()) job.stop('close');
-    this.jobs.clear();
+    if (this.jobs.size > 0) {
+      for (const job of this.jobs.values()) job.stop('close');
+      this.jobs.clear();
+    }
     this.foreground = undefined;
-    for (const consumer of this.#consumers.values()) consumer.close();
-    this.#consumers.clear();
+    if (this.#consumers.size > 0) {
+      for (const consumer of this.#consumers.values()) consumer.close();
+      this.#consumers.clear();
+    }
   }
 }

@@ -87,14 +87,15 @@ export function createConsole(options: {
     return session;
   };
 
+  const sessionOptions = {
+    consumerCapacity: settings.consumerCapacity,
+    batchSize: settings.batchSize,
+    batchWindowMs: settings.batchWindowMs,
+    emptyWaitMs: settings.emptyWaitMs,
+    now,
+  };
   const newSession = (): Session => {
-    const session = createSession({
-      consumerCapacity: settings.consumerCapacity,
-      batchSize: settings.batchSize,
-      batchWindowMs: settings.batchWindowMs,
-      emptyWaitMs: settings.emptyWaitMs,
-      now,
-    });
+    const session = createSession(sessionOptions);
     sessions.set(session.id, session);
     return session;
   };

@@ -58,4 +58,48 @@ describe('two agents on one PostgreSQL', () => {
     const nodes = new Set(runs.map((r) => r.node));
     assert.ok(nodes.size >= 1 && nodes.size <= 2);
   });
+
+  it("stops a run through the other node with the grace Cloudtask's stop asks for", async () => {
+    const api = agents.map((agent) => apiClient(agent.url));
+    const created = await api[0]!('POST', '/api/v1/jobs', {
+      name: 'stubborn',
+      // Ignores SIGINT, as does its sleep: only the SIGKILL after the grace ends it.
+      cmd: "trap '' INT; sleep 300",
+      graceSec: 600,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as string;
+    await api[0]!('POST', `/api/v1/jobs/${id}/run`);
+    const run = await waitFor('the run to start', async () => {
+      const { runs } = (await api[0]!('GET', `/api/v1/runs?jobId=${id}&state=running`)).body;
+      return runs[0] as { id: string; node: string } | undefined;
+    });
+    // The stop goes to the node that does not run it; the owner learns of it from the store.
+    const { nodes } = (await api[0]!('GET', '/api/v1/nodes')).body as {
+      nodes: { id: string; address: string }[];
+    };
+    const ownerPort = nodes
+      .find((n) => n.id === run.node)
+      ?.address.split(':')
+      .at(-1);
+    const other = agents.findIndex((agent) => new URL(agent.url).port !== ownerPort);
+    assert.ok(ownerPort !== undefined && other >= 0, JSON.stringify({ nodes, run }));
+    const res = await api[other]!('PUT', '/cloudtask/v2/jobs/action', {
+      jobid: id,
+      action: 'stop',
+    });
+    assert.equal(res.status, 202);
+    // A renewal (every 10 s) brings the request to the owner, then 5 s of grace, not the job's 600.
+    const ended = await waitFor(
+      'the run to be killed after the 5 s grace',
+      async () => {
+        const { body } = await api[other]!('GET', `/api/v1/runs/${run.id}`);
+        return body.state === 'running' ? undefined : body;
+      },
+      30_000,
+    );
+    assert.equal(ended.state, 'canceled');
+    assert.equal(ended.signal, 'SIGKILL');
+    assert.equal(ended.error, 'stopped with SIGINT');
+  });
 });

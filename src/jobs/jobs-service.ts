@@ -263,7 +263,8 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
         );
       }
       const signal = opts.savepoint === true ? SAVEPOINT_SIGNAL : (opts.signal ?? 'SIGTERM');
-      const run = await store.requestStop(runId, signal);
+      // The grace goes with the request: in a cluster the run may be another node's to stop.
+      const run = await store.requestStop(runId, signal, opts.graceMs);
       if (run.state === 'running') deps.runner.stop(runId, signal, opts.graceMs);
       events.publish({ type: 'run', run });
       return run;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { ClaimedRun, RunOutcome, Store } from '../store/store.ts';
+import type { ClaimedRun, KeptLease, RunOutcome, Store } from '../store/store.ts';
 import type { JobsEvents } from './events.ts';
 import type { Job, Run } from './model.ts';
 import { createLogCapture, type LogChunk } from './process/log-capture.ts';
@@ -103,7 +103,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     // Only the runs asked about are judged: one claimed meanwhile is not in the answer, yet ours.
     const asked = [...active.values()];
     const leases = asked.map((a) => ({ runId: a.claim.run.id, token: a.claim.leaseToken }));
-    let kept: { runId: string; stopSignal?: string }[];
+    let kept: KeptLease[];
     try {
       kept = await store.renewLeases(deps.nodeId, leases, config.leaseMs);
       lastRenewal = performance.now();
@@ -117,7 +117,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       }
       return;
     }
-    const keptIds = new Map(kept.map((k) => [k.runId, k.stopSignal]));
+    const keptIds = new Map(kept.map((k) => [k.runId, k]));
     for (const a of asked) {
       const runId = a.claim.run.id;
       if (!active.has(runId)) continue; // ended meanwhile
@@ -126,9 +126,9 @@ export function createRunner(deps: RunnerDeps): Runner {
         halt(a, 'fenced', 'SIGKILL', 0);
         continue;
       }
-      const signal = keptIds.get(runId);
-      if (signal !== undefined) {
-        halt(a, 'stop', signal as NodeJS.Signals, a.claim.job.graceSec * 1000);
+      const { stopSignal, stopGraceMs } = keptIds.get(runId) as KeptLease;
+      if (stopSignal !== undefined) {
+        halt(a, 'stop', stopSignal as NodeJS.Signals, stopGraceMs ?? a.claim.job.graceSec * 1000);
       }
     }
   }

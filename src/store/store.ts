@@ -94,6 +94,14 @@ export interface ClaimedRun {
   leaseToken: string;
 }
 
+/** A run whose lease was renewed, and whether someone asked it to stop. */
+export interface KeptLease {
+  runId: string;
+  stopSignal?: string;
+  /** The grace the stop request named; absent: the job's graceSec. */
+  stopGraceMs?: number;
+}
+
 export interface RunOutcome {
   state: 'succeeded' | 'failed' | 'timed_out' | 'canceled' | 'savepoint_done';
   exitCode?: number;
@@ -191,12 +199,15 @@ export interface JobsStore {
     token: string,
     progress: { metrics?: Record<string, unknown>; checkpoint?: unknown },
   ): Promise<boolean>;
-  /** Renews leases; returns the runs still ours, with a stop signal if someone asked them to stop. */
+  /**
+   * Renews leases; returns the runs still ours, with the stop signal (and the grace, if the request
+   * named one) when someone asked them to stop.
+   */
   renewLeases(
     nodeId: string,
     leases: readonly { runId: string; token: string }[],
     leaseMs: number,
-  ): Promise<{ runId: string; stopSignal?: string }[]>;
+  ): Promise<KeptLease[]>;
   /** Ends a run; the retry planner may queue the next attempt in the same transaction. Undefined if fenced. */
   finishRun(
     runId: string,
@@ -210,8 +221,11 @@ export interface JobsStore {
     reason: string,
     retry: RetryPlanner,
   ): Promise<{ lost: Run[]; retries: Run[] }>;
-  /** Asks a run to stop: a queued run is canceled at once, a running one gets stopSignal. NOT_FOUND. */
-  requestStop(runId: string, signal: string): Promise<Run>;
+  /**
+   * Asks a run to stop: a queued run is canceled at once, a running one gets stopSignal, then SIGKILL
+   * after graceMs (the job's graceSec when absent). NOT_FOUND.
+   */
+  requestStop(runId: string, signal: string, graceMs?: number): Promise<Run>;
   getRun(id: string): Promise<Run | undefined>;
   listRuns(filter: RunFilter): Promise<Run[]>;
 

@@ -476,6 +476,26 @@ for (const backend of storeBackends()) {
         assert.equal(done?.retry, undefined);
       });
 
+      it("tells the run's owner the signal and grace a stop asked for; the first request holds", async () => {
+        const first = await claimedRun();
+        await store.requestStop(first.run.id, 'SIGINT', 5_000);
+        await store.requestStop(first.run.id, 'SIGTERM');
+        const second = await claimedRun();
+        await store.requestStop(second.run.id, 'SIGTERM');
+        const kept = await store.renewLeases(
+          NODE,
+          [
+            { runId: first.run.id, token: first.leaseToken },
+            { runId: second.run.id, token: second.leaseToken },
+          ],
+          LEASE,
+        );
+        assert.deepEqual(kept, [
+          { runId: first.run.id, stopSignal: 'SIGINT', stopGraceMs: 5_000 },
+          { runId: second.run.id, stopSignal: 'SIGTERM' },
+        ]);
+      });
+
       it('cancels a queued run at once when asked to stop', async () => {
         const job = await store.createJob(newJob());
         const { run } = await store.createRun(job.id, { runAt: Date.now() + 60_000 });

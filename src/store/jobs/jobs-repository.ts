@@ -11,6 +11,7 @@ import type {
   ClaimedRun,
   DueTimes,
   JobsStore,
+  KeptLease,
   NewJob,
   Notification,
   RetryPlanner,
@@ -19,6 +20,8 @@ import type {
 import {
   idParam,
   num,
+  opt,
+  optStr,
   RUN_COLUMNS,
   toBuffer,
   toJob,
@@ -574,21 +577,23 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
 
     renewLeases: (nodeId, leases, leaseMs) =>
       db.tx('renew run leases', async (tx) => {
-        const kept: { runId: string; stopSignal?: string }[] = [];
+        const kept: KeptLease[] = [];
         for (const lease of leases) {
           const row = await one(
             tx,
             `update runs set lease_expires_at = $4
              where id = $1 and lease_token = $2 and node_id = $3 and state = 'running'
-             returning stop_signal`,
+             returning stop_signal, stop_grace_ms`,
             [idParam(lease.runId), lease.token, nodeId, tx.now + leaseMs],
           );
           if (row === undefined) continue;
-          kept.push(
-            row.stop_signal === null || row.stop_signal === undefined
-              ? { runId: lease.runId }
-              : { runId: lease.runId, stopSignal: String(row.stop_signal) },
-          );
+          const signal = optStr(row.stop_signal);
+          const graceMs = opt(row.stop_grace_ms);
+          kept.push({
+            runId: lease.runId,
+            ...(signal === undefined ? {} : { stopSignal: signal }),
+            ...(graceMs === undefined ? {} : { stopGraceMs: graceMs }),
+          });
         }
         return kept;
       }),
@@ -630,7 +635,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return { lost, retries };
       }),
 
-    requestStop: (runId, signal) =>
+    requestStop: (runId, signal, graceMs) =>
       db.tx('stop a run', async (tx) => {
         const run = await loadRun(tx, runId, true);
         if (run === undefined) throw notFound('run', runId);
@@ -647,7 +652,11 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
           ).run;
         }
         if (run.state === 'running' && run.stopSignal === undefined) {
-          await tx.run('update runs set stop_signal = $2 where id = $1', [idParam(runId), signal]);
+          await tx.run('update runs set stop_signal = $2, stop_grace_ms = $3 where id = $1', [
+            idParam(runId),
+            signal,
+            graceMs ?? null,
+          ]);
           return { ...run, stopSignal: signal };
         }
         return run;

@@ -18,7 +18,7 @@ export const RUN_COLUMNS = `id, job_id, schedule_id, trigger, state, attempt, sc
 export const num = (v: unknown): number => Number(v);
 export const opt = (v: unknown): number | undefined =>
   v === null || v === undefined ? undefined : Number(v);
-const optStr = (v: unknown): string | undefined =>
+export const optStr = (v: unknown): string | undefined =>
   v === null || v === undefined ? undefined : String(v);
 const optJson = (v: unknown): unknown =>
   v === null || v === undefined ? undefined : (JSON.parse(String(v)) as unknown);

@@ -107,3 +107,8 @@ export const pipelineRunColumns = `
 alter table runs add column metrics text;
 alter table runs add column checkpoint text;
 `;
+
+/** The grace a stop request asked for (null: the job's own), for the node that owns the run. */
+export const stopGraceColumn = `
+alter table runs add column stop_grace_ms integer;
+`;

@@ -86,7 +86,10 @@ describe('fast lane', () => {
     assert.equal(reply, 'got "abcdef"');
     // A client that goes away mid-body takes nothing down with it.
     await new Promise<void>((resolve) => {
-      const req = http.request(`${base}/echo`, { method: 'POST', headers: { 'content-length': 6 } });
+      const req = http.request(`${base}/echo`, {
+        method: 'POST',
+        headers: { 'content-length': 6 },
+      });
       req.on('error', () => resolve());
       req.write('abc', () => setTimeout(() => req.destroy(), 20));
     });

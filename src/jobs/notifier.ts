@@ -84,7 +84,7 @@ export function createNotifier(deps: {
     } else {
       await store.retryNotification(
         n.id,
-        Date.now() + redeliveryDelayMs(n.attempts, config.retryBaseMs),
+        redeliveryDelayMs(n.attempts, config.retryBaseMs),
         problem,
       );
     }

@@ -246,7 +246,8 @@ export interface JobsStore {
   takeNotifications(limit: number, leaseMs: number): Promise<Notification[]>;
   /** Delivered, or given up: removes it. */
   dropNotification(id: string): Promise<void>;
-  retryNotification(id: string, nextAt: number, error: string): Promise<void>;
+  /** Sends it again delayMs from now by the store's clock, which every node shares. */
+  retryNotification(id: string, delayMs: number, error: string): Promise<void>;
 }
 
 export interface Store extends JobsStore {

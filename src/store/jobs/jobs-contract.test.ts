@@ -619,6 +619,8 @@ for (const backend of storeBackends()) {
         assert.equal(first?.attempts, 1);
         assert.equal(JSON.parse(first?.payload ?? '{}').run.id, run.id);
         assert.deepEqual(await store.takeNotifications(10, 60_000), []);
+        await store.retryNotification(first!.id, 60_000, 'connection refused');
+        assert.deepEqual(await store.takeNotifications(10, 60_000), [], 'not due for a minute');
         await store.retryNotification(first!.id, 0, 'connection refused');
         const [again] = await store.takeNotifications(10, 60_000);
         assert.equal(again?.attempts, 2);

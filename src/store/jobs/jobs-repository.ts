@@ -809,11 +809,11 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         await tx.run('delete from outbox where id = $1', [idParam(id)]);
       }),
 
-    retryNotification: (id, nextAt, error) =>
+    retryNotification: (id, delayMs, error) =>
       db.tx('reschedule a notification', async (tx) => {
         await tx.run('update outbox set next_at = $2, last_error = $3 where id = $1', [
           idParam(id),
-          nextAt,
+          tx.now + delayMs,
           error,
         ]);
       }),

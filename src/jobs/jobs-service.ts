@@ -43,6 +43,8 @@ export interface JobsService {
   patchJob(idOrName: string, patch: Record<string, unknown>): Promise<JobState>;
   deleteJob(idOrName: string): Promise<Job>;
   getJob(idOrName: string): Promise<JobState>;
+  /** Job names by id, for listings of runs; deleted jobs are left out. */
+  jobNames(ids: readonly string[]): Promise<Map<string, string>>;
   /** Every job, or one page of them by id. */
   listJobs(page?: JobsPage): Promise<JobState[]>;
   /** The next `count` fire times over all enabled schedules. */
@@ -218,6 +220,8 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     },
 
     getJob: async (idOrName) => stateOf(await mustGetJob(idOrName)),
+
+    jobNames: (ids) => store.jobNames(ids),
 
     async listJobs(page) {
       const [jobs, latest] = await Promise.all([store.listJobs(page), store.latestRuns()]);

@@ -163,6 +163,8 @@ export interface JobsStore {
   getJob(idOrName: string): Promise<Job | undefined>;
   /** Every job by id, or one page of them: up to `limit` jobs with ids after `after`. */
   listJobs(page?: JobsPage): Promise<Job[]>;
+  /** The names of the jobs with these ids, in one read; ids of deleted jobs are left out. */
+  jobNames(ids: readonly string[]): Promise<Map<string, string>>;
   /** Grows with every job created, changed or deleted (Cloudtask's allocversion). */
   jobsGeneration(): Promise<number>;
   /** The latest run of each job that has one, by job id. */

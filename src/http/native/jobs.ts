@@ -384,17 +384,9 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
   );
 }
 
-/** Job names for runs, to show beside their ids. */
-async function jobNames(jobs: JobsService, runs: readonly Run[]): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  for (const id of new Set(runs.map((r) => r.jobId))) {
-    try {
-      names.set(id, (await jobs.getJob(id)).job.name);
-    } catch {
-      // Deleted meanwhile: the run is shown without a name.
-    }
-  }
-  return names;
+/** Job names for runs, to show beside their ids; a job deleted meanwhile leaves its runs without one. */
+function jobNames(jobs: JobsService, runs: readonly Run[]): Promise<Map<string, string>> {
+  return jobs.jobNames([...new Set(runs.map((r) => r.jobId))]);
 }
 
 /** The last `n` lines of a log (a final newline does not start an empty line). */

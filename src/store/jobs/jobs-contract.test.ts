@@ -118,6 +118,22 @@ for (const backend of storeBackends()) {
         assert.equal(all.find((j) => j.id === made[2]!.id)?.package?.size, 1);
       });
 
+      it('reads the names of many jobs at once, leaving out ids that have no job', async () => {
+        const a = await store.createJob(newJob({ name: 'names-a' }));
+        const b = await store.createJob(newJob({ name: 'names-b' }));
+        assert.deepEqual(await store.jobNames([]), new Map());
+        const names = await store.jobNames([a.id, b.id, '999999']);
+        assert.deepEqual(
+          names,
+          new Map([
+            [a.id, 'names-a'],
+            [b.id, 'names-b'],
+          ]),
+        );
+        await store.deleteJob(b.id);
+        assert.deepEqual(await store.jobNames([a.id, b.id]), new Map([[a.id, 'names-a']]));
+      });
+
       it('creates, reads by id and by name, lists, updates and deletes', async () => {
         const generation = await store.jobsGeneration();
         const input = newJob({ name: 'backup', env: { A: '1' } }, 1_000);

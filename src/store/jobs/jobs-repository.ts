@@ -310,6 +310,16 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         await bumpGeneration(tx);
       }),
 
+    jobNames: (ids) =>
+      db.tx('read job names', async (tx) => {
+        if (ids.length === 0) return new Map<string, string>();
+        const rows = await tx.all(
+          `select id, name from jobs where id in (${ids.map((_, i) => `$${i + 1}`).join(', ')})`,
+          ids.map(idParam),
+        );
+        return new Map(rows.map((row) => [String(row.id), String(row.name)]));
+      }),
+
     getJob: (idOrName) =>
       db.tx('read a job', async (tx) => {
         if (/^[0-9]{1,16}$/.test(idOrName)) {

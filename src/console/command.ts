@@ -109,6 +109,11 @@ export interface StageSpec extends SpecBase {
 export type ConsoleCommand = CommandSpec | StageSpec;
 
 const HELP_OPTION: ParseArgsOptionsConfig = { help: { type: 'boolean', short: 'h' } };
+/** A bare command name's arguments, shared (frozen: commands only read their arguments). */
+const NO_ARGS: CommandArgs = Object.freeze({
+  values: Object.freeze({}),
+  positionals: Object.freeze([]),
+});
 
 /**
  * Parses `argv` against the spec. Returns undefined for `-h` (the caller prints help); throws a
@@ -123,7 +128,7 @@ export function parseCommandArgs(spec: SpecBase, argv: readonly string[]): Comma
         STATUS.BAD_ARGS,
       );
     }
-    return { values: {}, positionals: [] };
+    return NO_ARGS;
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {

@@ -77,7 +77,6 @@ class Job implements ConsoleJob {
   #resolveDone!: () => void;
   /** Made when a command first asks for the signal: most never do. */
   #abort: AbortController | undefined = undefined;
-  #stopped = false;
   #terminated = false;
 
   constructor(options: JobOptions) {
@@ -104,14 +103,13 @@ class Job implements ConsoleJob {
   get signal(): AbortSignal {
     if (this.#abort === undefined) {
       this.#abort = new AbortController();
-      if (this.#stopped) this.#abort.abort(this.endReason);
+      if (this.endReason !== undefined) this.#abort.abort(this.endReason);
     }
     return this.#abort.signal;
   }
 
   stop(reason: EndReason): void {
-    if (this.#terminated || this.#stopped) return;
-    this.#stopped = true;
+    if (this.#terminated) return;
     this.endReason = reason;
     this.#abort?.abort(reason);
     // Interrupts end with 0 (Arthas's Ctrl+C); a timeout is a terminate(), -10.
@@ -143,7 +141,7 @@ class Job implements ConsoleJob {
   }
 
   #run(registry: Registry): void {
-    if (this.#stopped) return;
+    if (this.#terminated) return; // stopped before it ran
     this.status = 'RUNNING';
     let running: Promise<void>;
     try {
@@ -197,7 +195,7 @@ class Job implements ConsoleJob {
 
   /** The command ended by itself: flush what it leaves, then end with 0. */
   #done(last: () => void): void {
-    if (this.#stopped) return;
+    if (this.#terminated) return; // stopped meanwhile
     try {
       last();
       this.#finish(STATUS.OK);

@@ -377,16 +377,15 @@ class JobSessionView implements SessionView {
   }
 
   kill(jobId: number): boolean {
-    const job = this.#session.jobs.get(jobId);
-    if (!job || jobId === this.#self) return false;
-    job.stop('interrupt');
-    return true;
+    const job = this.#other(jobId);
+    job?.stop('interrupt');
+    return job !== undefined;
   }
 
   foreground(jobId: number): string | undefined {
     const session = this.#session;
-    const job = session.jobs.get(jobId);
-    if (!job || jobId === this.#self) return `no job ${jobId}; list jobs with 'jobs'`;
+    const job = this.#other(jobId);
+    if (!job) return `no job ${jobId}; list jobs with 'jobs'`;
     if (!job.background) return `job ${jobId} is already in the foreground`;
     if (session.foreground && session.foreground.id !== this.#self) {
       return `job ${session.foreground.id} is in the foreground; interrupt it or move it with 'bg' first`;
@@ -399,12 +398,17 @@ class JobSessionView implements SessionView {
 
   background(jobId: number): string | undefined {
     const session = this.#session;
-    const job = session.jobs.get(jobId);
-    if (!job || jobId === this.#self) return `no job ${jobId}; list jobs with 'jobs'`;
+    const job = this.#other(jobId);
+    if (!job) return `no job ${jobId}; list jobs with 'jobs'`;
     if (job.background) return `job ${jobId} is already in the background`;
     job.background = true;
     if (session.foreground === job) session.foreground = undefined;
     session.inputStatus('ALLOW_INPUT');
     return undefined;
+  }
+
+  /** Another unfinished job of the session: a command cannot act on its own job. */
+  #other(jobId: number): ConsoleJob | undefined {
+    return jobId === this.#self ? undefined : this.#session.jobs.get(jobId);
   }
 }

@@ -49,9 +49,8 @@ async function serve(flags: Extract<Invocation, { command: 'serve' }>['flags']):
   process.on('SIGINT', shutdown);
 
   const url = await agent.start();
-  // Start-up is over: the first samples are taken, the heartbeat and the scheduler armed. Now rather
-  // than later, so that V8's own follow-up collections (~8 s on) also fall in the first seconds.
-  releaseStartupMemory(0);
+  // Late enough for the first samples, the heartbeat and the scheduler's first arming to be done.
+  releaseStartupMemory(5_000);
   if (config.tokenGenerated) {
     // Printed once, to the terminal, never into the structured log.
     process.stderr.write(

@@ -12,10 +12,7 @@ import { runInNewContext } from 'node:vm';
 
 type Gc = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
-/**
- * Runs that collection `delayMs` from now: ~50 ms of pause, once, and V8's memory reducer follows with
- * two smaller ones ~8 s later (~0.15 s of CPU in all). The timer keeps nothing alive.
- */
+/** Runs that collection `delayMs` from now (~50 ms of pause, once); the timer keeps nothing alive. */
 export function releaseStartupMemory(delayMs: number): void {
   setTimeout(() => {
     setFlagsFromString('--expose-gc');

@@ -6,7 +6,6 @@ import { createProgram, type Invocation } from './cli/program.ts';
 import { loadConfig, type Config } from './config.ts';
 import { isAgentError } from './errors.ts';
 import { createLogger } from './logger.ts';
-import { releaseStartupMemory } from './startup-memory.ts';
 import { VERSION } from './version.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -49,8 +48,6 @@ async function serve(flags: Extract<Invocation, { command: 'serve' }>['flags']):
   process.on('SIGINT', shutdown);
 
   const url = await agent.start();
-  // Late enough for the first samples, the heartbeat and the scheduler's first arming to be done.
-  releaseStartupMemory(5_000);
   if (config.tokenGenerated) {
     // Printed once, to the terminal, never into the structured log.
     process.stderr.write(

@@ -16,6 +16,7 @@ import { createJobsEvents } from './jobs/events.ts';
 import { createJobsService } from './jobs/jobs-service.ts';
 import { createNotifier } from './jobs/notifier.ts';
 import { createPackageStore } from './jobs/process/packages.ts';
+import { createSpawnHelper } from './jobs/process/spawn-helper.ts';
 import { createRunner } from './jobs/runner.ts';
 import { createScheduler } from './jobs/scheduler.ts';
 import { systemTimeZone } from './jobs/schedule/wall-time.ts';
@@ -114,6 +115,11 @@ export function createAgent(
           config: { pollMs: 5000, timeoutMs: 10_000, maxAttempts: 10 },
         });
         releasers.push(() => notifier.stop());
+        const spawnHelper = createSpawnHelper({
+          onUnavailable: (reason) =>
+            logger.info({ module: 'runner' }, `runs are spawned by the agent itself: ${reason}`),
+        });
+        releasers.push(() => spawnHelper.close()); // after the runner has stopped every run
         const runner = createRunner({
           store,
           events,
@@ -133,6 +139,7 @@ export function createAgent(
             scheduler.poke(false);
             notifier.poke();
           },
+          launch: spawnHelper.launch,
         });
         releasers.push(() => runner.shutdown(SHUTDOWN_GRACE_MS));
         const scheduler = createScheduler({

@@ -1,6 +1,6 @@
 // How busy the machine was with other work during a measurement: CPU time of all CPUs (/proc/stat)
-// minus what this benchmark's own processes used (this process and its reaped children, plus the
-// live processes it names, with their reaped children). On a shared machine a run that competed with
+// minus what this benchmark's own processes used (this process and the live processes it names, each
+// with its live descendants and everything they reaped). On a shared machine a run that competed with
 // someone's test suite is told apart from one that did not.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,12 +24,28 @@ function treeTicks(pid: number): number {
   }
 }
 
+/** `pid` and its live descendants (the agent's spawn helper, and what that runs), into `into`. */
+function addLiveTree(pid: number, into: Set<number>): void {
+  if (into.has(pid)) return;
+  into.add(pid);
+  let children: string[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
+  } catch {
+    // gone, or no CONFIG_PROC_CHILDREN: what it reaped is in its cutime all the same
+  }
+  for (const child of children) if (child) addLiveTree(Number(child), into);
+}
+
 function take(pids: readonly number[]): Snapshot {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
   const v = cpu.map(Number);
   // user nice system idle iowait irq softirq steal
   const busy = v[0]! + v[1]! + v[2]! + v[5]! + v[6]!;
-  const own = [process.pid, ...pids].reduce((t, pid) => t + treeTicks(pid), 0);
+  const tree = new Set<number>();
+  for (const pid of [process.pid, ...pids]) addLiveTree(pid, tree);
+  let own = 0;
+  for (const pid of tree) own += treeTicks(pid);
   return { at: performance.now(), busy, steal: v[7]!, own };
 }
 

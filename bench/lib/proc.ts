@@ -37,6 +37,25 @@ export function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** cpuTicks of the live children of `pid` (the agent's spawn helper), not of what they ran. */
+export function childrenCpuTicks(pid: number): number {
+  let children: string[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
+  } catch {
+    return 0;
+  }
+  let ticks = 0;
+  for (const child of children) {
+    try {
+      if (child) ticks += cpuTicks(Number(child));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks;
+}
+
 /**
  * Ticks CPU `cpu` was stolen by the hypervisor (the 8th value of its /proc/stat line). On a shared
  * VM steal is the noise that a benchmark cannot see otherwise: a run with much of it is suspect.

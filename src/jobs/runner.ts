@@ -11,7 +11,12 @@ import type { Job, Run } from './model.ts';
 import { createLogCapture, type LogChunk } from './process/log-capture.ts';
 import type { PackageStore } from './process/packages.ts';
 import { preparePipelineRun, type PipelineRun } from './pipeline-run.ts';
-import { spawnRun, type ProcessExit, type RunningProcess } from './process/spawn-run.ts';
+import {
+  spawnRun,
+  type Launcher,
+  type ProcessExit,
+  type RunningProcess,
+} from './process/spawn-run.ts';
 import { noRetry, planRetry } from './retry.ts';
 
 export interface RunnerConfig {
@@ -35,6 +40,8 @@ export interface RunnerDeps {
   config: RunnerConfig;
   /** Called when a run ends, so the scheduler can fill the slot. */
   onRunEnded: () => void;
+  /** What starts a run's shell. @default launchDirect (a fork of this process) */
+  launch?: Launcher;
 }
 
 export interface Runner {
@@ -223,23 +230,29 @@ export function createRunner(deps: RunnerDeps): Runner {
       };
       if (a.stopping !== undefined) throw new Error('stopped before it started');
       const p = pipeline;
-      a.proc = spawnRun({
-        cmd: p?.cmd ?? job.cmd,
-        cwd,
-        env,
-        onOutput: (data) => {
-          const offset = capture.bytes;
-          capture.write(data);
-          remember(a, data);
-          events.output({ runId: run.id, offset, data });
+      a.proc = spawnRun(
+        {
+          cmd: p?.cmd ?? job.cmd,
+          cwd,
+          env,
+          onOutput: (data) => {
+            const offset = capture.bytes;
+            capture.write(data);
+            remember(a, data);
+            events.output({ runId: run.id, offset, data });
+          },
+          ...(p === undefined
+            ? {}
+            : {
+                onControl: (message: unknown) =>
+                  p.onControl(message, (reply) => a.proc?.send(reply)),
+              }),
         },
-        ...(p === undefined
-          ? {}
-          : {
-              onControl: (message: unknown) => p.onControl(message, (reply) => a.proc?.send(reply)),
-            }),
-      });
-      if (a.proc.pid > 0) void store.markStarted(run.id, token, a.proc.pid).catch(() => {});
+        deps.launch,
+      );
+      void a.proc.started
+        .then((pid) => (pid > 0 ? store.markStarted(run.id, token, pid) : undefined))
+        .catch(() => {});
       const timer =
         job.timeoutSec > 0
           ? setTimeout(

@@ -2,13 +2,30 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { groupAlive, killGroup, spawnRun, type RunningProcess } from './spawn-run.ts';
+import { after, before, describe, it } from 'node:test';
+import { createSpawnHelper } from './spawn-helper.ts';
+import {
+  groupAlive,
+  killGroup,
+  launchDirect,
+  spawnRun as spawnWith,
+  type Launcher,
+  type RunningProcess,
+  type SpawnRunOptions,
+} from './spawn-run.ts';
 
 const cwd = mkdtempSync(join(tmpdir(), 'bosun-spawn-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+
+// Every behaviour holds whoever forks: the agent itself, or the spawn helper.
+const helper = createSpawnHelper({
+  onUnavailable: (reason) => assert.fail(`the spawn helper should run here: ${reason}`),
+});
+after(() => helper.close());
+let launch: Launcher = launchDirect;
+const spawnRun = (opts: SpawnRunOptions) => spawnWith(opts, launch);
 
 function run(cmd: string, drainMs?: number): { proc: RunningProcess; output: () => string } {
   const chunks: Buffer[] = [];
@@ -44,159 +61,201 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean
   return check();
 }
 
-describe('spawnRun', () => {
-  it('reports the exit code', async () => {
-    const { proc } = run('exit 7');
-    assert.ok(proc.pid > 0);
-    assert.deepEqual(await proc.exited, { exitCode: 7, signal: null });
-  });
-
-  it('reports a process killed by a signal as that signal', async () => {
-    const { proc } = run('kill -KILL $$');
-    assert.deepEqual(await proc.exited, { exitCode: null, signal: 'SIGKILL' });
-  });
-
-  it('combines stdout and stderr in the order they were written', async () => {
-    const { proc, output } = run('echo a; echo b >&2; echo c; echo d >&2; printf e');
-    await proc.exited;
-    assert.equal(output(), 'a\nb\nc\nd\ne');
-  });
-
-  it('passes exactly the given environment and cwd', async () => {
-    const chunks: Buffer[] = [];
-    const proc = spawnRun({
-      cmd: 'echo "$FOO|$HOME|$(pwd)"',
-      cwd,
-      env: { FOO: 'bar' },
-      onOutput: (d) => chunks.push(d),
+for (const [name, launcher] of [
+  ['direct', launchDirect],
+  ['spawn helper', helper.launch],
+] as const) {
+  describe(`spawnRun (${name})`, () => {
+    before(() => {
+      launch = launcher;
     });
-    await proc.exited;
-    assert.equal(Buffer.concat(chunks).toString(), `bar||${cwd}\n`);
-  });
 
-  it('stop() with SIGTERM kills the shell and its grandchildren', async () => {
-    const { proc } = run("sh -c 'sleep 300 & sleep 300; wait' & sleep 300 & wait");
-    await waitFor(() => liveMembers(proc.pid).length >= 5, 2000);
-    assert.ok(liveMembers(proc.pid).length >= 4, 'the job started its processes');
-    assert.ok(groupAlive(proc.pid));
-    const started = Date.now();
-    await proc.stop('SIGTERM', 5000);
-    assert.ok(Date.now() - started < 2000, 'did not need the grace period');
-    const exit = await proc.exited;
-    assert.equal(exit.signal, 'SIGTERM');
-    assert.ok(await waitFor(() => liveMembers(proc.pid).length === 0, 1000));
-    assert.equal(groupAlive(proc.pid), false);
-  });
+    it('reports the exit code', async () => {
+      const { proc } = run('exit 7');
+      const pid = await proc.started;
+      assert.ok(pid > 0);
+      assert.deepEqual(await proc.exited, { exitCode: 7, signal: null });
+    });
 
-  it('SIGKILLs a job that ignores the stop signal once the grace period is over', async () => {
-    const { proc, output } = run("trap '' TERM; echo ready; while :; do sleep 0.05; done");
-    await waitFor(() => output().includes('ready'), 2000);
-    const started = Date.now();
-    await proc.stop('SIGTERM', 300);
-    const took = Date.now() - started;
-    assert.ok(took >= 280 && took < 2000, `took ${took} ms`);
-    assert.deepEqual(await proc.exited, { exitCode: null, signal: 'SIGKILL' });
-    assert.ok(await waitFor(() => !groupAlive(proc.pid), 1000));
-  });
+    it('reports a process killed by a signal as that signal', async () => {
+      const { proc } = run('kill -KILL $$');
+      assert.deepEqual(await proc.exited, { exitCode: null, signal: 'SIGKILL' });
+    });
 
-  it('delivers SIGINT for Cloudtask-style stops', async () => {
-    const { proc, output } = run(
-      "trap 'echo got INT; exit 3' INT; echo ready; while :; do sleep 0.05; done",
-    );
-    await waitFor(() => output().includes('ready'), 2000);
-    await proc.stop('SIGINT', 5000);
-    assert.deepEqual(await proc.exited, { exitCode: 3, signal: null });
-    assert.match(output(), /got INT/);
-  });
+    it('combines stdout and stderr in the order they were written', async () => {
+      const { proc, output } = run('echo a; echo b >&2; echo c; echo d >&2; printf e');
+      await proc.exited;
+      assert.equal(output(), 'a\nb\nc\nd\ne');
+    });
 
-  it('gives processes the shell started the grace period even when the shell dies at once', async () => {
-    // The outer shell dies on SIGTERM at once; the inner one takes 300 ms to clean up and must not be
-    // SIGKILLed just because its parent is gone.
-    const { proc, output } = run(
-      'sh -c \'trap "sleep 0.3; echo cleaned; exit 0" TERM; echo ready; while :; do sleep 0.05; done\'; echo after',
-    );
-    await waitFor(() => output().includes('ready'), 2000);
-    const started = Date.now();
-    await proc.stop('SIGTERM', 5000);
-    const took = Date.now() - started;
-    assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
-    assert.equal((await proc.exited).signal, 'SIGTERM');
-    assert.match(output(), /cleaned\n$/);
-    assert.equal(groupAlive(proc.pid), false);
-  });
+    it('passes exactly the given environment and cwd', async () => {
+      const chunks: Buffer[] = [];
+      const proc = spawnRun({
+        cmd: 'echo "$FOO|$HOME|$(pwd)"',
+        cwd,
+        env: { FOO: 'bar' },
+        onOutput: (d) => chunks.push(d),
+      });
+      await proc.exited;
+      assert.equal(Buffer.concat(chunks).toString(), `bar||${cwd}\n`);
+    });
 
-  it('SIGKILLs what the shell left once the grace period is over', async () => {
-    const { proc, output } = run(
-      'sh -c \'trap "" TERM; echo ready; while :; do sleep 0.05; done\'; echo after',
-    );
-    await waitFor(() => output().includes('ready'), 2000);
-    const started = Date.now();
-    await proc.stop('SIGTERM', 300);
-    const took = Date.now() - started;
-    assert.ok(took >= 280 && took < 2000, `took ${took} ms`);
-    assert.equal((await proc.exited).signal, 'SIGTERM', 'the shell itself died of the SIGTERM');
-    assert.equal(output(), 'ready\n');
-    assert.ok(await waitFor(() => !groupAlive(proc.pid), 1000));
-  });
+    it('stop() with SIGTERM kills the shell and its grandchildren', async () => {
+      const { proc } = run("sh -c 'sleep 300 & sleep 300; wait' & sleep 300 & wait");
+      const pid = await proc.started;
+      await waitFor(() => liveMembers(pid).length >= 5, 2000);
+      assert.ok(liveMembers(pid).length >= 4, 'the job started its processes');
+      assert.ok(groupAlive(pid));
+      const started = Date.now();
+      await proc.stop('SIGTERM', 5000);
+      assert.ok(Date.now() - started < 2000, 'did not need the grace period');
+      const exit = await proc.exited;
+      assert.equal(exit.signal, 'SIGTERM');
+      assert.ok(await waitFor(() => liveMembers(pid).length === 0, 1000));
+      assert.equal(groupAlive(pid), false);
+    });
 
-  it('treats stop() twice and stop() after the exit as safe', async () => {
-    const { proc } = run('sleep 300');
-    await Promise.all([proc.stop('SIGTERM', 1000), proc.stop('SIGTERM', 1000)]);
-    assert.equal((await proc.exited).signal, 'SIGTERM');
-    await proc.stop('SIGKILL', 0);
-  });
+    it('SIGKILLs a job that ignores the stop signal once the grace period is over', async () => {
+      const { proc, output } = run("trap '' TERM; echo ready; while :; do sleep 0.05; done");
+      const pid = await proc.started;
+      await waitFor(() => output().includes('ready'), 2000);
+      const started = Date.now();
+      await proc.stop('SIGTERM', 300);
+      const took = Date.now() - started;
+      assert.ok(took >= 280 && took < 2000, `took ${took} ms`);
+      assert.deepEqual(await proc.exited, { exitCode: null, signal: 'SIGKILL' });
+      assert.ok(await waitFor(() => !groupAlive(pid), 1000));
+    });
 
-  it('kills background processes the job left behind when its shell exits', async () => {
-    const { proc, output } = run('sleep 300 & echo $!');
-    const exit = await proc.exited;
-    assert.equal(exit.exitCode, 0);
-    const bg = Number(output().trim());
-    assert.ok(bg > 0);
-    assert.ok(await waitFor(() => !groupAlive(proc.pid), 1000));
-  });
+    it('delivers SIGINT for Cloudtask-style stops', async () => {
+      const { proc, output } = run(
+        "trap 'echo got INT; exit 3' INT; echo ready; while :; do sleep 0.05; done",
+      );
+      await waitFor(() => output().includes('ready'), 2000);
+      await proc.stop('SIGINT', 5000);
+      assert.deepEqual(await proc.exited, { exitCode: 3, signal: null });
+      assert.match(output(), /got INT/);
+    });
 
-  it('reports a missing working directory clearly instead of throwing', async () => {
-    const missing = join(cwd, 'nope');
-    const proc = spawnRun({ cmd: 'true', cwd: missing, env, onOutput: () => {} });
-    assert.equal(proc.pid, 0);
-    const exit = await proc.exited;
-    assert.equal(exit.exitCode, null);
-    assert.match(exit.error ?? '', new RegExp(`working directory ${missing} does not exist`));
-    await proc.stop('SIGTERM', 0);
-  });
+    it('gives processes the shell started the grace period even when the shell dies at once', async () => {
+      // The outer shell dies on SIGTERM at once; the inner one takes 300 ms to clean up and must not be
+      // SIGKILLed just because its parent is gone.
+      const { proc, output } = run(
+        'sh -c \'trap "sleep 0.3; echo cleaned; exit 0" TERM; echo ready; while :; do sleep 0.05; done\'; echo after',
+      );
+      const pid = await proc.started;
+      await waitFor(() => output().includes('ready'), 2000);
+      const started = Date.now();
+      await proc.stop('SIGTERM', 5000);
+      const took = Date.now() - started;
+      assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
+      assert.equal((await proc.exited).signal, 'SIGTERM');
+      assert.match(output(), /cleaned\n$/);
+      assert.equal(groupAlive(pid), false);
+    });
 
-  it('reports an invalid command without throwing', async () => {
-    const proc = spawnRun({ cmd: 'echo \u0000', cwd, env, onOutput: () => {} });
-    assert.match((await proc.exited).error ?? '', /could not start the job/);
-  });
+    it('SIGKILLs what the shell left once the grace period is over', async () => {
+      const { proc, output } = run(
+        'sh -c \'trap "" TERM; echo ready; while :; do sleep 0.05; done\'; echo after',
+      );
+      const pid = await proc.started;
+      await waitFor(() => output().includes('ready'), 2000);
+      const started = Date.now();
+      await proc.stop('SIGTERM', 300);
+      const took = Date.now() - started;
+      assert.ok(took >= 280 && took < 2000, `took ${took} ms`);
+      assert.equal((await proc.exited).signal, 'SIGTERM', 'the shell itself died of the SIGTERM');
+      assert.equal(output(), 'ready\n');
+      assert.ok(await waitFor(() => !groupAlive(pid), 1000));
+    });
 
-  it('does not hang when a process that escaped the group keeps the output open', async () => {
-    // setsid puts the sleep in its own session, out of reach of the group kill; it inherits stdout.
-    const { proc, output } = run(
-      "setsid sh -c 'echo $$; exec sleep 30' & sleep 0.2; echo done",
-      300,
-    );
-    const started = Date.now();
-    const exit = await proc.exited;
-    const escaped = Number(output().split('\n')[0]);
-    try {
+    it('treats stop() twice and stop() after the exit as safe', async () => {
+      const { proc } = run('sleep 300');
+      await Promise.all([proc.stop('SIGTERM', 1000), proc.stop('SIGTERM', 1000)]);
+      assert.equal((await proc.exited).signal, 'SIGTERM');
+      await proc.stop('SIGKILL', 0);
+    });
+
+    it('kills background processes the job left behind when its shell exits', async () => {
+      const { proc, output } = run('sleep 300 & echo $!');
+      const pid = await proc.started;
+      const exit = await proc.exited;
       assert.equal(exit.exitCode, 0);
-      assert.ok(Date.now() - started < 2000);
-      assert.match(output(), /done\n$/);
-    } finally {
-      if (escaped > 0) process.kill(escaped, 'SIGKILL');
-    }
+      const bg = Number(output().trim());
+      assert.ok(bg > 0);
+      assert.ok(await waitFor(() => !groupAlive(pid), 1000));
+    });
+
+    it('reports a missing working directory clearly instead of throwing', async () => {
+      const missing = join(cwd, 'nope');
+      const proc = spawnRun({ cmd: 'true', cwd: missing, env, onOutput: () => {} });
+      const pid = await proc.started;
+      assert.equal(pid, 0);
+      const exit = await proc.exited;
+      assert.equal(exit.exitCode, null);
+      assert.match(exit.error ?? '', new RegExp(`working directory ${missing} does not exist`));
+      await proc.stop('SIGTERM', 0);
+    });
+
+    it('reports an invalid command without throwing', async () => {
+      const proc = spawnRun({ cmd: 'echo \u0000', cwd, env, onOutput: () => {} });
+      assert.match((await proc.exited).error ?? '', /could not start the job/);
+    });
+
+    it('passes a large output on whole and in order', async () => {
+      const { proc, output } = run("seq 1 200000; printf 'end'");
+      assert.equal((await proc.exited).exitCode, 0);
+      const text = output();
+      assert.equal(text.length, 1_288_895 + 3);
+      assert.ok(text.startsWith('1\n2\n3\n') && text.endsWith('\n199999\n200000\nend'));
+    });
+
+    it('reports a shell the kernel refuses to exec as not started', async () => {
+      // One environment string over MAX_ARG_STRLEN (128 KiB): execve fails with E2BIG.
+      const proc = spawnRun({
+        cmd: 'true',
+        cwd,
+        env: { ...env, BIG: 'x'.repeat(200_000) },
+        onOutput: () => {},
+      });
+      const exit = await proc.exited;
+      assert.equal(await proc.started, 0);
+      assert.equal(exit.exitCode, null);
+      assert.match(
+        exit.error ?? '',
+        /could not start the job \(E2BIG\): its command and environment are too large/,
+      );
+    });
+
+    it('does not hang when a process that escaped the group keeps the output open', async () => {
+      // setsid puts the sleep in its own session, out of reach of the group kill; it inherits stdout.
+      const { proc, output } = run(
+        "setsid sh -c 'echo $$; exec sleep 30' & sleep 0.2; echo done",
+        300,
+      );
+      const started = Date.now();
+      const exit = await proc.exited;
+      const escaped = Number(output().split('\n')[0]);
+      try {
+        assert.equal(exit.exitCode, 0);
+        assert.ok(Date.now() - started < 2000);
+        assert.match(output(), /done\n$/);
+      } finally {
+        if (escaped > 0) process.kill(escaped, 'SIGKILL');
+      }
+    });
   });
-});
+}
 
 describe('killGroup and groupAlive', () => {
   it('kill a group and see it gone, ignoring zombies', async () => {
     const { proc } = run('sleep 300 & sleep 300 & wait');
-    await waitFor(() => liveMembers(proc.pid).length >= 3, 2000);
-    assert.equal(groupAlive(proc.pid), true);
-    assert.equal(killGroup(proc.pid, 'SIGKILL'), true);
+    const pid = await proc.started;
+    await waitFor(() => liveMembers(pid).length >= 3, 2000);
+    assert.equal(groupAlive(pid), true);
+    assert.equal(killGroup(pid, 'SIGKILL'), true);
     await proc.exited;
-    assert.ok(await waitFor(() => !groupAlive(proc.pid), 1000));
+    assert.ok(await waitFor(() => !groupAlive(pid), 1000));
   });
 
   it('answer false for groups that do not exist and for unsafe ids', () => {

@@ -1,8 +1,8 @@
 // Runs one job command as a child process in its own process group, so a stop or a timeout can signal
 // the job and everything it started at once, and reports how it ended without ever throwing.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Duplex } from 'node:stream';
+import { spawn } from 'node:child_process';
+import type { Duplex, Readable } from 'node:stream';
 import { readJsonLines } from '../../json-lines.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 
@@ -15,8 +15,11 @@ export interface ProcessExit {
 }
 
 export interface RunningProcess {
-  /** The shell's pid, which is also its process group id; 0 when the spawn failed. */
-  pid: number;
+  /**
+   * Resolves with the shell's pid, which is also its process group id, once it runs; with 0 when it
+   * could not be started.
+   */
+  started: Promise<number>;
   /** Resolves (never rejects) once the shell has exited and its output has been read to the end. */
   exited: Promise<ProcessExit>;
   /**
@@ -41,6 +44,7 @@ export interface SpawnRunOptions {
   /**
    * A control channel on the process's fd 3 (a socket both ends can write), one JSON message per line:
    * how the pipeline engine reports metrics and checkpoints and hears that a checkpoint is stored.
+   * Such a run is always spawned by the agent itself.
    */
   onControl?: (message: unknown) => void;
   /**
@@ -50,6 +54,35 @@ export interface SpawnRunOptions {
    */
   drainMs?: number;
 }
+
+/** What a launcher starts: `/bin/sh -c script` in its own session, stdout piped, stderr discarded. */
+export interface LaunchSpec {
+  script: string;
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** What a launcher reports about the shell it started, in this order: started, output…, the rest. */
+export interface LaunchEvents {
+  started(pid: number): void;
+  /** It could not start, or was lost (a message naming the fix); nothing else follows. */
+  failed(error: string): void;
+  output(data: Buffer): void;
+  /** The output pipe is closed: every writer closed it, or closeOutput() was called. */
+  outputEnd(): void;
+  exit(exitCode: number | null, signal: NodeJS.Signals | null): void;
+}
+
+export interface Launched {
+  /** Stops reading the output; outputEnd follows. */
+  closeOutput(): void;
+}
+
+/**
+ * Starts a shell and reports on it through `events`; throws only for arguments no shell can take
+ * (a NUL byte in the script, the cwd or the environment).
+ */
+export type Launcher = (spec: LaunchSpec, events: LaunchEvents) => Launched;
 
 const DEFAULT_DRAIN_MS = 2000;
 /** How often a stop checks whether the processes the shell left have exited. */
@@ -61,39 +94,55 @@ const GROUP_POLL_MS = 50;
 // spawn rate measured here). The one visible difference from `sh -c cmd`: $LINENO counts from 2.
 const REDIRECT = 'exec 2>&1\n';
 
-export function spawnRun(opts: SpawnRunOptions): RunningProcess {
+/** Spawns from this process with node:child_process. */
+export const launchDirect: Launcher = (spec, events) => startShell(spec, events).launched;
+
+function startShell(
+  spec: LaunchSpec,
+  events: LaunchEvents,
+  control = false,
+): { launched: Launched; control: Duplex | null } {
+  const child = spawn('/bin/sh', ['-c', spec.script], {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true,
+    stdio: control ? ['ignore', 'pipe', 'ignore', 'pipe'] : ['ignore', 'pipe', 'ignore'],
+  });
+  const stdout = child.stdout as Readable;
+  stdout.on('data', (data: Buffer) => events.output(data));
+  // A pipe read error only means the output ended early; the exit status is still reported.
+  stdout.on('error', () => {});
+  stdout.on('close', () => events.outputEnd());
+  // Spawn failures land here (no pid); later errors (none expected: we never use child.kill) are
+  // ignored rather than left unhandled.
+  child.on('error', (err) => {
+    if (child.pid === undefined) events.failed(spawnErrorMessage(err, spec.cwd));
+  });
+  child.on('exit', (code, signal) => events.exit(code, signal));
+  if (child.pid !== undefined) events.started(child.pid);
+  return {
+    launched: { closeOutput: () => stdout.destroy() },
+    control: control ? (child.stdio[3] as Duplex | null) : null,
+  };
+}
+
+export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect): RunningProcess {
   const cwdProblem = checkCwd(opts.cwd);
   if (cwdProblem) return failed(cwdProblem);
 
-  let child: ChildProcess;
-  try {
-    child = spawn('/bin/sh', ['-c', REDIRECT + opts.cmd], {
-      cwd: opts.cwd,
-      env: opts.env,
-      detached: true,
-      stdio: opts.onControl ? ['ignore', 'pipe', 'ignore', 'pipe'] : ['ignore', 'pipe', 'ignore'],
-    });
-  } catch (err) {
-    // Synchronous throws are argument problems, e.g. a NUL byte in the command or an env value.
-    return failed(`could not start the job: ${errorMessage(err)}; check the command and its env`);
-  }
-
-  const pid = child.pid ?? 0;
   const drainMs = opts.drainMs ?? DEFAULT_DRAIN_MS;
-  const control = opts.onControl ? (child.stdio[3] as Duplex | null) : null;
-  if (control && opts.onControl) readJsonLines(control, opts.onControl);
-  const stdout = child.stdout;
-
+  let pid = 0;
+  let resolveStarted!: (pid: number) => void;
+  const started = new Promise<number>((resolve) => (resolveStarted = resolve));
   let shellExit: ProcessExit | undefined;
   let resolveExited!: (exit: ProcessExit) => void;
-  const exited = new Promise<ProcessExit>((resolve) => {
-    resolveExited = resolve;
-  });
+  const exited = new Promise<ProcessExit>((resolve) => (resolveExited = resolve));
   const exitWaiters: (() => void)[] = [];
-  let streamClosed = stdout === null;
+  let streamClosed = false;
   let drainTimer: NodeJS.Timeout | undefined;
   let stopsInProgress = 0;
   let groupSettled = false;
+  let launched: Launched | undefined;
 
   const maybeResolve = (): void => {
     if (shellExit && streamClosed) {
@@ -109,54 +158,74 @@ export function spawnRun(opts: SpawnRunOptions): RunningProcess {
     // Deliberate: a run ends with its shell. Background processes it left in its group are killed now so
     // nothing of the run outlives it (and nothing keeps writing to a log that is already closed).
     killGroup(pid, 'SIGKILL');
-    if (!streamClosed && stdout) {
+    if (!streamClosed) {
       // A process that left the group (setsid, daemonising) may still hold the pipe open: read what
       // arrives for a short while, then stop waiting for it.
-      drainTimer = setTimeout(() => stdout.destroy(), drainMs);
+      drainTimer = setTimeout(() => launched?.closeOutput(), drainMs);
       drainTimer.unref();
     }
   };
 
-  if (stdout) {
-    stdout.on('data', (data: Buffer) => opts.onOutput(data));
-    // A pipe read error only means the output ended early; the exit status is still reported.
-    stdout.on('error', () => {});
-    stdout.on('close', () => {
+  const events: LaunchEvents = {
+    started(p) {
+      pid = p;
+      resolveStarted(p);
+    },
+    failed(error) {
+      if (shellExit) return;
+      if (pid > 0) killGroup(pid, 'SIGKILL'); // lost after it started: nothing of it may go on
+      shellExit = { exitCode: null, signal: null, error };
+      resolveStarted(pid);
+      groupSettled = true;
+      streamClosed = true;
+      for (const wake of exitWaiters.splice(0)) wake();
+      launched?.closeOutput();
+      maybeResolve();
+    },
+    output: (data) => opts.onOutput(data),
+    outputEnd() {
       streamClosed = true;
       maybeResolve();
-    });
+    },
+    exit(code, signal) {
+      if (shellExit) return;
+      shellExit = { exitCode: code, signal };
+      for (const wake of exitWaiters.splice(0)) wake();
+      // A stop in progress lets the rest of the group finish its own cleanup within the grace period
+      // (the shell itself dies at once on SIGTERM or SIGINT); stop() settles the group when that is over.
+      if (stopsInProgress === 0) settleGroup();
+      maybeResolve();
+    },
+  };
+
+  const spec = { script: REDIRECT + opts.cmd, cwd: opts.cwd, env: opts.env };
+  let control: Duplex | null = null;
+  try {
+    if (opts.onControl) ({ launched, control } = startShell(spec, events, true));
+    else launched = launch(spec, events);
+  } catch (err) {
+    // Synchronous throws are argument problems (a NUL byte in the command or an env value) or
+    // errors of the exec itself that libuv reports at once (E2BIG).
+    const code = (err as NodeJS.ErrnoException).code;
+    return failed(
+      code !== undefined && /^E[A-Z0-9]+$/.test(code)
+        ? spawnErrorMessage(err as Error, opts.cwd)
+        : `could not start the job: ${errorMessage(err)}; check the command and its env`,
+    );
   }
-
-  child.on('error', (err) => {
-    // Spawn failures land here (no pid); later errors (none expected: we never use child.kill) are
-    // ignored rather than left unhandled.
-    if (pid !== 0 || shellExit) return;
-    shellExit = { exitCode: null, signal: null, error: spawnErrorMessage(err, opts.cwd) };
-    groupSettled = true;
-    streamClosed = true;
-    for (const wake of exitWaiters.splice(0)) wake();
-    stdout?.destroy();
-    maybeResolve();
-  });
-
-  child.on('exit', (code, signal) => {
-    shellExit = { exitCode: code, signal };
-    for (const wake of exitWaiters.splice(0)) wake();
-    // A stop in progress lets the rest of the group finish its own cleanup within the grace period (the
-    // shell itself dies at once on SIGTERM or SIGINT); stop() settles the group when that is over.
-    if (stopsInProgress === 0) settleGroup();
-    maybeResolve();
-  });
+  if (control && opts.onControl) readJsonLines(control, opts.onControl);
 
   const waitShellExit = (): Promise<void> =>
     shellExit ? Promise.resolve() : new Promise((resolve) => exitWaiters.push(resolve));
 
   const stop = async (signal: NodeJS.Signals, graceMs: number): Promise<void> => {
+    // A launcher may report the pid a moment after it was asked; the deadline starts from here.
+    const deadline = Date.now() + Math.max(0, graceMs);
+    await started;
     if (pid === 0 || groupSettled) return;
     stopsInProgress++;
     try {
       killGroup(pid, signal);
-      const deadline = Date.now() + Math.max(0, graceMs);
       await withTimeout(waitShellExit(), deadline - Date.now());
       // The shell is gone; give the processes it left the rest of the grace period to exit.
       while (shellExit && Date.now() < deadline && groupAlive(pid)) {
@@ -177,7 +246,7 @@ export function spawnRun(opts: SpawnRunOptions): RunningProcess {
     if (control && !control.destroyed) control.write(`${JSON.stringify(message)}\n`);
   };
 
-  return { pid, exited, stop, send };
+  return { started, exited, stop, send };
 }
 
 /** Resolves when `promise` does or after `ms`, whichever comes first; leaves no timer behind. */
@@ -263,7 +332,8 @@ function checkCwd(cwd: string): string | undefined {
   return undefined;
 }
 
-function spawnErrorMessage(err: Error, cwd: string): string {
+/** A failed spawn's message, naming the fix. */
+export function spawnErrorMessage(err: Error, cwd: string): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') {
     // Node reports a missing cwd as a missing /bin/sh; the cwd was checked just before, so say both.
@@ -271,6 +341,9 @@ function spawnErrorMessage(err: Error, cwd: string): string {
   }
   if (code === 'EACCES') {
     return `could not start /bin/sh in ${cwd} (EACCES): check the permissions of the working directory`;
+  }
+  if (code === 'E2BIG') {
+    return 'could not start the job (E2BIG): its command and environment are too large (each value must be under 128 KiB); shorten them';
   }
   if (code === 'EAGAIN' || code === 'ENOMEM') {
     return `could not start the job (${code}): the host is out of processes or memory; retry later`;
@@ -280,7 +353,7 @@ function spawnErrorMessage(err: Error, cwd: string): string {
 
 function failed(error: string): RunningProcess {
   return {
-    pid: 0,
+    started: Promise.resolve(0),
     exited: Promise.resolve({ exitCode: null, signal: null, error }),
     stop: () => Promise.resolve(),
     send: () => {},

@@ -1,0 +1,176 @@
+# bosun's spawn helper: forks job shells on the agent's behalf (spawn-helper.ts drives it).
+#
+# Why a separate process: fork() copies the page tables of the process that calls it, and libuv
+# forks (it does not vfork) from the agent's main thread, so each run cost the agent ~4 ms of blocked
+# event loop with ~100 MiB resident, and the parent's copy-on-write faults after it. This helper
+# holds ~5 MiB, so its fork is cheap whatever the agent's size (Erlang's erl_child_setup and Python's
+# forkserver exist for the same reason). Why Perl: perl-base is part of every Debian system and needs
+# nothing compiled; the agent spawns directly when /usr/bin/perl or pidfd_open is missing.
+#
+# Protocol, both ways: frames of a 32-bit big-endian length (of what follows), one op byte, a 32-bit
+# run id and a body.
+#   agent -> helper  S id  cwd \0 script \0 NAME=value \0 ...   start `/bin/sh -c script`
+#                    C id                                      stop reading the run's output
+#   helper -> agent  R 0                                       ready (pidfd_open works)
+#                    P id  pid                                 the shell runs (exec succeeded)
+#                    E id  "stage errno"                       it could not start; nothing follows
+#                    O id  bytes                               output (stdout; the script sends stderr there)
+#                    D id                                      the output is closed
+#                    X id  code (signed, -1 if signalled) signal
+# The child gets what libuv gives a detached child with stdio [ignore, pipe, ignore]: its own
+# session, /dev/null on fds 0 and 2, the pipe on fd 1, exactly the given environment and cwd (an
+# absolute path: the helper's own cwd is the last run's). Exits are seen through pidfds (Linux >=
+# 5.3), so there is no SIGCHLD handler and no race with select.
+use strict;
+use warnings;
+use POSIX ();
+
+my $SYS_pidfd_open = 434;    # the same number on every Linux architecture
+
+sub pidfd { return syscall($SYS_pidfd_open, $_[0] + 0, 0) }
+
+my $probe = pidfd($$);
+exit 3 if $probe < 0;
+POSIX::close($probe);
+
+binmode STDIN;
+binmode STDOUT;
+my %runs;    # id => { pid, out, pidfd }
+open(my $null, '+<', '/dev/null') or exit 4;
+
+# Frames are sent once per pass of the loop: a run's exit and the end of its output usually come
+# together, and one write wakes the agent once.
+my $outgoing = '';
+
+sub put {
+    my ($op, $id, $body) = @_;
+    $outgoing .= pack('N a N', 5 + length($body), $op, $id) . $body;
+}
+
+sub flush {
+    while (length $outgoing) {
+        my $n = syswrite(STDOUT, $outgoing);
+        if (!defined $n) {
+            next if $!{EINTR};
+            exit 0;    # the agent is gone
+        }
+        substr($outgoing, 0, $n) = '';
+    }
+}
+
+sub start {
+    my ($id, $body) = @_;
+    my ($cwd, $script, @env) = split /\0/, $body, -1;
+    # The helper's own cwd and environment are the next child's: set here, they cost the child
+    # nothing, where every page a child of Perl writes before its exec is a copy-on-write fault.
+    unless (chdir $cwd) {
+        put('E', $id, 'chdir ' . ($! + 0));
+        return;
+    }
+    %ENV = map { split /=/, $_, 2 } @env;
+    # Perl opens every descriptor above 2 close-on-exec, so no run's pipe leaks into another's shell.
+    my ($out_r, $out_w, $status_r, $status_w);
+    unless (pipe($out_r, $out_w) && pipe($status_r, $status_w)) {
+        put('E', $id, 'pipe ' . ($! + 0));
+        return;
+    }
+    my $pid = fork;
+    if (!defined $pid) {
+        put('E', $id, 'fork ' . ($! + 0));
+        return;
+    }
+    if ($pid == 0) {
+        POSIX::setsid();
+        POSIX::dup2(fileno($null), 0);
+        POSIX::dup2(fileno($out_w), 1);
+        POSIX::dup2(fileno($null), 2);
+        { no warnings 'exec'; exec { '/bin/sh' } '/bin/sh', '-c', $script; }
+        syswrite($status_w, 'exec ' . ($! + 0));
+        POSIX::_exit(127);
+    }
+    close $out_w;
+    close $status_w;
+    # Wait for the exec, as libuv does: the pipe closes with it, or says why it failed. Until then
+    # the helper touches no page it shares with the child.
+    my $failed = sysread($status_r, my $error, 64);
+    close $status_r;
+    if ($failed) {
+        waitpid($pid, 0);
+        put('E', $id, $error);
+        return;
+    }
+    my $fd = pidfd($pid);
+    if ($fd < 0) {
+        my $errno = $! + 0;
+        kill 'KILL', $pid;
+        waitpid($pid, 0);
+        put('E', $id, "pidfd $errno");
+        return;
+    }
+    $runs{$id} = { pid => $pid, out => $out_r, pidfd => $fd };
+    put('P', $id, pack('N', $pid));
+}
+
+sub close_output {
+    my ($id, $r) = @_;
+    close $r->{out};
+    delete $r->{out};
+    put('D', $id, '');
+}
+
+put('R', 0, '');
+my $in = '';
+while (1) {
+    flush();
+    my $rin = '';
+    vec($rin, 0, 1) = 1;
+    for my $r (values %runs) {
+        vec($rin, fileno($r->{out}), 1) = 1 if $r->{out};
+        vec($rin, $r->{pidfd}, 1) = 1 if defined $r->{pidfd};
+    }
+    next if select(my $ready = $rin, undef, undef, undef) < 0;    # EINTR
+
+    for my $id (keys %runs) {
+        my $r = $runs{$id};
+        if ($r->{out} && vec($ready, fileno($r->{out}), 1)) {
+            my $got = sysread($r->{out}, my $data, 65536);
+            if ($got) {
+                put('O', $id, $data);
+            } elsif (defined $got || !$!{EINTR}) {
+                close_output($id, $r);
+            }
+        }
+        if (defined $r->{pidfd} && vec($ready, $r->{pidfd}, 1)) {
+            if (waitpid($r->{pid}, POSIX::WNOHANG()) == $r->{pid}) {
+                my $status = $?;
+                POSIX::close($r->{pidfd});
+                delete $r->{pidfd};
+                my $code = POSIX::WIFEXITED($status) ? POSIX::WEXITSTATUS($status) : -1;
+                my $signal = POSIX::WIFSIGNALED($status) ? POSIX::WTERMSIG($status) : 0;
+                put('X', $id, pack('l> N', $code, $signal));
+            }
+        }
+        delete $runs{$id} unless $r->{out} || defined $r->{pidfd};
+    }
+
+    if (vec($ready, 0, 1)) {
+        my $got = sysread(STDIN, $in, 65536, length $in);
+        next if !defined $got && $!{EINTR};
+        # The agent closed the pipe or died: its runs go on in their own sessions, as with a direct
+        # spawn, and a restarted agent finds them by their BOSUN_RUN_ID.
+        exit 0 unless $got;
+        while (length($in) >= 4) {
+            my $length = unpack('N', $in);
+            last if length($in) < 4 + $length;
+            my ($op, $id) = unpack('a N', substr($in, 4, 5));
+            my $body = substr($in, 9, $length - 5);
+            substr($in, 0, 4 + $length) = '';
+            if ($op eq 'S') {
+                start($id, $body);
+            } elsif ($op eq 'C') {
+                my $r = $runs{$id};
+                close_output($id, $r) if $r && $r->{out};
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createSpawnHelper, type SpawnHelper } from './spawn-helper.ts';
+import { groupAlive, spawnRun } from './spawn-run.ts';
+
+const cwd = mkdtempSync(join(tmpdir(), 'bosun-helper-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
+const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+
+function runWith(helper: SpawnHelper, cmd: string, runEnv: Record<string, string> = env) {
+  const chunks: Buffer[] = [];
+  const proc = spawnRun({ cmd, cwd, env: runEnv, onOutput: (d) => chunks.push(d) }, helper.launch);
+  return { proc, output: () => Buffer.concat(chunks).toString() };
+}
+
+/** The pids of this process's live spawn helpers. */
+function helperPids(): number[] {
+  const children = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8');
+  return children
+    .trim()
+    .split(' ')
+    .filter(Boolean)
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('spawn-helper.pl');
+      } catch {
+        return false;
+      }
+    });
+}
+
+describe('createSpawnHelper', () => {
+  it('runs many shells at once, each with its own environment and output', async () => {
+    const helper = createSpawnHelper();
+    try {
+      const runs = Array.from({ length: 40 }, (_, i) =>
+        runWith(helper, 'sleep 0.05; echo "run $N"', { ...env, N: String(i) }),
+      );
+      const exits = await Promise.all(runs.map((r) => r.proc.exited));
+      assert.ok(exits.every((e) => e.exitCode === 0));
+      runs.forEach((r, i) => assert.equal(r.output(), `run ${i}\n`));
+      const pids = await Promise.all(runs.map((r) => r.proc.started));
+      assert.equal(new Set(pids).size, 40);
+      assert.equal(helperPids().length, 1, 'one helper for all of them');
+    } finally {
+      helper.close();
+    }
+  });
+
+  it('ends the runs of a helper that dies as failed, kills their processes and starts a new one', async () => {
+    const helper = createSpawnHelper();
+    try {
+      const { proc, output } = runWith(helper, 'echo ready; sleep 300');
+      const pid = await proc.started;
+      while (!output().includes('ready')) await new Promise((r) => setTimeout(r, 10));
+      const [first] = helperPids();
+      assert.ok(first);
+      process.kill(first, 'SIGKILL');
+      const exit = await proc.exited;
+      assert.equal(exit.exitCode, null);
+      assert.match(exit.error ?? '', /the spawn helper exited \(SIGKILL\).*processes were killed/);
+      assert.equal(groupAlive(pid), false);
+
+      const next = runWith(helper, 'echo again');
+      assert.deepEqual(await next.proc.exited, { exitCode: 0, signal: null });
+      assert.equal(next.output(), 'again\n');
+      assert.notEqual(helperPids()[0], first);
+    } finally {
+      helper.close();
+    }
+  });
+
+  it('spawns directly, and says why once, where perl is missing', async () => {
+    const reasons: string[] = [];
+    const helper = createSpawnHelper({
+      perl: join(cwd, 'no-perl'),
+      onUnavailable: (r) => reasons.push(r),
+    });
+    const { proc, output } = runWith(helper, 'echo direct');
+    assert.deepEqual(await proc.exited, { exitCode: 0, signal: null });
+    assert.equal(output(), 'direct\n');
+    await runWith(helper, 'true').proc.exited;
+    assert.deepEqual(reasons, [`${join(cwd, 'no-perl')} is not there to run the spawn helper`]);
+    assert.deepEqual(helperPids(), []);
+  });
+
+  it('spawns directly the runs it was asked for when the helper exits before it is ready', async () => {
+    const reasons: string[] = [];
+    // /bin/false "runs" the script and exits 1 at once, as a helper without pidfd_open would.
+    const helper = createSpawnHelper({ perl: '/bin/false', onUnavailable: (r) => reasons.push(r) });
+    const runs = [runWith(helper, 'echo one'), runWith(helper, 'echo two')];
+    const exits = await Promise.all(runs.map((r) => r.proc.exited));
+    assert.deepEqual(exits, [
+      { exitCode: 0, signal: null },
+      { exitCode: 0, signal: null },
+    ]);
+    assert.deepEqual(
+      runs.map((r) => r.output()),
+      ['one\n', 'two\n'],
+    );
+    assert.equal(reasons.length, 1);
+    assert.match(reasons[0] ?? '', /the spawn helper exited \(code 1\)/);
+  });
+
+  it('goes away when closed and leaves later runs to the agent', async () => {
+    const helper = createSpawnHelper();
+    await runWith(helper, 'true').proc.exited;
+    const [pid] = helperPids();
+    assert.ok(pid);
+    helper.close();
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline && readdirSync('/proc').includes(String(pid))) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(helperPids(), []);
+    const { proc, output } = runWith(helper, 'echo after');
+    assert.deepEqual(await proc.exited, { exitCode: 0, signal: null });
+    assert.equal(output(), 'after\n');
+  });
+});

@@ -103,18 +103,26 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return pass;
   }
 
+  async function materialize(): Promise<void> {
+    let made: Run[];
+    do {
+      made = await store.materialize(clock.now() + config.lookaheadMs, BATCH, planner);
+      publish(made);
+    } while (made.length >= BATCH && !stopped);
+  }
+
   async function runPass(): Promise<void> {
     try {
       // Schedules are only read when a fire is near, a job changed, or other nodes may add some.
-      if (sharedStore || fireDueAt - config.lookaheadMs <= clock.now()) {
-        let made: Run[];
-        do {
-          made = await store.materialize(clock.now() + config.lookaheadMs, BATCH, planner);
-          publish(made);
-        } while (made.length >= BATCH && !stopped);
-      }
+      // A fire that is only near is made into a run after the claim: the runs due now start first,
+      // and their start is what scheduling latency is made of.
+      const now = clock.now();
+      const near = sharedStore || fireDueAt - config.lookaheadMs <= now;
+      // Every run made after the claim is due after claimedUpTo, so none is taken for a blocked one.
+      const late = near && !sharedStore && fireDueAt > now;
+      if (near && !late) await materialize();
 
-      const claimedUpTo = clock.now();
+      const claimedUpTo = late ? now : clock.now();
       const free = runner.free();
       let due: DueTimes;
       if (free > 0 && !stopped) {
@@ -123,6 +131,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         for (const claim of result.claimed) runner.start(claim);
         due = result.next;
       } else {
+        due = await store.nextDue();
+      }
+      if (late && !stopped) {
+        await materialize();
         due = await store.nextDue();
       }
 

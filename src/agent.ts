@@ -139,7 +139,7 @@ export function createAgent(
             scheduler.poke(false);
             notifier.poke();
           },
-          launch: spawnHelper.launch,
+          spawner: spawnHelper,
         });
         releasers.push(() => runner.shutdown(SHUTDOWN_GRACE_MS));
         const scheduler = createScheduler({

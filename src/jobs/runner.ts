@@ -12,10 +12,11 @@ import { createLogCapture, type LogChunk } from './process/log-capture.ts';
 import type { PackageStore } from './process/packages.ts';
 import { preparePipelineRun, type PipelineRun } from './pipeline-run.ts';
 import {
+  directSpawner,
   spawnRun,
-  type Launcher,
   type ProcessExit,
   type RunningProcess,
+  type Spawner,
 } from './process/spawn-run.ts';
 import { noRetry, planRetry } from './retry.ts';
 
@@ -40,8 +41,8 @@ export interface RunnerDeps {
   config: RunnerConfig;
   /** Called when a run ends, so the scheduler can fill the slot. */
   onRunEnded: () => void;
-  /** What starts a run's shell. @default launchDirect (a fork of this process) */
-  launch?: Launcher;
+  /** What starts a run's shell. @default directSpawner (a fork of this process) */
+  spawner?: Spawner;
 }
 
 export interface Runner {
@@ -49,6 +50,8 @@ export interface Runner {
   free(): number;
   /** Starts a claimed run; returns at once. */
   start(claim: ClaimedRun): void;
+  /** Runs are due soon: get ready to start them. */
+  prepare(): void;
   /** Stops a run of this node now; false if it does not run here. */
   stop(runId: string, signal: NodeJS.Signals, graceMs?: number): boolean;
   /** The last output of a run of this node, for a follower who joins late. */
@@ -81,6 +84,7 @@ interface Active {
 
 export function createRunner(deps: RunnerDeps): Runner {
   const { store, events, logger, config } = deps;
+  const spawner = deps.spawner ?? directSpawner;
   const active = new Map<string, Active>();
   // Monotonic: a wall-clock jump must not fence (or keep alive) anything.
   let lastRenewal = performance.now();
@@ -248,7 +252,7 @@ export function createRunner(deps: RunnerDeps): Runner {
                   p.onControl(message, (reply) => a.proc?.send(reply)),
               }),
         },
-        deps.launch,
+        spawner.launch,
       );
       void a.proc.started
         .then((pid) => (pid > 0 ? store.markStarted(run.id, token, pid) : undefined))
@@ -305,6 +309,8 @@ export function createRunner(deps: RunnerDeps): Runner {
 
   return {
     free: () => config.slots - active.size,
+
+    prepare: () => spawner.prepare(),
 
     start(claim) {
       const a: Active = {

@@ -108,6 +108,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     do {
       made = await store.materialize(clock.now() + config.lookaheadMs, BATCH, planner);
       publish(made);
+      if (made.some((run) => run.state === 'queued')) runner.prepare();
     } while (made.length >= BATCH && !stopped);
   }
 

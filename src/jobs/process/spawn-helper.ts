@@ -11,11 +11,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   launchDirect,
+  launchErrorMessage,
   spawnErrorMessage,
   type LaunchEvents,
   type Launched,
   type Launcher,
   type LaunchSpec,
+  type Spawner,
 } from './spawn-run.ts';
 
 const SCRIPT = fileURLToPath(new URL('./spawn-helper.pl', import.meta.url));
@@ -23,8 +25,7 @@ const HEADER_BYTES = 9; // length (4), op (1), run id (4)
 /** The helper's exit status when the kernel has no pidfd_open. */
 const NO_PIDFD = 3;
 
-export interface SpawnHelper {
-  readonly launch: Launcher;
+export interface SpawnHelper extends Spawner {
   /** Lets the helper exit (runs it started go on; the agent stops them first). */
   close(): void;
 }
@@ -116,7 +117,7 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
 
   function receive(op: number, id: number, frame: Buffer, from: number, to: number): void {
     if (op === 0x52 /* R */) {
-      state = 'ready';
+      if (state === 'starting') state = 'ready';
       for (const send of waiting.splice(0)) send();
       return;
     }
@@ -174,7 +175,11 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
     let redirected: Launched | undefined;
     const send = (): void => {
       if (state === 'direct') {
-        redirected = launchDirect(spec, events);
+        try {
+          redirected = launchDirect(spec, events);
+        } catch (err) {
+          events.failed(launchErrorMessage(err, spec.cwd));
+        }
         return;
       }
       runs.set(id, { events, cwd: spec.cwd, pid: 0, exited: false, outputEnded: false });
@@ -194,8 +199,12 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
 
   return {
     launch,
+    prepare() {
+      if (state === 'off') start();
+    },
     close() {
       state = 'direct';
+      for (const send of waiting.splice(0)) send(); // spawned directly now
       helper?.stdin?.end();
     },
   };

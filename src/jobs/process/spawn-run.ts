@@ -97,6 +97,15 @@ const REDIRECT = 'exec 2>&1\n';
 /** Spawns from this process with node:child_process. */
 export const launchDirect: Launcher = (spec, events) => startShell(spec, events).launched;
 
+/** What the runner starts its runs with. */
+export interface Spawner {
+  readonly launch: Launcher;
+  /** A run is due soon: get ready to start it (the spawn helper starts now rather than then). */
+  prepare(): void;
+}
+
+export const directSpawner: Spawner = { launch: launchDirect, prepare: () => {} };
+
 function startShell(
   spec: LaunchSpec,
   events: LaunchEvents,
@@ -204,14 +213,7 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
     if (opts.onControl) ({ launched, control } = startShell(spec, events, true));
     else launched = launch(spec, events);
   } catch (err) {
-    // Synchronous throws are argument problems (a NUL byte in the command or an env value) or
-    // errors of the exec itself that libuv reports at once (E2BIG).
-    const code = (err as NodeJS.ErrnoException).code;
-    return failed(
-      code !== undefined && /^E[A-Z0-9]+$/.test(code)
-        ? spawnErrorMessage(err as Error, opts.cwd)
-        : `could not start the job: ${errorMessage(err)}; check the command and its env`,
-    );
+    return failed(launchErrorMessage(err, opts.cwd));
   }
   if (control && opts.onControl) readJsonLines(control, opts.onControl);
 
@@ -330,6 +332,17 @@ function checkCwd(cwd: string): string | undefined {
     return `working directory ${cwd} cannot be used (${code ?? errorMessage(err)}); check its permissions`;
   }
   return undefined;
+}
+
+/**
+ * The message for a launcher's synchronous throw: an argument problem (a NUL byte in the command or an
+ * env value) or an error of the exec itself that libuv reports at once (E2BIG).
+ */
+export function launchErrorMessage(err: unknown, cwd: string): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code !== undefined && /^E[A-Z0-9]+$/.test(code)
+    ? spawnErrorMessage(err as Error, cwd)
+    : `could not start the job: ${errorMessage(err)}; check the command and its env`;
 }
 
 /** A failed spawn's message, naming the fix. */

@@ -255,7 +255,9 @@ export function createRunner(deps: RunnerDeps): Runner {
         spawner.launch,
       );
       void a.proc.started
-        .then((pid) => (pid > 0 ? store.markStarted(run.id, token, pid) : undefined))
+        .then((pid) =>
+          pid > 0 ? store.markStarted(run.id, token, pid, performance.now()) : undefined,
+        )
         .catch(() => {});
       const timer =
         job.timeoutSec > 0

@@ -193,8 +193,12 @@ export interface JobsStore {
     upTo: number,
     leaseMs: number,
   ): Promise<{ claimed: ClaimedRun[]; changed: Run[]; next: DueTimes }>;
-  /** Records the process group and start time of a claimed run. False if the lease is no longer ours. */
-  markStarted(runId: string, token: string, pgid: number): Promise<boolean>;
+  /**
+   * Records the process group and start time of a claimed run. False if the lease is no longer ours.
+   * `startedAt` is `performance.now()` when the process started: the start time is the store's clock
+   * at the transaction less the time since, however long the transaction waited for its turn.
+   */
+  markStarted(runId: string, token: string, pgid: number, startedAt?: number): Promise<boolean>;
   /** A running pipeline's latest metrics and/or checkpoint. False if the lease is no longer ours. */
   saveRunProgress(
     runId: string,

@@ -405,6 +405,21 @@ for (const backend of storeBackends()) {
         assert.equal(await store.markStarted(run.id, 'stale', 4321), false);
         assert.equal((await store.getRun(run.id))?.pgid, 4321);
       });
+
+      it('records the start time as the moment the process started, not the transaction', async () => {
+        const { run, leaseToken } = await claimedRun();
+        const before = Date.now();
+        assert.equal(
+          await store.markStarted(run.id, leaseToken, 4321, performance.now() - 5000),
+          true,
+        );
+        const startedAt = (await store.getRun(run.id))?.startedAt ?? NaN;
+        // The store's clock is the database's on PostgreSQL: allow for a little skew and latency.
+        assert.ok(
+          Math.abs(startedAt - (before - 5000)) < 1000,
+          `startedAt ${startedAt}, before ${before}`,
+        );
+      });
     });
 
     describe('ending runs', () => {

@@ -561,11 +561,12 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return { claimed, changed, next: await nextDue(tx) };
       }),
 
-    markStarted: (runId, token, pgid) =>
+    markStarted: (runId, token, pgid, startedAt) =>
       db.tx('record a started run', async (tx) => {
+        const ago = startedAt === undefined ? 0 : Math.max(0, performance.now() - startedAt);
         const changed = await tx.run(
           `update runs set pgid = $3, started_at = $4 where id = $1 and lease_token = $2 and state = 'running'`,
-          [idParam(runId), token, pgid, tx.now],
+          [idParam(runId), token, pgid, tx.now - Math.round(ago)],
         );
         return changed === 1;
       }),

@@ -1,5 +1,6 @@
 // Runs one job command as a child process in its own process group, so a stop or a timeout can signal
-// the job and everything it started at once, and reports how it ended without ever throwing.
+// the job and everything it started at once, and reports how it ended without ever throwing. Who
+// forks is a Launcher's business: this process (launchDirect) or the spawn helper (spawn-helper.ts).
 
 import { spawn } from 'node:child_process';
 import type { Duplex, Readable } from 'node:stream';
@@ -79,8 +80,8 @@ export interface Launched {
 }
 
 /**
- * Starts a shell and reports on it through `events`; throws only for arguments no shell can take
- * (a NUL byte in the script, the cwd or the environment).
+ * Starts a shell and reports on it through `events`; throws only for what no shell can be started
+ * with (a NUL byte in the script, the cwd or the environment; an environment over the exec limit).
  */
 export type Launcher = (spec: LaunchSpec, events: LaunchEvents) => Launched;
 

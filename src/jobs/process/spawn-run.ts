@@ -272,11 +272,17 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
   // kill(-0) would signal our own group: never let a bad pgid get that far.
   if (!Number.isSafeInteger(pgid) || pgid <= 1) return false;
+  // Every run's end asks for a group that is usually gone already (ESRCH): an error without a stack
+  // trace costs a fraction of one with (it was ~2 % of the agent's CPU at 400 runs/s).
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     process.kill(-pgid, signal);
     return true;
   } catch {
     return false;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

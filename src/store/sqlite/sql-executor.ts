@@ -14,6 +14,9 @@ export function createSqliteExecutor(
 ): SqlExecutor {
   const statements = new Map<string, StatementSync>();
   let queue: Promise<unknown> = Promise.resolve();
+  // Prepared once: exec() would parse them again for every transaction.
+  const begin = db.prepare('begin immediate');
+  const commit = db.prepare('commit');
 
   function statement(sql: string): StatementSync {
     let stmt = statements.get(sql);
@@ -36,10 +39,10 @@ export function createSqliteExecutor(
       all: async (sql, params) => statement(sql).all(...bind(params)) as SqlRow[],
       run: async (sql, params) => Number(statement(sql).run(...bind(params)).changes),
     };
-    db.exec('begin immediate');
+    begin.run();
     try {
       const result = await fn(tx);
-      db.exec('commit');
+      commit.run();
       return result;
     } catch (err) {
       if (db.isTransaction) db.exec('rollback');

@@ -1,9 +1,10 @@
 // Spawns job shells through a small helper process (spawn-helper.pl) instead of forking the agent:
 // fork() copies the page tables of whoever calls it, so a ~5 MiB helper starts a run for a fraction
 // of what the ~100 MiB agent pays, and the agent's event loop no longer blocks in fork at all
-// (docs/performance.md, Jobs). The helper starts with the first run. Where it cannot run (no
-// /usr/bin/perl, a kernel without pidfd_open) runs are spawned directly, as they are for runs with a
-// control channel; if it dies, the runs it held end as lost and the next run starts a new one.
+// (docs/performance.md, Jobs). The helper starts when a run is due soon or with the first run. Where
+// it cannot run (no /usr/bin/perl, a kernel without pidfd_open) runs are spawned directly, as they are
+// for runs with a control channel; if it dies, the runs it held fail, their processes killed, and the
+// next run starts a new one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
@@ -40,7 +41,6 @@ export interface SpawnHelperOptions {
 interface HelperRun {
   events: LaunchEvents;
   cwd: string;
-  pid: number;
   exited: boolean;
   outputEnded: boolean;
 }
@@ -96,14 +96,11 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-500);
     });
-    child.stdin?.on('error', () => {}); // a dead helper: 'exit' deals with it
-    child.on('error', () => {}); // spawn failures end in 'exit' too (code -2 style), handled there
-    child.on('exit', (code, signal) => {
+    const gone = (why: string): void => {
       if (helper !== child) return;
       helper = undefined;
-      const why = `the spawn helper exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`;
       if (state === 'starting') {
-        goDirect(code === NO_PIDFD ? 'the kernel has no pidfd_open (Linux < 5.3)' : why);
+        goDirect(why);
         for (const send of waiting.splice(0)) send();
         return;
       }
@@ -112,6 +109,19 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
         run.events.failed(`${why}; the run's processes were killed and its exit status is unknown`);
       }
       runs.clear();
+    };
+    child.stdin?.on('error', () => {}); // a dead helper: 'exit' deals with it
+    // Only a spawn that failed (no 'exit' follows); later errors are about signals we never send.
+    child.on('error', (err) => {
+      if (child.pid === undefined) gone(`the spawn helper could not start (${err.message})`);
+    });
+    child.on('exit', (code, signal) => {
+      const tail = stderr ? `: ${stderr.trim()}` : '';
+      gone(
+        code === NO_PIDFD
+          ? 'the kernel has no pidfd_open (Linux < 5.3)'
+          : `the spawn helper exited (${signal ?? `code ${code}`})${tail}`,
+      );
     });
   }
 
@@ -125,8 +135,7 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
     if (run === undefined) return;
     switch (op) {
       case 0x50 /* P */:
-        run.pid = frame.readUInt32BE(from);
-        run.events.started(run.pid);
+        run.events.started(frame.readUInt32BE(from));
         break;
       case 0x4f /* O */:
         // A copy: the log keeps chunks, and a slice would keep the whole read buffer alive.
@@ -182,7 +191,7 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
         }
         return;
       }
-      runs.set(id, { events, cwd: spec.cwd, pid: 0, exited: false, outputEnded: false });
+      runs.set(id, { events, cwd: spec.cwd, exited: false, outputEnded: false });
       helper?.stdin?.write(frame('S', id, body));
     };
     if (state === 'ready') send();

@@ -13,6 +13,9 @@ import { jitterMs } from './schedule/jitter.ts';
 import { planFires } from './schedule/plan.ts';
 import type { Runner } from './runner.ts';
 
+/** How soon a pass looks again at a fire already inside the look-ahead window but not made yet. */
+const REPASS_MS = 20;
+
 export interface SchedulerConfig {
   /** Fires this far ahead become runs early, so their start needs only a claim. */
   lookaheadMs: number;
@@ -141,16 +144,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
       // Fires are made into runs lookaheadMs early, so the run's own time needs only a claim.
       fireDueAt = due.fireAt ?? Infinity;
-      const next = Math.min(fireDueAt - config.lookaheadMs, due.runAt ?? Infinity);
-      // Due before this pass claimed and still there: blocked (slots full, a queued overlap), so
-      // look again later or when a run ends. Due since: at once.
-      arm(
-        next === Infinity
-          ? config.pollMs
-          : next > claimedUpTo
-            ? next - clock.now()
-            : config.blockedMs,
-      );
+      const at = clock.now();
+      const runAt = due.runAt ?? Infinity;
+      // A run due before this pass claimed and still there is blocked (slots full, a queued
+      // overlap): look again later or when a run ends. One due since: at once.
+      const runDelay =
+        runAt === Infinity ? Infinity : runAt > claimedUpTo ? runAt - at : config.blockedMs;
+      // A fire that came into the look-ahead window while this pass ran (or that another node is
+      // making into a run) is still most of a window away: a pass shortly is soon enough, and cannot
+      // spin. It used to count as blocked, so such a fire waited blockedMs and started late.
+      const fireOpensAt = fireDueAt - config.lookaheadMs;
+      const fireDelay = fireOpensAt > at ? fireOpensAt - at : REPASS_MS;
+      const delay = Math.min(runDelay, fireDelay);
+      arm(delay === Infinity ? config.pollMs : delay);
     } catch (err) {
       logger.error({ err }, 'scheduler pass failed; trying again shortly');
       arm(config.blockedMs);

@@ -123,10 +123,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const now = clock.now();
       const near = sharedStore || fireDueAt - config.lookaheadMs <= now;
       // Every run made after the claim is due after claimedUpTo, so none is taken for a blocked one.
-      const late = near && !sharedStore && fireDueAt > now;
-      if (near && !late) await materialize();
+      const afterClaim = near && !sharedStore && fireDueAt > now;
+      if (near && !afterClaim) await materialize();
 
-      const claimedUpTo = late ? now : clock.now();
+      const claimedUpTo = afterClaim ? now : clock.now();
       const free = runner.free();
       let due: DueTimes;
       if (free > 0 && !stopped) {
@@ -137,7 +137,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       } else {
         due = await store.nextDue();
       }
-      if (late && !stopped) {
+      if (afterClaim && !stopped) {
         await materialize();
         due = await store.nextDue();
       }

@@ -4,7 +4,7 @@
 // someone's test suite is told apart from one that did not.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { ticksToSeconds } from './proc.ts';
+import { liveChildren, ticksToSeconds } from './proc.ts';
 
 interface Snapshot {
   at: number;
@@ -28,13 +28,8 @@ function treeTicks(pid: number): number {
 function addLiveTree(pid: number, into: Set<number>): void {
   if (into.has(pid)) return;
   into.add(pid);
-  let children: string[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
-  } catch {
-    // gone, or no CONFIG_PROC_CHILDREN: what it reaped is in its cutime all the same
-  }
-  for (const child of children) if (child) addLiveTree(Number(child), into);
+  // What a process reaped is in its own cutime: only the live ones are added.
+  for (const child of liveChildren(pid)) addLiveTree(child, into);
 }
 
 function take(pids: readonly number[]): Snapshot {

@@ -37,18 +37,22 @@ export function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** The pids of the live children of `pid`; none when it is gone (or without CONFIG_PROC_CHILDREN). */
+export function liveChildren(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return text === '' ? [] : text.split(' ').map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** cpuTicks of the live children of `pid` (the agent's spawn helper), not of what they ran. */
 export function childrenCpuTicks(pid: number): number {
-  let children: string[];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
-  } catch {
-    return 0;
-  }
   let ticks = 0;
-  for (const child of children) {
+  for (const child of liveChildren(pid)) {
     try {
-      if (child) ticks += cpuTicks(Number(child));
+      ticks += cpuTicks(child);
     } catch {
       // exited meanwhile
     }

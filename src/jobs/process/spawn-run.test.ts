@@ -61,6 +61,19 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean
   return check();
 }
 
+/** Waits for the job to print "ready", stops it, and says how long the stop took, ms. */
+async function stopWhenReady(
+  proc: RunningProcess,
+  output: () => string,
+  signal: NodeJS.Signals,
+  graceMs: number,
+): Promise<number> {
+  await waitFor(() => output().includes('ready'), 2000);
+  const started = Date.now();
+  await proc.stop(signal, graceMs);
+  return Date.now() - started;
+}
+
 for (const [name, launcher] of [
   ['direct', launchDirect],
   ['spawn helper', helper.launch],
@@ -118,10 +131,7 @@ for (const [name, launcher] of [
     it('SIGKILLs a job that ignores the stop signal once the grace period is over', async () => {
       const { proc, output } = run("trap '' TERM; echo ready; while :; do sleep 0.05; done");
       const pid = await proc.started;
-      await waitFor(() => output().includes('ready'), 2000);
-      const started = Date.now();
-      await proc.stop('SIGTERM', 300);
-      const took = Date.now() - started;
+      const took = await stopWhenReady(proc, output, 'SIGTERM', 300);
       assert.ok(took >= 280 && took < 2000, `took ${took} ms`);
       assert.deepEqual(await proc.exited, { exitCode: null, signal: 'SIGKILL' });
       assert.ok(await waitFor(() => !groupAlive(pid), 1000));
@@ -131,8 +141,7 @@ for (const [name, launcher] of [
       const { proc, output } = run(
         "trap 'echo got INT; exit 3' INT; echo ready; while :; do sleep 0.05; done",
       );
-      await waitFor(() => output().includes('ready'), 2000);
-      await proc.stop('SIGINT', 5000);
+      await stopWhenReady(proc, output, 'SIGINT', 5000);
       assert.deepEqual(await proc.exited, { exitCode: 3, signal: null });
       assert.match(output(), /got INT/);
     });
@@ -144,10 +153,7 @@ for (const [name, launcher] of [
         'sh -c \'trap "sleep 0.3; echo cleaned; exit 0" TERM; echo ready; while :; do sleep 0.05; done\'; echo after',
       );
       const pid = await proc.started;
-      await waitFor(() => output().includes('ready'), 2000);
-      const started = Date.now();
-      await proc.stop('SIGTERM', 5000);
-      const took = Date.now() - started;
+      const took = await stopWhenReady(proc, output, 'SIGTERM', 5000);
       assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
       assert.equal((await proc.exited).signal, 'SIGTERM');
       assert.match(output(), /cleaned\n$/);
@@ -159,10 +165,7 @@ for (const [name, launcher] of [
         'sh -c \'trap "" TERM; echo ready; while :; do sleep 0.05; done\'; echo after',
       );
       const pid = await proc.started;
-      await waitFor(() => output().includes('ready'), 2000);
-      const started = Date.now();
-      await proc.stop('SIGTERM', 300);
-      const took = Date.now() - started;
+      const took = await stopWhenReady(proc, output, 'SIGTERM', 300);
       assert.ok(took >= 280 && took < 2000, `took ${took} ms`);
       assert.equal((await proc.exited).signal, 'SIGTERM', 'the shell itself died of the SIGTERM');
       assert.equal(output(), 'ready\n');

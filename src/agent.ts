@@ -291,16 +291,19 @@ export function createAgent(
   };
 }
 
-/** The environment a run starts from: the agent's own, without the agent's settings (BOSUN_*). */
-function runEnv(
+/**
+ * The environment a run starts from: the agent's own, without the agent's settings (BOSUN_*), its
+ * Node options, and what bin/bosun set for the agent alone (named in BOSUN_LAUNCHER_ENV).
+ */
+export function runEnv(
   env: Readonly<Record<string, string | undefined>> | undefined,
 ): Record<string, string> {
   if (env === undefined) return { ...MINIMAL_ENV };
+  const launcherSet = new Set(env.BOSUN_LAUNCHER_ENV?.split(' '));
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && !key.startsWith('BOSUN_') && key !== 'NODE_OPTIONS') {
-      out[key] = value;
-    }
+    if (value === undefined || key.startsWith('BOSUN_') || key === 'NODE_OPTIONS') continue;
+    if (!launcherSet.has(key)) out[key] = value;
   }
   return out;
 }

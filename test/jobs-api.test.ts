@@ -82,7 +82,7 @@ describe('jobs API', () => {
 
   it('runs a job now with its environment and serves its log, whole or tailed', async () => {
     const job = await createJob({
-      cmd: 'echo "run=$BOSUN_RUN_ID job=$BOSUN_JOB_ID attempt=$BOSUN_ATTEMPT"; echo "$GREETING"; echo "due=$BOSUN_SCHEDULED_FOR"',
+      cmd: 'echo "run=$BOSUN_RUN_ID job=$BOSUN_JOB_ID attempt=$BOSUN_ATTEMPT"; echo "$GREETING"; echo "launcher=${MALLOC_ARENA_MAX-unset} ${NODE_COMPILE_CACHE-unset}"; echo "due=$BOSUN_SCHEDULED_FOR"',
       env: { GREETING: 'hello from env' },
     });
     const runId = await runJob(job.id);
@@ -95,6 +95,9 @@ describe('jobs API', () => {
     assert.match(log, new RegExp(`run=${runId} job=${job.id} attempt=1`));
     assert.match(log, /hello from env/);
     assert.match(log, /due=\d{4}-\d\d-\d\dT/);
+    // What bin/bosun set for the agent alone is not passed on.
+    const { MALLOC_ARENA_MAX = 'unset', NODE_COMPILE_CACHE = 'unset' } = process.env;
+    assert.ok(log.includes(`launcher=${MALLOC_ARENA_MAX} ${NODE_COMPILE_CACHE}\n`), log);
     assert.match((await api('GET', `/api/v1/runs/${runId}/log?tail=1`)).body, /^due=/);
     assert.equal((await api('GET', `/api/v1/jobs/${job.id}`)).body.lastRun.id, runId);
   });

@@ -4,18 +4,39 @@ import { describe, it } from 'node:test';
 import { runEnv } from './agent.ts';
 
 describe('the agent module graph', () => {
-  it('does not load undici, which only fetch and WebSocket need', () => {
-    // In a fresh process: this one has loaded node:test and its reporters.
-    const script = `await import(${JSON.stringify(new URL('./agent.ts', import.meta.url).href)});
-      console.log(JSON.stringify(process.moduleLoadList));`;
-    const loaded = JSON.parse(
+  // Loaded once in a fresh process: this one has loaded node:test and its reporters.
+  const script = `const urls = [];
+    (await import('node:module')).registerHooks({
+      resolve(specifier, context, next) {
+        const resolved = next(specifier, context);
+        urls.push(resolved.url);
+        return resolved;
+      },
+    });
+    await import(${JSON.stringify(new URL('./agent.ts', import.meta.url).href)});
+    console.log(JSON.stringify({ builtins: process.moduleLoadList, urls }));`;
+  let graph: { builtins: string[]; urls: string[] } | undefined;
+  const loaded = (): { builtins: string[]; urls: string[] } =>
+    (graph ??= JSON.parse(
       execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }),
-    ) as string[];
+    ) as { builtins: string[]; urls: string[] });
+
+  it('does not load undici, which only fetch and WebSocket need', () => {
     // ~3 MiB of the idle agent's RSS; an ES import of node:http would load it (see app.ts).
     assert.deepEqual(
-      loaded.filter((name) => /undici/.test(name)),
+      loaded().builtins.filter((name) => /undici/.test(name)),
       [],
     );
+  });
+
+  it('does not load the pipeline connectors, which only the pipeline engine runs', () => {
+    // ~0.5 MiB of the idle agent's heap; the agent needs their names alone (connectors/catalog.ts).
+    const connectors = new URL('./pipeline/connectors/', import.meta.url).href;
+    assert.deepEqual(
+      loaded().urls.filter((url) => url.startsWith(connectors) && !url.endsWith('/catalog.ts')),
+      [],
+    );
+    assert.ok(loaded().urls.some((url) => url.endsWith('/pipeline/connectors/catalog.ts')));
   });
 });
 

@@ -9,7 +9,7 @@ import {
   PipelineConfigError,
   type PipelineFormat,
 } from '../pipeline/config/pipeline-config.ts';
-import { connectors } from '../pipeline/connectors/registry.ts';
+import { catalog } from '../pipeline/connectors/catalog.ts';
 import type { JobSpec, PipelineSpec, RetryPolicy, ScheduleSpec, Webhook } from './model.ts';
 import { parseSchedule } from './schedule/validate.ts';
 
@@ -187,7 +187,7 @@ export function toJobSpec(body: Record<string, unknown>, defaultTz: string): Job
 
 /** SeaTunnel's env `job.retry.times` (3) retries, `job.retry.interval.seconds` (3) apart. */
 function pipelineRetry(pipeline: PipelineSpec): RetryPolicy {
-  const { retryTimes, retryIntervalSec } = pipelineStructure(pipeline, connectors).env;
+  const { retryTimes, retryIntervalSec } = pipelineStructure(pipeline, catalog).env;
   if (retryTimes > 99) {
     invalid('pipeline.config', `env option job.retry.times is ${retryTimes}; at most 99`);
   }
@@ -222,7 +222,7 @@ export function toPipelineSpec(value: unknown): PipelineSpec {
         : invalid('pipeline.config', 'the config: JSON text or an object for json, text otherwise');
   const spec = { format: format as PipelineFormat, config };
   try {
-    pipelineStructure(spec, connectors);
+    pipelineStructure(spec, catalog);
   } catch (err) {
     if (err instanceof PipelineConfigError) invalid('pipeline.config', err.message);
     throw err;

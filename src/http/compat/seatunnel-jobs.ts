@@ -19,7 +19,7 @@ import {
 } from '../../pipeline/config/pipeline-config.ts';
 import { parseHocon } from '../../pipeline/config/hocon.ts';
 import { parseSqlConfig } from '../../pipeline/config/sql-config.ts';
-import { connectors } from '../../pipeline/connectors/registry.ts';
+import { catalog } from '../../pipeline/connectors/catalog.ts';
 import { buildDag, type Dag } from '../../pipeline/dag.ts';
 import { seatunnelStatus } from '../../pipeline/seatunnel-status.ts';
 
@@ -401,7 +401,7 @@ function configDocument(body: unknown, format: string | undefined): Json {
 
 function checked(doc: Json): PipelineConfig {
   try {
-    return readPipelineConfig(doc, connectors);
+    return readPipelineConfig(doc, catalog);
   } catch (err) {
     throw bad((err as Error).message);
   }
@@ -439,7 +439,7 @@ function jobView(state: JobState): Json {
   const { job, lastRun } = state;
   let config: PipelineConfig | undefined;
   try {
-    config = job.pipeline && pipelineStructure(job.pipeline, connectors);
+    config = job.pipeline && pipelineStructure(job.pipeline, catalog);
   } catch {
     config = undefined; // a config that no longer parses (a connector removed): shown without a DAG
   }

@@ -15,7 +15,7 @@ import type {
 import { describeSchedule } from '../../jobs/schedule/describe.ts';
 import { maskConfigSecrets } from '../../pipeline/config/mask-secrets.ts';
 import { pipelineStructure } from '../../pipeline/config/pipeline-config.ts';
-import { connectors } from '../../pipeline/connectors/registry.ts';
+import { catalog } from '../../pipeline/connectors/catalog.ts';
 import { buildDag } from '../../pipeline/dag.ts';
 
 export interface ScheduleJson {
@@ -209,7 +209,7 @@ export function jobJson(state: JobState, defaultTz: string): JobJson {
 /** The DAG of a stored pipeline config; null when it no longer parses (a connector removed). */
 function dagJson(pipeline: PipelineSpec): DagJson | null {
   try {
-    const dag = buildDag(pipelineStructure(pipeline, connectors));
+    const dag = buildDag(pipelineStructure(pipeline, catalog));
     return {
       vertices: dag.vertices.map((v) => ({
         id: v.id,

@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { catalog } from '../connectors/catalog.ts';
 import { buildDag } from '../dag.ts';
 import {
   DEFAULT_TABLE,
   parsePipelineText,
   PipelineConfigError,
   readPipelineConfig,
-  type PluginCatalog,
 } from './pipeline-config.ts';
-
-const CATALOG: PluginCatalog = {
-  names: (role) =>
-    role === 'source'
-      ? ['FakeSource', 'LocalFile', 'Jdbc']
-      : role === 'transform'
-        ? ['Filter', 'FieldMapper', 'Replace', 'Copy', 'Sql']
-        : ['Console', 'LocalFile', 'Jdbc'],
-};
 
 /** The body of SeaTunnel's REST docs' submit-job example. */
 const DOC_EXAMPLE = {
@@ -35,14 +26,14 @@ const DOC_EXAMPLE = {
 
 const fails = (doc: unknown, message: RegExp) =>
   assert.throws(
-    () => readPipelineConfig(doc, CATALOG),
+    () => readPipelineConfig(doc, catalog),
     (err: unknown) => err instanceof PipelineConfigError && message.test(err.message),
     message.source,
   );
 
 describe('pipeline config', () => {
   it("reads SeaTunnel's REST example: env defaults, wiring and options", () => {
-    const config = readPipelineConfig(DOC_EXAMPLE, CATALOG);
+    const config = readPipelineConfig(DOC_EXAMPLE, catalog);
     assert.equal(config.env.mode, 'BATCH', 'job.mode is case-insensitive');
     assert.equal(config.env.name, 'SeaTunnel_Job');
     assert.equal(config.env.parallelism, 1);
@@ -80,7 +71,7 @@ describe('pipeline config', () => {
           { plugin_name: 'LocalFile', source_table_name: 'a,b', path: '/tmp/x' },
         ],
       },
-      CATALOG,
+      catalog,
     );
     assert.equal(config.env.parallelism, 2);
     assert.equal(config.env.checkpointIntervalMs, 5000);
@@ -96,7 +87,7 @@ describe('pipeline config', () => {
   it('gives STREAMING checkpoints every 10 s unless told otherwise', () => {
     const config = readPipelineConfig(
       { ...DOC_EXAMPLE, env: { 'job.mode': 'STREAMING', 'job.name': 'fake_to_file' } },
-      CATALOG,
+      catalog,
     );
     assert.equal(config.env.checkpointIntervalMs, 10_000);
     assert.equal(config.env.name, 'fake_to_file');
@@ -148,19 +139,19 @@ describe('pipeline config', () => {
       env { job.mode = "BATCH" }
       source { FakeSource { result_table_name = "fake", row.num = 100, schema = { fields { name = string, age = int, card = int } } } }
       sink { Console { source_table_name = [fake] } }`;
-    const fromHocon = parsePipelineText(hocon, 'hocon', CATALOG);
+    const fromHocon = parsePipelineText(hocon, 'hocon', catalog);
     const fromJson = parsePipelineText(
       JSON.stringify({ ...DOC_EXAMPLE, env: { 'job.mode': 'BATCH' } }),
       'json',
-      CATALOG,
+      catalog,
     );
     assert.deepEqual(fromHocon, fromJson);
     assert.throws(
-      () => parsePipelineText('{', 'json', CATALOG),
+      () => parsePipelineText('{', 'json', catalog),
       /^Error: Invalid JSON format in request body\.$|Invalid JSON format in request body\./,
     );
     assert.throws(
-      () => parsePipelineText('env {', 'hocon', CATALOG),
+      () => parsePipelineText('env {', 'hocon', catalog),
       /^PipelineConfigError: Invalid HOCON config: unterminated object/,
     );
   });
@@ -180,7 +171,7 @@ describe('pipeline DAG', () => {
           { plugin_name: 'Console', source_table_name: 'b' },
         ],
       },
-      CATALOG,
+      catalog,
     );
     const dag = buildDag(config);
     assert.deepEqual(

@@ -1,4 +1,5 @@
-// Every connector bosun has, by role: the one list to extend when a connector is added.
+// Every connector bosun has, by role, for the pipeline engine. A new connector goes here and its
+// name into catalog.ts, which the agent reads instead (registry.test.ts keeps the two equal).
 import type { PluginCatalog, PluginRole } from '../config/pipeline-config.ts';
 import type {
   ConnectorFactory,

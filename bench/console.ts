@@ -66,20 +66,28 @@ type Load = 'exec' | 'healthz';
 /** The wrk runs of both loads, the i-th of each measured together (a pair). */
 type Runs = Record<Load, WrkResult[]>;
 
-async function throughput(agent: BenchAgent, twin: BenchAgent, s: Settings): Promise<string[][]> {
-  const script = path.join(makeTempDir('wrk'), 'exec.lua');
-  writeFileSync(
-    script,
-    `wrk.method = "POST"\nwrk.body = '${EXEC_BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  // What wrk will send must succeed, or the run measures errors.
-  for (const target of [agent, twin]) {
+/** Runs wrk with either load against one agent; a run with errors measured something else. */
+type LoadRunner = (
+  target: BenchAgent,
+  load: Load,
+  seconds: number,
+  connections: number,
+) => Promise<WrkResult>;
+
+/** Checks that the exec wrk will send succeeds on `agents`, and returns the runner for both loads. */
+async function loadRunner(...agents: BenchAgent[]): Promise<LoadRunner> {
+  for (const target of agents) {
     const probe = await call(target.url, JSON.parse(EXEC_BODY));
     if (probe.state !== 'SUCCEEDED') {
       throw new Error(`exec version answered ${JSON.stringify(probe)}`);
     }
   }
-  const wrk = async (target: BenchAgent, load: Load, seconds: number, connections: number) => {
+  const script = path.join(makeTempDir('wrk'), 'exec.lua');
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.body = '${EXEC_BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  return async (target, load, seconds, connections) => {
     const r = await runWrk({
       url: load === 'exec' ? `${target.url}/api` : `${target.url}/healthz`,
       seconds,
@@ -90,32 +98,43 @@ async function throughput(agent: BenchAgent, twin: BenchAgent, s: Settings): Pro
     if (r.errors > 0) throw new Error(`${load}: ${r.errors} errors in the wrk run`);
     return r;
   };
+}
 
-  // Back to back on one agent. The host's speed drifts by up to 2× within minutes; a pair's two
-  // runs are seconds apart, so the median of the pairs' ratios is steadier than the ratio of medians.
-  const serial: Runs = { exec: [], healthz: [] };
+/**
+ * Both loads on one agent, seconds apart, order alternating. The host's speed drifts by up to 2×
+ * within minutes, so the median of the pairs' ratios is steadier than the ratio of the medians.
+ */
+async function backToBack(agent: BenchAgent, s: Settings): Promise<string[]> {
+  const wrk = await loadRunner(agent);
+  const runs: Runs = { exec: [], healthz: [] };
   for (let round = 0; round < s.rounds; round++) {
     const order: Load[] = round % 2 === 0 ? ['exec', 'healthz'] : ['healthz', 'exec'];
     for (const load of order) {
       await wrk(agent, load, 2, s.connections);
       const r = await wrk(agent, load, s.duration, s.connections);
-      serial[load].push(r);
+      runs[load].push(r);
       process.stdout.write(
         `  ${load.padEnd(8)} round ${round + 1}  ${Math.round(r.requestsPerSec)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms\n`,
       );
     }
   }
   process.stdout.write(
-    `  pair ratios: ${ratios(serial)
+    `  pair ratios: ${ratios(runs)
       .map((x) => x.toFixed(2))
       .join(', ')}\n`,
   );
+  return row('one-time `exec version`, back to back', runs);
+}
 
-  // Side by side: the two agents share CPU 0, so the ratio of their requests/s is the ratio of
-  // their costs per request, both measured in the same seconds. Which agent serves which load
-  // alternates. Only while the agents keep CPU 0 busy is the ratio theirs; otherwise the clients
-  // (on CPU 1, which this host also slows at times) set it, so such rounds are not counted.
-  const side: Runs = { exec: [], healthz: [] };
+/**
+ * Both loads at once on two agents sharing CPU 0, so the ratio of their requests/s is the ratio of
+ * their costs per request over the same seconds; which agent serves which load alternates. Only
+ * while the agents keep CPU 0 busy is the ratio theirs; otherwise the clients (on CPU 1, which this
+ * host also slows at times) set it, so such rounds are not counted.
+ */
+async function sideBySide(agent: BenchAgent, twin: BenchAgent, s: Settings): Promise<string[]> {
+  const wrk = await loadRunner(agent, twin);
+  const runs: Runs = { exec: [], healthz: [] };
   const half = Math.max(1, Math.floor(s.connections / 2));
   for (let round = 0; round < s.rounds; round++) {
     const [forExec, forHealthz] = round % 2 === 0 ? [agent, twin] : [twin, agent];
@@ -133,19 +152,16 @@ async function throughput(agent: BenchAgent, twin: BenchAgent, s: Settings): Pro
     const busy = ticksToSeconds(cpuTicks(agent.pid) + cpuTicks(twin.pid) - ticks) / available;
     const counted = busy >= MIN_SIDE_BUSY;
     if (counted) {
-      side.exec.push(e);
-      side.healthz.push(h);
+      runs.exec.push(e);
+      runs.healthz.push(h);
     }
     process.stdout.write(
       `  side by side round ${round + 1}  exec ${Math.round(e.requestsPerSec)}  healthz ${Math.round(h.requestsPerSec)} req/s  ratio ${(e.requestsPerSec / h.requestsPerSec).toFixed(2)}  CPU 0 ${Math.floor(busy * 100)} %${counted ? '' : ' (not counted: the agents were waiting for their clients)'}\n`,
     );
   }
-  return [
-    row('one-time `exec version`, back to back', serial),
-    side.exec.length === 0
-      ? ['the same, side by side', '—', '—', 'no round kept CPU 0 busy', '—', '—', '—']
-      : row(`the same, side by side (${half} + ${half} clients)`, side),
-  ];
+  return runs.exec.length === 0
+    ? ['the same, side by side', '—', '—', 'no round kept CPU 0 busy', '—', '—', '—']
+    : row(`the same, side by side (${half} + ${half} clients)`, runs);
 }
 
 function ratios(runs: Runs): number[] {
@@ -217,12 +233,15 @@ async function main(argv: string[]): Promise<void> {
   );
   await warmCompileCache();
   const agent = await startBosun({ cpu: SERVER_CPU });
-  const twin = await startBosun({ cpu: SERVER_CPU }).catch(async (err: unknown) => {
-    await agent.stop();
-    throw err;
-  });
   try {
-    const rows = await throughput(agent, twin, s);
+    const rows = [await backToBack(agent, s)];
+    // Started only now, so that it idles on CPU 0 through none of the back-to-back runs.
+    const twin = await startBosun({ cpu: SERVER_CPU });
+    try {
+      rows.push(await sideBySide(agent, twin, s));
+    } finally {
+      await twin.stop();
+    }
     process.stdout.write(
       `\n${markdownTable(
         [
@@ -256,7 +275,7 @@ async function main(argv: string[]): Promise<void> {
       )}\n`,
     );
   } finally {
-    await Promise.all([agent.stop(), twin.stop()]);
+    await agent.stop();
   }
 }
 

@@ -22,6 +22,11 @@ describe('fast lane', () => {
     throw new Error('boom');
   });
   lane.post('/echo', 16, async (body) => ({ headers: {}, body: `got ${JSON.stringify(body)}` }));
+  let release: () => void = () => {};
+  lane.post('/held', 16, async () => {
+    await new Promise<void>((resolve) => (release = resolve));
+    return { headers: {}, body: 'late' };
+  });
 
   before(async () => {
     // Whatever the lane hands on is answered by this stand-in for Fastify.
@@ -94,6 +99,24 @@ describe('fast lane', () => {
       req.write('abc', () => setTimeout(() => req.destroy(), 20));
     });
     assert.equal((await get('/echo', { method: 'POST', body: 'again' })).body, 'got "again"');
+  });
+
+  it('answers every request of a burst, and skips an answer whose client has gone', async () => {
+    const paths = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? '/ok' : '/bytes'));
+    const answers = await Promise.all(paths.map((path) => get(path)));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      paths.map(() => 200),
+    );
+    // The client leaves while its answer is being made; the answer is dropped, the server goes on.
+    const aborted = new AbortController();
+    const gone = fetch(`${base}/held`, { method: 'POST', body: 'x', signal: aborted.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    aborted.abort();
+    await assert.rejects(gone);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    assert.equal((await get('/echo', { method: 'POST', body: 'next' })).body, 'got "next"');
   });
 
   it('hands a POST on when Fastify must judge it: too large, chunked, unknown path, not admitted', async () => {

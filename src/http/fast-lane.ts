@@ -14,8 +14,8 @@
 // A client waiting on another core is woken by the first answer that reaches it; answered one at a
 // time, a client that keeps up goes back to sleep between answers and every answer pays for a
 // cross-core wake-up in the sender's write, which in a VM is an interrupt through the hypervisor:
-// a fifth to a third of a console request's time here (docs/performance.md). Written together,
-// the loop iteration's answers wake each client once.
+// about a fifth of a request's time here (docs/performance.md). Written together, the answers of a
+// loop iteration wake a waiting client once.
 import type {
   IncomingHttpHeaders,
   IncomingMessage,
@@ -61,7 +61,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
   const flush = () => {
     const batch = ready;
     ready = [];
-    for (const [response, answer] of batch) writeNow(response, answer);
+    for (const [response, answer] of batch) write(response, answer);
   };
 
   return {
@@ -86,7 +86,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
         return false; // Fastify runs the route again and answers the error in its surface's shape.
       }
       if (answer === undefined) return false;
-      write(response, answer);
+      queue(response, answer);
       return true;
     },
 
@@ -95,11 +95,11 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     },
   };
 
-  function write(response: ServerResponse, answer: LaneAnswer): void {
+  function queue(response: ServerResponse, answer: LaneAnswer): void {
     if (ready.push([response, answer]) === 1) setImmediate(flush);
   }
 
-  function writeNow(response: ServerResponse, answer: LaneAnswer): void {
+  function write(response: ServerResponse, answer: LaneAnswer): void {
     if (response.destroyed) return; // the client went away while the answer waited
     const length =
       typeof answer.body === 'string' ? Buffer.byteLength(answer.body) : answer.body.length;
@@ -128,7 +128,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
       read = true;
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
       post.route(body.toString()).then(
-        (answer) => write(response, answer),
+        (answer) => queue(response, answer),
         () => response.destroy(), // the route answers its own errors; this is a bug's last resort
       );
     });

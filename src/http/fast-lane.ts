@@ -61,7 +61,13 @@ export function createFastLane(options: FastLaneOptions): FastLane {
   const flush = () => {
     const batch = ready;
     ready = [];
-    for (const [response, answer] of batch) write(response, answer);
+    for (const [response, answer] of batch) {
+      try {
+        write(response, answer);
+      } catch {
+        response.destroy(); // a bug's last resort, which must not cost the rest of the batch
+      }
+    }
   };
 
   return {

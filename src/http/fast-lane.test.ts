@@ -24,8 +24,12 @@ describe('fast lane', () => {
   lane.post('/echo', 16, async (body) => ({ headers: {}, body: `got ${JSON.stringify(body)}` }));
   // node:http refuses this header value: writing the answer throws.
   lane.get('/bad-header', () => ({ headers: { 'x-bad': 'a\nb' }, body: 'never' }));
+  // Answers once released; `held` resolves when a request has reached it.
   let release: () => void = () => {};
+  let reached: () => void = () => {};
+  const held = new Promise<void>((resolve) => (reached = resolve));
   lane.post('/held', 16, async () => {
+    reached();
     await new Promise<void>((resolve) => (release = resolve));
     return { headers: {}, body: 'late' };
   });
@@ -110,7 +114,7 @@ describe('fast lane', () => {
       answers.map((a) => a.status),
       paths.map(() => 200),
     );
-    // An answer that cannot be written ends its own connection, not the others of its batch.
+    // An answer that cannot be written ends its own connection; the server and the others go on.
     const [bad, ...rest] = await Promise.allSettled([
       get('/bad-header'),
       ...paths.slice(0, 10).map((path) => get(path)),
@@ -123,10 +127,10 @@ describe('fast lane', () => {
     // The client leaves while its answer is being made; the answer is dropped, the server goes on.
     const aborted = new AbortController();
     const gone = fetch(`${base}/held`, { method: 'POST', body: 'x', signal: aborted.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await held;
     aborted.abort();
     await assert.rejects(gone);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // for the server to see the close
     release();
     assert.equal((await get('/echo', { method: 'POST', body: 'next' })).body, 'got "next"');
   });

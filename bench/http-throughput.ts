@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import type { RouteSpec } from './baseline-server.ts';
 import { NODE, ROOT, startBosun, warmCompileCache, type BenchAgent } from './lib/agent.ts';
 import { installCleanup, makeTempDir, runMain } from './lib/cleanup.ts';
-import { cpuTicks, stealTicks, ticksToSeconds } from './lib/proc.ts';
-import { startPinned, stopGroup, waitForLine, which } from './lib/spawn.ts';
+import { cpuTicks, memory, mib, stealTicks, ticksToSeconds } from './lib/proc.ts';
+import { sleep, startPinned, stopGroup, waitForLine, which } from './lib/spawn.ts';
 import { markdownTable, median, positive, ratio, verdict } from './lib/table.ts';
 import { runWrk, type WrkResult } from './lib/wrk.ts';
 
@@ -16,6 +16,7 @@ export const OPTIONS = {
   connections: { type: 'string' },
   warmup: { type: 'string' },
   rounds: { type: 'string' },
+  settle: { type: 'string' },
   'agent-node-options': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -25,6 +26,8 @@ const USAGE = `usage: node bench/http-throughput.ts [flags]
   --connections         wrk connections (default 50)
   --warmup              seconds of unmeasured wrk before each measured run (default 2)
   --rounds              bosun/baseline pairs per endpoint; the median is reported (default 3)
+  --settle              seconds both servers stay idle after start before the first run (default
+                        0); 180 measures a settled agent, whose young generation V8 has shrunk
   --agent-node-options  NODE_OPTIONS for the agent only, to try runtime flags (default none)`;
 
 const SERVER_CPU = 0;
@@ -38,6 +41,7 @@ interface Settings {
   connections: number;
   warmup: number;
   rounds: number;
+  settle: number;
   nodeOptions: string | undefined;
 }
 
@@ -66,6 +70,7 @@ function settingsFrom(argv: string[]): Settings | undefined {
     connections: Math.round(positive('connections', values.connections, 50)),
     warmup: positive('warmup', values.warmup, 2),
     rounds: Math.round(positive('rounds', values.rounds, 3)),
+    settle: positive('settle', values.settle, 0),
     nodeOptions: values['agent-node-options'],
   };
 }
@@ -176,12 +181,13 @@ export async function main(argv: string[]): Promise<void> {
   const s = settingsFrom(argv);
   if (!s) return void process.stdout.write(`${USAGE}\n`);
   const perRun = s.warmup + s.duration + 1;
-  installCleanup(ENDPOINTS.length * s.rounds * 2 * perRun * 2 + 120);
+  installCleanup(ENDPOINTS.length * s.rounds * 2 * perRun * 2 + s.settle + 120);
   if (!which('wrk')) throw new Error('wrk is not installed: apt-get install -y wrk');
 
   process.stdout.write(
     `http-throughput: wrk -t1 -c${s.connections} -d${s.duration}s --latency (CPU ${CLIENT_CPU}), ` +
       `servers on CPU ${SERVER_CPU}, ${s.warmup} s warm-up per run, median of ${s.rounds} pairs` +
+      (s.settle > 0 ? `, after ${s.settle} s idle` : '') +
       (s.nodeOptions ? `; agent NODE_OPTIONS=${s.nodeOptions}` : '') +
       '\n',
   );
@@ -192,6 +198,9 @@ export async function main(argv: string[]): Promise<void> {
     bosun = await startBosun({ cpu: SERVER_CPU, nodeOptions: s.nodeOptions });
     baseline = await startBaseline(await captureBodies(bosun.url));
     const targets = [{ name: 'bosun', url: bosun.url, pid: bosun.pid }, baseline] as const;
+    // An agent that has run a while idle is the one users have (docs/performance.md).
+    if (s.settle > 0) await sleep(s.settle * 1000);
+    const rssBefore = memory(bosun.pid).rss;
     const rows: string[][] = [];
     for (const endpoint of ENDPOINTS) {
       rows.push(summaryRow(endpoint, await benchEndpoint(endpoint, targets, s)));
@@ -208,6 +217,10 @@ export async function main(argv: string[]): Promise<void> {
       `target ≥ ${TARGET_RATIO.toFixed(2)}`,
     ];
     process.stdout.write(`\n${markdownTable(header, rows)}\n`);
+    // A settled agent is smaller; its RSS says whether V8 had given back the young generation.
+    process.stdout.write(
+      `\nbosun RSS: ${mib(rssBefore)} MiB before the runs, ${mib(memory(bosun.pid).rss)} MiB after\n`,
+    );
   } finally {
     await baseline?.stop();
     await bosun?.stop();

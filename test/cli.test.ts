@@ -84,22 +84,19 @@ describe('bosun CLI', () => {
   it("runs the agent on the project's Node 24 with V8's young generation capped", async () => {
     const agent = await startAgent();
     try {
-      const res = await fetch(`${agent.url}/api`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ action: 'exec', command: 'agent' }),
-      });
-      const body = (await res.json()) as {
-        state: string;
-        body: {
-          results: Array<{ type: string; versions?: { node: string }; execArgv?: string[] }>;
-        };
-      };
-      assert.equal(body.state, 'SUCCEEDED');
-      const item = body.body.results.find((r) => r.type === 'agent');
-      assert.match(item?.versions?.node ?? '', /^24\./);
+      const item = await agentItem(agent.url);
+      assert.match(item.versions.node, /^24\./);
       // bin/bosun's flag (see its comment), on the command line so that runs do not inherit it.
-      assert.deepEqual(item?.execArgv, ['--max-semi-space-size=16']);
+      assert.deepEqual(item.execArgv, ['--max-semi-space-size=16']);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it("leaves the young generation's size to the caller's NODE_OPTIONS when it names one", async () => {
+    const agent = await startAgent({ env: { NODE_OPTIONS: '--max-semi-space-size=4' } });
+    try {
+      assert.deepEqual((await agentItem(agent.url)).execArgv, []);
     } finally {
       await agent.stop();
     }
@@ -127,3 +124,20 @@ describe('bosun CLI', () => {
     }
   });
 });
+
+/** The console's `agent` item of a running agent: its Node versions and command-line flags. */
+async function agentItem(url: string): Promise<{ versions: { node: string }; execArgv: string[] }> {
+  const res = await fetch(`${url}/api`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'exec', command: 'agent' }),
+  });
+  const answer = (await res.json()) as {
+    state: string;
+    body: { results: Array<{ type: string; versions: { node: string }; execArgv: string[] }> };
+  };
+  assert.equal(answer.state, 'SUCCEEDED');
+  const item = answer.body.results.find((r) => r.type === 'agent');
+  assert.ok(item, JSON.stringify(answer));
+  return item;
+}

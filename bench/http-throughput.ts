@@ -26,8 +26,9 @@ const USAGE = `usage: node bench/http-throughput.ts [flags]
   --connections         wrk connections (default 50)
   --warmup              seconds of unmeasured wrk before each measured run (default 2)
   --rounds              bosun/baseline pairs per endpoint; the median is reported (default 3)
-  --settle              seconds both servers stay idle after start before the first run (default
-                        0); 180 measures a settled agent, whose young generation V8 has shrunk
+  --settle              seconds both servers stay idle after start before the first run (none
+                        unless given); 180 measures a settled agent, whose young generation V8
+                        has shrunk
   --agent-node-options  NODE_OPTIONS for the agent only, to try runtime flags (default none)`;
 
 const SERVER_CPU = 0;
@@ -218,8 +219,9 @@ export async function main(argv: string[]): Promise<void> {
     ];
     process.stdout.write(`\n${markdownTable(header, rows)}\n`);
     // A settled agent is smaller; its RSS says whether V8 had given back the young generation.
+    const rssAfter = memory(bosun.pid).rss;
     process.stdout.write(
-      `\nbosun RSS: ${mib(rssBefore)} MiB before the runs, ${mib(memory(bosun.pid).rss)} MiB after\n`,
+      `\nbosun RSS: ${mib(rssBefore)} MiB before the runs, ${mib(rssAfter)} MiB after\n`,
     );
   } finally {
     await baseline?.stop();

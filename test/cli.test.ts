@@ -82,7 +82,8 @@ describe('bosun CLI', () => {
   });
 
   it("runs the agent on the project's Node 24 with V8's young generation capped", async () => {
-    const agent = await startAgent();
+    // Without a NODE_OPTIONS of the test runner's, which would take the cap's place.
+    const agent = await startAgent({ env: { NODE_OPTIONS: '' } });
     try {
       const item = await agentItem(agent.url);
       assert.match(item.versions.node, /^24\./);
@@ -93,7 +94,7 @@ describe('bosun CLI', () => {
     }
   });
 
-  it("leaves the young generation's size to the caller's NODE_OPTIONS when it names one", async () => {
+  it("leaves the young generation's size to NODE_OPTIONS when the caller's names one", async () => {
     const agent = await startAgent({ env: { NODE_OPTIONS: '--max-semi-space-size=4' } });
     try {
       assert.deepEqual((await agentItem(agent.url)).execArgv, []);

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runBosun, startAgent } from './support/agent.ts';
+import { apiClient } from './support/api.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -126,19 +127,17 @@ describe('bosun CLI', () => {
   });
 });
 
+interface AgentItem {
+  type: string;
+  versions: { node: string };
+  execArgv: string[];
+}
+
 /** The console's `agent` item of a running agent: its Node versions and command-line flags. */
-async function agentItem(url: string): Promise<{ versions: { node: string }; execArgv: string[] }> {
-  const res = await fetch(`${url}/api`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ action: 'exec', command: 'agent' }),
-  });
-  const answer = (await res.json()) as {
-    state: string;
-    body: { results: Array<{ type: string; versions: { node: string }; execArgv: string[] }> };
-  };
-  assert.equal(answer.state, 'SUCCEEDED');
-  const item = answer.body.results.find((r) => r.type === 'agent');
-  assert.ok(item, JSON.stringify(answer));
+async function agentItem(url: string): Promise<AgentItem> {
+  const { body } = await apiClient(url)('POST', '/api', { action: 'exec', command: 'agent' });
+  assert.equal(body.state, 'SUCCEEDED');
+  const item = (body.body.results as AgentItem[]).find((r) => r.type === 'agent');
+  assert.ok(item, JSON.stringify(body));
   return item;
 }

@@ -29,6 +29,16 @@ export interface Config {
   readonly readOnly: boolean;
   /** Allow a non-loopback bind without a token. @default false */
   readonly insecure: boolean;
+  /**
+   * Host names (beyond the loopback names) a loopback-bound agent answers to; refuses DNS rebinding.
+   * Bound beyond loopback, any Host is accepted. @default []
+   */
+  readonly allowedHosts: readonly string[];
+  /**
+   * Origins (scheme://host[:port]) besides the agent's own that may change state or subscribe to
+   * streams through a browser: a reverse proxy that rewrites Host, a client page served elsewhere. @default []
+   */
+  readonly allowedOrigins: readonly string[];
   /** Where the agent keeps its state (SQLite file, node id, dumps). @default './data' */
   readonly dataDir: string;
   /** A SQLite file path or a postgres:// URL. @default '<dataDir>/bosun.db' */
@@ -72,7 +82,16 @@ export interface Config {
 }
 
 type Kind =
-  'string' | 'port' | 'duration' | 'boolean' | 'token' | 'enum' | 'thresholds' | 'count' | 'bytes';
+  | 'string'
+  | 'list'
+  | 'port'
+  | 'duration'
+  | 'boolean'
+  | 'token'
+  | 'enum'
+  | 'thresholds'
+  | 'count'
+  | 'bytes';
 
 /** One row per setting: the flag, env and YAML names all derive from `name`. */
 export interface SettingSpec {
@@ -112,6 +131,26 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
     key: 'token',
     kind: 'token',
     description: 'require this access token; bare --token generates one and prints it once',
+  },
+  {
+    name: 'token-file',
+    key: 'token',
+    kind: 'string',
+    description: 'read the access token from this file (keeps it out of process listings)',
+  },
+  {
+    name: 'allowed-hosts',
+    key: 'allowedHosts',
+    kind: 'list',
+    description:
+      'comma-separated Host names a loopback-bound agent also answers to (e.g. a name in /etc/hosts)',
+  },
+  {
+    name: 'allowed-origins',
+    key: 'allowedOrigins',
+    kind: 'list',
+    description:
+      "comma-separated origins besides the agent's own allowed to act through a browser, e.g. https://ops.example.com",
   },
   {
     name: 'read-only',
@@ -339,7 +378,8 @@ function readConfigFile(file: string): RawSettings {
     if (
       value !== null &&
       typeof value === 'object' &&
-      !(key === 'health' && !Array.isArray(value))
+      !(key === 'health' && !Array.isArray(value)) &&
+      !(SETTINGS.find((s) => s.name === key)?.kind === 'list' && Array.isArray(value))
     ) {
       throw new AgentError(
         'INVALID_CONFIG',
@@ -392,8 +432,38 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
     if (/[\s]/.test(token)) fail('token', 'a token must not contain whitespace');
   }
 
+  if (raw['token-file'] !== undefined && raw['token-file'] !== '') {
+    if (token !== undefined) fail('token-file', 'give either --token or --token-file, not both');
+    token = tokenFromFile(path.resolve(ctx.cwd, String(raw['token-file'])), fail);
+  }
+
   const readOnly = booleanSetting('read-only', raw['read-only'], fail);
   const insecure = booleanSetting('insecure', raw.insecure, fail);
+  const allowedHosts = listSetting(raw['allowed-hosts']).map((host) => {
+    if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/i.test(host)) {
+      fail('allowed-hosts', `"${host}" is not a host name; give names without scheme or port`);
+    }
+    return host.toLowerCase();
+  });
+  const allowedOrigins = listSetting(raw['allowed-origins']).map((origin) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (
+      url === undefined ||
+      !/^https?:$/.test(url.protocol) ||
+      url.origin !== origin.replace(/\/$/, '')
+    ) {
+      fail(
+        'allowed-origins',
+        `"${origin}" is not an origin; use scheme://host[:port], e.g. https://ops.example.com`,
+      );
+    }
+    return (url as URL).origin;
+  });
 
   const dataDir = path.resolve(
     ctx.cwd,
@@ -523,6 +593,8 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
     tokenGenerated,
     readOnly,
     insecure,
+    allowedHosts: Object.freeze(allowedHosts),
+    allowedOrigins: Object.freeze(allowedOrigins),
     dataDir,
     store,
     heartbeatMs,
@@ -571,6 +643,25 @@ function durationSetting(
     );
   }
   return ms as number;
+}
+
+/** A comma-separated string (flag, env) or a YAML list of strings. */
+function listSetting(value: unknown): string[] {
+  if (value === undefined || value === '') return [];
+  const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function tokenFromFile(file: string, fail: Fail): string {
+  let token = '';
+  try {
+    token = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    fail('token-file', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (token.length < 8) fail('token-file', `${file} must hold a token of at least 8 characters`);
+  if (/\s/.test(token)) fail('token-file', `${file} must hold one token without whitespace`);
+  return token;
 }
 
 function booleanSetting(name: string, value: unknown, fail: Fail): boolean {
@@ -711,7 +802,9 @@ function parsePort(value: unknown): number | undefined {
 }
 
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return (
+    host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(host)
+  );
 }
 
 function pick<T>(...values: (T | undefined)[]): T | undefined {

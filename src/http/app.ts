@@ -27,7 +27,10 @@ import { registerSessionRoutes } from './native/sessions.ts';
 import { createOpenApiCollector } from './openapi-builder.ts';
 import { createFastLane } from './fast-lane.ts';
 import { lazyCompilers } from './lazy-compilers.ts';
-import { replyError } from './reply-error.ts';
+import { clientErrorAnswer, replyError } from './reply-error.ts';
+import { createRouteMethods } from './route-methods.ts';
+import { createSiteGuard } from './site-guard.ts';
+import { parseJson } from '../parse-json.ts';
 import { AJV_OPTIONS } from './validation-error.ts';
 import { createSnapshotHub, type SnapshotHub } from './stream.ts';
 import { registerWebRoutes } from './web.ts';
@@ -37,10 +40,17 @@ import { registerWebRoutes } from './web.ts';
 // the idle agent's RSS, although nothing here uses it (src/agent.test.ts).
 const http = process.getBuiltinModule('node:http');
 
+/** How long a client may take to send its request headers. */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** How long a client may take to send its whole request; a package upload must fit in it. */
+const REQUEST_TIMEOUT_MS = 120_000;
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route refuses changes itself in --read-only mode (a POST surface that also reads). */
     checksReadOnly?: boolean;
+    /** The route opens an event stream: a foreign page may not subscribe even with GET. */
+    subscription?: boolean;
   }
 }
 
@@ -73,18 +83,28 @@ export interface HttpApp {
 
 export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   const auth = createAuth({ token: deps.config.token, cookieSecret: deps.cookieSecret });
+  const guard = createSiteGuard(deps.config);
   const lane = createFastLane({
-    admits: auth.admits,
+    // A refused request goes on to Fastify, which answers it in its surface's shape.
+    admits: (request) =>
+      guard.refusal(request.method ?? 'GET', request.headers, false) === undefined &&
+      auth.admits(request),
     headers: deps.config.readOnly ? { 'x-bosun-read-only': 'true' } : {},
   });
   const app = Fastify({
     serverFactory: (handler) => {
-      const server = http.createServer((request, response) => {
-        if (!lane.serve(request, response)) handler(request, response);
-      });
-      // What Fastify sets, with its defaults, on a server it makes itself.
+      const server = http.createServer(
+        // How often request and header timeouts are checked (Node's default is 30 s).
+        { connectionsCheckingInterval: 2_000 },
+        (request, response) => {
+          if (!lane.serve(request, response)) handler(request, response);
+        },
+      );
       server.keepAliveTimeout = 72_000;
-      server.requestTimeout = 0;
+      // A client has this long to send its headers, and its whole request (body included):
+      // a trickled request (slowloris) cannot hold a connection longer.
+      server.headersTimeout = HEADERS_TIMEOUT_MS;
+      server.requestTimeout = REQUEST_TIMEOUT_MS;
       server.setTimeout(0);
       return server;
     },
@@ -101,27 +121,53 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     // Unknown body fields are errors, not silently dropped (see validation-error.ts).
     ajv: AJV_OPTIONS,
     schemaController: { compilersFactory: lazyCompilers },
+    // A URL Fastify cannot route (bad percent-encoding, a parameter too long) is answered in the
+    // shape of the surface it names, like every other error.
+    frameworkErrors: (err, request, reply) => replyError(request, reply, err),
+    // So are requests node:http cannot parse: too long a URL, too large headers, a timeout.
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.write(clientErrorAnswer(err));
+      socket.destroy(err);
+    },
   });
   // OpenAPI: records every route's schema as it is registered, so this must precede all routes.
   const openapi = createOpenApiCollector();
   app.addHook('onRoute', openapi.onRoute);
+  const methods = createRouteMethods();
+  app.addHook('onRoute', methods.onRoute);
+  // Every JSON body, on every surface, is refused when nested deeper than any request needs.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') {
+      const empty = 'the request body must be a JSON object; it was empty';
+      return done(new AgentError('INVALID_INPUT', empty), undefined);
+    }
+    try {
+      done(null, parseJson(body as string));
+    } catch (err) {
+      done(
+        new AgentError('INVALID_INPUT', `the body is not valid JSON: ${(err as Error).message}`),
+        undefined,
+      );
+    }
+  });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   app.setErrorHandler((err, request, reply) => replyError(request, reply, err));
   app.setNotFoundHandler((request, reply) => {
     const pathname = request.url.split('?', 1)[0] ?? '/';
-    if (
-      request.method !== 'GET' &&
-      request.method !== 'HEAD' &&
-      app.hasRoute({ method: 'GET', url: pathname })
-    ) {
-      reply.header('allow', 'GET, HEAD');
-      return reply.code(405).send({
-        error: {
-          code: 'METHOD_NOT_ALLOWED',
-          message: `${request.method} is not allowed on ${pathname}; use GET`,
-        },
-      });
+    const allowed = methods.allowed(pathname);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return replyError(
+        request,
+        reply,
+        new AgentError(
+          'METHOD_NOT_ALLOWED',
+          `${request.method} is not allowed on ${pathname}; use ${allowed.join(', ')}`,
+        ),
+      );
     }
     return replyError(
       request,
@@ -130,6 +176,13 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     );
   });
 
+  // First of all: a foreign page or a rebinding name is refused before anything else is looked at.
+  app.addHook('onRequest', async (request, reply) => {
+    const subscribes =
+      request.headers.upgrade !== undefined || request.routeOptions.config.subscription === true;
+    const why = guard.refusal(request.method, request.headers, subscribes);
+    if (why !== undefined) return replyError(request, reply, new AgentError('FORBIDDEN', why));
+  });
   if (auth.enabled) app.addHook('onRequest', auth.onRequest);
   app.addHook('preClose', (done) => {
     lane.close();
@@ -162,7 +215,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     maxClients: deps.maxWsClients ?? 1024,
   });
 
-  registerVminfoRoutes(app, { monitor: deps.monitor, hub, auth, lane });
+  registerVminfoRoutes(app, { monitor: deps.monitor, hub, lane });
   registerHistoryRoutes(app, { monitor: deps.monitor, intervalMs: deps.config.intervalMs });
   registerNodeRoutes(app, {
     store: deps.store,

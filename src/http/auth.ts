@@ -3,6 +3,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isLoopback } from '../config.ts';
 import { AgentError } from '../errors.ts';
 import { replyError } from './reply-error.ts';
 
@@ -24,8 +25,6 @@ export interface Auth {
   check(request: FastifyRequest): boolean;
   /** The same decision for a raw request without a query string (see fast-lane.ts). */
   admits(request: IncomingMessage): boolean;
-  /** Same-origin rule for WebSocket upgrades; non-browser clients send no Origin and pass. */
-  sameOrigin(request: FastifyRequest): boolean;
   readonly enabled: boolean;
   /** The onRequest hook that enforces all of this (only needed when enabled). */
   onRequest(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
@@ -54,17 +53,6 @@ export function createAuth(opts: AuthOptions): Auth {
     return given.cookie !== undefined && safeEqual(given.cookie, cookieValue);
   };
 
-  const sameOrigin = (request: FastifyRequest): boolean => {
-    if (token === undefined) return true;
-    const origin = request.headers.origin;
-    if (origin === undefined) return true;
-    try {
-      return new URL(origin).host === request.headers.host;
-    } catch {
-      return false;
-    }
-  };
-
   const tooManyFailures = (ip: string): boolean => {
     const entry = failures.get(ip);
     return (
@@ -89,22 +77,30 @@ export function createAuth(opts: AuthOptions): Auth {
   const onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const pathname = request.url.split('?', 1)[0] ?? '/';
     if (PUBLIC_PATHS.has(pathname)) return;
-    if (tooManyFailures(request.ip)) {
-      return replyError(
-        request,
-        reply,
-        new AgentError('TOO_MANY_REQUESTS', 'too many failed logins; wait a minute and try again'),
-      );
-    }
+    // Valid credentials always pass: the throttle only slows down guessing, and on loopback or
+    // behind a proxy every client shares one address.
     if (!check(request)) {
+      if (tooManyFailures(request.ip)) {
+        return replyError(
+          request,
+          reply,
+          new AgentError(
+            'TOO_MANY_REQUESTS',
+            'too many failed logins; wait a minute and try again',
+          ),
+        );
+      }
       recordFailure(request.ip);
       return unauthorized(request, reply);
     }
     const query = request.query as Record<string, unknown> | undefined;
     // A page visit with ?token=: trade the token for a cookie and take it out of the address bar.
     if (typeof query?.token === 'string' && request.method === 'GET' && wantsHtml(request)) {
+      // X-Forwarded-Proto is believed only from a proxy on this machine; anyone else could say it.
       const secure =
-        request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+        request.protocol === 'https' ||
+        (isLoopback(request.socket.remoteAddress ?? '') &&
+          request.headers['x-forwarded-proto'] === 'https');
       reply.header(
         'set-cookie',
         `${COOKIE_NAME}=${cookieValue}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
@@ -114,10 +110,7 @@ export function createAuth(opts: AuthOptions): Auth {
     return undefined;
   };
 
-  const admits = (request: IncomingMessage): boolean =>
-    token === undefined || (!tooManyFailures(request.socket.remoteAddress ?? '') && check(request));
-
-  return { check, admits, sameOrigin, onRequest, enabled: token !== undefined };
+  return { check, admits: check, onRequest, enabled: token !== undefined };
 }
 
 function credentialsOf(

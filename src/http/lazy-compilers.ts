@@ -57,10 +57,35 @@ function buildValidator(externalSchemas: unknown, ajvOptions: AjvOptions): Route
       const valid = validate(data);
       // Fastify reads the errors off the function it was given.
       lazy.errors = validate.errors;
-      return valid;
+      if (!valid) return false;
+      // ajv takes Infinity for an integer within any bounds; JSON's 1e999 and a query's ?limit=1e999
+      // both arrive as Infinity.
+      const where = nonFinitePath(data, '');
+      if (where === undefined) return true;
+      lazy.errors = [
+        {
+          keyword: 'finite',
+          instancePath: where,
+          schemaPath: '#',
+          params: {},
+          message: 'must be a finite number',
+        },
+      ];
+      return false;
     };
     return lazy;
   };
+}
+
+/** The JSON pointer of the first Infinity or NaN in a parsed request part, if any. */
+function nonFinitePath(data: unknown, path: string): string | undefined {
+  if (typeof data === 'number') return Number.isFinite(data) ? undefined : path;
+  if (typeof data !== 'object' || data === null) return undefined;
+  for (const [key, value] of Object.entries(data)) {
+    const found = nonFinitePath(value, `${path}/${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 const buildSerializer = () => () => (data: unknown) => JSON.stringify(data);

@@ -4,6 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AgentError, isAgentError } from '../errors.ts';
 import { formatValidationError, isValidationFailure } from './validation-error.ts';
 
+// Not imported as an ES namespace: that would load undici (see app.ts).
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
+
 export type ErrorShape = (err: AgentError) => unknown;
 
 /** bosun's native and vminfo surfaces: {"error":{"code","message"}}. */
@@ -29,9 +32,10 @@ export const arthasShape: ErrorShape = (err) =>
   err.code === 'UNAUTHORIZED'
     ? undefined
     : {
-        state: err.code === 'CONFLICT' || err.code === 'READ_ONLY' ? 'REFUSED' : 'FAILED',
+        state: REFUSALS.has(err.code) ? 'REFUSED' : 'FAILED',
         message: err.message,
       };
+const REFUSALS = new Set(['CONFLICT', 'READ_ONLY', 'FORBIDDEN', 'METHOD_NOT_ALLOWED']);
 
 export const isArthasPath = (url: string): boolean => url === '/api' || url.startsWith('/api?');
 
@@ -63,8 +67,17 @@ export function toAgentError(err: unknown): AgentError {
   if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
     return new AgentError('INVALID_INPUT', 'the request body must be a JSON object; it was empty');
   }
+  if (e.code === 'FST_ERR_BAD_URL') {
+    return new AgentError('INVALID_INPUT', `${e.message ?? 'bad URL'}: percent-encode the path`);
+  }
   const status = e.statusCode ?? 500;
-  if (status === 413) return new AgentError('INVALID_INPUT', 'request body is too large');
+  if (status === 413) {
+    return new AgentError(
+      'PAYLOAD_TOO_LARGE',
+      'the request body is larger than this route accepts',
+    );
+  }
+  if (status === 414) return new AgentError('URI_TOO_LONG', 'the URL is too long');
   if (status === 415) {
     return new AgentError('INVALID_INPUT', `unsupported content type: ${e.message ?? ''}`);
   }
@@ -74,6 +87,32 @@ export function toAgentError(err: unknown): AgentError {
   return new AgentError('INTERNAL', 'internal error; see the agent log', { cause: err });
 }
 
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  /** JSON text, or undefined for an empty body. */
+  body: string | undefined;
+}
+
+/** The status, headers and body an error gets on the surface that `url` belongs to. */
+export function renderError(url: string, err: AgentError): RenderedError {
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  if (isArthasPath(url)) {
+    // Arthas answers everything with 200 and a state, except failed auth (an empty 401); a
+    // cross-site refusal is a 403 too, so that no browser mistakes it for an answer.
+    if (err.code === 'UNAUTHORIZED') {
+      return {
+        status: 401,
+        headers: { ...headers, 'www-authenticate': 'Basic realm="bosun"' },
+        body: undefined,
+      };
+    }
+    const body = JSON.stringify(arthasShape(err));
+    return { status: err.code === 'FORBIDDEN' ? 403 : 200, headers, body };
+  }
+  return { status: err.status, headers, body: JSON.stringify(shapeFor(url)(err)) };
+}
+
 export function replyError(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -81,16 +120,48 @@ export function replyError(
 ): FastifyReply {
   const agentErr = toAgentError(err);
   if (agentErr.code === 'INTERNAL') request.log.error({ err }, 'request failed');
-  reply.header('cache-control', 'no-store');
-  if (isArthasPath(request.url)) {
-    if (agentErr.code === 'UNAUTHORIZED') {
-      return reply.code(401).header('www-authenticate', 'Basic realm="bosun"').send();
-    }
-    reply.code(200);
+  const { status, headers, body } = renderError(request.url, agentErr);
+  reply.code(status).headers(headers);
+  if (body === undefined) return reply.send();
+  return reply.type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * The raw answer to a request that node:http could not parse (a request line or headers too
+ * large, malformed HTTP, a request not received in time), in the shape of the surface its request
+ * line names; undefined when the connection is gone.
+ */
+export function clientErrorAnswer(err: Error & { code?: string; rawPacket?: unknown }): string {
+  const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString('latin1', 0, 16_384) : '';
+  const line = /^[A-Z]+ (\S+)/.exec(raw);
+  const url = line?.[1] ?? '/';
+  let agentErr: AgentError;
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    agentErr = new AgentError('REQUEST_TIMEOUT', 'the request was not received in time');
+  } else if (err.code === 'HPE_HEADER_OVERFLOW' && raw !== '' && !raw.includes('\r\n')) {
+    agentErr = new AgentError(
+      'URI_TOO_LONG',
+      'the URL is too long (at most 16 KiB with the headers)',
+    );
+  } else if (err.code === 'HPE_HEADER_OVERFLOW') {
+    agentErr = new AgentError(
+      'HEADERS_TOO_LARGE',
+      'the request headers are too large (at most 16 KiB together)',
+    );
   } else {
-    reply.code(agentErr.status);
+    agentErr = new AgentError(
+      'INVALID_INPUT',
+      `malformed HTTP request (${err.code ?? err.message})`,
+    );
   }
-  return reply
-    .type('application/json; charset=utf-8')
-    .send(JSON.stringify(shapeFor(request.url)(agentErr)));
+  const { status, headers, body = '' } = renderError(url, agentErr);
+  const head = Object.entries({
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${head}\r\n${body}`;
 }

@@ -7,7 +7,6 @@ import { AgentError } from '../../errors.ts';
 import type { Monitor, Sample } from '../../monitor/monitor.ts';
 import { parseProcessQuery, queryProcesses } from '../../monitor/process-query.ts';
 import type { Snapshot } from '../../monitor/snapshot.ts';
-import type { Auth } from '../auth.ts';
 import type { FastLane, LaneAnswer, LaneRoute } from '../fast-lane.ts';
 import { replyError } from '../reply-error.ts';
 import type { SnapshotHub } from '../stream.ts';
@@ -25,9 +24,9 @@ const GZIP_MIN_BYTES = 2048;
 
 export function registerVminfoRoutes(
   app: FastifyInstance,
-  deps: { monitor: Monitor; hub: SnapshotHub; auth: Auth; lane: FastLane },
+  deps: { monitor: Monitor; hub: SnapshotHub; lane: FastLane },
 ): void {
-  const { monitor, hub, auth, lane } = deps;
+  const { monitor, hub, lane } = deps;
   // Per-sample caches: each section is serialised and compressed at most once per tick.
   const encoded = new WeakMap<Sample, Map<string, { body: Buffer; gzip?: Buffer }>>();
 
@@ -115,19 +114,7 @@ export function registerVminfoRoutes(
   app.route({
     method: 'GET',
     url: '/ws',
-    // In token mode the upgrade has already passed the auth hook; browsers must also be same-origin.
-    preValidation: async (request, reply) => {
-      if (!auth.sameOrigin(request)) {
-        return replyError(
-          request,
-          reply,
-          new AgentError(
-            'FORBIDDEN',
-            'cross-origin WebSocket refused: open the dashboard from this agent',
-          ),
-        );
-      }
-    },
+    // Auth and the cross-site rules (site-guard.ts) have already passed the upgrade.
     handler: async (request, reply) =>
       replyError(
         request,

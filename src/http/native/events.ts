@@ -27,20 +27,23 @@ export function registerEventRoutes(
   app.route({
     method: 'GET',
     url: '/api/v1/events',
+    config: { subscription: true },
     schema: {
       summary: 'Run and job events: a WebSocket, or text/event-stream for a plain GET',
       tags: ['runs'],
       response: { 200: { type: 'string', contentMediaType: 'text/event-stream' } },
     },
     handler: (request, reply) => {
-      const res = reply.raw;
-      reply.hijack();
-      res.writeHead(200, {
+      const headers = {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
-        connection: 'keep-alive',
         'x-accel-buffering': 'no',
-      });
+      };
+      // HEAD asks what a GET would answer, not for the stream itself.
+      if (request.method === 'HEAD') return reply.headers(headers).send();
+      const res = reply.raw;
+      reply.hijack();
+      res.writeHead(200, { ...headers, connection: 'keep-alive' });
       res.write(': bosun events\n\n');
       // Everything about this client stops at once, so nothing writes to a response that ended.
       const drop = (): void => {

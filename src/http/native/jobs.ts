@@ -5,6 +5,12 @@ import { AgentError } from '../../errors.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
 import { RUN_STATES, type Run, type RunState } from '../../jobs/model.ts';
 import { iso, jobJson, runJson } from './job-json.ts';
+
+/**
+ * The largest package upload. The store keeps a copy of every package (other nodes fetch it from
+ * there), written in one statement, so this is kept to what a job's code needs.
+ */
+const MAX_PACKAGE_BYTES = 64 << 20;
 import {
   errorResponse,
   idParams,
@@ -222,45 +228,48 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
     },
   );
 
-  // A package is raw bytes; Fastify parses only JSON and text by itself.
-  app.addContentTypeParser(
-    ['application/gzip', 'application/x-gzip', 'application/octet-stream', 'application/x-tar'],
-    { parseAs: 'buffer', bodyLimit: 512 << 20 },
-    (_request, body, done) => done(null, body),
-  );
-  app.put<{ Params: { id: string }; Body: Buffer }>(
-    '/api/v1/jobs/:id/package',
-    {
-      bodyLimit: 512 << 20,
-      schema: {
-        summary: 'Upload the job package (.tar.gz), unpacked into its work dir',
-        tags: ['jobs'],
-        consumes: ['application/gzip'],
-        params: idParams,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              sha256: { type: 'string' },
-              size: { type: 'integer' },
-              uploadedAt: { type: 'string', format: 'date-time' },
+  // A package is raw bytes, taken by this route alone: any other route answers such a body 415
+  // rather than reading up to this limit.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser(
+      ['application/gzip', 'application/x-gzip', 'application/octet-stream', 'application/x-tar'],
+      { parseAs: 'buffer', bodyLimit: MAX_PACKAGE_BYTES },
+      (_request, body, done) => done(null, body),
+    );
+    scope.put<{ Params: { id: string }; Body: Buffer }>(
+      '/api/v1/jobs/:id/package',
+      {
+        bodyLimit: MAX_PACKAGE_BYTES,
+        schema: {
+          summary: 'Upload the job package (.tar.gz), unpacked into its work dir',
+          tags: ['jobs'],
+          consumes: ['application/gzip'],
+          params: idParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                sha256: { type: 'string' },
+                size: { type: 'integer' },
+                uploadedAt: { type: 'string', format: 'date-time' },
+              },
             },
+            ...errors,
           },
-          ...errors,
         },
       },
-    },
-    async (request) => {
-      if (!Buffer.isBuffer(request.body)) {
-        throw new AgentError(
-          'INVALID_INPUT',
-          'send the .tar.gz bytes with content-type application/gzip (curl --data-binary @job.tar.gz -H "content-type: application/gzip")',
-        );
-      }
-      const pkg = await jobs.putPackage(request.params.id, request.body);
-      return { sha256: pkg.sha256, size: pkg.size, uploadedAt: iso(pkg.uploadedAt) };
-    },
-  );
+      async (request) => {
+        if (!Buffer.isBuffer(request.body)) {
+          throw new AgentError(
+            'INVALID_INPUT',
+            'send the .tar.gz bytes with content-type application/gzip (curl --data-binary @job.tar.gz -H "content-type: application/gzip")',
+          );
+        }
+        const pkg = await jobs.putPackage(request.params.id, request.body);
+        return { sha256: pkg.sha256, size: pkg.size, uploadedAt: iso(pkg.uploadedAt) };
+      },
+    );
+  });
 
   app.get<{ Querystring: { jobId?: string; state?: RunState; limit: number; cursor?: string } }>(
     '/api/v1/runs',

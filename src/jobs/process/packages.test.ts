@@ -188,6 +188,14 @@ describe('createPackageStore', () => {
         [{ path: 'dev', type: 'CharacterDevice', devmaj: 1, devmin: 3 }],
         /CharacterDevice/,
       ],
+      [
+        'a file, then an entry inside it',
+        [
+          { path: 'a', type: 'File', body: 'x' },
+          { path: 'a/b', type: 'File', body: 'y' },
+        ],
+        /"a\/b" lies inside "a", which the archive made a file/,
+      ],
     ];
     for (const [name, entries, pattern] of cases) {
       await rejectsInvalid(store.put('job', craftArchive(entries)), pattern).catch(

@@ -46,6 +46,7 @@ export interface PackageStore {
 const DEFAULT_MAX_UNPACKED_BYTES = 1024 ** 3;
 const DEFAULT_MAX_ENTRIES = 100_000;
 const TMP_PREFIX = '.tmp-';
+const HASH_SLICE_BYTES = 1 << 20;
 /** prune() leaves younger temp dirs alone: they may belong to a put() in progress. */
 const STALE_TMP_MS = 60 * 60 * 1000;
 
@@ -92,7 +93,7 @@ export function createPackageStore(dir: string, opts: PackageStoreOptions = {}):
 
   const put = async (jobId: string, body: Buffer): Promise<StoredPackage> => {
     const base = jobDir(jobId);
-    const sha256 = createHash('sha256').update(body).digest('hex');
+    const sha256 = await sha256Of(body);
     const target = join(base, sha256);
     const archive = `${target}.tar.gz`;
     const result = { sha256, size: body.length, path: target };
@@ -249,6 +250,11 @@ function checkEntry(entry: ReadEntry, seen: Seen): string | undefined {
   if (path === '.' && entry.type !== 'Directory') {
     return `${where} would replace the package directory`;
   }
+  // A file where a later entry needs a directory cannot be unpacked; say so rather than fail halfway.
+  const parent = fileParent(path, seen.files);
+  if (parent !== undefined) {
+    return `${where} lies inside ${JSON.stringify(parent)}, which the archive made a file`;
+  }
   // Writing through a link the archive itself made is how "safe" paths escape; refuse it outright.
   if (throughSymlink(path, seen.symlinks, true)) {
     return `${where} goes through or replaces a symbolic link of the archive`;
@@ -308,6 +314,29 @@ function checkSymlinks(symlinks: Map<string, string>): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The first parent directory of `path` that is a regular file of the archive, if any. */
+function fileParent(path: string, files: Set<string>): string | undefined {
+  const parts = path.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const parent = parts.slice(0, i).join('/');
+    if (files.has(parent)) return parent;
+  }
+  return undefined;
+}
+
+/**
+ * The sha256 of a package, a slice per event-loop turn: hashing a 64 MiB archive at once would hold
+ * the loop for ~150 ms.
+ */
+async function sha256Of(body: Buffer): Promise<string> {
+  const hash = createHash('sha256');
+  for (let offset = 0; offset < body.length; offset += HASH_SLICE_BYTES) {
+    if (offset > 0) await new Promise((resolve) => setImmediate(resolve));
+    hash.update(body.subarray(offset, offset + HASH_SLICE_BYTES));
+  }
+  return hash.digest('hex');
 }
 
 /** Whether a parent of `path` (or `path` itself, when `self`) is a symbolic link of the archive. */

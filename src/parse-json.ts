@@ -1,0 +1,48 @@
+// JSON.parse with a nesting limit. JSON.parse itself copes with any depth, but everything after it
+// (validation, JSON.stringify, structuredClone, the store) recurses and overflows the stack on input
+// nested a few thousand deep; no request needs more than a few dozen levels.
+
+/** The deepest nesting of arrays and objects a request body may have. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Parses JSON text, throwing a SyntaxError (like JSON.parse) when it nests deeper than `maxDepth` or
+ * holds a prototype-poisoning key.
+ */
+export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
+  const depth = jsonDepth(text);
+  if (depth > maxDepth) {
+    throw new SyntaxError(`JSON nested ${depth} levels deep; at most ${maxDepth} are accepted`);
+  }
+  // As Fastify's own parser does: a "__proto__" key, merged into an object later, would change its
+  // prototype. The reviver costs a walk, so only bodies that name it pay for one.
+  if (!text.includes('__proto__') && !text.includes('constructor')) return JSON.parse(text);
+  return JSON.parse(text, function (key, value: unknown) {
+    if (
+      key === '__proto__' ||
+      (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)
+    ) {
+      throw new SyntaxError(`the key "${key}" is not accepted in JSON bodies`);
+    }
+    return value;
+  });
+}
+
+/** The deepest nesting of [ and { outside strings: one pass, no allocation. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}

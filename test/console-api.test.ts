@@ -412,14 +412,14 @@ describe('POST /api: bad input', () => {
     assert.equal(reply.requestId, 'abc');
   });
 
-  it('answers a body over 10 MiB in its own shape, and takes any content type', async () => {
+  it('answers a body over 256 KiB in its own shape, and takes any content type', async () => {
     const huge = await post({
       action: 'exec',
       command: 'version',
-      pad: 'x'.repeat(11 * 1024 * 1024),
+      pad: 'x'.repeat(257 * 1024),
     });
     assert.equal(huge.state, 'FAILED');
-    assert.match(huge.message, /too large/);
+    assert.match(huge.message, /larger than this route accepts/);
     const res = await fetch(`${agent.url}/api`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
@@ -435,6 +435,31 @@ describe('POST /api: bad input', () => {
       state: 'REFUSED',
       message: 'Unsupported http method: GET',
     });
+  });
+
+  it('refuses OPTIONS as other methods, not with a 405 that says to use GET', async () => {
+    const res = await fetch(`${agent.url}/api`, { method: 'OPTIONS' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.deepEqual(await res.json(), {
+      state: 'REFUSED',
+      message: 'Unsupported http method: OPTIONS',
+    });
+  });
+
+  it('bounds execTimeout by what a timer can wait, stating the range', async () => {
+    // Over 2^31−1 ms Node fires a timer at once: the exec would end as it starts.
+    for (const execTimeout of [2 ** 31, '1e20']) {
+      const reply = await post({ action: 'exec', command: 'version', execTimeout });
+      assert.equal(reply.state, 'FAILED');
+      assert.equal(
+        reply.message,
+        `'execTimeout' must be a whole number of milliseconds up to 2147483647 (about 24.8 days; 0 or less means the default), e.g. 10000; got ${JSON.stringify(execTimeout)}`,
+      );
+    }
+    const longest = await post({ action: 'exec', command: 'version', execTimeout: 2 ** 31 - 1 });
+    assert.equal(longest.state, 'SUCCEEDED');
+    assert.equal(longest.body.timeExpired, false);
   });
 
   it('names a missing consumer, a bad execTimeout and a huge command line', async () => {

@@ -167,22 +167,30 @@ export function helpText(spec: SpecBase): string {
   return lines.join('\n');
 }
 
+/** setTimeout's longest delay (2^31−1 ms, about 24.8 days): Node fires a longer one at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The most a count option (`-n`, `-m`, context lines) takes; a bound keeps every input bounded. */
+export const MAX_COUNT = 1_000_000;
+
 /**
  * Reads an integer option: undefined when absent, the number when it is a whole number within
- * bounds, otherwise a CommandFailure naming the option and the range.
+ * bounds, otherwise a CommandFailure naming the option and the range. Both bounds are required, so
+ * no user-given count or delay goes unbounded (a delay over MAX_TIMER_MS would fire at once).
  */
 export function intOption(
   value: unknown,
   name: string,
-  bounds: { min?: number; max?: number } = {},
+  bounds: { min: number; max: number },
 ): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
+  const { min, max } = bounds;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    const range =
-      bounds.max === undefined ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`;
-    throw new CommandFailure(`${name} must be ${range}, not '${String(value)}'`, STATUS.BAD_ARGS);
+    throw new CommandFailure(
+      `${name} must be a whole number from ${min} to ${max}, not '${String(value)}'`,
+      STATUS.BAD_ARGS,
+    );
   }
   return n;
 }

@@ -36,6 +36,10 @@ const registry: Registry = new Map(
       ctx.emit({ type: 'text', text: 'after the abort' });
     }),
     command('deaf', () => new Promise(() => {})), // ignores the abort and never ends
+    command('nap', async (ctx) => {
+      // Longer than setTimeout can wait (2^31−1 ms): unclamped, Node would end the sleep at once.
+      if (await ctx.sleep(2 ** 32)) ctx.emit({ type: 'text', text: 'woke up' });
+    }),
     command('refuse', async () => {
       throw new CommandFailure('refuse: not today; try tomorrow', STATUS.BAD_ARGS);
     }),
@@ -164,5 +168,16 @@ describe('console job', () => {
       message: TIMEOUT_MESSAGE,
       jobId: 7,
     });
+  });
+
+  it('keeps running when its timeout or a sleep is beyond what setTimeout can wait', async () => {
+    const { job, items } = run('nap', { timeoutMs: 365 * 86_400_000 });
+    // Past 2^31−1 ms Node fires a timer after 1 ms: give it far longer to do so.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(job.status, 'RUNNING');
+    assert.equal(job.endReason, undefined);
+    job.stop('interrupt');
+    await job.done;
+    assert.deepEqual(statusOf(items), { type: 'status', statusCode: 0, jobId: 7 });
   });
 });

@@ -2,6 +2,7 @@
 // one `status` item however it ends (done, failed, interrupted, timed out).
 import {
   helpText,
+  MAX_TIMER_MS,
   parseCommandArgs,
   type CommandArgs,
   type CommandContext,
@@ -86,7 +87,8 @@ class Job implements ConsoleJob {
     this.startedAt = (options.now ?? Date.now)();
     this.background = options.line.background;
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
-    this.#timer = setTimeout(() => this.stop('timeout'), options.timeoutMs);
+    // Clamped: past MAX_TIMER_MS Node fires the timer at once, which would end the job as it starts.
+    this.#timer = setTimeout(() => this.stop('timeout'), Math.min(options.timeoutMs, MAX_TIMER_MS));
     this.#timer.unref();
     // Let the caller see READY and register the job before it runs.
     queueMicrotask(() => {
@@ -128,10 +130,13 @@ class Job implements ConsoleJob {
     const signal = this.signal;
     if (signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, ms);
+      const timer = setTimeout(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(true);
+        },
+        Math.min(ms, MAX_TIMER_MS),
+      );
       const onAbort = () => {
         clearTimeout(timer);
         resolve(false);

@@ -79,6 +79,8 @@ export interface HttpDeps {
 export interface HttpApp {
   app: FastifyInstance;
   hub: SnapshotHub;
+  /** Every method and path pattern registered. */
+  routes(): ReadonlyArray<{ method: string; url: string }>;
 }
 
 export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
@@ -186,6 +188,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   if (auth.enabled) app.addHook('onRequest', auth.onRequest);
   app.addHook('preClose', (done) => {
     lane.close();
+    // node:http closes the connections that are idle when it closes, and then waits for the rest:
+    // a keep-alive connection whose request was still in flight (a console long-poll) would hold
+    // the shutdown for keepAliveTimeout. Each is closed as soon as its answer is out.
+    const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+    app.server.once('close', () => clearInterval(closeIdle));
     done();
   });
   if (deps.config.readOnly) {
@@ -289,5 +296,5 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     });
   });
   app.addHook('onClose', async () => hub.close());
-  return { app, hub };
+  return { app, hub, routes: methods.routes };
 }

@@ -118,8 +118,12 @@ export function replyError(
   reply: FastifyReply,
   err: unknown,
 ): FastifyReply {
-  const agentErr = toAgentError(err);
+  let agentErr = toAgentError(err);
   if (agentErr.code === 'INTERNAL') request.log.error({ err }, 'request failed');
+  const limit = request.routeOptions.bodyLimit;
+  if (agentErr.code === 'PAYLOAD_TOO_LARGE' && limit !== undefined) {
+    agentErr = new AgentError(agentErr.code, `${agentErr.message}: at most ${limit} bytes`);
+  }
   const { status, headers, body } = renderError(request.url, agentErr);
   reply.code(status).headers(headers);
   if (body === undefined) return reply.send();

@@ -7,20 +7,24 @@ export interface RouteMethods {
   onRoute(route: RouteOptions): void;
   /** The methods some route answers on this path, sorted; empty when no route matches it. */
   allowed(pathname: string): string[];
+  /** Every route as registered, catch-alls included. */
+  routes(): ReadonlyArray<{ method: string; url: string }>;
 }
 
 export function createRouteMethods(): RouteMethods {
-  const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
+  const patterns: Array<{ pattern: RegExp; methods: string[] }> = [];
+  const registered: Array<{ method: string; url: string }> = [];
   return {
     onRoute(route) {
-      // A catch-all (the dashboard's static files) would make every path "allow" GET.
-      if (route.url.endsWith('*')) return;
       const methods = Array.isArray(route.method) ? route.method : [route.method];
-      routes.push({ pattern: patternOf(route.url), methods });
+      for (const method of methods) registered.push({ method, url: route.url });
+      // A catch-all (the dashboard's static files) would make every path "allow" GET.
+      if (!route.url.endsWith('*')) patterns.push({ pattern: patternOf(route.url), methods });
     },
+    routes: () => registered,
     allowed(pathname) {
       const out = new Set<string>();
-      for (const route of routes) {
+      for (const route of patterns) {
         if (route.pattern.test(pathname)) for (const m of route.methods) out.add(m);
       }
       return [...out].sort();

@@ -1,11 +1,13 @@
 // `dashboard [-i ms] [-n count]`: host, agent and running bosun runs, one item every interval until
 // `-n` items or an interrupt (Arthas's dashboard, for a host and job agent).
-import { intOption, type CommandSpec, type ConsoleDeps } from '../command.ts';
+import { intOption, MAX_COUNT, type CommandSpec, type ConsoleDeps } from '../command.ts';
 import type { DashboardItem, EventLoopInfo } from '../items.ts';
 import { createLoopMeter } from './support/event-loop.ts';
 import { jobNames, toRunInfo } from './support/runs.ts';
 
 const RUNS_SHOWN = 50;
+/** The longest refresh interval: a day, well within setTimeout's limit. */
+const DAY_MS = 86_400_000;
 
 export const dashboardCommand: CommandSpec = {
   kind: 'command',
@@ -13,7 +15,7 @@ export const dashboardCommand: CommandSpec = {
   summary: 'host, agent and running jobs, refreshed until interrupted',
   usage: 'dashboard [-i <ms>] [-n <count>]',
   optionHelp: [
-    '-i, --interval <ms>  time between refreshes, at least 100 (default 5000)',
+    '-i, --interval <ms>  time between refreshes, 100 to 86400000 (default 5000)',
     '-n, --number <count>  stop after this many refreshes',
   ],
   examples: ['dashboard', 'dashboard -i 1000 -n 5'],
@@ -22,8 +24,9 @@ export const dashboardCommand: CommandSpec = {
     number: { type: 'string', short: 'n' },
   },
   async run(ctx, { values }) {
-    const intervalMs = intOption(values.interval, 'dashboard: -i', { min: 100 }) ?? 5000;
-    const count = intOption(values.number, 'dashboard: -n', { min: 1 });
+    const intervalMs =
+      intOption(values.interval, 'dashboard: -i', { min: 100, max: DAY_MS }) ?? 5000;
+    const count = intOption(values.number, 'dashboard: -n', { min: 1, max: MAX_COUNT });
     const meter = createLoopMeter();
     try {
       for (let i = 0; count === undefined || i < count; i += 1) {

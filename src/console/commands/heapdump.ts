@@ -9,7 +9,10 @@ import { dumpFile } from './support/dump-file.ts';
 export const heapdumpCommand: CommandSpec = {
   kind: 'command',
   name: 'heapdump',
-  summary: 'write a V8 heap snapshot of the agent (pauses it while writing)',
+  // Said up front: the only command that blocks the event loop by nature (requests, jobs and other
+  // sessions all wait), so it is exempt from the agent's "no block over 50 ms" rule.
+  summary:
+    'write a V8 heap snapshot of the agent; blocks the whole agent while writing (seconds on a large heap)',
   usage: 'heapdump',
   async run(ctx) {
     const { file, url } = await dumpFile(ctx.deps.dumpDir, 'heapdump', 'heapsnapshot', Date.now());

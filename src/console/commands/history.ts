@@ -1,5 +1,5 @@
 // `history [n]`: the command lines run in this session, numbered, optionally only the last n.
-import { intOption, type CommandSpec } from '../command.ts';
+import { intOption, MAX_COUNT, type CommandSpec } from '../command.ts';
 import type { HistoryItem } from '../items.ts';
 
 export const historyCommand: CommandSpec = {
@@ -11,7 +11,7 @@ export const historyCommand: CommandSpec = {
   positionals: { min: 0, max: 1 },
   async run(ctx, { positionals }) {
     const all = ctx.session.history();
-    const n = intOption(positionals[0], 'history: n', { min: 1 }) ?? all.length;
+    const n = intOption(positionals[0], 'history: n', { min: 1, max: MAX_COUNT }) ?? all.length;
     const first = Math.max(0, all.length - n);
     const item: HistoryItem = { type: 'history', history: all.slice(first), first: first + 1 };
     ctx.emit(item);

@@ -63,10 +63,19 @@ describe('dashboard', () => {
     assert.equal(items.length, 2);
   });
 
-  it('refuses an interval under 100 ms', async () => {
+  it('refuses an interval under 100 ms or over a day, and a count over a million', async () => {
     await assert.rejects(runCommand(dashboardCommand, ['-i', '10'], t.deps), {
       statusCode: STATUS.BAD_ARGS,
-      message: "dashboard: -i must be a whole number ≥ 100, not '10'",
+      message: "dashboard: -i must be a whole number from 100 to 86400000, not '10'",
+    });
+    // 2^31 ms would overflow setTimeout, which then fires at once: a refresh loop without a pause.
+    await assert.rejects(runCommand(dashboardCommand, ['-i', String(2 ** 31)], t.deps), {
+      statusCode: STATUS.BAD_ARGS,
+      message: "dashboard: -i must be a whole number from 100 to 86400000, not '2147483648'",
+    });
+    await assert.rejects(runCommand(dashboardCommand, ['-n', '1000001'], t.deps), {
+      statusCode: STATUS.BAD_ARGS,
+      message: "dashboard: -n must be a whole number from 1 to 1000000, not '1000001'",
     });
   });
 });
@@ -94,6 +103,10 @@ describe('ps and top', () => {
 });
 
 describe('heapdump and profiler', () => {
+  it('says in its help that heapdump blocks the agent while it writes', () => {
+    assert.match(heapdumpCommand.summary, /blocks the whole agent while writing/);
+  });
+
   it('writes a heap snapshot under the dump dir with its download url', async () => {
     const [item] = await runCommand(heapdumpCommand, [], t.deps);
     const file = String(item?.dumpFile);

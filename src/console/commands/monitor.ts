@@ -1,6 +1,6 @@
 // `monitor [-c sec] [-n cycles] [job]`: run statistics per job every cycle (runs ended, succeeded,
 // failed, mean duration and wait), as Arthas's monitor reports calls per method.
-import { intOption, type CommandSpec } from '../command.ts';
+import { intOption, MAX_COUNT, type CommandSpec } from '../command.ts';
 import type { Run } from '../../jobs/model.ts';
 import type { MonitorData, MonitorItem } from '../items.ts';
 import { jobNames, translate } from './support/runs.ts';
@@ -25,7 +25,7 @@ export const monitorCommand: CommandSpec = {
   positionals: { min: 0, max: 1 },
   async run(ctx, { values, positionals }) {
     const cycleSec = intOption(values.cycle, 'monitor: -c', { min: 1, max: 86_400 }) ?? 60;
-    const cycles = intOption(values.number, 'monitor: -n', { min: 1 });
+    const cycles = intOption(values.number, 'monitor: -n', { min: 1, max: MAX_COUNT });
     const [job] = positionals;
     const { jobs } = ctx.deps;
     let jobId: string | undefined;

@@ -1,6 +1,6 @@
 // `watch run <id> [-n count]`: a run's state changes and output as they happen, until the run ends,
 // `-n` items have been shown, or an interrupt (Arthas's watch, pointed at a job run).
-import { intOption, type CommandSpec } from '../command.ts';
+import { intOption, MAX_COUNT, type CommandSpec } from '../command.ts';
 import { FINAL_STATES } from '../../jobs/model.ts';
 import { CommandFailure, STATUS, type ItemBody } from '../model.ts';
 import { followRun } from './support/follow.ts';
@@ -27,7 +27,7 @@ export const watchCommand: CommandSpec = {
         STATUS.BAD_ARGS,
       );
     }
-    const limit = intOption(values.number, 'watch: -n', { min: 1 });
+    const limit = intOption(values.number, 'watch: -n', { min: 1, max: MAX_COUNT });
     const { jobs } = ctx.deps;
     let run = await findRun(jobs, 'watch', runId);
     const name = await jobNameOf(jobs, run);

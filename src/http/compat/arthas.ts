@@ -2,8 +2,10 @@
 // `state` for every outcome, Arthas's exact messages, `requestId` echoed, null fields left out and
 // `body` keys in alphabetical order (Arthas writes a TreeMap). Only translation lives here; the
 // sessions, consumers and jobs are the console core's.
+import { parseJson } from '../../parse-json.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AgentError, isAgentError } from '../../errors.ts';
+import { MAX_TIMER_MS } from '../../console/command.ts';
 import { TIMEOUT_MESSAGE } from '../../console/console-job.ts';
 import type { Console } from '../../console/console-service.ts';
 import { CommandFailure } from '../../console/model.ts';
@@ -11,7 +13,8 @@ import type { FastLane } from '../fast-lane.ts';
 import { arthasShape } from '../reply-error.ts';
 
 /** Arthas's MAX_HTTP_CONTENT_LENGTH. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+// Arthas clients send a command line and a few ids; a larger body is a mistake or an attack.
+const MAX_BODY_BYTES = 256 * 1024;
 const ACTIONS = new Set([
   'EXEC',
   'ASYNC_EXEC',
@@ -63,8 +66,10 @@ export async function registerArthasRoutes(
       (_request, body, done) => done(null, body),
     );
 
+    // OPTIONS too, as Arthas refuses every method but POST; unlisted, it got the app's 405 saying
+    // "use GET" for a path that takes POST.
     scope.route({
-      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+      method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url: '/api',
       config: { checksReadOnly: true },
       handler: async (request, reply) =>
@@ -124,13 +129,9 @@ export async function registerArthasRoutes(
   async function exec(request: Json, sessionId: string | undefined): Promise<Json> {
     const command = requireCommand(request);
     if (deps.readOnly) return readOnlyRefusal(command, sessionId);
-    const given = optionalInt(request.execTimeout, 'execTimeout');
+    const timeoutMs = execTimeoutMs(request.execTimeout);
     try {
-      const result = await core.exec(command, {
-        sessionId,
-        // Arthas: null or ≤ 0 means the default.
-        timeoutMs: given !== undefined && given > 0 ? given : undefined,
-      });
+      const result = await core.exec(command, { sessionId, timeoutMs });
       const { state } = result;
       // Keys in Arthas's alphabetical order, written as literals (sorting them per request was ~4 % of
       // a one-time exec's cost); JSON.stringify leaves the undefined ones out.
@@ -205,7 +206,7 @@ function parseBody(body: unknown): Json | string {
   if (typeof body !== 'string' || body.trim() === '') return 'request body is empty';
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = parseJson(body);
   } catch (err) {
     return (err as Error).message;
   }
@@ -228,6 +229,21 @@ function optionalInt(value: unknown, name: string): number | undefined {
     throw failed(`'${name}' must be a whole number, e.g. 10000; got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/**
+ * `execTimeout` in ms: undefined for the default (Arthas: absent, null or ≤ 0). Bounded by what a
+ * timer can wait: past 2^31−1 ms Node fires it at once, which would end the exec as it starts.
+ */
+function execTimeoutMs(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'string' ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n > MAX_TIMER_MS) {
+    throw failed(
+      `'execTimeout' must be a whole number of milliseconds up to ${MAX_TIMER_MS} (about 24.8 days; 0 or less means the default), e.g. 10000; got ${JSON.stringify(value)}`,
+    );
+  }
+  return n > 0 ? n : undefined;
 }
 
 function requireCommand(request: Json): string {

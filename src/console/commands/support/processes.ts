@@ -1,5 +1,5 @@
 // The host's processes for `ps` (by pid) and `top` (busiest first), from the monitor's process list.
-import { intOption, type CommandSpec } from '../../command.ts';
+import { intOption, MAX_COUNT, type CommandSpec } from '../../command.ts';
 import type { ProcessInfo, ProcessesItem } from '../../items.ts';
 import { CommandFailure, STATUS } from '../../model.ts';
 
@@ -19,7 +19,8 @@ export function processesCommand(
     examples: [`${name} -n 10`, `${name} | grep node`],
     options: { number: { type: 'string', short: 'n' } },
     async run(ctx, { values }) {
-      const limit = intOption(values.number, `${name}: -n`, { min: 1 }) ?? defaultCount;
+      const limit =
+        intOption(values.number, `${name}: -n`, { min: 1, max: MAX_COUNT }) ?? defaultCount;
       const sample = ctx.deps.monitor.latestWithProcesses();
       if (sample === undefined) {
         throw new CommandFailure(

@@ -15,7 +15,8 @@ export const RESULTS = path.join(ROOT, 'test-results');
 export const skipBrowser =
   !existsSync(CHROMIUM) && `Debian's Chromium is not installed (apt-get install chromium)`;
 
-export async function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: more Chromium flags, e.g. `--host-resolver-rules=…` to point a name at loopback. */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   assert.ok(
     existsSync(path.join(ROOT, 'web', 'dist', 'index.html')),
     'web/dist is not built: run "npm run build" (npm test does it first)',
@@ -32,6 +33,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

@@ -435,14 +435,15 @@ describe('jobs API: bad input', () => {
     });
   }
 
-  it('answers malformed JSON, a non-object body and a huge body with 400, never 500', async () => {
+  it('answers malformed JSON and a non-object body with 400 and a huge body with 413, never 500', async () => {
     for (const body of ['{"name": ', '[1,2]', '"text"']) {
       const res = await api('POST', '/api/v1/jobs', body);
       assert.equal(res.status, 400, `${body}: ${JSON.stringify(res.body)}`);
     }
     const huge = await api('POST', '/api/v1/jobs', { name: 'huge', cmd: 'x'.repeat(2 << 20) });
-    assert.equal(huge.status, 400);
-    assert.match(huge.body.error.message, /too large/);
+    assert.equal(huge.status, 413);
+    assert.equal(huge.body.error.code, 'PAYLOAD_TOO_LARGE');
+    assert.match(huge.body.error.message, /at most 1048576 bytes/);
   });
 
   it('answers unknown job and run ids with 404', async () => {

@@ -10,7 +10,14 @@ import {
   type PipelineFormat,
 } from '../pipeline/config/pipeline-config.ts';
 import { catalog } from '../pipeline/connectors/catalog.ts';
-import type { JobSpec, PipelineSpec, RetryPolicy, ScheduleSpec, Webhook } from './model.ts';
+import {
+  JOB_LIMITS,
+  type JobSpec,
+  type PipelineSpec,
+  type RetryPolicy,
+  type ScheduleSpec,
+  type Webhook,
+} from './model.ts';
 import { parseSchedule } from './schedule/validate.ts';
 
 export const JOB_DEFAULTS = Object.freeze({
@@ -149,24 +156,23 @@ export function toJobSpec(body: Record<string, unknown>, defaultTz: string): Job
     }
   }
 
-  const numbers: [string, unknown, number, number][] = [
-    ['timeoutSec', merged.timeoutSec, 0, 31 * 86_400],
-    ['graceSec', merged.graceSec, 0, 3600],
-    ['misfireGraceSec', merged.misfireGraceSec, 0, 7 * 86_400],
-    ['jitterSec', merged.jitterSec, 0, 86_400],
-    ['keepRuns', merged.keepRuns, 0, 1_000_000],
-  ];
   // A pipeline retries as its config says, whatever `retry` was sent (it is shown as such).
   const retry =
     pipeline === undefined
       ? { ...JOB_DEFAULTS.retry, ...(merged.retry as object) }
       : pipelineRetry(pipeline);
-  numbers.push(
-    ['retry.maxAttempts', retry.maxAttempts, 1, 100],
-    ['retry.backoffSec', retry.backoffSec, 0, 86_400],
-    ['retry.maxBackoffSec', retry.maxBackoffSec, 0, 7 * 86_400],
-  );
-  for (const [field, value, min, max] of numbers) {
+  const numbers: [keyof typeof JOB_LIMITS, unknown][] = [
+    ['timeoutSec', merged.timeoutSec],
+    ['graceSec', merged.graceSec],
+    ['misfireGraceSec', merged.misfireGraceSec],
+    ['jitterSec', merged.jitterSec],
+    ['keepRuns', merged.keepRuns],
+    ['retry.maxAttempts', retry.maxAttempts],
+    ['retry.backoffSec', retry.backoffSec],
+    ['retry.maxBackoffSec', retry.maxBackoffSec],
+  ];
+  for (const [field, value] of numbers) {
+    const { min, max } = JOB_LIMITS[field];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       invalid(field, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
     }
@@ -185,12 +191,12 @@ export function toJobSpec(body: Record<string, unknown>, defaultTz: string): Job
   };
 }
 
-/** SeaTunnel's env `job.retry.times` (3) retries, `job.retry.interval.seconds` (3) apart. */
+/**
+ * SeaTunnel's env `job.retry.times` (3) retries, `job.retry.interval.seconds` (3) apart; the config
+ * bounds both to what `retry` allows.
+ */
 function pipelineRetry(pipeline: PipelineSpec): RetryPolicy {
   const { retryTimes, retryIntervalSec } = pipelineStructure(pipeline, catalog).env;
-  if (retryTimes > 99) {
-    invalid('pipeline.config', `env option job.retry.times is ${retryTimes}; at most 99`);
-  }
   return {
     maxAttempts: retryTimes + 1,
     backoffSec: retryIntervalSec,

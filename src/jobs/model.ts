@@ -134,6 +134,26 @@ export interface PipelineSpec {
   config: string;
 }
 
+/**
+ * The range of every numeric field a user sets, which the route schemas and the core check alike.
+ * Each is what the code honours: the runner's timers take any of them (a timeout past Node's 24.8-day
+ * timer is re-armed in steps), and a schedule's step keeps its fires within JavaScript's dates.
+ */
+export const JOB_LIMITS = {
+  timeoutSec: { min: 0, max: 31 * 86_400 },
+  graceSec: { min: 0, max: 3600 },
+  misfireGraceSec: { min: 0, max: 7 * 86_400 },
+  jitterSec: { min: 0, max: 86_400 },
+  keepRuns: { min: 0, max: 1_000_000 },
+  'retry.maxAttempts': { min: 1, max: 100 },
+  'retry.backoffSec': { min: 0, max: 86_400 },
+  'retry.maxBackoffSec': { min: 0, max: 7 * 86_400 },
+  /** Ten years. */
+  everySec: { min: 1, max: 3650 * 86_400 },
+  /** A Cloudtask step: a million seconds, minutes, hours, days or weeks (19,000 years) at most. */
+  interval: { min: 0, max: 1_000_000 },
+} as const;
+
 /** What a user says a job is; everything else on a Job is kept by the agent. */
 export interface JobSpec {
   name: string;

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { ClaimedRun, KeptLease, RunOutcome, Store } from '../store/store.ts';
 import type { JobsEvents } from './events.ts';
 import type { Job, Run } from './model.ts';
+import { setLongTimeout } from './long-timeout.ts';
 import { createLogCapture, type LogChunk } from './process/log-capture.ts';
 import type { PackageStore } from './process/packages.ts';
 import { preparePipelineRun, type PipelineRun } from './pipeline-run.ts';
@@ -89,6 +90,8 @@ export function createRunner(deps: RunnerDeps): Runner {
   // Monotonic: a wall-clock jump must not fence (or keep alive) anything.
   let lastRenewal = performance.now();
   let renewing = false;
+  /** Set once shutdown() begins. */
+  let shuttingDown: { graceMs: number } | undefined;
   const renewTimer = setInterval(() => void renew(), config.renewMs);
   renewTimer.unref();
 
@@ -259,15 +262,16 @@ export function createRunner(deps: RunnerDeps): Runner {
           pid > 0 ? store.markStarted(run.id, token, pid, performance.now()) : undefined,
         )
         .catch(() => {});
+      // Up to 31 days, past Node's longest timer.
       const timer =
         job.timeoutSec > 0
-          ? setTimeout(
+          ? setLongTimeout(
               () => halt(a, 'timeout', 'SIGTERM', job.graceSec * 1000),
               job.timeoutSec * 1000,
             )
           : undefined;
       exit = await a.proc.exited;
-      clearTimeout(timer);
+      timer?.clear();
     } catch (err) {
       exit = { exitCode: null, signal: null, error: (err as Error).message };
     }
@@ -323,6 +327,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         done: Promise.resolve(),
       };
       active.set(claim.run.id, a);
+      if (shuttingDown !== undefined) halt(a, 'shutdown', 'SIGTERM', shuttingDown.graceMs);
       publish(claim.run);
       a.done = execute(a)
         .catch((err: unknown) =>
@@ -348,8 +353,13 @@ export function createRunner(deps: RunnerDeps): Runner {
 
     async shutdown(graceMs) {
       clearInterval(renewTimer);
-      for (const a of active.values()) halt(a, 'shutdown', 'SIGTERM', graceMs);
-      await Promise.all([...active.values()].map((a) => a.done));
+      shuttingDown = { graceMs };
+      // A claim in flight when the scheduler stopped can still start a run: it is stopped at once
+      // in start(), and waited for here like the rest, so no run is left unrecorded.
+      while (active.size > 0) {
+        for (const a of active.values()) halt(a, 'shutdown', 'SIGTERM', graceMs);
+        await Promise.all([...active.values()].map((a) => a.done));
+      }
     },
   };
 }

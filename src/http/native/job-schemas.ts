@@ -2,6 +2,7 @@
 // is generated from them, so the documentation cannot drift from what the server accepts. Rules a
 // schema cannot say (cron syntax, time zones, Cloudtask combinations) are checked by the jobs core.
 import {
+  JOB_LIMITS,
   MISFIRE_POLICIES,
   NOTIFY_EVENTS,
   OVERLAP_POLICIES,
@@ -11,8 +12,14 @@ import {
 import { PIPELINE_FORMATS } from '../../pipeline/config/pipeline-config.ts';
 import type {} from '../openapi-builder.ts'; // the OpenAPI keywords on FastifySchema (summary, tags…)
 
-const int = (minimum: number, maximum: number, description: string) =>
-  ({ type: 'integer', minimum, maximum, description }) as const;
+/** An integer field within the range the jobs core honours (JOB_LIMITS); ajv's message quotes it. */
+const int = (field: keyof typeof JOB_LIMITS, description: string) =>
+  ({
+    type: 'integer',
+    minimum: JOB_LIMITS[field].min,
+    maximum: JOB_LIMITS[field].max,
+    description,
+  }) as const;
 const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
 const isoTime = (description: string) => nullable('string', { format: 'date-time', description });
 
@@ -24,13 +31,18 @@ const scheduleInput = {
     'One of {kind:"cron", expr, tz}, {kind:"every", everySec}, {kind:"at", at} or {kind:"cloudtask", turnmode, interval, startdate, enddate, starttime, endtime, selectat, monthlyof}.',
   properties: {
     kind: { enum: ['cron', 'every', 'at', 'cloudtask'] },
-    enabled: { type: ['boolean', 'integer'], description: 'default true' },
+    enabled: {
+      type: ['boolean', 'integer'],
+      minimum: 0,
+      maximum: 1,
+      description: 'default true (Cloudtask: 1 or 0)',
+    },
     expr: { type: 'string', description: 'cron: 5 fields, or 6 with seconds first' },
     tz: { type: 'string', description: "IANA time zone; default the agent's" },
-    everySec: { type: 'integer', minimum: 1 },
+    everySec: int('everySec', 'seconds between fires, at most ten years'),
     at: { type: 'string', description: 'ISO 8601 time' },
     turnmode: { type: 'integer', minimum: 1, maximum: 6 },
-    interval: { type: 'integer' },
+    interval: int('interval', 'cloudtask: the step, in the unit of its turnmode'),
     startdate: { type: 'string', description: 'MM/DD/YYYY' },
     enddate: { type: 'string', description: 'MM/DD/YYYY' },
     starttime: { type: 'string', description: 'HH:MM' },
@@ -38,7 +50,10 @@ const scheduleInput = {
     selectat: { type: 'string' },
     monthlyof: {
       type: 'object',
-      properties: { day: { type: 'integer' }, week: { type: 'string' } },
+      properties: {
+        day: { type: 'integer', minimum: -31, maximum: 31, description: '-1 = the last day' },
+        week: { type: 'string' },
+      },
     },
   },
   // Unknown fields reach the core, which names them and suggests the field meant.
@@ -63,21 +78,21 @@ const jobFields = {
   },
   env: { type: 'object', additionalProperties: { type: 'string' } },
   cwd: { type: 'string', description: "relative to the job's package or work dir" },
-  timeoutSec: int(0, 31 * 86_400, '0 = no timeout'),
-  graceSec: int(0, 3600, 'between the stop signal and SIGKILL'),
+  timeoutSec: int('timeoutSec', '0 = no timeout'),
+  graceSec: int('graceSec', 'between the stop signal and SIGKILL'),
   retry: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      maxAttempts: int(1, 100, 'attempts in all; 1 = no retry'),
-      backoffSec: int(0, 86_400, 'before the first retry; doubles each time'),
-      maxBackoffSec: int(0, 7 * 86_400, 'the longest wait between attempts'),
+      maxAttempts: int('retry.maxAttempts', 'attempts in all; 1 = no retry'),
+      backoffSec: int('retry.backoffSec', 'before the first retry; doubles each time'),
+      maxBackoffSec: int('retry.maxBackoffSec', 'the longest wait between attempts'),
     },
   },
   overlap: { enum: [...OVERLAP_POLICIES] },
   misfire: { enum: [...MISFIRE_POLICIES] },
-  misfireGraceSec: int(0, 7 * 86_400, 'a fire later than this is a misfire'),
-  jitterSec: int(0, 86_400, 'fires start up to this late, by a fixed amount per job'),
+  misfireGraceSec: int('misfireGraceSec', 'a fire later than this is a misfire'),
+  jitterSec: int('jitterSec', 'fires start up to this late, by a fixed amount per job'),
   enabled: { type: 'boolean' },
   schedules: { type: 'array', maxItems: 100, items: scheduleInput },
   webhooks: {
@@ -94,7 +109,7 @@ const jobFields = {
       },
     },
   },
-  keepRuns: int(0, 1_000_000, "finished runs kept; 0 = the agent's --keep-runs"),
+  keepRuns: int('keepRuns', "finished runs kept; 0 = the agent's --keep-runs"),
 } as const;
 
 export const jobInput = {

@@ -106,6 +106,11 @@ describe('parseSchedule: every and at', () => {
     }
   });
 
+  it('refuses everySec past ten years, whose fires would leave the dates JavaScript can hold', () => {
+    refuses({ kind: 'every', everySec: 9e12 }, `${P}.everySec`, 'at most 315360000');
+    assert.equal(parseSchedule({ kind: 'every', everySec: 315_360_000 }, P).kind, 'every');
+  });
+
   it('normalises at to UTC', () => {
     assert.deepEqual(parseSchedule({ kind: 'at', at: '2026-12-01T11:00:00+01:00' }, P), {
       kind: 'at',
@@ -167,6 +172,16 @@ describe('parseSchedule: cloudtask', () => {
       ).kind,
       'cloudtask',
     );
+  });
+
+  it('refuses an interval above a million, with the bound', () => {
+    refuses(ct({ interval: 1_000_001 }), `${P}.interval`, 'at most 1000000');
+    refuses(
+      ct({ turnmode: 6, interval: 1e15, selectat: '1', monthlyof: { day: 1, week: '' } }),
+      `${P}.interval`,
+      'from 0 to 1000000',
+    );
+    assert.equal(parseSchedule(ct({ interval: 1_000_000 }), P).kind, 'cloudtask');
   });
 
   it('refuses dates that are not real MM/DD/YYYY dates', () => {

@@ -4,13 +4,14 @@
 // fire (day 30 of February) are refused here, because Cloudtask itself would loop forever on them.
 
 import { AgentError } from '../../errors.ts';
-import type {
-  AtSchedule,
-  CloudtaskSchedule,
-  CronSchedule,
-  EverySchedule,
-  MonthlyOf,
-  ScheduleSpec,
+import {
+  JOB_LIMITS,
+  type AtSchedule,
+  type CloudtaskSchedule,
+  type CronSchedule,
+  type EverySchedule,
+  type MonthlyOf,
+  type ScheduleSpec,
 } from '../model.ts';
 import {
   MAX_DAYS_IN_MONTH,
@@ -138,13 +139,17 @@ function parseCron(v: Validator, obj: Json): CronSchedule {
 
 function parseEvery(v: Validator, obj: Json): EverySchedule {
   const everySec = obj.everySec;
+  const { min, max } = JOB_LIMITS.everySec;
   if (
     typeof everySec !== 'number' ||
-    !Number.isSafeInteger(everySec * 1000) ||
-    everySec < 1 ||
-    !Number.isInteger(everySec)
+    !Number.isInteger(everySec) ||
+    everySec < min ||
+    everySec > max
   ) {
-    v.fail('everySec', `must be a whole number of seconds, at least 1; got ${show(everySec)}`);
+    v.fail(
+      'everySec',
+      `must be a whole number of seconds, at least ${min} and at most ${max} (10 years); got ${show(everySec)}`,
+    );
   }
   return { kind: 'every', everySec, enabled: v.enabled(obj.enabled, false) };
 }
@@ -304,18 +309,24 @@ function parseCloudtask(v: Validator, obj: Json): CloudtaskSchedule {
 }
 
 function parseInterval(v: Validator, interval: unknown, turnmode: number, mode: string): number {
+  const { max } = JOB_LIMITS.interval;
+  const within = (value: unknown, min: number): value is number =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
   if (turnmode === 6) {
     if (interval === undefined) return 1; // Monthly schedules ignore it; Cloudtask always sends one.
-    if (typeof interval !== 'number' || !Number.isSafeInteger(interval) || interval < 0) {
+    if (!within(interval, 0)) {
       v.fail(
         'interval',
-        `must be a whole number (monthly schedules ignore it); got ${show(interval)}`,
+        `must be a whole number from 0 to ${max} (monthly schedules ignore it); got ${show(interval)}`,
       );
     }
     return interval;
   }
-  if (typeof interval !== 'number' || !Number.isSafeInteger(interval) || interval < 1) {
-    v.fail('interval', `must be a whole number, at least 1, for ${mode}; got ${show(interval)}`);
+  if (!within(interval, 1)) {
+    v.fail(
+      'interval',
+      `must be a whole number, at least 1 and at most ${max}, for ${mode}; got ${show(interval)}`,
+    );
   }
   return interval;
 }

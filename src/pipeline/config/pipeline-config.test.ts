@@ -117,7 +117,7 @@ describe('pipeline config', () => {
     );
     fails(
       { ...DOC_EXAMPLE, env: { parallelism: 0 } },
-      /^env option parallelism must be a whole number ≥ 1, not 0$/,
+      /^env option parallelism must be a whole number from 1 to 128 \(readers or writers per plugin, all in one engine process\), not 0$/,
     );
     fails(
       { ...DOC_EXAMPLE, env: { 'shade.identifier': 'aes' } },
@@ -132,6 +132,74 @@ describe('pipeline config', () => {
       /a sink makes no table/,
     );
     fails([], /must be an object with env, source, transform and sink/);
+  });
+
+  it('bounds every numeric setting by what the engine can do, with the bound in the message', () => {
+    const fake = (options: Record<string, unknown>) => ({
+      ...DOC_EXAMPLE,
+      source: [{ ...DOC_EXAMPLE.source[0], ...options }],
+    });
+    fails(
+      { ...DOC_EXAMPLE, env: { parallelism: 1_000_000_000 } },
+      /^env option parallelism must be a whole number from 1 to 128 .*, not 1000000000$/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, env: { 'execution.parallelism': '129' } },
+      /parallelism must be a whole number from 1 to 128/,
+    );
+    fails(
+      fake({ parallelism: 129 }),
+      /^Source\[0\]-FakeSource: parallelism must be a whole number from 1 to 128/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, env: { 'checkpoint.interval': 2 ** 31 } },
+      /^env option checkpoint\.interval must be a whole number from 1 to 2147483647 \(Node's longest timer\)/,
+    );
+    fails({ ...DOC_EXAMPLE, env: { 'checkpoint.timeout': 2 ** 31 } }, /from 1 to 2147483647/);
+    fails({ ...DOC_EXAMPLE, env: { 'job.retry.times': 100 } }, /job\.retry\.times .* from 0 to 99/);
+    fails(
+      { ...DOC_EXAMPLE, env: { 'job.retry.interval.seconds': 86_401 } },
+      /job\.retry\.interval\.seconds .* from 0 to 86400/,
+    );
+    fails(
+      { ...DOC_EXAMPLE, env: { 'read_limit.rows_per_second': 0 } },
+      /read_limit\.rows_per_second must be a whole number from 1 to/,
+    );
+    fails(
+      fake({ 'row.num': 1e12 }),
+      /^Source\[0\]-FakeSource: option 'row\.num' must be a whole number from 0 to 2147483647 \(rows per reader\), not 1000000000000$/,
+    );
+    fails(fake({ 'split.num': 1001 }), /option 'split\.num' .* from 1 to 1000/);
+    fails(
+      fake({ 'split.read-interval': 2 ** 31 }),
+      /option 'split\.read-interval' .* to 2147483647/,
+    );
+    fails(fake({ 'string.length': 'lots' }), /option 'string\.length' .* from 0 to 1048576/);
+    fails(
+      { ...DOC_EXAMPLE, sink: [{ plugin_name: 'console', 'log.print.delay.ms': 2 ** 31 }] },
+      /^Sink\[0\]-console: option 'log\.print\.delay\.ms' .* to 2147483647/,
+    );
+    fails(
+      {
+        ...DOC_EXAMPLE,
+        source: [
+          { plugin_name: 'Jdbc', url: 'jdbc:sqlite:/x.db', query: 'select 1', fetch_size: 1e6 },
+        ],
+      },
+      /option 'fetch_size' .* from 1 to 100000/,
+    );
+    // Within the bounds, and a `${VAR}` (empty while a stored config is checked) is left to the engine.
+    const ok = readPipelineConfig(
+      fake({ parallelism: 128, 'row.num': '2147483647', 'split.num': 1000 }),
+      catalog,
+    );
+    assert.equal(ok.sources[0]?.parallelism, 128);
+    const hocon = `source { FakeSource { row.num = \${ROWS} } }\nsink { Console {} }`;
+    assert.equal(parsePipelineText(hocon, 'hocon', catalog, { ROWS: '' }).sources.length, 1);
+    assert.throws(
+      () => parsePipelineText(hocon, 'hocon', catalog, { ROWS: '99999999999' }),
+      /option 'row\.num' must be a whole number from 0 to 2147483647/,
+    );
   });
 
   it('reads the same config from HOCON and JSON text', () => {

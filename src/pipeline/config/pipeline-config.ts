@@ -1,8 +1,10 @@
 // A pipeline job's config, read once from SeaTunnel's JSON or HOCON form and checked: the env options,
 // each plugin's role, name, wiring (plugin_output/result_table_name → plugin_input/source_table_name)
 // and parallelism, and the DAG they make (specs/seatunnel.md §5 and §2.1). Connector options are
-// checked by the connectors themselves; here only that each plugin exists.
+// checked by the connectors themselves; here only that each plugin exists and that its numeric
+// options are within what the engine can honour (limits.ts).
 import { parseHocon, type HoconValue } from './hocon.ts';
+import { ENV_LIMITS, optionLimits, PARALLELISM, type Bound } from './limits.ts';
 import { parseSqlConfig, SqlConfigError } from './sql-config.ts';
 
 export type JobMode = 'BATCH' | 'STREAMING';
@@ -233,7 +235,15 @@ function readPlugins(
     const parallelism =
       entry.parallelism === undefined
         ? env.parallelism
-        : positiveInt(entry.parallelism, `${where}: parallelism`);
+        : wholeNumber(entry.parallelism, `${where}: parallelism`, PARALLELISM);
+    for (const [key, bound] of Object.entries(optionLimits(role, name))) {
+      const value = entry[key];
+      // '' is also what a `${VAR}` reads as while a stored config is checked: the engine, which
+      // resolves the variables, checks it again.
+      if (value !== undefined && value !== null && value !== '') {
+        wholeNumber(value, `${where}: option '${key}'`, bound);
+      }
+    }
     const options = Object.fromEntries(
       Object.entries(entry).filter(([k]) => !WIRING_KEYS.has(k)),
     ) as Record<string, HoconValue>;
@@ -295,8 +305,8 @@ function readEnv(value: unknown): PipelineEnv {
     );
   }
   const interval = pick('checkpoint.interval', 'execution.checkpoint.interval');
-  const optionalPositive = (v: unknown, name: string) =>
-    v === undefined ? undefined : positiveInt(v, `env option ${name}`);
+  const number = (name: keyof typeof ENV_LIMITS, v: unknown) =>
+    v === undefined ? undefined : wholeNumber(v, `env option ${name}`, ENV_LIMITS[name]);
   const shade = pick('shade.identifier');
   if (shade !== undefined && shade !== 'default' && shade !== 'base64') {
     throw new PipelineConfigError(
@@ -306,26 +316,15 @@ function readEnv(value: unknown): PipelineEnv {
   return {
     mode,
     name: pick('job.name') === undefined ? 'SeaTunnel_Job' : String(pick('job.name')),
-    parallelism: optionalPositive(pick('parallelism', 'execution.parallelism'), 'parallelism') ?? 1,
+    parallelism: number('parallelism', pick('parallelism', 'execution.parallelism')) ?? 1,
     // STREAMING always checkpoints (SeaTunnel's shipped seatunnel.yaml: 10 s); BATCH only when asked.
     checkpointIntervalMs:
-      optionalPositive(interval, 'checkpoint.interval') ??
-      (mode === 'STREAMING' ? 10_000 : undefined),
-    checkpointTimeoutMs:
-      optionalPositive(pick('checkpoint.timeout'), 'checkpoint.timeout') ?? 60_000,
-    retryTimes: nonNegativeInt(pick('job.retry.times') ?? 3, 'env option job.retry.times'),
-    retryIntervalSec: nonNegativeInt(
-      pick('job.retry.interval.seconds') ?? 3,
-      'env option job.retry.interval.seconds',
-    ),
-    rowsPerSecond: optionalPositive(
-      pick('read_limit.rows_per_second'),
-      'read_limit.rows_per_second',
-    ),
-    bytesPerSecond: optionalPositive(
-      pick('read_limit.bytes_per_second'),
-      'read_limit.bytes_per_second',
-    ),
+      number('checkpoint.interval', interval) ?? (mode === 'STREAMING' ? 10_000 : undefined),
+    checkpointTimeoutMs: number('checkpoint.timeout', pick('checkpoint.timeout')) ?? 60_000,
+    retryTimes: number('job.retry.times', pick('job.retry.times')) ?? 3,
+    retryIntervalSec: number('job.retry.interval.seconds', pick('job.retry.interval.seconds')) ?? 3,
+    rowsPerSecond: number('read_limit.rows_per_second', pick('read_limit.rows_per_second')),
+    bytesPerSecond: number('read_limit.bytes_per_second', pick('read_limit.bytes_per_second')),
     shadeIdentifier: shade === undefined ? 'default' : String(shade),
     options: Object.fromEntries(
       Object.entries(env).map(([k, v]) => [
@@ -336,18 +335,16 @@ function readEnv(value: unknown): PipelineEnv {
   };
 }
 
-function wholeNumber(value: unknown, name: string, min: number): number {
+function wholeNumber(value: unknown, name: string, bound: Bound): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < bound.min || n > bound.max) {
+    const why = bound.why === undefined ? '' : ` (${bound.why})`;
     throw new PipelineConfigError(
-      `${name} must be a whole number ≥ ${min}, not ${JSON.stringify(value)}`,
+      `${name} must be a whole number from ${bound.min} to ${bound.max}${why}, not ${JSON.stringify(value)}`,
     );
   }
   return n;
 }
-
-const positiveInt = (value: unknown, name: string): number => wholeNumber(value, name, 1);
-const nonNegativeInt = (value: unknown, name: string): number => wholeNumber(value, name, 0);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -33,8 +33,6 @@ export const EXIT_CODES: Readonly<Record<ExecutionStatus, number>> = {
 };
 
 const METRICS_EVERY_MS = 1000;
-/** How long a checkpoint waits for the agent to store it before the run fails. */
-const ACK_TIMEOUT_MS = 60_000;
 
 async function main(file: string): Promise<number> {
   const control = new Socket({ fd: 3, readable: true, writable: true });
@@ -65,6 +63,9 @@ async function main(file: string): Promise<number> {
     return finish('FAILED', (err as Error).message);
   }
 
+  // env checkpoint.timeout (60 s): how long a checkpoint waits for the agent to store it before
+  // the run fails.
+  const ackTimeoutMs = config.env.checkpointTimeoutMs;
   const run = execute({
     config,
     jobId: spec.jobId,
@@ -76,7 +77,7 @@ async function main(file: string): Promise<number> {
         const timer = setTimeout(
           () =>
             reject(new Error(`the agent did not store checkpoint ${state.checkpointId} in time`)),
-          ACK_TIMEOUT_MS,
+          ackTimeoutMs,
         );
         acks.set(state.checkpointId, () => {
           clearTimeout(timer);

@@ -144,6 +144,30 @@ describe('pipeline engine', () => {
     assert.equal(result.metrics.SourceReceivedCount, 400 - before.length);
   });
 
+  it('takes one checkpoint at a time when the interval is shorter than a checkpoint takes', async () => {
+    let taken = 0;
+    const run = execute({
+      config: config(
+        { 'job.mode': 'STREAMING', 'checkpoint.interval': 1 },
+        { 'row.num': 100, 'split.read-interval': 0 },
+        { plugin_name: 'Console', 'log.print.data': false },
+      ),
+      jobId: '8',
+      registry: connectors,
+      log: () => {},
+      onCheckpoint: async () => {
+        taken += 1;
+        await sleep(25);
+      },
+    });
+    await sleep(300);
+    run.stop(true);
+    const result = await run.done;
+    assert.equal(result.status, 'SAVEPOINT_DONE', result.error);
+    // About 300 / 25 + the savepoint; queued requests would make it one per millisecond.
+    assert.ok(taken >= 2 && taken <= 30, `${taken} checkpoints`);
+  });
+
   it('cancels: nothing committed, temporary files removed', async () => {
     const run = execute({
       config: config(

@@ -1,9 +1,9 @@
 // Runs one pipeline config: source readers (`parallelism` per source, splits handed out round-robin)
 // push batches of rows through the transforms to the sinks, awaiting each write, which is the
-// backpressure. Checkpoints at `checkpoint.interval` stop every reader between batches, record each
-// split's position, and commit the sinks; a savepoint is a last checkpoint before stopping, and a
-// run restored from one skips what was committed. BATCH ends when the sources end; STREAMING when
-// stopped.
+// backpressure; `read_limit.*` paces each reader (read-limit.ts). Checkpoints at
+// `checkpoint.interval` stop every reader between batches, record each split's position, and commit
+// the sinks; a savepoint is a last checkpoint before stopping, and a run restored from one skips what
+// was committed. BATCH ends when the sources end; STREAMING when stopped.
 import type { PipelineConfig, PluginConfig } from '../config/pipeline-config.ts';
 import { buildDag } from '../dag.ts';
 import { bytesOfRow, type Field } from '../data-type.ts';
@@ -17,6 +17,7 @@ import type {
 } from '../connectors/connector.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { createMetrics, type MetricsSnapshot } from './metrics.ts';
+import { createReadLimit, type ReadLimits } from './read-limit.ts';
 
 export type ExecutionStatus = 'FINISHED' | 'CANCELED' | 'SAVEPOINT_DONE' | 'FAILED';
 
@@ -201,7 +202,16 @@ export function execute(options: ExecuteOptions): PipelineExecution {
       });
 
       const loops = sources.flatMap((vertex) =>
-        startLoops(vertex, options.restore, route, metrics, tableFields, coordinator, abort.signal),
+        startLoops(
+          vertex,
+          options.restore,
+          route,
+          metrics,
+          tableFields,
+          coordinator,
+          config.env,
+          abort.signal,
+        ),
       );
       const interval = config.env.checkpointIntervalMs;
       const timer =
@@ -344,7 +354,8 @@ function createCoordinator(deps: {
 
   return {
     request() {
-      start().catch(deps.fail);
+      // One at a time: an interval shorter than a checkpoint takes must not queue them up.
+      if (pending === undefined) start().catch(deps.fail);
     },
     checkpoint: (before) => start(before),
     async boundary(loop) {
@@ -368,16 +379,19 @@ function startLoops(
   metrics: ReturnType<typeof createMetrics>,
   fields: Map<string, readonly Field[]>,
   coordinator: Coordinator,
+  limits: ReadLimits,
   signal: AbortSignal,
 ): Array<Promise<void>> {
   const parallelism = vertex.plugin.parallelism;
   const restored = restore?.splits[String(vertex.id)] ?? {};
   const all = vertex.source.splits(parallelism);
   const table = vertex.plugin.output as string;
+  const rowFields = fields.get(table) ?? [];
   return Array.from({ length: parallelism }, (_, subtask) => {
     const loop: Loop = { done: new Set(), finished: false };
     vertex.loops.push(loop);
     const mine = all.filter((_, i) => i % parallelism === subtask);
+    const limit = createReadLimit(limits, (row) => bytesOfRow(rowFields, row.values));
     return (async () => {
       try {
         for (const split of mine) {
@@ -391,9 +405,14 @@ function startLoops(
             if (signal.aborted) return;
             const rows = await reader.next(signal);
             if (rows === null || signal.aborted) break;
-            metrics.sourceReceived(rows, rowBytes(fields, rows));
-            metrics.vertex(vertex.id, rows.length);
-            await route(table, rows, subtask);
+            for (const part of limit?.slices(rows) ?? [rows]) {
+              const bytes = rowBytes(fields, part);
+              await limit?.pass(part.length, bytes, signal);
+              if (signal.aborted) return;
+              metrics.sourceReceived(part, bytes);
+              metrics.vertex(vertex.id, part.length);
+              await route(table, part, subtask);
+            }
             await coordinator.boundary(loop);
           }
           if (signal.aborted) return;

@@ -21,6 +21,10 @@ import {
 
 /** Rows generated per next(): big enough to amortise the engine's per-batch work, small enough to stay light. */
 const BATCH_ROWS = 1024;
+/** Fewer rows per batch when rows are big, so a batch stays about this size. */
+const BATCH_BYTES = 4 << 20;
+/** The sizes multiply through nested types (array<array<string>>): a row past this is refused. */
+const MAX_ROW_BYTES = 16 << 20;
 const DEFAULT_SPLIT_INTERVAL_MS = 1000;
 
 interface FakeSplit extends Split {
@@ -53,6 +57,13 @@ export const fakeSource = {
     const splitNum = options.int('split.num', 1, 1);
     const interval = options.int('split.read-interval', DEFAULT_SPLIT_INTERVAL_MS, 0);
     const fixed = readFixedRows(options.raw('rows'), fields);
+    const rowBytes = estimateRowBytes(fields, options);
+    if (rowBytes > MAX_ROW_BYTES) {
+      throw new ConnectorOptionError(
+        `FakeSource: one row of this schema would hold about ${Math.ceil(rowBytes / 2 ** 20)} MiB (string.length, bytes.length, array.size and map.size multiply through nested types); at most ${MAX_ROW_BYTES / 2 ** 20} MiB: lower those sizes`,
+      );
+    }
+    const batchRows = Math.max(1, Math.min(BATCH_ROWS, Math.floor(BATCH_BYTES / rowBytes)));
     const compile = valueGenerator(options);
     const makers = fields.map((field) => compile(field.type));
     const randomValues = (): unknown[] => {
@@ -85,7 +96,7 @@ export const fakeSource = {
         return {
           async next(signal) {
             if (emitted < total) {
-              const count = Math.min(BATCH_ROWS, total - emitted);
+              const count = Math.min(batchRows, total - emitted);
               const rows: Row[] = new Array(count);
               for (let i = 0; i < count; i++) {
                 const f = fixed?.[emitted + i];
@@ -134,6 +145,32 @@ function readFixedRows(
     }
     return { kind, values: row.fields as unknown[] };
   });
+}
+
+/** Roughly the memory of one generated row, from the schema and the size options. */
+function estimateRowBytes(fields: readonly Field[], options: ReturnType<typeof optionReader>) {
+  const size = (name: string) => options.int(name, 5, 0);
+  const [text, bytes, array, map] = ['string.length', 'bytes.length', 'array.size', 'map.size'].map(
+    size,
+  ) as [number, number, number, number];
+  const VALUE = 16;
+  const of = (type: DataType): number => {
+    switch (type.kind) {
+      case 'string':
+        return VALUE + text;
+      case 'bytes':
+        return VALUE + bytes;
+      case 'array':
+        return VALUE + array * of(type.element);
+      case 'map':
+        return VALUE + map * (of(type.key) + of(type.value));
+      case 'row':
+        return VALUE + type.fields.reduce((sum, f) => sum + of(f.type), 0);
+      default:
+        return VALUE;
+    }
+  };
+  return fields.reduce((sum, f) => sum + of(f.type), VALUE);
 }
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';

@@ -96,6 +96,39 @@ describe('loadConfig', () => {
     rejects(() => load({ token: 'short' }), /--token: a token must be at least 8 characters/);
   });
 
+  it('reads the token from --token-file, never together with --token', () => {
+    const file = yamlFile('  s3cret-token-from-file\n');
+    assert.equal(load({ 'token-file': file }).token, 's3cret-token-from-file');
+    assert.equal(load({}, { BOSUN_TOKEN_FILE: file }).token, 's3cret-token-from-file');
+    rejects(
+      () => load({ 'token-file': file, token: 'another-token' }),
+      /either --token or --token-file/,
+    );
+    rejects(() => load({ 'token-file': '/nonexistent/token' }), /--token-file: cannot read/);
+    rejects(() => load({ 'token-file': yamlFile('short\n') }), /at least 8 characters/);
+  });
+
+  it('takes allowed hosts and origins as comma lists or YAML lists, and checks their form', () => {
+    const c = load({
+      'allowed-hosts': 'Box.LAN, ops',
+      'allowed-origins': 'https://ops.example.com/',
+    });
+    assert.deepEqual(c.allowedHosts, ['box.lan', 'ops']);
+    assert.deepEqual(c.allowedOrigins, ['https://ops.example.com']);
+    const file = yamlFile('allowed-origins:\n  - http://a.example:8080\n  - https://b.example\n');
+    assert.deepEqual(load({ config: file }).allowedOrigins, [
+      'http://a.example:8080',
+      'https://b.example',
+    ]);
+    assert.deepEqual(load().allowedHosts, []);
+    rejects(
+      () => load({ 'allowed-hosts': 'http://box.lan' }),
+      /--allowed-hosts: "http:\/\/box.lan" is not a host name/,
+    );
+    rejects(() => load({ 'allowed-origins': 'ops.example.com' }), /is not an origin/);
+    rejects(() => load({ 'allowed-origins': 'https://ops.example.com/path' }), /is not an origin/);
+  });
+
   it('accepts a postgres URL store and resolves a SQLite path against the working directory', () => {
     assert.equal(
       load({ store: 'postgres://u:p@db:5432/bosun' }).store,

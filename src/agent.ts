@@ -1,7 +1,7 @@
 // createAgent(config): wires the store, the monitor, the heartbeat and the HTTP app, starts them in
 // order and stops them in reverse. No process.exit and no process.env here: main.ts owns those.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,8 @@ export interface Agent {
   /** Stops everything in reverse order; safe to call twice. */
   stop(): Promise<void>;
   readonly nodeId: string;
+  /** Every method and path pattern the HTTP app registered (empty before start). */
+  routes(): ReadonlyArray<{ method: string; url: string }>;
 }
 
 /** How long a run's lease lasts, and how often its owner renews it (specs/scheduling.md §5.4). */
@@ -61,10 +63,12 @@ export function createAgent(
   const releasers: Array<() => Promise<void> | void> = [];
   let nodeId = '';
   let stopping: Promise<void> | undefined;
+  let routes: () => ReadonlyArray<{ method: string; url: string }> = () => [];
 
+  const usesPostgres = /^postgres(ql)?:\/\//i.test(config.store);
   // Only the implementation in use is loaded: an embedded agent never loads pg.
   const openStore = async (): Promise<Store> =>
-    /^postgres(ql)?:\/\//i.test(config.store)
+    usesPostgres
       ? (await import('./store/postgres/postgres-store.ts')).createPostgresStore({
           url: config.store,
         })
@@ -76,7 +80,7 @@ export function createAgent(
     },
     async start() {
       try {
-        mkdirSync(config.dataDir, { recursive: true });
+        secureDataDir(config.dataDir, usesPostgres ? undefined : config.store, logger);
         nodeId = loadNodeId(config.dataDir);
 
         const store = await openStore();
@@ -241,6 +245,7 @@ export function createAgent(
           console: consoleCore,
           dumpDir: path.join(config.dataDir, 'dumps'),
         });
+        routes = http.routes;
         releasers.push(() => http.app.close());
         // Before the server closes: sessions hear the agent is stopping and their pulls return.
         releasers.push(() => consoleCore.close());
@@ -288,6 +293,7 @@ export function createAgent(
       })();
       return stopping;
     },
+    routes: () => routes(),
   };
 }
 
@@ -306,6 +312,52 @@ export function runEnv(
     if (!launcherSet.has(key)) out[key] = value;
   }
   return out;
+}
+
+/**
+ * The data dir and the agent's files in it readable by the agent's user alone: the store holds job env,
+ * webhook secrets and Jdbc passwords, a heap dump every secret in memory. Looser modes left by an older
+ * version or a copy are tightened and logged. A shared sticky dir (/tmp) is not the agent's to
+ * tighten: only a warning then.
+ */
+function secureDataDir(dataDir: string, sqliteFile: string | undefined, logger: Logger): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const tightened: string[] = [];
+  const tighten = (file: string, mode: number) => {
+    let was: number;
+    try {
+      was = statSync(file).mode & 0o7777;
+    } catch {
+      return; // not there (yet)
+    }
+    if ((was & 0o077) === 0) return;
+    try {
+      chmodSync(file, mode);
+      tightened.push(`${file} (was ${was.toString(8)}, now ${mode.toString(8)})`);
+    } catch (err) {
+      logger.warn({ err, file }, `cannot make ${file} private to the agent's user`);
+    }
+  };
+  if ((statSync(dataDir).mode & 0o1000) !== 0) {
+    logger.warn(
+      { dataDir },
+      `data dir ${dataDir} is a shared sticky directory: give --data-dir a directory of its own`,
+    );
+  } else {
+    tighten(dataDir, 0o700);
+    for (const dir of ['dumps', 'packages', 'work']) tighten(path.join(dataDir, dir), 0o700);
+  }
+  const withJournal = (db: string) => [db, `${db}-wal`, `${db}-shm`];
+  for (const file of [
+    path.join(dataDir, 'node-id'),
+    ...withJournal(path.join(dataDir, 'bosun.db')),
+    ...(sqliteFile === undefined ? [] : withJournal(sqliteFile)),
+  ]) {
+    tighten(file, 0o600);
+  }
+  if (tightened.length > 0) {
+    logger.warn({ files: tightened }, "tightened permissions: readable by the agent's user alone");
+  }
 }
 
 /** The secret the auth cookie is derived from; kept in the store so cookies survive restarts and work on every node. */

@@ -1,11 +1,11 @@
 // Entry point: reads argv and env, loads the configuration, starts the agent and handles signals.
 // The only place that touches process.exit.
 import { CommanderError } from 'commander';
-import { createAgent } from './agent.ts';
 import { createProgram, type Invocation } from './cli/program.ts';
 import { loadConfig, type Config } from './config.ts';
 import { isAgentError } from './errors.ts';
 import { createLogger } from './logger.ts';
+import { maskArgs } from './monitor/mask-args.ts';
 import { VERSION } from './version.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -17,6 +17,8 @@ async function serve(flags: Extract<Invocation, { command: 'serve' }>['flags']):
     format: config.logFormat,
     isTty: Boolean(process.stdout.isTTY),
   });
+  // Loaded here, after the title hides the arguments: the agent's modules take most of the start.
+  const { createAgent } = await import('./agent.ts');
   const agent = createAgent(config, { logger, version: VERSION, env: process.env });
 
   let signals = 0;
@@ -56,7 +58,19 @@ async function serve(flags: Extract<Invocation, { command: 'serve' }>['flags']):
   }
 }
 
+/**
+ * A secret given on the command line (`--token X`, a store URL's password) is taken out of the process
+ * title: on Linux Node writes the title over the original arguments, so `ps` and /proc/<pid>/cmdline
+ * then show the masked line. It is visible until this runs; --token-file and BOSUN_TOKEN never are.
+ */
+function hideSecretArgs(): void {
+  const args = [process.argv0, ...process.execArgv, ...process.argv.slice(1)];
+  const masked = maskArgs(args);
+  if (masked.some((arg, i) => arg !== args[i])) process.title = masked.join(' ');
+}
+
 async function main(argv: string[]): Promise<void> {
+  hideSecretArgs();
   let invocation: Invocation | undefined;
   const program = createProgram(VERSION, (inv) => {
     invocation = inv;

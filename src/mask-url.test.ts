@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskUrl } from './mask-url.ts';
+import { maskUrl, maskUrlsInText } from './mask-url.ts';
 
 describe('maskUrl', () => {
   it('masks the password in the user info', () => {
@@ -44,5 +44,40 @@ describe('maskUrl', () => {
       'host=db user=u password=*** dbname=x',
     );
     assert.equal(maskUrl("host=db password='a b\\'c' dbname=x"), 'host=db password=*** dbname=x');
+  });
+});
+
+describe('maskUrlsInText', () => {
+  it('masks the password of every URL in a text, whatever the scheme', () => {
+    assert.equal(
+      maskUrlsInText('a jdbc:postgresql://u:pw@h/db b postgres://v:p@w@h c https://h/x@y'),
+      'a jdbc:postgresql://u:***@h/db b postgres://v:***@h c https://h/x@y',
+    );
+    assert.equal(maskUrlsInText('redis://:pw@h'), 'redis://:***@h');
+  });
+
+  it('stops at a quote, so a URL inside a JSON string keeps the JSON valid', () => {
+    const text = JSON.stringify({ url: 'postgres://u:p"w@h/db', user: 'me@example.com' });
+    assert.deepEqual(JSON.parse(maskUrlsInText(text)), {
+      url: 'postgres://u:***@h/db',
+      user: 'me@example.com',
+    });
+  });
+
+  it('masks password-like query parameters and JDBC properties', () => {
+    assert.equal(
+      maskUrlsInText('jdbc:postgresql://h/db?user=u&password=pw&ssl=true'),
+      'jdbc:postgresql://h/db?user=u&password=***&ssl=true',
+    );
+    assert.equal(
+      maskUrlsInText('jdbc:sqlserver://h;user=u;password=pw;db=x'),
+      'jdbc:sqlserver://h;user=u;password=***;db=x',
+    );
+    assert.equal(maskUrlsInText('https://h/x?api_token=t#top'), 'https://h/x?api_token=***#top');
+  });
+
+  it('leaves a text without URL secrets unchanged', () => {
+    const text = 'postgres://u@h:5432/db and http://localhost:8600/api?limit=10';
+    assert.equal(maskUrlsInText(text), text);
   });
 });

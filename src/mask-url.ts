@@ -1,6 +1,33 @@
-// Hides the password in a PostgreSQL connection string so it can appear in errors and logs.
+// Hides the password in a PostgreSQL connection string so it can appear in errors and logs, and the
+// passwords of URLs found anywhere in a text (a pipeline config, a process command line).
 
 const MASK = '***';
+
+/**
+ * A URL's `user:password@` anywhere in a text (groups `lead` up to the ':' and `value`): the password
+ * runs to the last '@' before a space, a quote (JSON escapes such as `\"` included) or another URL,
+ * so an '@' in the password hides more, never less. Linear in the text: a scheme starts only where a
+ * run of scheme characters starts, and a password never spans another `://`.
+ */
+export const URL_PASSWORD =
+  /(?<lead>(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s"'/?#@:]*:)(?<value>(?:[^\s"\\:]|:(?!\/\/)|\\.)*)(?=@)/gi;
+
+/**
+ * A password-like query parameter (`?password=`, `&secret=`) or JDBC property (`;password=`). The name
+ * is matched whole, once (the lookahead-and-backreference idiom is atomic), so that a long name full
+ * of "password"s cannot make the match quadratic.
+ */
+export const URL_SECRET_PARAM =
+  /(?<lead>[?&;](?=[\w.-]*?(?:password|passwd|pwd|secret|token))(?=(?<name>[\w.-]+))\k<name>=)(?<value>(?:[^\s"'&;#\\]|\\.)*)/gi;
+
+/**
+ * Masks the passwords of every URL in a text, in the user info and in the query; the text keeps its
+ * shape (JSON stays JSON).
+ * @example maskUrlsInText('url = "jdbc:postgresql://u:pw@db/app"') // 'url = "jdbc:postgresql://u:***@db/app"'
+ */
+export function maskUrlsInText(text: string): string {
+  return text.replace(URL_PASSWORD, `$<lead>${MASK}`).replace(URL_SECRET_PARAM, `$<lead>${MASK}`);
+}
 
 /**
  * Returns the URL with any password replaced by `***`: in the user info (`postgres://user:pw@host`),

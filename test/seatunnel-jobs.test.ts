@@ -216,6 +216,35 @@ describe('SeaTunnel job REST API', () => {
     assert.equal(overview.workers, '1');
   });
 
+  it('checks a whole submit-jobs or stop-jobs list before it starts or stops anything', async () => {
+    const before = (await call('GET', '/api/v1/jobs')).body.jobs.length;
+    for (const bad of [
+      [null],
+      [{ params: { jobId: '1000100' }, ...docBody() }, null],
+      [{ params: { jobId: '1000101' }, ...docBody() }, { params: 'x', ...docBody() }],
+      [{ params: { jobId: '1000102' }, ...docBody() }, { env: {}, source: 1 }],
+    ]) {
+      const res = await call('POST', '/submit-jobs', bad);
+      assert.equal(res.status, 400, JSON.stringify(res));
+      assert.equal(res.body.status, 'fail');
+    }
+    assert.equal((await call('GET', '/api/v1/jobs')).body.jobs.length, before, 'nothing created');
+    for (const bad of [[null], [{ jobId: 1 }, { jobId: {} }], [{ jobId: 1 }, 'x']]) {
+      const res = await call('POST', '/stop-jobs', bad);
+      assert.equal(res.status, 400, JSON.stringify(res));
+      assert.equal(res.body.status, 'fail');
+    }
+  });
+
+  it('encrypt-config leaves what it cannot read as it is, never a 500', async () => {
+    for (const source of [{}, 1, true, null, [null], ['x']]) {
+      const body = { env: { 'shade.identifier': 'base64' }, source, sink: [] };
+      const res = await call('POST', '/encrypt-config', body);
+      assert.equal(res.status, 200, JSON.stringify(res));
+      assert.deepEqual(res.body.source, source);
+    }
+  });
+
   it("answers bad input with SeaTunnel's messages and unknown ids with {jobId}", async () => {
     const cases: Array<[string, string, unknown, number, RegExp]> = [
       ['POST', `${V1}/submit-job`, '', 400, /^Request body is empty\.$/],

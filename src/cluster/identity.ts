@@ -30,7 +30,7 @@ export function loadNodeId(dataDir: string): string {
   const id = newId();
   mkdirSync(dataDir, { recursive: true });
   // Write then rename, so a crash never leaves a half-written id.
-  writeFileSync(`${file}.tmp`, id + '\n', { mode: 0o644 });
+  writeFileSync(`${file}.tmp`, id + '\n', { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
   return id;
 }

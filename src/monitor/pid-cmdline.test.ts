@@ -16,4 +16,12 @@ describe('parseCmdline', () => {
     assert.equal(parseCmdline('sshd: alice@pts/0'), 'sshd: alice@pts/0');
     assert.equal(parseCmdline(''), '');
   });
+
+  it('masks secrets, per argument, so a value with spaces is hidden whole', () => {
+    assert.equal(
+      parseCmdline('bosun\0serve\0--token\0abcdefgh12345\0--store\0postgres://u:pw@db/x\0'),
+      'bosun serve --token *** --store postgres://u:***@db/x',
+    );
+    assert.equal(parseCmdline('app\0--password\0two words\0'), 'app --password ***');
+  });
 });

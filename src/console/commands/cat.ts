@@ -2,7 +2,8 @@
 // when it was cut. Relative paths are from the agent's working directory. Regular files only, opened
 // non-blocking: a read of a FIFO or a device can wait forever, and each such wait holds one of
 // libuv's four threads, which every file operation of the agent shares. Process environments
-// (/proc/<pid>/environ) are shown one variable a line with secret values masked.
+// (/proc/<pid>/environ) are shown one variable a line, and command lines as one line, with secret
+// values masked.
 import { constants } from 'node:fs';
 import { open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import type { CommandSpec } from '../command.ts';
 import type { CatItem } from '../items.ts';
 import { CommandFailure, STATUS } from '../model.ts';
-import { isEnvironFile, maskEnviron } from './support/environ.ts';
+import { maskProcFile } from './support/proc-secrets.ts';
 
 export const CAT_LIMIT_BYTES = 128 * 1024;
 
@@ -66,7 +67,7 @@ async function readCapped(file: string, limit: number): Promise<CatItem> {
     const data = buf.subarray(0, Math.min(read, limit));
     // Cut at a character boundary: TextDecoder would turn a split character into U+FFFD.
     const text = new TextDecoder().decode(truncated ? wholeChars(data) : data);
-    const content = isEnvironFile(await realPathOf(handle, file)) ? maskEnviron(text) : text;
+    const content = maskProcFile(await realPathOf(handle, file), text);
     return { type: 'cat', file, content, size: Math.max(size, read), truncated };
   } catch (err) {
     throw failure(err, file);

@@ -4,6 +4,7 @@
 // jobId, else known by its own bosun id. Each submission or resume is one of its runs, and its status
 // and metrics are those of its newest run. Only translation lives here: jobs, runs and the engine are
 // the jobs service's.
+import { parseJson } from '../../parse-json.ts';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +19,7 @@ import {
   type PipelineConfig,
 } from '../../pipeline/config/pipeline-config.ts';
 import { parseHocon } from '../../pipeline/config/hocon.ts';
+import { maskSecretOptions } from '../../pipeline/config/mask-secrets.ts';
 import { parseSqlConfig } from '../../pipeline/config/sql-config.ts';
 import { catalog } from '../../pipeline/connectors/catalog.ts';
 import { buildDag, type Dag } from '../../pipeline/dag.ts';
@@ -102,22 +104,34 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
   both('GET', '/finished-jobs/:state', finished);
   both('GET', '/finished-jobs', finished);
 
-  const submit = async (
-    body: unknown,
-    params: { jobId?: string; jobName?: string; isStartWithSavePoint?: string; format?: string },
-  ): Promise<{ jobId: string; jobName: string }> => {
+  type SubmitParams = {
+    jobId?: string;
+    jobName?: string;
+    isStartWithSavePoint?: string;
+    format?: string;
+  };
+  /** Checks a submission whole, touching nothing: a multi-job request fails before any job starts. */
+  const prepare = (body: unknown, params: SubmitParams) => {
     const resume = params.isStartWithSavePoint === 'true';
     if (resume && !params.jobId) throw bad('Please provide jobId when start with save point.');
     if (params.jobId !== undefined && !/^\d+$/.test(params.jobId)) {
       throw bad(`jobId must be a number, not "${params.jobId}"`);
     }
     const doc = configDocument(body, params.format);
-    const config = checked(doc);
-    const jobName = params.jobName ?? config.env.name;
+    const jobName = params.jobName ?? checked(doc).env.name;
     // The name shows in every answer; it travels in the stored config.
     doc.env = { ...(doc.env as Json | undefined), 'job.name': jobName };
-    const pipeline = { format: 'json', config: JSON.stringify(doc) };
-    const existing = params.jobId === undefined ? undefined : await find(params.jobId);
+    return { resume, jobId: params.jobId, jobName, config: JSON.stringify(doc) };
+  };
+
+  const launch = async ({
+    resume,
+    jobId,
+    jobName,
+    config,
+  }: ReturnType<typeof prepare>): Promise<{ jobId: string; jobName: string }> => {
+    const pipeline = { format: 'json', config };
+    const existing = jobId === undefined ? undefined : await find(jobId);
     let job: Job;
     if (existing !== undefined) {
       const active = existing.lastRun !== undefined && !FINAL.has(statusOf(existing.lastRun));
@@ -125,25 +139,25 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
       if (active) return { jobId: seatunnelId(existing.job), jobName };
       if (!resume) {
         throw bad(
-          `The job id ${params.jobId} has already been submitted and is not starting with a savepoint.`,
+          `The job id ${jobId} has already been submitted and is not starting with a savepoint.`,
         );
       }
       job = (await jobs.patchJob(existing.job.id, { pipeline })).job;
     } else {
       if (resume) {
-        throw bad(
-          `no job ${params.jobId} to resume: submit it first, then stop it with a savepoint`,
-        );
+        throw bad(`no job ${jobId} to resume: submit it first, then stop it with a savepoint`);
       }
       // Without a jobId, the SeaTunnel id is the bosun job's own (a number below 2^53): its name
       // must then not read as `seatunnel-<id>`.
-      const name = `${NAME_PREFIX}${params.jobId ?? `job-${randomUUID().slice(0, 8)}`}`;
+      const name = `${NAME_PREFIX}${jobId ?? `job-${randomUUID().slice(0, 8)}`}`;
       job = (await jobs.createJob({ name, kind: 'pipeline', pipeline, overlap: 'forbid' })).job;
     }
     const { run } = await jobs.runNow(job.id, resume ? { resume } : {});
     await started(run.id);
     return { jobId: seatunnelId(job), jobName };
   };
+
+  const submit = async (body: unknown, params: SubmitParams) => launch(prepare(body, params));
 
   const started = async (runId: string) => {
     const deadline = Date.now() + START_WAIT_MS;
@@ -187,40 +201,51 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
     if (!Array.isArray(list)) {
       throw bad('the body must be a list of job configs, each with "params"');
     }
+    const prepared = list.map((entry: unknown, i) => {
+      if (!isObject(entry)) throw bad(`entry ${i} must be a job config object, not ${show(entry)}`);
+      const { params = {}, ...doc } = entry;
+      if (!isObject(params) || Object.values(params).some((v) => typeof v !== 'string')) {
+        throw bad(`entry ${i}: "params" must be an object of strings, e.g. {"jobName":"demo"}`);
+      }
+      return prepare(doc, params as SubmitParams);
+    });
     const out = [];
-    for (const entry of list as Json[]) {
-      const { params, ...doc } = entry;
-      out.push(await submit(doc, (params ?? {}) as Record<string, string>));
-    }
+    for (const entry of prepared) out.push(await launch(entry));
     return out;
   });
 
-  const stop = async (body: unknown): Promise<string> => {
-    const { jobId, isStopWithSavePoint } = (body ?? {}) as {
+  /** A stop request's id and savepoint flag, checked before anything is stopped. */
+  const stopRequest = (body: unknown): { id: string; savepoint: boolean } => {
+    const { jobId, isStopWithSavePoint } = (isObject(body) ? body : {}) as {
       jobId?: unknown;
       isStopWithSavePoint?: unknown;
     };
     if (jobId === undefined || jobId === null || jobId === '') throw bad('jobId cannot be empty.');
+    if (typeof jobId === 'object') throw bad(`jobId must be a number, not ${show(jobId)}`);
     const id = String(jobId);
     if (!/^\d+$/.test(id)) throw bad(`For input string: "${id}"`);
+    return { id, savepoint: isStopWithSavePoint === true || isStopWithSavePoint === 'true' };
+  };
+  const stop = async ({ id, savepoint }: { id: string; savepoint: boolean }): Promise<string> => {
     const state = await find(id);
     const run = state?.lastRun;
     // Unknown or finished ids still get 200 (SeaTunnel does not wait for the stop either).
     if (run !== undefined && !FINAL.has(statusOf(run))) {
-      await jobs.stopRun(run.id, {
-        savepoint: isStopWithSavePoint === true || isStopWithSavePoint === 'true',
-      });
+      await jobs.stopRun(run.id, { savepoint });
     }
     return id;
   };
-  both('POST', '/stop-job', async (request) => ({ jobId: await stop(jsonBody(request.body)) }));
+  both('POST', '/stop-job', async (request) => ({
+    jobId: await stop(stopRequest(jsonBody(request.body))),
+  }));
   both('POST', '/stop-jobs', async (request) => {
     const list = jsonBody(request.body);
     if (!Array.isArray(list)) {
       throw bad('the body must be a list of {"jobId": …, "isStopWithSavePoint": …}');
     }
+    const requests = list.map(stopRequest);
     const out = [];
-    for (const entry of list) out.push({ jobId: Number(await stop(entry)) });
+    for (const entry of requests) out.push({ jobId: Number(await stop(entry)) });
     return out;
   });
 
@@ -229,7 +254,9 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
     const shade = String((doc.env as Json | undefined)?.['shade.identifier'] ?? 'default');
     if (shade !== 'base64') return doc;
     for (const role of ['source', 'sink']) {
-      for (const plugin of (doc[role] as Json[] | undefined) ?? []) {
+      const plugins = doc[role];
+      // SeaTunnel checks the config only when it is submitted; what it cannot read stays as it is.
+      for (const plugin of Array.isArray(plugins) ? plugins.filter(isObject) : []) {
         for (const key of ['username', 'password', 'auth', 'token', 'user']) {
           if (typeof plugin[key] === 'string') {
             plugin[key] = Buffer.from(plugin[key] as string).toString('base64');
@@ -366,7 +393,7 @@ function submitParams(request: FastifyRequest): Record<string, string> {
 function jsonBody(body: unknown): unknown {
   if (body === undefined || body === null || body === '') throw bad('Request body is empty.');
   try {
-    return JSON.parse(String(body));
+    return parseJson(String(body));
   } catch {
     throw bad('Invalid JSON format in request body.');
   }
@@ -397,6 +424,16 @@ function configDocument(body: unknown, format: string | undefined): Json {
   const doc = typeof body === 'object' ? structuredClone(body) : jsonBody(body);
   if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) return doc as Json;
   throw bad('Invalid JSON format in request body.');
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value as a message shows it: short, and never a whole body. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 function checked(doc: Json): PipelineConfig {
@@ -445,14 +482,15 @@ function jobView(state: JobState): Json {
   }
   const id = seatunnelId(job);
   const status = statusOf(lastRun);
-  const envOptions = config?.env.options ?? {};
+  // Shown as other secrets are: never a password, even one in a URL.
+  const envOptions = maskSecretOptions(config?.env.options ?? {});
   const view: Json = {
     jobId: id,
     jobName: config?.env.name ?? job.name,
     jobStatus: status,
     envOptions,
     createTime: localDateTime(lastRun?.createdAt ?? job.createdAt),
-    jobDag: config ? dagView(id, config, buildDag(config)) : {},
+    jobDag: config ? dagView(id, envOptions, buildDag(config)) : {},
     pluginJarsUrls: [],
     isStartWithSavePoint: lastRun?.trigger === 'resume',
     metrics: metricsOf(lastRun),
@@ -467,7 +505,7 @@ function jobView(state: JobState): Json {
   return view;
 }
 
-function dagView(jobId: string, config: PipelineConfig, dag: Dag): Json {
+function dagView(jobId: string, envOptions: Json, dag: Dag): Json {
   const table = (name: string | undefined) => name ?? 'default-identifier';
   const action = (v: Dag['vertices'][number]) => {
     const p = v.plugin;
@@ -506,7 +544,7 @@ function dagView(jobId: string, config: PipelineConfig, dag: Dag): Json {
     })),
     // 2.3.9+ (physical plan)
     jobId,
-    envOptions: config.env.options,
+    envOptions,
     pipelineEdges,
     vertexInfoMap: dag.vertices.map((v) => ({
       vertexId: v.id,

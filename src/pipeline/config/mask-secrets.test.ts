@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskConfigSecrets, restoreMaskedSecrets } from './mask-secrets.ts';
+import { maskConfigSecrets, maskSecretOptions, restoreMaskedSecrets } from './mask-secrets.ts';
 
 describe('maskConfigSecrets', () => {
   it('masks password-like values in JSON and keeps it JSON', () => {
@@ -42,5 +42,74 @@ describe('maskConfigSecrets', () => {
     assert.equal(restoreMaskedSecrets(changed, stored), stored.replace('"two"', '"new"'));
     const json = JSON.stringify({ sink: [{ password: 'p"w' }] });
     assert.equal(restoreMaskedSecrets(maskConfigSecrets(json), json), json);
+  });
+
+  it('masks the password of a Jdbc url, in the user info and in the query, and keeps JSON', () => {
+    const url = 'jdbc:postgresql://app:p@ss"w@db:5432/app?ssl=true&password=q&user=app';
+    const text = JSON.stringify({ source: [{ plugin_name: 'Jdbc', url, query: 'select 1' }] });
+    const masked = maskConfigSecrets(text);
+    assert.deepEqual(JSON.parse(masked), {
+      source: [
+        {
+          plugin_name: 'Jdbc',
+          url: 'jdbc:postgresql://app:***@db:5432/app?ssl=true&password=***&user=app',
+          query: 'select 1',
+        },
+      ],
+    });
+    assert.equal(restoreMaskedSecrets(masked, text), text);
+  });
+
+  it('masks url passwords in HOCON and SQL text, and puts each back in its place', () => {
+    const hocon =
+      'source { Jdbc { url = "postgres://a:one@h/db", password = "postgres://b:two@h" } }\n' +
+      'sink { Jdbc { url = jdbc:postgresql://c:three@h/db } }';
+    const masked = maskConfigSecrets(hocon);
+    assert.equal(
+      masked,
+      'source { Jdbc { url = "postgres://a:***@h/db", password = "***" } }\n' +
+        'sink { Jdbc { url = jdbc:postgresql://c:***@h/db } }',
+    );
+    assert.equal(restoreMaskedSecrets(masked, hocon), hocon);
+    const sql =
+      "CREATE TABLE t WITH ('connector' = 'Jdbc', 'url' = 'jdbc:postgresql://u:pw@h/db');";
+    assert.equal(
+      maskConfigSecrets(sql),
+      "CREATE TABLE t WITH ('connector' = 'Jdbc', 'url' = 'jdbc:postgresql://u:***@h/db');",
+    );
+    assert.equal(restoreMaskedSecrets(maskConfigSecrets(sql), sql), sql);
+  });
+
+  it('keeps a url password the client changed', () => {
+    const stored = 'url = "postgres://u:old@h/db"';
+    assert.equal(
+      restoreMaskedSecrets('url = "postgres://u:new@h/db"', stored),
+      'url = "postgres://u:new@h/db"',
+    );
+  });
+
+  it('stays linear on a large config full of secrets and near-secrets', () => {
+    for (const unit of [
+      '"password":"x",',
+      'password ',
+      '"a.',
+      'x://u:p@',
+      '&password',
+      "'token' = '",
+    ]) {
+      const text = unit.repeat(Math.ceil(200_000 / unit.length));
+      const started = performance.now();
+      restoreMaskedSecrets(maskConfigSecrets(text), text);
+      assert.ok(performance.now() - started < 1000, `${unit}: ${performance.now() - started} ms`);
+    }
+  });
+});
+
+describe('maskSecretOptions', () => {
+  it('masks password-like options and url passwords in the others', () => {
+    assert.deepEqual(
+      maskSecretOptions({ 'job.name': 'x', 'api.token': 't', hook: 'https://u:pw@h/x' }),
+      { 'job.name': 'x', 'api.token': '***', hook: 'https://u:***@h/x' },
+    );
   });
 });

@@ -1,6 +1,6 @@
 // The embedded Store: one SQLite file through Node's built-in node:sqlite, in WAL mode. One agent owns
 // it (not shared by nodes), so its clock is the agent's clock. Calls run synchronously behind the async port.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { systemClock, type Clock } from '../../clock.ts';
@@ -152,7 +152,12 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
 function openDatabase(path: string, busyTimeoutMs: number): DatabaseSync {
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // The file holds job env, webhook secrets and Jdbc passwords: created readable by its owner
+      // alone, before SQLite opens it, since SQLite gives the -wal and -shm files the main file's mode.
+      closeSync(openSync(path, 'a', 0o600));
+    }
     const db = new DatabaseSync(path);
     // busy_timeout first: switching to WAL itself may wait for another process's lock.
     db.exec(`pragma busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);

@@ -1,7 +1,21 @@
-// A process's environment file (/proc/<pid>/environ) as the console shows it: one NAME=value a line,
-// the values of secret-looking names masked as `sysenv` masks them, so `cat` cannot print a run's
-// DB_PASSWORD.
+// A process's environment and command line (/proc/<pid>/environ, /proc/<pid>/cmdline) as the console
+// shows them: secret values masked as `sysenv` and the process listings mask them, so `cat` cannot
+// print a run's DB_PASSWORD or the agent's own --token.
 import { MASK, SECRET_NAME } from '../../../jobs/job-spec.ts';
+import { maskArgs } from '../../../monitor/mask-args.ts';
+
+/** The text a /proc file shows, masked when it is an environ or a cmdline. */
+export function maskProcFile(realPath: string, content: string): string {
+  if (isEnvironFile(realPath)) return maskEnviron(content);
+  if (PROC_FILE.test(realPath) && realPath.endsWith('/cmdline')) {
+    const args = content.split('\0');
+    if (args.at(-1) === '') args.pop();
+    return maskArgs(args).join(' ');
+  }
+  return content;
+}
+
+const PROC_FILE = /\/(\d+|self|thread-self)(\/task\/\d+)?\/[a-z]+$/;
 
 /**
  * Whether a file's real path (symlinks resolved, so /proc/self is a pid) is a process's or a

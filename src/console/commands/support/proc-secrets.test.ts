@@ -1,7 +1,7 @@
 // Which files are process environments, and how their entries are shown.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isEnvironFile, maskEnviron } from './environ.ts';
+import { isEnvironFile, maskEnviron, maskProcFile } from './proc-secrets.ts';
 
 describe('isEnvironFile', () => {
   it('knows a process, a thread and self, under any mount point of /proc', () => {
@@ -35,5 +35,21 @@ describe('maskEnviron', () => {
 
   it('shows an empty environment as nothing', () => {
     assert.equal(maskEnviron(''), '');
+  });
+});
+
+describe('maskProcFile', () => {
+  it('shows a command line as one line with secret values masked', () => {
+    const raw =
+      'node\0bin/bosun\0serve\0--token\0abcdefgh12345678\0--store\0postgres://u:pw@db/x\0';
+    assert.equal(
+      maskProcFile('/proc/42/cmdline', raw),
+      'node bin/bosun serve --token *** --store postgres://u:***@db/x',
+    );
+  });
+
+  it('leaves other files as they are', () => {
+    assert.equal(maskProcFile('/etc/app.conf', '--token x'), '--token x');
+    assert.equal(maskProcFile('/proc/42/status', 'Name:\tnode'), 'Name:\tnode');
   });
 });

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'REQUEST_TIMEOUT'
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'URI_TOO_LONG'
   | 'HEADERS_TOO_LARGE'
   | 'NOT_READY'
@@ -31,6 +32,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   HEADERS_TOO_LARGE: 431,
   TOO_MANY_REQUESTS: 429,
   NOT_READY: 503,

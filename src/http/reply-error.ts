@@ -79,7 +79,10 @@ export function toAgentError(err: unknown): AgentError {
   }
   if (status === 414) return new AgentError('URI_TOO_LONG', 'the URL is too long');
   if (status === 415) {
-    return new AgentError('INVALID_INPUT', `unsupported content type: ${e.message ?? ''}`);
+    return new AgentError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'this route does not take a body of that content type; send application/json',
+    );
   }
   if (status >= 400 && status < 500) {
     return new AgentError('INVALID_INPUT', e.message ?? 'bad request');

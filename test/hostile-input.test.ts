@@ -1,0 +1,143 @@
+// Issue 21's reproducers, one by one, against a real agent: each gets its 4xx in the error shape of
+// the surface it was sent to, quickly, and the agent stays responsive.
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
+
+let agent: InProcessAgent;
+before(async () => {
+  agent = await startInProcessAgent();
+});
+after(async () => {
+  await agent?.stop();
+});
+
+const send = async (method: string, path: string, body?: string | Uint8Array, type?: string) => {
+  const res = await fetch(agent.url + path, {
+    method,
+    ...(body === undefined ? {} : { body }),
+    headers: type === undefined ? {} : { 'content-type': type },
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+};
+
+/** A raw request, for what fetch refuses to send (a bad URL, oversized heads). */
+const raw = (text: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(agent.url).port), '127.0.0.1');
+    let out = '';
+    socket.on('data', (d) => (out += d.toString('latin1')));
+    socket.on('end', () => resolve(out));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+    socket.write(text);
+  });
+const bodyOf = (answer: string): any => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+
+const SHAPES: Record<string, (body: any) => boolean> = {
+  native: (b) => typeof b.error?.code === 'string' && typeof b.error?.message === 'string',
+  seatunnel: (b) => b.status === 'fail' && typeof b.message === 'string',
+  cloudtask: (b) => typeof b.content === 'string' && typeof b.error === 'string',
+  arthas: (b) => typeof b.state === 'string' && typeof b.message === 'string',
+};
+
+describe('hostile input', () => {
+  it('refuses a 50 MB octet-stream body on a JSON route at once (415), never buffering it', async () => {
+    const job = await send(
+      'POST',
+      '/api/v1/jobs',
+      JSON.stringify({ name: 'h', cmd: 'true' }),
+      'application/json',
+    );
+    const id = job.json().id as string;
+    const res = await send(
+      'PATCH',
+      `/api/v1/jobs/${id}`,
+      new Uint8Array(50 << 20),
+      'application/octet-stream',
+    );
+    assert.equal(res.status, 415, res.text);
+    assert.ok(SHAPES.native!(res.json()));
+  });
+
+  it('refuses JSON nested 100,000 deep on every surface, in its shape', async () => {
+    const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+    for (const [path, shape] of [
+      ['/api/v1/jobs', 'native'],
+      ['/update-tags', 'seatunnel'],
+      ['/stop-job', 'seatunnel'],
+      ['/submit-jobs', 'seatunnel'],
+      ['/encrypt-config', 'seatunnel'],
+      ['/hazelcast/rest/maps/submit-job', 'seatunnel'],
+      ['/cloudtask/v2/jobs', 'cloudtask'],
+    ] as const) {
+      const res = await send('POST', path, deep, 'application/json');
+      assert.ok(
+        res.status >= 400 && res.status < 500,
+        `${path}: ${res.status} ${res.text.slice(0, 200)}`,
+      );
+      assert.ok(SHAPES[shape]!(res.json()), `${path}: ${res.text.slice(0, 200)}`);
+    }
+    const arthas = await send('POST', '/api', deep.slice(0, 200_000), 'application/json');
+    assert.equal(arthas.json().state, 'FAILED');
+  });
+
+  it('answers limit=1e999 with a 400 naming the field', async () => {
+    for (const path of ['/api/v1/jobs?limit=1e999', '/api/v1/runs?limit=1e999']) {
+      const res = await send('GET', path);
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.json().error.message, /"limit" must be a finite number/);
+    }
+  });
+
+  it('answers 405 with Allow in each surface’s shape', async () => {
+    for (const [path, shape] of [
+      ['/api/v1/snapshot', 'native'],
+      ['/hazelcast/rest/maps/overview', 'seatunnel'],
+      ['/overview', 'seatunnel'],
+      ['/cloudtask/v2/_ping', 'cloudtask'],
+    ] as const) {
+      const res = await send('DELETE', path);
+      assert.equal(res.status, 405, `${path}: ${res.text}`);
+      assert.match(res.headers.get('allow') ?? '', /GET/);
+      assert.ok(SHAPES[shape]!(res.json()), `${path}: ${res.text}`);
+    }
+    const options = await send('OPTIONS', '/api');
+    assert.equal(options.json().state, 'REFUSED');
+  });
+
+  it('answers a malformed URL (400), a URL too long (414) and headers too large (431) in each surface’s shape', async () => {
+    const host = `host: ${new URL(agent.url).host}\r\n`;
+    for (const [path, shape] of [
+      ['/api/v1/jobs', 'native'],
+      ['/overview', 'seatunnel'],
+      ['/cloudtask/v2/jobs', 'cloudtask'],
+    ] as const) {
+      const bad = await raw(`GET ${path}/%zz HTTP/1.1\r\n${host}connection: close\r\n\r\n`);
+      assert.match(bad, /^HTTP\/1\.1 400 /, bad);
+      assert.ok(SHAPES[shape]!(bodyOf(bad)), bad);
+      const long = await raw(`GET ${path}?x=${'a'.repeat(20_000)} HTTP/1.1\r\n${host}\r\n`);
+      assert.match(long, /^HTTP\/1\.1 414 /, long.slice(0, 200));
+      assert.ok(SHAPES[shape]!(bodyOf(long)), long.slice(0, 300));
+      const big = await raw(`GET ${path} HTTP/1.1\r\n${host}x-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      assert.match(big, /^HTTP\/1\.1 431 /, big.slice(0, 200));
+      assert.ok(SHAPES[shape]!(bodyOf(big)), big.slice(0, 300));
+    }
+  });
+
+  it('answers HEAD on the event stream with its headers, not the stream', async () => {
+    const res = await fetch(`${agent.url}/api/v1/events`, {
+      method: 'HEAD',
+      signal: AbortSignal.timeout(5000),
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+  });
+
+  it('stays responsive after all of it', async () => {
+    const res = await fetch(`${agent.url}/healthz`, { signal: AbortSignal.timeout(5000) });
+    assert.equal(res.status, 200);
+  });
+});

@@ -1,4 +1,4 @@
-// `npm run bench [-- http|footprint|scheduling|console|pipeline] [flags]`: runs every benchmark, or the one named,
+// `npm run bench [-- http|footprint|scheduling|console|pipeline|hostile] [flags]`: runs every benchmark, or the one named,
 // each in its own Node process. With no name, each gets only the flags it knows (--warmup goes to
 // every one that has it).
 import { spawn } from 'node:child_process';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { OPTIONS as CONSOLE } from './console.ts';
 import { OPTIONS as FOOTPRINT } from './footprint.ts';
+import { OPTIONS as HOSTILE } from './hostile-input.ts';
 import { OPTIONS as HTTP } from './http-throughput.ts';
 import { OPTIONS as PIPELINE } from './pipeline.ts';
 import { OPTIONS as SCHEDULING } from './scheduling.ts';
@@ -16,11 +17,12 @@ const BENCHES: Record<string, { file: string; options: ParseArgsOptionsConfig }>
   scheduling: { file: 'scheduling.ts', options: SCHEDULING },
   console: { file: 'console.ts', options: CONSOLE },
   pipeline: { file: 'pipeline.ts', options: PIPELINE },
+  hostile: { file: 'hostile-input.ts', options: HOSTILE },
 };
 
 /** The flags of `argv` that `options` declares, in `--name=value` form. */
 function flagsFor(argv: string[], options: ParseArgsOptionsConfig): string[] {
-  const all = { ...HTTP, ...FOOTPRINT, ...SCHEDULING, ...CONSOLE, ...PIPELINE };
+  const all = { ...HTTP, ...FOOTPRINT, ...SCHEDULING, ...CONSOLE, ...PIPELINE, ...HOSTILE };
   const { values } = parseArgs({ args: argv, options: all, strict: true });
   return Object.entries(values)
     .filter(([name]) => name in options)

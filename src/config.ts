@@ -802,9 +802,7 @@ function parsePort(value: unknown): number | undefined {
 }
 
 export function isLoopback(host: string): boolean {
-  return (
-    host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(host)
-  );
+  return host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(host);
 }
 
 function pick<T>(...values: (T | undefined)[]): T | undefined {

@@ -13,7 +13,12 @@ after(async () => {
   await agent?.stop();
 });
 
-const send = async (method: string, path: string, body?: string | Uint8Array, type?: string) => {
+const send = async (
+  method: string,
+  path: string,
+  body?: string | Uint8Array<ArrayBuffer>,
+  type?: string,
+) => {
   const res = await fetch(agent.url + path, {
     method,
     ...(body === undefined ? {} : { body }),

@@ -221,8 +221,14 @@ describe('SeaTunnel job REST API', () => {
     for (const bad of [
       [null],
       [{ params: { jobId: '1000100' }, ...docBody() }, null],
-      [{ params: { jobId: '1000101' }, ...docBody() }, { params: 'x', ...docBody() }],
-      [{ params: { jobId: '1000102' }, ...docBody() }, { env: {}, source: 1 }],
+      [
+        { params: { jobId: '1000101' }, ...docBody() },
+        { params: 'x', ...docBody() },
+      ],
+      [
+        { params: { jobId: '1000102' }, ...docBody() },
+        { env: {}, source: 1 },
+      ],
     ]) {
       const res = await call('POST', '/submit-jobs', bad);
       assert.equal(res.status, 400, JSON.stringify(res));

@@ -1,5 +1,7 @@
 // The one Fastify app on the one port: auth first, then every surface (vminfo, SeaTunnel monitoring,
 // native, metrics, the dashboard), each translating to and from the same core services.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
@@ -27,7 +29,7 @@ import { registerSessionRoutes } from './native/sessions.ts';
 import { createOpenApiCollector } from './openapi-builder.ts';
 import { createFastLane } from './fast-lane.ts';
 import { lazyCompilers } from './lazy-compilers.ts';
-import { clientErrorAnswer, replyError } from './reply-error.ts';
+import { clientErrorAnswer, rawAnswer, replyError } from './reply-error.ts';
 import { createRouteMethods } from './route-methods.ts';
 import { createSiteGuard } from './site-guard.ts';
 import { parseJson } from '../parse-json.ts';
@@ -102,6 +104,14 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
           if (!lane.serve(request, response)) handler(request, response);
         },
       );
+      // Nothing here is a proxy: a CONNECT gets a 405 in its surface's shape, not a dropped socket.
+      server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+        const refused = new AgentError(
+          'METHOD_NOT_ALLOWED',
+          'CONNECT is not allowed: this is not a proxy',
+        );
+        socket.end(rawAnswer('CONNECT', request.url ?? '/', refused));
+      });
       server.keepAliveTimeout = 72_000;
       // A client has this long to send its headers, and its whole request (body included):
       // a trickled request (slowloris) cannot hold a connection longer.

@@ -46,7 +46,7 @@ const SHAPES: Array<[(url: string) => boolean, ErrorShape]> = [
   // SeaTunnel's v2 paths, without the v1 prefix.
   [
     (url) =>
-      /^\/(running-jobs?|job-info|finished-jobs|submit-jobs?|stop-jobs?|encrypt-config|overview|update-tags|thread-dump|logs)(\/|\?|$)/.test(
+      /^\/(running-jobs?|running-threads|job-info|finished-jobs|submit-jobs?|stop-jobs?|encrypt-config|overview|update-tags|thread-dump|logs)(\/|\?|$)/.test(
         url,
       ),
     seatunnelShape,
@@ -140,8 +140,9 @@ export function replyError(
  */
 export function clientErrorAnswer(err: Error & { code?: string; rawPacket?: unknown }): string {
   const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString('latin1', 0, 16_384) : '';
-  const line = /^[A-Z]+ (\S+)/.exec(raw);
-  const url = line?.[1] ?? '/';
+  const line = /^([A-Z]+) (\S+)/.exec(raw);
+  const method = line?.[1] ?? 'GET';
+  const url = line?.[2] ?? '/';
   let agentErr: AgentError;
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     agentErr = new AgentError('REQUEST_TIMEOUT', 'the request was not received in time');
@@ -161,14 +162,21 @@ export function clientErrorAnswer(err: Error & { code?: string; rawPacket?: unkn
       `malformed HTTP request (${err.code ?? err.message})`,
     );
   }
-  const { status, headers, body = '' } = renderError(url, agentErr);
+  return rawAnswer(method, url, agentErr);
+}
+
+/** An error as raw HTTP/1.1 text that closes the connection, for answers written to a socket. */
+export function rawAnswer(method: string, url: string, err: AgentError): string {
+  const { status, headers, body = '' } = renderError(url, err);
   const head = Object.entries({
     ...headers,
+    date: new Date().toUTCString(),
     'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),
     connection: 'close',
   })
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${head}\r\n${body}`;
+  // An answer to HEAD has the headers of the answer to GET and no body.
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${head}\r\n${method === 'HEAD' ? '' : body}`;
 }

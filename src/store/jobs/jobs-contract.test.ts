@@ -635,6 +635,25 @@ for (const backend of storeBackends()) {
         assert.equal(back?.data.toString(), 'not really a tarball');
       });
 
+      it('stores a package of several chunks and replaces it whole', async () => {
+        const job = await store.createJob(newJob());
+        const big = Buffer.alloc((2 << 20) + 12_345);
+        for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+        await store.putPackage(job.id, { sha256: 'cd'.repeat(32), data: big });
+        const back = await store.getPackage(job.id);
+        assert.equal(back?.size, big.length);
+        assert.ok(back?.data.equals(big), 'the bytes come back as they went in');
+        const small = Buffer.from('the next version');
+        await store.putPackage(job.id, { sha256: 'ef'.repeat(32), data: small });
+        const again = await store.getPackage(job.id);
+        assert.equal(again?.sha256, 'ef'.repeat(32));
+        assert.equal(again?.data.toString(), 'the next version');
+        await assert.rejects(
+          store.putPackage('999999999', { sha256: 'ab'.repeat(32), data: small }),
+          (err: unknown) => (err as { code?: string }).code === 'NOT_FOUND',
+        );
+      });
+
       it('writes a webhook delivery when a run ends, and hands it to one sender at a time', async () => {
         const { run, leaseToken } = await claimedRun({
           webhooks: [{ url: 'http://127.0.0.1:9/hook', events: ['failed'] }],

@@ -766,28 +766,100 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return { runs, logBytes };
       }),
 
-    putPackage: (jobId, pkg) =>
-      db.tx('store a package', async (tx) => {
+    putPackage: async (jobId, pkg) => {
+      const data = Buffer.from(pkg.data.buffer, pkg.data.byteOffset, pkg.data.byteLength);
+      const chunks = Math.ceil(data.length / PACKAGE_CHUNK_BYTES);
+      // One short transaction per chunk, the event loop let go between them (see schema.ts).
+      for (let seq = 0; seq < chunks; seq++) {
+        if (seq > 0) await nextTurn();
+        await db.tx('store a package chunk', async (tx) => {
+          await mustLoadJob(tx, jobId);
+          await tx.run(
+            `insert into package_chunks (job_id, sha256, seq, data) values ($1, $2, $3, $4)
+             on conflict (job_id, sha256, seq) do nothing`,
+            [
+              idParam(jobId),
+              pkg.sha256,
+              seq,
+              data.subarray(seq * PACKAGE_CHUNK_BYTES, (seq + 1) * PACKAGE_CHUNK_BYTES),
+            ],
+          );
+        });
+      }
+      return db.tx('store a package', async (tx) => {
         await mustLoadJob(tx, jobId, forUpdate);
+        const stored = await one(
+          tx,
+          'select count(*) as n from package_chunks where job_id = $1 and sha256 = $2',
+          [idParam(jobId), pkg.sha256],
+        );
+        if (num(stored?.n) !== chunks) {
+          throw new AgentError(
+            'CONFLICT',
+            `another upload replaced job ${jobId}'s package while this one was stored; upload it again`,
+          );
+        }
         await tx.run(
           `insert into packages (job_id, sha256, size, data, uploaded_at) values ($1, $2, $3, $4, $5)
            on conflict (job_id) do update set sha256 = excluded.sha256, size = excluded.size,
              data = excluded.data, uploaded_at = excluded.uploaded_at`,
-          [idParam(jobId), pkg.sha256, pkg.data.byteLength, pkg.data, tx.now],
+          [idParam(jobId), pkg.sha256, data.length, Buffer.alloc(0), tx.now],
         );
+        await tx.run('delete from package_chunks where job_id = $1 and sha256 <> $2', [
+          idParam(jobId),
+          pkg.sha256,
+        ]);
         await bumpGeneration(tx);
-        return { sha256: pkg.sha256, size: pkg.data.byteLength, uploadedAt: tx.now };
-      }),
+        return { sha256: pkg.sha256, size: data.length, uploadedAt: tx.now };
+      });
+    },
 
-    getPackage: (jobId) =>
-      db.tx('read a package', async (tx) => {
-        const row = await one(
-          tx,
-          'select sha256, size, uploaded_at, data from packages where job_id = $1',
-          [idParam(jobId)],
+    getPackage: async (jobId) => {
+      // A package replaced while it is read loses its chunks: read the new one instead.
+      for (let attempt = 0; ; attempt++) {
+        const head = await db.tx('read a package', (tx) =>
+          one(
+            tx,
+            'select sha256, size, uploaded_at, length(data) as inline from packages where job_id = $1',
+            [idParam(jobId)],
+          ),
         );
-        return row === undefined ? undefined : { ...toPackage(row), data: toBuffer(row.data) };
-      }),
+        if (head === undefined) return undefined;
+        const pkg = toPackage(head);
+        if (num(head.inline) > 0) {
+          // Stored before packages were kept in chunks.
+          const row = await db.tx('read a package', (tx) =>
+            one(tx, 'select data from packages where job_id = $1 and sha256 = $2', [
+              idParam(jobId),
+              pkg.sha256,
+            ]),
+          );
+          if (row !== undefined) return { ...pkg, data: toBuffer(row.data) };
+          continue;
+        }
+        const parts: Buffer[] = [];
+        for (let seq = 0; seq * PACKAGE_CHUNK_BYTES < pkg.size; seq++) {
+          if (seq > 0) await nextTurn();
+          const row = await db.tx('read a package chunk', (tx) =>
+            one(
+              tx,
+              'select data from package_chunks where job_id = $1 and sha256 = $2 and seq = $3',
+              [idParam(jobId), pkg.sha256, seq],
+            ),
+          );
+          if (row === undefined) break;
+          parts.push(toBuffer(row.data));
+        }
+        const data = Buffer.concat(parts);
+        if (data.length === pkg.size) return { ...pkg, data };
+        if (attempt >= 3) {
+          throw new AgentError(
+            'CONFLICT',
+            `job ${jobId}'s package kept changing while it was read; try again`,
+          );
+        }
+      }
+    },
 
     takeNotifications: (limit, leaseMs) =>
       db.tx('take notifications', async (tx) => {
@@ -830,6 +902,12 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       }),
   };
 }
+
+/** How much of a package one row holds: a write of it holds the embedded agent ~10 ms. */
+const PACKAGE_CHUNK_BYTES = 1 << 20;
+
+/** Lets the event loop run between two steps of a long store operation. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function notFound(what: 'job' | 'run', id: string): AgentError {
   const list = what === 'job' ? 'GET /api/v1/jobs' : 'GET /api/v1/runs';

@@ -112,3 +112,20 @@ alter table runs add column checkpoint text;
 export const stopGraceColumn = `
 alter table runs add column stop_grace_ms integer;
 `;
+
+/**
+ * A package's bytes in 1 MiB chunks, written one short transaction at a time: one row of 64 MiB
+ * held the embedded agent's event loop for ~0.7 s (node:sqlite is synchronous). `packages.data`
+ * stays for packages stored before this migration and is empty for new ones.
+ */
+export function packageChunksTable(t: { bigint: string; blob: string; strict: string }): string {
+  return `
+create table package_chunks (
+  job_id ${t.bigint} not null references jobs (id) on delete cascade,
+  sha256 text not null,
+  seq integer not null,
+  data ${t.blob} not null,
+  primary key (job_id, sha256, seq)
+)${t.strict};
+`;
+}

@@ -68,6 +68,7 @@ describe('createPostgresStore', () => {
             'jobs',
             'nodes',
             'outbox',
+            'package_chunks',
             'packages',
             'run_log_chunks',
             'runs',

@@ -1,6 +1,11 @@
 // The SQLite schema, as numbered plain SQL. Append a new entry to add a migration; never edit one that
 // has shipped. Mirrors postgres/migrations.ts: same tables, columns, keys and meanings.
-import { jobsSchema, pipelineRunColumns, stopGraceColumn } from '../jobs/schema.ts';
+import {
+  jobsSchema,
+  packageChunksTable,
+  pipelineRunColumns,
+  stopGraceColumn,
+} from '../jobs/schema.ts';
 import type { Migration } from '../migrations.ts';
 
 /** Created before any migration runs, so it can record them. Times are ms since the epoch. */
@@ -51,5 +56,10 @@ create table settings (
     version: 4,
     name: 'runs: the grace a stop request asked for',
     sql: stopGraceColumn,
+  },
+  {
+    version: 5,
+    name: 'packages in chunks',
+    sql: packageChunksTable({ bigint: 'integer', blob: 'blob', strict: ' strict' }),
   },
 ];

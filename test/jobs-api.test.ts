@@ -1,7 +1,7 @@
 // The native jobs API end to end: a real agent in this process, real shell processes, real SQLite.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -231,6 +231,12 @@ describe('jobs API', () => {
     const run = await waitRunEnd(api, await runJob(job.id));
     assert.equal(run.state, 'succeeded');
     assert.equal((await api('GET', `/api/v1/runs/${run.id}/log`)).body, 'from the package\n');
+
+    // The embedded store records which package it is; the bytes live in the data dir alone.
+    rmSync(path.join(agent.dataDir, 'packages', job.id), { recursive: true, force: true });
+    const lost = await waitRunEnd(api, await runJob(job.id));
+    assert.equal(lost.state, 'failed');
+    assert.match(String(lost.error), /package of job \d+ is missing from .*; upload it again/);
 
     const bad = await fetch(`${agent.url}/api/v1/jobs/${job.id}/package`, {
       method: 'PUT',

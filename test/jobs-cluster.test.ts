@@ -1,9 +1,14 @@
 // Two agents sharing one PostgreSQL: every fire of a schedule runs exactly once across the cluster,
 // and each run is executed by one node.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { create as createTar } from 'tar';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { apiClient, waitFor } from './support/api.ts';
+import { apiClient, waitFor, waitRunEnd } from './support/api.ts';
 import type { RunningAgent } from './support/agent.ts';
 import { startCluster, type TestCluster } from './support/cluster.ts';
 
@@ -57,6 +62,35 @@ describe('two agents on one PostgreSQL', () => {
     );
     const nodes = new Set(runs.map((r) => r.node));
     assert.ok(nodes.size >= 1 && nodes.size <= 2);
+  });
+
+  it('runs a package on any node: a node without the upload fetches it from the store', async () => {
+    const api = agents.map((agent) => apiClient(agent.url));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-cluster-pkg-'));
+    // Bigger than one store chunk, so it comes back in several.
+    writeFileSync(path.join(dir, 'blob'), randomBytes(3 << 20));
+    writeFileSync(path.join(dir, 'run.sh'), '#!/bin/sh\nwc -c < blob\n', { mode: 0o755 });
+    const archive = path.join(dir, 'pkg.tar.gz');
+    await createTar({ gzip: true, file: archive, cwd: dir }, ['blob', 'run.sh']);
+    const created = await api[0]!('POST', '/api/v1/jobs', { name: 'packaged', cmd: './run.sh' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as string;
+    const put = await fetch(`${agents[0]!.url}/api/v1/jobs/${id}/package`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/gzip' },
+      body: readFileSync(archive),
+    });
+    assert.equal(put.status, 200, await put.text());
+    // No node has it on disk now: whichever runs it must fetch it.
+    for (const agent of agents) {
+      rmSync(path.join(agent.dataDir, 'packages', id), { recursive: true, force: true });
+    }
+    const runId = (await api[1]!('POST', `/api/v1/jobs/${id}/run`)).body.id as string;
+    const run = await waitRunEnd(api[1]!, runId, 30_000);
+    assert.equal(run.state, 'succeeded', String(run.error));
+    const log = (await api[1]!('GET', `/api/v1/runs/${runId}/log`)).body as string;
+    assert.equal(log.trim(), String(3 << 20));
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("stops a run through the other node with the grace Cloudtask's stop asks for", async () => {

@@ -1,5 +1,6 @@
 // The jobs core every surface calls (native API, Cloudtask, CLI through the API, dashboard, console):
 // define jobs, start and stop runs, read history and logs. Surfaces only translate shapes.
+import { createReadStream } from 'node:fs';
 import type { Clock } from '../clock.ts';
 import { AgentError } from '../errors.ts';
 import { SAVEPOINT_SIGNAL } from '../pipeline/seatunnel-status.ts';
@@ -7,7 +8,14 @@ import { newId } from '../ids.ts';
 import type { JobsPage, NewJob, NewSchedule, Store } from '../store/store.ts';
 import type { JobsEvents, OutputEvent } from './events.ts';
 import { keepMaskedSecrets, toJobSpec } from './job-spec.ts';
-import { FINAL_STATES, type Job, type JobPackage, type Run, type RunState } from './model.ts';
+import {
+  FINAL_STATES,
+  JOB_LIMITS,
+  type Job,
+  type JobPackage,
+  type Run,
+  type RunState,
+} from './model.ts';
 import type { PackageStore } from './process/packages.ts';
 import type { Runner } from './runner.ts';
 import { jitterMs } from './schedule/jitter.ts';
@@ -71,7 +79,8 @@ export interface JobsService {
   readLog(runId: string): Promise<Buffer>;
   /** The log so far, then live output until the run ends (or `signal` aborts). */
   followLog(runId: string, signal: AbortSignal): AsyncGenerator<Buffer>;
-  putPackage(idOrName: string, body: Buffer): Promise<JobPackage>;
+  /** Takes a .tar.gz package from its bytes as they arrive (at most JOB_LIMITS.packageBytes). */
+  putPackage(idOrName: string, body: AsyncIterable<Uint8Array>): Promise<JobPackage>;
 }
 
 const FOLLOW_POLL_MS = 1000;
@@ -374,8 +383,18 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
 
     async putPackage(idOrName, body) {
       const job = await mustGetJob(idOrName);
-      const stored = await deps.packages.put(job.id, body);
-      const pkg = await store.putPackage(job.id, { sha256: stored.sha256, data: body });
+      const upload = await deps.packages.receive(job.id, body, JOB_LIMITS.packageBytes.max);
+      const stored = await deps.packages.put(job.id, upload);
+      // A store shared by nodes keeps a copy for the others, read back from the kept archive; an
+      // embedded one records which package it is, the bytes being beside it in the data dir.
+      const pieces = store.capabilities.sharedByNodes
+        ? createReadStream(stored.archive, { highWaterMark: 1 << 20 })
+        : [];
+      const pkg = await store.putPackage(job.id, {
+        sha256: stored.sha256,
+        size: stored.size,
+        pieces,
+      });
       await deps.packages.prune(job.id, stored.sha256).catch(() => {});
       changed('updated', job);
       return pkg;

@@ -152,6 +152,8 @@ export const JOB_LIMITS = {
   everySec: { min: 1, max: 3650 * 86_400 },
   /** A Cloudtask step: a million seconds, minutes, hours, days or weeks (19,000 years) at most. */
   interval: { min: 0, max: 1_000_000 },
+  /** A job package's archive: the store keeps a copy of each. */
+  packageBytes: { min: 0, max: 64 << 20 },
 } as const;
 
 /** What a user says a job is; everything else on a Job is kept by the agent. */

@@ -175,6 +175,9 @@ export function createRunner(deps: RunnerDeps): Runner {
 
   async function ensurePackage(jobId: string, sha: string, dir: string): Promise<void> {
     if (existsSync(dir)) return;
+    if (!store.capabilities.sharedByNodes) {
+      throw new Error(`the package of job ${jobId} is missing from ${dir}; upload it again`);
+    }
     // Another node received the upload: the store holds the bytes.
     const pkg = await store.getPackage(jobId);
     if (pkg === undefined || pkg.sha256 !== sha) {
@@ -182,7 +185,11 @@ export function createRunner(deps: RunnerDeps): Runner {
         `the package ${sha.slice(0, 12)} of job ${jobId} is no longer in the store; upload it again`,
       );
     }
-    await deps.packages.put(jobId, pkg.data);
+    const upload = await deps.packages.receive(jobId, pkg.chunks, pkg.size);
+    if (upload.sha256 !== sha) {
+      throw new Error(`the package of job ${jobId} in the store does not match its sha256 ${sha}`);
+    }
+    await deps.packages.put(jobId, upload);
   }
 
   async function execute(a: Active): Promise<void> {

@@ -245,8 +245,19 @@ export interface JobsStore {
   /** Deletes old runs and logs by policy; returns what went. */
   prune(policy: PrunePolicy): Promise<{ runs: number; logBytes: number }>;
 
-  putPackage(jobId: string, pkg: { sha256: string; data: Uint8Array }): Promise<JobPackage>;
-  getPackage(jobId: string): Promise<(JobPackage & { data: Buffer }) | undefined>;
+  /**
+   * Makes a package the job's, storing its bytes from pieces of any size a chunk per short
+   * transaction. No pieces: only which package it is (the bytes kept elsewhere, see jobs-service).
+   */
+  putPackage(
+    jobId: string,
+    pkg: { sha256: string; size: number; pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array> },
+  ): Promise<JobPackage>;
+  /**
+   * A job's package and its bytes, read a chunk at a time as `chunks` is iterated; a package
+   * replaced meanwhile ends the iteration with CONFLICT.
+   */
+  getPackage(jobId: string): Promise<(JobPackage & { chunks: AsyncIterable<Buffer> }) | undefined>;
 
   /** Takes due deliveries for leaseMs so another node does not send them too. */
   takeNotifications(limit: number, leaseMs: number): Promise<Notification[]>;

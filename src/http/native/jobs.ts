@@ -1,16 +1,12 @@
 // The native jobs API: /api/v1/jobs, /api/v1/runs and their logs. A thin translation between JSON
 // (camelCase, ISO times) and the jobs core; the schemas in job-schemas.ts document and check it.
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { AgentError } from '../../errors.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
-import { RUN_STATES, type Run, type RunState } from '../../jobs/model.ts';
+import { JOB_LIMITS, RUN_STATES, type Run, type RunState } from '../../jobs/model.ts';
 import { iso, jobJson, runJson } from './job-json.ts';
 
-/**
- * The largest package upload. The store keeps a copy of every package (other nodes fetch it from
- * there), written in one statement, so this is kept to what a job's code needs.
- */
-const MAX_PACKAGE_BYTES = 64 << 20;
 import {
   errorResponse,
   idParams,
@@ -228,20 +224,25 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
     },
   );
 
-  // A package is raw bytes, taken by this route alone: any other route answers such a body 415
-  // rather than reading up to this limit.
+  // A package is raw bytes, taken by this route alone (any other route answers such a body 415)
+  // and handed on as a stream: the jobs core writes it to disk as it arrives.
+  const maxBytes = JOB_LIMITS.packageBytes.max;
   void app.register(async (scope) => {
     scope.addContentTypeParser(
       ['application/gzip', 'application/x-gzip', 'application/octet-stream', 'application/x-tar'],
-      { parseAs: 'buffer', bodyLimit: MAX_PACKAGE_BYTES },
-      (_request, body, done) => done(null, body),
+      (request, payload, done) => {
+        if (Number(request.headers['content-length'] ?? 0) > maxBytes) {
+          const tooLarge = `the package is larger than ${maxBytes} bytes, the limit`;
+          return done(new AgentError('PAYLOAD_TOO_LARGE', tooLarge), undefined);
+        }
+        done(null, payload);
+      },
     );
-    scope.put<{ Params: { id: string }; Body: Buffer }>(
+    scope.put<{ Params: { id: string }; Body: unknown }>(
       '/api/v1/jobs/:id/package',
       {
-        bodyLimit: MAX_PACKAGE_BYTES,
         schema: {
-          summary: 'Upload the job package (.tar.gz), unpacked into its work dir',
+          summary: `Upload the job package (.tar.gz, at most ${maxBytes >> 20} MiB), unpacked into its work dir`,
           tags: ['jobs'],
           consumes: ['application/gzip'],
           params: idParams,
@@ -259,7 +260,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
         },
       },
       async (request) => {
-        if (!Buffer.isBuffer(request.body)) {
+        if (!(request.body instanceof Readable)) {
           throw new AgentError(
             'INVALID_INPUT',
             'send the .tar.gz bytes with content-type application/gzip (curl --data-binary @job.tar.gz -H "content-type: application/gzip")',

@@ -16,7 +16,12 @@ import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { create, Header, type HeaderData } from 'tar';
 import { AgentError } from '../../errors.ts';
-import { createPackageStore } from './packages.ts';
+import { createPackageStore, type PackageStore } from './packages.ts';
+
+/** An upload as the HTTP route makes one: the bytes received into a temp file, then put. */
+async function putBytes(store: PackageStore, jobId: string, body: Buffer) {
+  return store.put(jobId, await store.receive(jobId, [body], Infinity));
+}
 
 const root = mkdtempSync(join(tmpdir(), 'bosun-packages-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -68,8 +73,13 @@ describe('createPackageStore', () => {
     const store = createPackageStore(dir);
     const body = await makeArchive({ 'run.sh': 'echo hi\n', 'lib/data.txt': 'data' });
     const sha = createHash('sha256').update(body).digest('hex');
-    const put = await store.put('job1', body);
-    assert.deepEqual(put, { sha256: sha, size: body.length, path: join(dir, 'job1', sha) });
+    const put = await putBytes(store, 'job1', body);
+    assert.deepEqual(put, {
+      sha256: sha,
+      size: body.length,
+      path: join(dir, 'job1', sha),
+      archive: join(dir, 'job1', `${sha}.tar.gz`),
+    });
     assert.equal(store.workDir('job1', sha), put.path);
     assert.equal(readFileSync(join(put.path, 'run.sh'), 'utf8'), 'echo hi\n');
     assert.equal(readFileSync(join(put.path, 'lib/data.txt'), 'utf8'), 'data');
@@ -86,7 +96,7 @@ describe('createPackageStore', () => {
       { path: 'tool', type: 'SymbolicLink', linkpath: 'bin/tool' },
       { path: 'copy', type: 'Link', linkpath: 'bin/tool' },
     ]);
-    const { path } = await store.put('job', body);
+    const { path } = await putBytes(store, 'job', body);
     assert.equal(readFileSync(join(path, 'bin/up'), 'utf8'), '#!/bin/sh\n');
     assert.equal(statSync(join(path, 'copy')).ino, statSync(join(path, 'bin/tool')).ino);
     assert.equal(statSync(join(path, 'bin/tool')).mode & 0o7000, 0);
@@ -96,22 +106,22 @@ describe('createPackageStore', () => {
     const dir = freshDir();
     const store = createPackageStore(dir);
     await rejectsInvalid(
-      store.put('job', Buffer.from('PK\u0003\u0004 a zip file')),
+      putBytes(store, 'job', Buffer.from('PK\u0003\u0004 a zip file')),
       /not a \.tar\.gz archive \(gzip magic missing\).*application\/gzip/,
     );
-    await rejectsInvalid(store.put('job', Buffer.alloc(0)), /gzip magic missing/);
+    await rejectsInvalid(putBytes(store, 'job', Buffer.alloc(0)), /gzip magic missing/);
     assert.equal(existsSync(join(dir, 'job')), false, 'nothing written');
   });
 
   it('rejects gzip that is not a tar, and a truncated archive', async () => {
     const store = createPackageStore(freshDir());
     await rejectsInvalid(
-      store.put('job', gzipSync(Buffer.from('hello world'))),
+      putBytes(store, 'job', gzipSync(Buffer.from('hello world'))),
       /not a valid \.tar\.gz/,
     );
     const good = await makeArchive({ 'a.txt': 'x'.repeat(10_000) });
     await rejectsInvalid(
-      store.put('job', good.subarray(0, good.length - 40)),
+      putBytes(store, 'job', good.subarray(0, good.length - 40)),
       /not a valid \.tar\.gz/,
     );
   });
@@ -198,7 +208,7 @@ describe('createPackageStore', () => {
       ],
     ];
     for (const [name, entries, pattern] of cases) {
-      await rejectsInvalid(store.put('job', craftArchive(entries)), pattern).catch(
+      await rejectsInvalid(putBytes(store, 'job', craftArchive(entries)), pattern).catch(
         (err: unknown) => {
           throw new Error(`case ${name}: ${String(err)}`);
         },
@@ -211,21 +221,24 @@ describe('createPackageStore', () => {
   it('caps unpacked size and entry count', async () => {
     const store = createPackageStore(freshDir(), { maxUnpackedBytes: 1000, maxEntries: 5 });
     await rejectsInvalid(
-      store.put('job', await makeArchive({ big: 'x'.repeat(1001) })),
+      putBytes(store, 'job', await makeArchive({ big: 'x'.repeat(1001) })),
       /more than 1000 bytes/,
     );
     const many = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`f${i}`, 'x']));
-    await rejectsInvalid(store.put('job', await makeArchive(many)), /more than 5 entries/);
+    await rejectsInvalid(putBytes(store, 'job', await makeArchive(many)), /more than 5 entries/);
   });
 
   it('treats the same bytes again as a no-op and keeps the first copy', async () => {
     const dir = freshDir();
     const store = createPackageStore(dir);
     const body = await makeArchive({ 'a.txt': 'one' });
-    const first = await store.put('job', body);
+    const first = await putBytes(store, 'job', body);
     const marker = join(first.path, 'left-by-a-run');
     writeFileSync(marker, '');
-    const [second, third] = await Promise.all([store.put('job', body), store.put('job', body)]);
+    const [second, third] = await Promise.all([
+      putBytes(store, 'job', body),
+      putBytes(store, 'job', body),
+    ]);
     assert.deepEqual(second, first);
     assert.deepEqual(third, first);
     assert.ok(existsSync(marker), 'the existing directory was kept');
@@ -239,7 +252,7 @@ describe('createPackageStore', () => {
     const dir = freshDir();
     const store = createPackageStore(dir);
     const body = await makeArchive({ 'a.txt': 'one', 'b/c.txt': 'two' });
-    const results = await Promise.all([1, 2, 3].map(() => store.put('job', body)));
+    const results = await Promise.all([1, 2, 3].map(() => putBytes(store, 'job', body)));
     assert.ok(results.every((r) => r.path === results[0]!.path));
     assert.equal(readFileSync(join(results[0]!.path, 'b/c.txt'), 'utf8'), 'two');
     assert.deepEqual(readdirSync(join(dir, 'job')).length, 2);
@@ -248,9 +261,9 @@ describe('createPackageStore', () => {
   it('prunes other versions of a job and removes a job', async () => {
     const dir = freshDir();
     const store = createPackageStore(dir);
-    const v1 = await store.put('job', await makeArchive({ 'a.txt': 'v1' }));
-    const v2 = await store.put('job', await makeArchive({ 'a.txt': 'v2' }));
-    const other = await store.put('other', await makeArchive({ 'a.txt': 'v1' }));
+    const v1 = await putBytes(store, 'job', await makeArchive({ 'a.txt': 'v1' }));
+    const v2 = await putBytes(store, 'job', await makeArchive({ 'a.txt': 'v2' }));
+    const other = await putBytes(store, 'other', await makeArchive({ 'a.txt': 'v1' }));
     mkdirSync(join(dir, 'job', '.tmp-fresh')); // an upload in progress stays
     await store.prune('job', v2.sha256);
     assert.deepEqual(
@@ -271,7 +284,7 @@ describe('createPackageStore', () => {
     const store = createPackageStore(freshDir());
     const body = await makeArchive({ a: 'a' });
     for (const bad of ['..', '.', '', 'a/b', '../x']) {
-      await rejectsInvalid(store.put(bad, body), /cannot name a package directory/);
+      await rejectsInvalid(putBytes(store, bad, body), /cannot name a package directory/);
     }
     assert.throws(() => store.workDir('job', '../../etc'), AgentError);
   });

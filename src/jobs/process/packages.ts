@@ -1,9 +1,13 @@
-// Job packages: .tar.gz archives a job runs from. Each upload is checked (gzip, safe paths and links, size
-// and entry caps) before anything lands on disk, then kept by sha256 as the archive and as a directory
-// unpacked atomically, so a run never sees a half-written package.
+// Job packages: .tar.gz archives a job runs from. Each upload streams to a temp file, hashed on the
+// way (never held in memory whole), is checked (gzip, safe paths and links, size and entry caps)
+// before it is kept, then kept by sha256 as the archive and as a directory unpacked atomically, so a
+// run never sees a half-written package.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type * as Tar from 'tar';
 import type { ReadEntry } from 'tar';
@@ -28,11 +32,32 @@ export interface StoredPackage {
   size: number;
   /** The unpacked directory, the same as workDir(jobId, sha256). */
   path: string;
+  /** The archive as uploaded, the same as archivePath(jobId, sha256). */
+  archive: string;
+}
+
+/** An archive written to a temp file by receive(), with its hash and size. */
+export interface ReceivedPackage {
+  file: string;
+  sha256: string;
+  size: number;
 }
 
 export interface PackageStore {
-  /** Checks, stores and unpacks a package; the same bytes again are a cheap no-op. */
-  put(jobId: string, body: Buffer): Promise<StoredPackage>;
+  /**
+   * Writes an archive's bytes to a temp file beside the job's packages, hashing them on the way, so
+   * no package is ever held in memory whole. More than `maxBytes` is refused (PAYLOAD_TOO_LARGE).
+   */
+  receive(
+    jobId: string,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    maxBytes: number,
+  ): Promise<ReceivedPackage>;
+  /**
+   * Checks, stores and unpacks a received archive, taking its temp file over; the same bytes again
+   * are a cheap no-op.
+   */
+  put(jobId: string, upload: ReceivedPackage): Promise<StoredPackage>;
   /** Where a stored package is unpacked: `dir/<jobId>/<sha256>/`. */
   workDir(jobId: string, sha256: string): string;
   /** The archive as uploaded: `dir/<jobId>/<sha256>.tar.gz`. */
@@ -46,7 +71,8 @@ export interface PackageStore {
 const DEFAULT_MAX_UNPACKED_BYTES = 1024 ** 3;
 const DEFAULT_MAX_ENTRIES = 100_000;
 const TMP_PREFIX = '.tmp-';
-const HASH_SLICE_BYTES = 1 << 20;
+/** How much of an archive is read at a time: node-tar's gunzip of a read is synchronous. */
+const SLICE_BYTES = 256 << 10;
 /** prune() leaves younger temp dirs alone: they may belong to a put() in progress. */
 const STALE_TMP_MS = 60 * 60 * 1000;
 
@@ -91,47 +117,78 @@ export function createPackageStore(dir: string, opts: PackageStoreOptions = {}):
   const archivePath = (jobId: string, sha256: string): string =>
     join(jobDir(jobId), `${checkSha(sha256)}.tar.gz`);
 
-  const put = async (jobId: string, body: Buffer): Promise<StoredPackage> => {
+  const receive = async (
+    jobId: string,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    maxBytes: number,
+  ): Promise<ReceivedPackage> => {
     const base = jobDir(jobId);
-    const sha256 = await sha256Of(body);
-    const target = join(base, sha256);
-    const archive = `${target}.tar.gz`;
-    const result = { sha256, size: body.length, path: target };
-    if ((await exists(target)) && (await exists(archive))) return result;
-
-    if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) {
-      throw new AgentError(
-        'INVALID_INPUT',
-        'the body is not a .tar.gz archive (gzip magic missing); send the archive bytes with content-type application/gzip',
-      );
-    }
-    // Check every entry before writing anything, so a bad archive leaves no trace.
-    await validateArchive(body, limits);
-
     await mkdir(base, { recursive: true });
-    if (!(await exists(archive))) {
-      const tmpArchive = join(base, `${TMP_PREFIX}${randomBytes(6).toString('hex')}.tar.gz`);
-      try {
-        await writeFile(tmpArchive, body);
-        await rename(tmpArchive, archive);
-      } catch (err) {
-        await rm(tmpArchive, { force: true });
-        throw err;
-      }
+    const file = join(base, `${TMP_PREFIX}${randomBytes(6).toString('hex')}.tar.gz`);
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      await pipeline(
+        Readable.from(body, { objectMode: false }),
+        async function* (source: AsyncIterable<Uint8Array>) {
+          for await (const chunk of source) {
+            size += chunk.length;
+            if (size > maxBytes) {
+              throw new AgentError(
+                'PAYLOAD_TOO_LARGE',
+                `the package is larger than ${maxBytes} bytes, the limit`,
+              );
+            }
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        createWriteStream(file, { mode: 0o600 }),
+      );
+    } catch (err) {
+      await rm(file, { force: true });
+      await rmdir(base).catch(() => {});
+      throw err;
     }
-    if (!(await exists(target))) {
-      const tmp = await mkdtemp(join(base, TMP_PREFIX));
-      try {
-        await unpack(body, tmp);
-        await rename(tmp, target);
-      } catch (err) {
-        await rm(tmp, { recursive: true, force: true });
-        const code = (err as NodeJS.ErrnoException).code;
-        // Another put() of the same bytes got there first: its directory is as good as ours.
-        if (!((code === 'ENOTEMPTY' || code === 'EEXIST') && (await exists(target)))) throw err;
+    return { file, sha256: hash.digest('hex'), size };
+  };
+
+  const put = async (jobId: string, upload: ReceivedPackage): Promise<StoredPackage> => {
+    const base = jobDir(jobId);
+    const target = join(base, checkSha(upload.sha256));
+    const archive = `${target}.tar.gz`;
+    const result = { sha256: upload.sha256, size: upload.size, path: target, archive };
+    try {
+      if ((await exists(target)) && (await exists(archive))) return result;
+      if (!(await hasGzipMagic(upload.file))) {
+        throw new AgentError(
+          'INVALID_INPUT',
+          'the body is not a .tar.gz archive (gzip magic missing); send the archive bytes with content-type application/gzip',
+        );
       }
+      // Check every entry before keeping anything, so a bad archive leaves no trace.
+      await validateArchive(upload.file, limits);
+      if (!(await exists(archive))) await rename(upload.file, archive);
+      if (!(await exists(target))) {
+        const tmp = await mkdtemp(join(base, TMP_PREFIX));
+        try {
+          await unpack(archive, tmp);
+          await rename(tmp, target);
+        } catch (err) {
+          await rm(tmp, { recursive: true, force: true });
+          const code = (err as NodeJS.ErrnoException).code;
+          // Another put() of the same bytes got there first: its directory is as good as ours.
+          if (!((code === 'ENOTEMPTY' || code === 'EEXIST') && (await exists(target)))) throw err;
+        }
+      }
+      return result;
+    } catch (err) {
+      await rm(upload.file, { force: true });
+      await rmdir(base).catch(() => {}); // a job dir this upload made, so a refusal leaves no trace
+      throw err;
+    } finally {
+      await rm(upload.file, { force: true }); // gone already when it became the archive
     }
-    return result;
   };
 
   const remove = async (jobId: string): Promise<void> => {
@@ -162,7 +219,7 @@ export function createPackageStore(dir: string, opts: PackageStoreOptions = {}):
     }
   };
 
-  return { put, workDir, archivePath, remove, prune };
+  return { receive, put, workDir, archivePath, remove, prune };
 }
 
 interface Limits {
@@ -179,17 +236,19 @@ function invalid(message: string): AgentError {
 let tarModule: Promise<typeof Tar> | undefined;
 const loadTar = (): Promise<typeof Tar> => (tarModule ??= import('tar'));
 
-async function validateArchive(body: Buffer, limits: Limits): Promise<void> {
+async function validateArchive(file: string, limits: Limits): Promise<void> {
   const { Parser } = await loadTar();
   return new Promise((resolve, reject) => {
     let unpackedBytes = 0;
     let failure: Error | undefined;
     const seen: Seen = { entries: 0, files: new Set(), symlinks: new Map() };
+    const source = createReadStream(file, { highWaterMark: SLICE_BYTES });
     const fail = (err: Error): void => {
       if (failure) return;
       failure = err;
       reject(err);
       // Stop reading the rest; abort() reports through 'error', which is already settled.
+      source.destroy();
       parser.abort(err);
     };
     const parser = new Parser({
@@ -227,7 +286,8 @@ async function validateArchive(body: Buffer, limits: Limits): Promise<void> {
       if (problem) return fail(invalid(problem));
       resolve();
     });
-    parser.end(body);
+    source.on('error', (err) => fail(err));
+    source.pipe(parser);
   });
 }
 
@@ -326,19 +386,6 @@ function fileParent(path: string, files: Set<string>): string | undefined {
   return undefined;
 }
 
-/**
- * The sha256 of a package, a slice per event-loop turn: hashing a 64 MiB archive at once would hold
- * the loop for ~150 ms.
- */
-async function sha256Of(body: Buffer): Promise<string> {
-  const hash = createHash('sha256');
-  for (let offset = 0; offset < body.length; offset += HASH_SLICE_BYTES) {
-    if (offset > 0) await new Promise((resolve) => setImmediate(resolve));
-    hash.update(body.subarray(offset, offset + HASH_SLICE_BYTES));
-  }
-  return hash.digest('hex');
-}
-
 /** Whether a parent of `path` (or `path` itself, when `self`) is a symbolic link of the archive. */
 function throughSymlink(path: string, symlinks: Map<string, string>, self: boolean): boolean {
   const parts = path.split('/');
@@ -357,7 +404,7 @@ function normalizeEntryPath(raw: string): string | undefined {
   return parts.length === 0 ? '.' : parts.join('/');
 }
 
-async function unpack(body: Buffer, cwd: string): Promise<void> {
+async function unpack(file: string, cwd: string): Promise<void> {
   const { extract } = await loadTar();
   return new Promise((resolve, reject) => {
     const unpacker = extract({
@@ -391,8 +438,20 @@ async function unpack(body: Buffer, cwd: string): Promise<void> {
       settled = true;
       resolve();
     });
-    unpacker.end(body);
+    const source = createReadStream(file, { highWaterMark: SLICE_BYTES });
+    source.on('error', (err) => unpacker.emit('error', err));
+    source.pipe(unpacker);
   });
+}
+
+async function hasGzipMagic(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

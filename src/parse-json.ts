@@ -28,6 +28,9 @@ export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
   });
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
 /** The deepest nesting of [ and { outside strings: one pass, no allocation. */
 export function jsonDepth(text: string): number {
   let depth = 0;
@@ -36,14 +39,18 @@ export function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) {
-        i++;
-      } // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) max = depth;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+      if (c === BACKSLASH) {
+        i++; // the escaped character cannot end the string
+      } else if (c === QUOTE) {
+        inString = false;
+      }
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      max = Math.max(max, ++depth); // [ or {
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--; // ] or }
+    }
   }
   return max;
 }

@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { JOB_LIMITS } from '../src/jobs/model.ts';
 import { startBosun, warmCompileCache, type BenchAgent } from './lib/agent.ts';
 import { installCleanup, makeTempDir, runMain } from './lib/cleanup.ts';
 import { memory, mib } from './lib/proc.ts';
@@ -35,8 +36,7 @@ const PROBE_EVERY_MS = 10;
 const SETTLE_MS = 600;
 /** How long the agent idles after the last input before its RSS is read against the idle one. */
 const FINAL_SETTLE_MS = 5_000;
-/** MAX_PACKAGE_BYTES in src/http/native/jobs.ts. */
-const PACKAGE_LIMIT = 64 << 20;
+const PACKAGE_LIMIT = JOB_LIMITS.packageBytes.max;
 const DEPTH = 100_000;
 const SLOW_CONNECTIONS = 20;
 const MALFORMED_URLS = 2_000;

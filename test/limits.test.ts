@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { apiClient } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 type Json = Record<string, any>;
@@ -17,20 +18,8 @@ after(async () => {
   await agent?.stop();
 });
 
-const api = async (
-  method: string,
-  url: string,
-  body?: unknown,
-): Promise<{ status: number; body: Json }> => {
-  const res = await fetch(agent.url + url, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Json) };
-};
+const api = (method: string, url: string, body?: unknown) =>
+  apiClient(agent.url)(method, url, body);
 
 const pipeline = (env: Json, source: Json = {}) => ({
   env: { 'job.mode': 'BATCH', ...env },

@@ -64,9 +64,6 @@ export function toAgentError(err: unknown): AgentError {
   // Schema validation (ajv): name the field and the fix rather than ajv's wording.
   if (isValidationFailure(err)) return formatValidationError(err);
   const e = err as { statusCode?: number; code?: string; message?: string };
-  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return new AgentError('INVALID_INPUT', 'the request body must be a JSON object; it was empty');
-  }
   if (e.code === 'FST_ERR_BAD_URL') {
     return new AgentError('INVALID_INPUT', `${e.message ?? 'bad URL'}: percent-encode the path`);
   }

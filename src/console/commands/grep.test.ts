@@ -2,19 +2,9 @@
 // syntax keeps working, and what RE2 cannot do is named in the error.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CommandFailure, STATUS } from '../model.ts';
+import { STATUS } from '../model.ts';
 import { grepStage } from './grep.ts';
-import { runStage } from './test-context.ts';
-
-function failure(fn: () => unknown): CommandFailure {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof CommandFailure, String(err));
-    return err;
-  }
-  assert.fail('expected a CommandFailure');
-}
+import { failure, runStage } from './test-context.ts';
 
 describe('grep -e', () => {
   it('matches (a+)+$ against long runs of a followed by another character without backtracking', () => {

@@ -4,23 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CommandFailure, STATUS } from '../model.ts';
+import { STATUS } from '../model.ts';
 import { CAT_LIMIT_BYTES, catCommand } from './cat.ts';
 import { grepStage } from './grep.ts';
-import { createTestDeps, runCommand, runStage, type TestDeps } from './test-context.ts';
+import { createTestDeps, failure, runCommand, runStage, type TestDeps } from './test-context.ts';
 import { wcStage } from './wc.ts';
 
 const LINES = ['alpha one', 'Beta two', 'gamma three', 'delta four', 'beta five', 'zeta six'];
-
-function failure(fn: () => unknown): CommandFailure {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof CommandFailure, String(err));
-    return err;
-  }
-  assert.fail('expected a CommandFailure');
-}
 
 describe('grep', () => {
   it('keeps lines containing the text, case-sensitive by default', () => {

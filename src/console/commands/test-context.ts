@@ -1,6 +1,7 @@
 // Test support for the console commands: real agent parts (host monitor, SQLite jobs store, runner and
 // jobs service, runtime stats) in a temporary dir, a fake session, and helpers that parse argv and run
 // a command or a pipe stage the way the console core does.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ import {
   type SessionView,
   type StageSpec,
 } from '../command.ts';
-import type { ItemBody, ResultItem } from '../model.ts';
+import { CommandFailure, type ItemBody, type ResultItem } from '../model.ts';
 
 export interface TestDeps {
   readonly deps: ConsoleDeps;
@@ -191,4 +192,15 @@ export function runStage(
   if (args === undefined) throw new Error('runStage: -h is the core’s business');
   const s = stage.create(args);
   return [...lines.flatMap((l) => s.line(l)), ...s.end()];
+}
+
+/** The CommandFailure `fn` throws; fails the test when it throws nothing or something else. */
+export function failure(fn: () => unknown): CommandFailure {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof CommandFailure, String(err));
+    return err;
+  }
+  assert.fail('expected a CommandFailure');
 }

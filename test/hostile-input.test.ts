@@ -89,6 +89,18 @@ describe('hostile input', () => {
     assert.equal(arthas.json().state, 'FAILED');
   });
 
+  it('answers an empty JSON body with a 400 in each surface’s shape', async () => {
+    const native = await send('POST', '/api/v1/jobs', '', 'application/json');
+    assert.equal(native.status, 400);
+    assert.equal(
+      native.json().error.message,
+      'the request body must be a JSON object; it was empty',
+    );
+    const seatunnel = await send('POST', '/submit-job', '', 'application/json');
+    assert.equal(seatunnel.status, 400);
+    assert.ok(SHAPES.seatunnel!(seatunnel.json()), seatunnel.text);
+  });
+
   it('answers limit=1e999 with a 400 naming the field', async () => {
     for (const path of ['/api/v1/jobs?limit=1e999', '/api/v1/runs?limit=1e999']) {
       const res = await send('GET', path);

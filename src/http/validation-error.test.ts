@@ -220,9 +220,6 @@ describe('formatValidationError', () => {
     const res = await app.inject({ method: 'POST', url: '/jobs' });
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /the request body must be a JSON object/);
-    const empty = await post('');
-    assert.equal(empty.status, 400);
-    assert.equal(empty.json.error.message, 'the request body must be a JSON object; it was empty');
   });
 
   it('prefixes query string problems with "query parameter"', async () => {

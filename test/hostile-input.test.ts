@@ -144,6 +144,24 @@ describe('hostile input', () => {
     }
   });
 
+  it('answers a malformed request that carries a large body, rather than resetting it', async () => {
+    const host = `host: ${new URL(agent.url).host}\r\n`;
+    for (let i = 0; i < 5; i++) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(agent.url).port), '127.0.0.1');
+        let out = '';
+        socket.on('data', (d) => (out += d.toString('latin1')));
+        socket.on('close', () => resolve(out));
+        socket.on('error', reject);
+        socket.write(
+          Buffer.from(`GET /api/\xbd HTTP/1.1\r\n${host}content-length: 1048576\r\n\r\n`, 'latin1'),
+        );
+        socket.end(Buffer.alloc(1 << 20, 'a'));
+      });
+      assert.match(answer, /^HTTP\/1\.1 400 /, answer.slice(0, 200));
+    }
+  });
+
   it('answers HEAD on the event stream with its headers, not the stream', async () => {
     const res = await fetch(`${agent.url}/api/v1/events`, {
       method: 'HEAD',

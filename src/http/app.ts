@@ -44,6 +44,8 @@ const http = process.getBuiltinModule('node:http');
 
 /** How long a client may take to send its request headers. */
 const HEADERS_TIMEOUT_MS = 10_000;
+/** How long a connection refused as malformed keeps reading what its client still sends. */
+const LINGER_MS = 5_000;
 /** How long a client may take to send its whole request; a package upload must fit in it. */
 const REQUEST_TIMEOUT_MS = 120_000;
 
@@ -95,6 +97,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
       auth.admits(request),
     headers: deps.config.readOnly ? { 'x-bosun-read-only': 'true' } : {},
   });
+  /** Connections already answered as malformed, lingering until their client stops sending. */
+  const refused = new WeakSet<object>();
   const app = Fastify({
     serverFactory: (handler) => {
       const server = http.createServer(
@@ -138,9 +142,16 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     frameworkErrors: (err, request, reply) => replyError(request, reply, err),
     // So are requests node:http cannot parse: too long a URL, too large headers, a timeout.
     clientErrorHandler: (err: Error & { code?: string }, socket) => {
-      if (err.code === 'ECONNRESET' || socket.destroyed) return;
-      if (socket.writable) socket.write(clientErrorAnswer(err));
-      socket.destroy(err);
+      if (err.code === 'ECONNRESET' || socket.destroyed || refused.has(socket)) return;
+      refused.add(socket);
+      // A lingering close: the answer goes out, and what the client is still sending (a body)
+      // is read and dropped (not by the failed HTTP parser, which would fail again): closing
+      // on unread bytes resets the connection, and the client would lose the answer. A client
+      // that never stops sending is cut off.
+      socket.removeAllListeners('data');
+      socket.on('data', () => undefined).resume();
+      socket.end(clientErrorAnswer(err));
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
     },
   });
   // OpenAPI: records every route's schema as it is registered, so this must precede all routes.

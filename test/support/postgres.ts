@@ -24,6 +24,8 @@ export interface TestPostgres {
   readonly shared: boolean;
   /** Stops the server and removes its files; a no-op when BOSUN_TEST_PG_URL supplied the server. */
   stop(): Promise<void>;
+  /** A fast restart (clients disconnected, same port), as an operator's `pg_ctl restart`; private servers only. */
+  restart(): Promise<void>;
 }
 
 export interface TestSchema {
@@ -33,11 +35,15 @@ export interface TestSchema {
   drop(): Promise<void>;
 }
 
-/** Starts a private PostgreSQL server (~1 s), or reuses the one named by BOSUN_TEST_PG_URL. */
-export async function startPostgres(): Promise<TestPostgres> {
+/**
+ * Starts a private PostgreSQL server (~1 s), or reuses the one named by BOSUN_TEST_PG_URL unless
+ * `own` asks for a server of its own (to restart it).
+ */
+export async function startPostgres(opts: { own?: boolean } = {}): Promise<TestPostgres> {
   const shared = process.env.BOSUN_TEST_PG_URL;
-  if (shared !== undefined && shared !== '') {
-    return { url: shared, shared: true, stop: async () => {} };
+  if (shared !== undefined && shared !== '' && opts.own !== true) {
+    const restart = () => Promise.reject(new Error('the shared test server is not restarted'));
+    return { url: shared, shared: true, stop: async () => {}, restart };
   }
 
   const bin = findPgBin();
@@ -59,6 +65,18 @@ export async function startPostgres(): Promise<TestPostgres> {
         await runPg(server, 'pg_ctl', stopArgs(server));
         rmSync(dir, { recursive: true, force: true });
       },
+      // pg_ctl restart starts the server again with the options it was started with.
+      restart: () =>
+        runPg(server, 'pg_ctl', [
+          '-D',
+          `${dir}/data`,
+          '-l',
+          `${dir}/server.log`,
+          '-m',
+          'fast',
+          '-w',
+          'restart',
+        ]),
     };
   } catch (err) {
     process.removeListener('exit', onExit);

@@ -8,7 +8,7 @@ import { maskUrl } from '../../mask-url.ts';
 import { createJobsRepository } from '../jobs/jobs-repository.ts';
 import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
 import { createSchema, setLocalSearchPath, SQL } from './queries.ts';
-import { createPostgresExecutor } from './sql-executor.ts';
+import { createPostgresExecutor, inTransaction } from './sql-executor.ts';
 import { hostPortOf, toStoreError, type PgTarget } from './to-store-error.ts';
 
 export interface PostgresStoreOptions {
@@ -174,10 +174,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
  */
 async function migrate(pool: pg.Pool, schema: string, where: string): Promise<void> {
   checkMigrations(MIGRATIONS);
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('begin');
+  await inTransaction(pool, 'begin', async (client) => {
     await client.query(SQL.lockMigrations, [schema]);
     // Checked first: CREATE SCHEMA IF NOT EXISTS demands the CREATE right even when the schema exists.
     const exists = await client.query(SQL.schemaExists, [schema]);
@@ -190,17 +187,7 @@ async function migrate(pool: pg.Pool, schema: string, where: string): Promise<vo
       await client.query(m.sql);
       await client.query(SQL.recordMigration, [m.version, m.name]);
     }
-    await client.query('commit');
-  } catch (err) {
-    // The original error matters more than a failed rollback; a connection that cannot roll back is
-    // discarded rather than returned to the pool mid-transaction.
-    await client.query('rollback').catch((rollbackErr: unknown) => {
-      broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-    });
-    throw err;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 function registrationParams(node: NodeRegistration): unknown[] {

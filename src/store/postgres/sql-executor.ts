@@ -16,30 +16,67 @@ export function createPostgresExecutor(
   pool: pg.Pool,
   guard: <T>(op: string, fn: () => Promise<T>) => Promise<T>,
 ): SqlExecutor {
-  async function transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      // One round trip for both: pg answers a multi-statement text query with one result each.
-      const results = (await client.query(`begin; ${SQL.now}`)) as unknown as pg.QueryResult[];
-      const tx: SqlTx = {
-        now: Number((results[1]?.rows[0] as { ms?: string } | undefined)?.ms),
+  const transaction = <T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> =>
+    // One round trip for both: pg answers a multi-statement text query with one result each.
+    inTransaction(pool, `begin; ${SQL.now}`, (client, begun) =>
+      fn({
+        now: Number((begun[1]?.rows[0] as { ms?: string } | undefined)?.ms),
         all: async (sql, params) => (await client.query<SqlRow>(sql, params as unknown[])).rows,
         run: async (sql, params) => (await client.query(sql, params as unknown[])).rowCount ?? 0,
-      };
-      const result = await fn(tx);
-      await client.query('commit');
-      return result;
-    } catch (err) {
-      // A connection that cannot roll back is discarded rather than returned mid-transaction.
-      await client.query('rollback').catch((rollbackErr: unknown) => {
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
-  }
+      }),
+    );
 
   return { dialect: DIALECT, tx: (op, fn) => guard(op, () => transaction(fn)) };
+}
+
+/**
+ * Runs `fn` in a transaction on one pooled connection, started by `begin` (whose results it gets),
+ * committed when `fn` resolves and rolled back when it throws. pg-pool takes its own 'error'
+ * listener off a client while it is checked out, so a connection lost meanwhile (a server restart,
+ * a cut network) would crash the agent with an unhandled 'error' event: the client has one here for
+ * as long as it is out, and a broken connection is discarded rather than returned to the pool.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  fn: (client: pg.PoolClient, begun: pg.QueryResult[]) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error): void => {
+    broken = err;
+  };
+  const onEnd = (): void => {
+    broken ??= new Error('the connection ended');
+  };
+  client.on('error', onError).on('end', onEnd);
+  try {
+    const started = (await client.query(begin)) as unknown as pg.QueryResult | pg.QueryResult[];
+    const result = await fn(client, Array.isArray(started) ? started : [started]);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    // A connection the server ended (a restart's 57P01) would queue the rollback forever.
+    if (isFatal(err)) broken ??= err as Error;
+    // The original error matters more than a failed rollback.
+    if (broken === undefined) {
+      await client.query('rollback').catch((rollbackErr: unknown) => {
+        broken ??= rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      });
+    }
+    throw err;
+  } finally {
+    client.off('error', onError).off('end', onEnd);
+    client.release(broken);
+  }
+}
+
+/** An error after which the connection is gone: the server ended it, or it broke. */
+function isFatal(err: unknown): boolean {
+  const e = err as { severity?: unknown; message?: unknown };
+  return (
+    e.severity === 'FATAL' ||
+    e.severity === 'PANIC' ||
+    /Connection terminated|not queryable|timeout/i.test(String(e.message))
+  );
 }

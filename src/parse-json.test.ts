@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jsonDepth, parseJson } from './parse-json.ts';
+import { jsonDepth, parseJson, valueDepth } from './parse-json.ts';
 
 describe('parseJson', () => {
   it('parses what JSON.parse parses', () => {
@@ -30,5 +30,13 @@ describe('parseJson', () => {
 
   it('still reports malformed JSON as JSON.parse does', () => {
     assert.throws(() => parseJson('{"a":'), SyntaxError);
+  });
+
+  it('measures the depth of a parsed value as the text scan does, at any depth', () => {
+    assert.equal(valueDepth({ a: [1, { b: [] }] }), jsonDepth('{"a":[1,{"b":[]}]}'));
+    assert.equal(valueDepth('x'), 0);
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    assert.equal(valueDepth(deep), 200_000);
   });
 });

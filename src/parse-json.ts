@@ -54,3 +54,16 @@ export function jsonDepth(text: string): number {
   }
   return max;
 }
+
+/** The deepest nesting of arrays and objects in a value, walked without recursion. */
+export function valueDepth(value: unknown): number {
+  let max = 0;
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== 'object' || item === null) continue;
+    max = Math.max(max, depth + 1);
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return max;
+}

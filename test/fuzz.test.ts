@@ -767,6 +767,7 @@ describe('fuzz over every registered route', () => {
     const statuses = new Map<number, number>();
     const perBatch = Math.max(1, Math.ceil(RUNS / BATCHES));
     t.diagnostic(`seed ${SEED}, ${perBatch * BATCHES} cases in ${BATCHES} batches`);
+    const rssBefore = process.memoryUsage.rss();
 
     const property = fc.asyncProperty(cases, async (c) => {
       let problem: string | undefined;
@@ -800,6 +801,10 @@ describe('fuzz over every registered route', () => {
       await healthzAnswers();
       await noJobWasCreated();
     }
+    // Reported, not asserted: the agent shares this process with the test runner here;
+    // bench/hostile-input.ts measures a real agent's RSS after hostile input.
+    const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+    t.diagnostic(`RSS of this process: ${mib(rssBefore)} → ${mib(process.memoryUsage.rss())} MiB`);
     t.diagnostic(
       `statuses: ${[...statuses]
         .sort(([a], [b]) => a - b)

@@ -162,6 +162,64 @@ describe('hostile input', () => {
     }
   });
 
+  it('answers a URL over 8 KiB with a 414 in its surface’s shape, however it arrives', async () => {
+    const port = Number(new URL(agent.url).port);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let out = '';
+      socket.on('data', (d) => (out += d.toString('latin1')));
+      socket.on('close', () => resolve(out));
+      socket.on('error', reject);
+      // In three pieces, as a network may deliver it.
+      const line = `GET /running-jobs?x=${'a'.repeat(10_000)} HTTP/1.1\r\n`;
+      socket.write(line.slice(0, 4000));
+      setTimeout(() => socket.write(line.slice(4000, 8000)), 20);
+      setTimeout(
+        () => socket.end(`${line.slice(8000)}host: 127.0.0.1\r\nconnection: close\r\n\r\n`),
+        40,
+      );
+    });
+    assert.match(answer, /^HTTP\/1\.1 414 /, answer.slice(0, 200));
+    assert.ok(SHAPES.seatunnel!(bodyOf(answer)), answer.slice(0, 300));
+  });
+
+  it('names the limit the route applied when a body is too large', async () => {
+    const arthas = await send(
+      'POST',
+      '/api',
+      JSON.stringify({ action: 'exec', pad: 'x'.repeat(300_000) }),
+      'application/json',
+    );
+    assert.match(arthas.json().message, /at most 262144 bytes/);
+  });
+
+  it('checks a pipeline config given as text for depth too, in every form', async () => {
+    const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+    const json = await send(
+      'POST',
+      '/api/v1/jobs',
+      JSON.stringify({
+        name: 'deep-text',
+        kind: 'pipeline',
+        pipeline: { format: 'json', config: `{"env":${deep}}` },
+      }),
+      'application/json',
+    );
+    assert.equal(json.status, 400, json.text.slice(0, 300));
+    const hocon = await send(
+      'POST',
+      '/api/v1/jobs',
+      JSON.stringify({
+        name: 'deep-hocon',
+        kind: 'pipeline',
+        pipeline: { format: 'hocon', config: `env { a = ${'['.repeat(3000)}${']'.repeat(3000)} }` },
+      }),
+      'application/json',
+    );
+    assert.equal(hocon.status, 400, hocon.text.slice(0, 300));
+    assert.match(hocon.json().error.message, /nests deeper than 64 levels/);
+  });
+
   it('answers HEAD on the event stream with its headers, not the stream', async () => {
     const res = await fetch(`${agent.url}/api/v1/events`, {
       method: 'HEAD',

@@ -229,6 +229,11 @@ describe('SeaTunnel job REST API', () => {
         { params: { jobId: '1000102' }, ...docBody() },
         { env: {}, source: 1 },
       ],
+      // A name given does not skip the check of the config.
+      [
+        { params: { jobId: '1000103', jobName: 'first' }, ...docBody() },
+        { params: { jobName: 'second' }, ...docBody(), source: [{ plugin_name: 'NoSuchSource' }] },
+      ],
     ]) {
       const res = await call('POST', '/submit-jobs', bad);
       assert.equal(res.status, 400, JSON.stringify(res));

@@ -29,7 +29,7 @@ import { registerSessionRoutes } from './native/sessions.ts';
 import { createOpenApiCollector } from './openapi-builder.ts';
 import { createFastLane } from './fast-lane.ts';
 import { lazyCompilers } from './lazy-compilers.ts';
-import { clientErrorAnswer, rawAnswer, replyError } from './reply-error.ts';
+import { clientErrorAnswer, rawAnswer, renderError, replyError } from './reply-error.ts';
 import { createRouteMethods } from './route-methods.ts';
 import { createSiteGuard } from './site-guard.ts';
 import { parseJson } from '../parse-json.ts';
@@ -42,6 +42,8 @@ import { registerWebRoutes } from './web.ts';
 // the idle agent's RSS, although nothing here uses it (src/agent.test.ts).
 const http = process.getBuiltinModule('node:http');
 
+/** The longest URL answered; a longer one gets a 414 in its surface's shape. */
+const MAX_URL_BYTES = 8192;
 /** How long a client may take to send its request headers. */
 const HEADERS_TIMEOUT_MS = 10_000;
 /** How long a connection refused as malformed keeps reading what its client still sends. */
@@ -105,16 +107,33 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
         // How often request and header timeouts are checked (Node's default is 30 s).
         { connectionsCheckingInterval: 2_000 },
         (request, response) => {
+          // Checked here, where the whole URL is known: node:http refuses only the head as a whole
+          // (16 KiB), when the request line may no longer be there to say which surface it was for.
+          if ((request.url?.length ?? 0) > MAX_URL_BYTES) {
+            const tooLong = new AgentError(
+              'URI_TOO_LONG',
+              `the URL is longer than ${MAX_URL_BYTES} bytes`,
+            );
+            const { status, headers, body = '' } = renderError(request.url ?? '/', tooLong);
+            response
+              .writeHead(status, {
+                ...headers,
+                'content-type': 'application/json; charset=utf-8',
+                'content-length': Buffer.byteLength(body),
+              })
+              .end(request.method === 'HEAD' ? undefined : body);
+            return;
+          }
           if (!lane.serve(request, response)) handler(request, response);
         },
       );
       // Nothing here is a proxy: a CONNECT gets a 405 in its surface's shape, not a dropped socket.
       server.on('connect', (request: IncomingMessage, socket: Duplex) => {
-        const refused = new AgentError(
+        const notAProxy = new AgentError(
           'METHOD_NOT_ALLOWED',
           'CONNECT is not allowed: this is not a proxy',
         );
-        socket.end(rawAnswer('CONNECT', request.url ?? '/', refused));
+        socket.end(rawAnswer('CONNECT', request.url ?? '/', notAProxy));
       });
       server.keepAliveTimeout = 72_000;
       // A client has this long to send its headers, and its whole request (body included):
@@ -143,6 +162,10 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     // So are requests node:http cannot parse: too long a URL, too large headers, a timeout.
     clientErrorHandler: (err: Error & { code?: string }, socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed || refused.has(socket)) return;
+      // A route already answering on this connection keeps it (Node's own handler does the same).
+      if ((socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+        return socket.destroy();
+      }
       refused.add(socket);
       // A lingering close: the answer goes out, and what the client is still sending (a body)
       // is read and dropped (not by the failed HTTP parser, which would fail again): closing
@@ -212,10 +235,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     // node:http closes the connections that are idle when it closes, and then waits for the rest:
     // a keep-alive connection whose request was still in flight (a console long-poll) would hold
     // the shutdown for keepAliveTimeout. Each is closed as soon as its answer is out.
-    const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
-    app.server.once('close', () => clearInterval(closeIdle));
+    closeIdle = setInterval(() => app.server.closeIdleConnections(), 50).unref();
     done();
   });
+  let closeIdle: NodeJS.Timeout | undefined;
+  app.addHook('onClose', async () => clearInterval(closeIdle));
   if (deps.config.readOnly) {
     // Every method that can change something is refused up front; surfaces with read-only POST
     // actions will opt those in explicitly.

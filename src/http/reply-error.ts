@@ -120,8 +120,9 @@ export function replyError(
 ): FastifyReply {
   let agentErr = toAgentError(err);
   if (agentErr.code === 'INTERNAL') request.log.error({ err }, 'request failed');
+  // Fastify's own 413 does not say the limit; the route's is the one it applied.
   const limit = request.routeOptions.bodyLimit;
-  if (agentErr.code === 'PAYLOAD_TOO_LARGE' && limit !== undefined) {
+  if (!isAgentError(err) && agentErr.code === 'PAYLOAD_TOO_LARGE' && limit !== undefined) {
     agentErr = new AgentError(agentErr.code, `${agentErr.message}: at most ${limit} bytes`);
   }
   const { status, headers, body } = renderError(request.url, agentErr);
@@ -133,17 +134,18 @@ export function replyError(
 /**
  * The raw answer to a request that node:http could not parse (a request line or headers too
  * large, malformed HTTP, a request not received in time), in the shape of the surface its request
- * line names; undefined when the connection is gone.
+ * line names.
  */
 export function clientErrorAnswer(err: Error & { code?: string; rawPacket?: unknown }): string {
   const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString('latin1', 0, 16_384) : '';
+  // The chunk being parsed: the request line only when it is the first one.
   const line = /^([A-Z]+) (\S+)/.exec(raw);
   const method = line?.[1] ?? 'GET';
   const url = line?.[2] ?? '/';
   let agentErr: AgentError;
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     agentErr = new AgentError('REQUEST_TIMEOUT', 'the request was not received in time');
-  } else if (err.code === 'HPE_HEADER_OVERFLOW' && raw !== '' && !raw.includes('\r\n')) {
+  } else if (err.code === 'HPE_HEADER_OVERFLOW' && line !== null && !raw.includes('\r\n')) {
     agentErr = new AgentError(
       'URI_TOO_LONG',
       'the URL is too long (at most 16 KiB with the headers)',

@@ -12,8 +12,7 @@ import { CommandFailure } from '../../console/model.ts';
 import type { FastLane } from '../fast-lane.ts';
 import { arthasShape } from '../reply-error.ts';
 
-/** Arthas's MAX_HTTP_CONTENT_LENGTH. */
-// Arthas clients send a command line and a few ids; a larger body is a mistake or an attack.
+/** Arthas clients send a command line and a few ids; a larger body is a mistake or an attack. */
 const MAX_BODY_BYTES = 256 * 1024;
 const ACTIONS = new Set([
   'EXEC',
@@ -71,14 +70,14 @@ export async function registerArthasRoutes(
     scope.route({
       method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url: '/api',
+      bodyLimit: MAX_BODY_BYTES,
       config: { checksReadOnly: true },
       handler: async (request, reply) =>
         send(reply, { state: 'REFUSED', message: `Unsupported http method: ${request.method}` }),
     });
 
-    scope.post('/api', { config: { checksReadOnly: true } }, async (request, reply) =>
-      send(reply, await handle(request.body)),
-    );
+    const options = { bodyLimit: MAX_BODY_BYTES, config: { checksReadOnly: true } };
+    scope.post('/api', options, async (request, reply) => send(reply, await handle(request.body)));
   });
 
   async function dispatch(request: Json): Promise<Json> {

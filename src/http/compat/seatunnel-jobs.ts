@@ -118,7 +118,9 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
       throw bad(`jobId must be a number, not "${params.jobId}"`);
     }
     const doc = configDocument(body, params.format);
-    const jobName = params.jobName ?? checked(doc).env.name;
+    // Checked even when the name is given: a multi-job request is checked whole before it starts.
+    const config = checked(doc);
+    const jobName = params.jobName ?? config.env.name;
     // The name shows in every answer; it travels in the stored config.
     doc.env = { ...(doc.env as Json | undefined), 'job.name': jobName };
     return { resume, jobId: params.jobId, jobName, config: JSON.stringify(doc) };

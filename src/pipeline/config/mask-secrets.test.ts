@@ -60,6 +60,16 @@ describe('maskConfigSecrets', () => {
     assert.equal(restoreMaskedSecrets(masked, text), text);
   });
 
+  it('masks a SQL Server url (;password=) and keeps JSON and HOCON parseable', () => {
+    const json = '{"source":[{"url":"jdbc:sqlserver://h;user=sa;password=Secret1","x":1}]}';
+    const masked = maskConfigSecrets(json);
+    assert.ok(!masked.includes('Secret1'), masked);
+    assert.deepEqual(JSON.parse(masked), {
+      source: [{ url: 'jdbc:sqlserver://h;user=sa;password=***', x: 1 }],
+    });
+    assert.equal(restoreMaskedSecrets(masked, json), json);
+  });
+
   it('masks url passwords in HOCON and SQL text, and puts each back in its place', () => {
     const hocon =
       'source { Jdbc { url = "postgres://a:one@h/db", password = "postgres://b:two@h" } }\n' +

@@ -8,12 +8,12 @@ const SECRET_KEY = /password|passwd|secret|token|credential/i;
 
 /**
  * An option whose name looks like a secret, and its value, in JSON, HOCON or SQL. The name starts
- * after a quote, a space or a brace (not after `?` or `&`: a URL's query is URL_SECRET_PARAM's, and
+ * after a quote, a space or a brace (not after `?`, `&` or `;`: a URL's query is URL_SECRET_PARAM's, and
  * masking it here would break the quotes of the string around it), and is matched whole, once (an
  * atomic lookahead and backreference), so the match stays linear in the text.
  */
 const SECRET_VALUE =
-  /(?<lead>(?:["']|(?<![^\s{}[\](,;]))(?=[\w.-]*?(?:password|passwd|secret|token|credential))(?=(?<name>[\w.-]+))\k<name>["']?\s*[:=]\s*)(?<value>"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s,}\]]+)/gi;
+  /(?<lead>(?:["']|(?<![^\s{}[\](,]))(?=[\w.-]*?(?:password|passwd|secret|token|credential))(?=(?<name>[\w.-]+))\k<name>["']?\s*[:=]\s*)(?<value>"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s,}\]"']+)/gi;
 
 const MASK = '***';
 

@@ -3,6 +3,7 @@
 // and parallelism, and the DAG they make (specs/seatunnel.md §5 and §2.1). Connector options are
 // checked by the connectors themselves; here only that each plugin exists and that its numeric
 // options are within what the engine can honour (limits.ts).
+import { MAX_JSON_DEPTH, parseJson, valueDepth } from '../../parse-json.ts';
 import { parseHocon, type HoconValue } from './hocon.ts';
 import { ENV_LIMITS, optionLimits, PARALLELISM, type Bound } from './limits.ts';
 import { parseSqlConfig, SqlConfigError } from './sql-config.ts';
@@ -125,9 +126,13 @@ export function parsePipelineText(
   let doc: unknown;
   if (format === 'json') {
     try {
-      doc = JSON.parse(text);
-    } catch {
-      throw new PipelineConfigError('Invalid JSON format in request body.');
+      doc = parseJson(text);
+    } catch (err) {
+      // SeaTunnel's message, with the depth limit's reason when that was it.
+      const deep = /nested \d+ levels/.test((err as Error).message)
+        ? ` ${(err as Error).message}`
+        : '';
+      throw new PipelineConfigError(`Invalid JSON format in request body.${deep}`);
     }
   } else if (format === 'sql') {
     try {
@@ -142,6 +147,10 @@ export function parsePipelineText(
     } catch (err) {
       throw new PipelineConfigError(`Invalid HOCON config: ${(err as Error).message}`);
     }
+  }
+  // Whatever reads the config next recurses; HOCON and SQL have no depth limit of their own.
+  if (valueDepth(doc) > MAX_JSON_DEPTH) {
+    throw new PipelineConfigError(`the config nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return readPipelineConfig(doc, catalog);
 }

@@ -104,6 +104,12 @@ describe('loadConfig', () => {
       () => load({ 'token-file': file, token: 'another-token' }),
       /either --token or --token-file/,
     );
+    // The later source wins, as for every setting.
+    assert.equal(
+      load({ 'token-file': file }, { BOSUN_TOKEN: 'from-the-env' }).token,
+      's3cret-token-from-file',
+    );
+    assert.equal(load({ token: 'from-a-flag' }, { BOSUN_TOKEN_FILE: file }).token, 'from-a-flag');
     rejects(() => load({ 'token-file': '/nonexistent/token' }), /--token-file: cannot read/);
     rejects(() => load({ 'token-file': yamlFile('short\n') }), /at least 8 characters/);
   });

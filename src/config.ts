@@ -433,8 +433,25 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
   }
 
   if (raw['token-file'] !== undefined && raw['token-file'] !== '') {
-    if (token !== undefined) fail('token-file', 'give either --token or --token-file, not both');
-    token = tokenFromFile(path.resolve(ctx.cwd, String(raw['token-file'])), fail);
+    // Like any setting, the later source wins (a flag over BOSUN_TOKEN or the file's token); both
+    // in one source is a mistake.
+    const rank = (name: string): number => {
+      const { flags, env, file } = ctx.sources;
+      return flags[name] !== undefined
+        ? 3
+        : env[name] !== undefined
+          ? 2
+          : file[name] !== undefined
+            ? 1
+            : 0;
+    };
+    if (token !== undefined && rank('token') === rank('token-file')) {
+      fail('token-file', 'give either --token or --token-file, not both');
+    }
+    if (token === undefined || rank('token-file') > rank('token')) {
+      token = tokenFromFile(path.resolve(ctx.cwd, String(raw['token-file'])), fail);
+      tokenGenerated = false;
+    }
   }
 
   const readOnly = booleanSetting('read-only', raw['read-only'], fail);

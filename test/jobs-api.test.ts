@@ -232,7 +232,12 @@ describe('jobs API', () => {
     assert.equal(run.state, 'succeeded');
     assert.equal((await api('GET', `/api/v1/runs/${run.id}/log`)).body, 'from the package\n');
 
-    // The embedded store records which package it is; the bytes live in the data dir alone.
+    // The embedded store records which package it is; the data dir keeps the archive, unpacked
+    // again when its directory is gone...
+    rmSync(path.join(agent.dataDir, 'packages', job.id, pkg.sha256), { recursive: true });
+    const again = await waitRunEnd(api, await runJob(job.id));
+    assert.equal(again.state, 'succeeded', String(again.error));
+    // ...and with the archive gone too, the run says what to do.
     rmSync(path.join(agent.dataDir, 'packages', job.id), { recursive: true, force: true });
     const lost = await waitRunEnd(api, await runJob(job.id));
     assert.equal(lost.state, 'failed');

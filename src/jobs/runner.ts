@@ -1,7 +1,7 @@
 // The runner: executes the runs this node claimed. Each run is a process group (process/spawn-run.ts)
 // whose output goes to the store in capped chunks and live to followers; its lease is renewed while it
 // runs, and a run whose lease is gone (fenced) is killed, so two nodes never run it at once.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
@@ -176,7 +176,13 @@ export function createRunner(deps: RunnerDeps): Runner {
   async function ensurePackage(jobId: string, sha: string, dir: string): Promise<void> {
     if (existsSync(dir)) return;
     if (!store.capabilities.sharedByNodes) {
-      throw new Error(`the package of job ${jobId} is missing from ${dir}; upload it again`);
+      // The embedded store records only which package it is: the archive kept here is the copy.
+      const archive = deps.packages.archivePath(jobId, sha);
+      if (!existsSync(archive)) {
+        throw new Error(`the package of job ${jobId} is missing from ${dir}; upload it again`);
+      }
+      await deps.packages.put(jobId, { file: archive, sha256: sha, size: statSync(archive).size });
+      return;
     }
     // Another node received the upload: the store holds the bytes.
     const pkg = await store.getPackage(jobId);

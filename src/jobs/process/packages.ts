@@ -158,6 +158,8 @@ export function createPackageStore(dir: string, opts: PackageStoreOptions = {}):
     const target = join(base, checkSha(upload.sha256));
     const archive = `${target}.tar.gz`;
     const result = { sha256: upload.sha256, size: upload.size, path: target, archive };
+    // The kept archive itself may be put again (to unpack it anew); it is never discarded.
+    const discard = () => (upload.file === archive ? undefined : rm(upload.file, { force: true }));
     try {
       if ((await exists(target)) && (await exists(archive))) return result;
       if (!(await hasGzipMagic(upload.file))) {
@@ -183,11 +185,11 @@ export function createPackageStore(dir: string, opts: PackageStoreOptions = {}):
       }
       return result;
     } catch (err) {
-      await rm(upload.file, { force: true });
+      await discard();
       await rmdir(base).catch(() => {}); // a job dir this upload made, so a refusal leaves no trace
       throw err;
     } finally {
-      await rm(upload.file, { force: true }); // gone already when it became the archive
+      await discard(); // gone already when it became the archive
     }
   };
 

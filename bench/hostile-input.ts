@@ -435,6 +435,20 @@ function makePackage(): Buffer {
   return readFileSync(file);
 }
 
+/** A few KiB of .tar.gz that inflates to a tiny archive and then 64 MiB of zeros after its end. */
+function makeInflatingPackage(): Buffer {
+  const dir = makeTempDir('inflating');
+  execFileSync(
+    'sh',
+    [
+      '-c',
+      'echo x > a.txt && (tar -cf - a.txt; head -c 67108864 /dev/zero) | gzip -9 > pkg.tar.gz',
+    ],
+    { cwd: dir },
+  );
+  return readFileSync(path.join(dir, 'pkg.tar.gz'));
+}
+
 // ------------------------------------------------------------------------------------------------
 
 interface Input {
@@ -442,7 +456,13 @@ interface Input {
   run(base: URL): Promise<string>;
 }
 
-function inputs(base: URL, slowSeconds: number, pkg: Buffer, jobId: string): Input[] {
+function inputs(
+  base: URL,
+  slowSeconds: number,
+  pkg: Buffer,
+  inflating: Buffer,
+  jobId: string,
+): Input[] {
   const exec = (command: string, extra: object = {}) =>
     postJson(base, '/api', JSON.stringify({ action: 'exec', command, ...extra })).then((a) => {
       const state = (() => {
@@ -507,6 +527,19 @@ function inputs(base: URL, slowSeconds: number, pkg: Buffer, jobId: string): Inp
     { name: `${MALFORMED_URLS} malformed URLs`, run: () => malformedUrls(base) },
     { name: 'one 64 KiB request header', run: () => oversizedHeader(base) },
     {
+      name: `PUT /api/v1/jobs/:id/package, ${(inflating.length / 1024).toFixed(0)} KiB .tar.gz inflating to a 64 MiB trailer`,
+      run: async () =>
+        brief(
+          await sendLarge(
+            base,
+            'PUT',
+            `/api/v1/jobs/${jobId}/package`,
+            'application/gzip',
+            inflating,
+          ),
+        ),
+    },
+    {
       name: `PUT /api/v1/jobs/:id/package, ${mib(pkg.length)} MiB .tar.gz (limit ${mib(PACKAGE_LIMIT)})`,
       run: async () =>
         brief(
@@ -562,6 +595,7 @@ export async function main(argv: string[]): Promise<void> {
       `block < ${TARGET_BLOCK_MS} ms\n`,
   );
   const pkg = makePackage();
+  const inflating = makeInflatingPackage();
   await warmCompileCache();
   let agent: BenchAgent | undefined;
   let observer: Observer | undefined;
@@ -589,7 +623,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`  ${idle.name}: ${describeRow(idle)}\n`);
 
     const rows: Row[] = [];
-    for (const input of inputs(base, slowSeconds, pkg, jobId)) {
+    for (const input of inputs(base, slowSeconds, pkg, inflating, jobId)) {
       const rssBefore = rss();
       const from = Date.now();
       let answer: string;

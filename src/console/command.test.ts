@@ -1,7 +1,8 @@
 // Integer options: every one has both bounds, and a value outside them names the range.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { intOption, MAX_TIMER_MS } from './command.ts';
+import { MAX_TIMER_MS } from '../long-timeout.ts';
+import { intOption } from './command.ts';
 import { CommandFailure, STATUS } from './model.ts';
 
 describe('intOption', () => {

@@ -167,9 +167,6 @@ export function helpText(spec: SpecBase): string {
   return lines.join('\n');
 }
 
-/** setTimeout's longest delay (2^31−1 ms, about 24.8 days): Node fires a longer one at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** The most a count option (`-n`, `-m`, context lines) takes; a bound keeps every input bounded. */
 export const MAX_COUNT = 1_000_000;
 

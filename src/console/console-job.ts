@@ -1,8 +1,8 @@
 // One console job: a command line's pipeline run once, from READY to TERMINATED, ending with exactly
 // one `status` item however it ends (done, failed, interrupted, timed out).
+import { MAX_TIMER_MS } from '../long-timeout.ts';
 import {
   helpText,
-  MAX_TIMER_MS,
   parseCommandArgs,
   type CommandArgs,
   type CommandContext,

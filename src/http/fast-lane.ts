@@ -5,8 +5,8 @@
 // promise) is most of the cost of a small GET on one core: bare node:http answers the same bytes
 // ~1.5× as fast (docs/performance.md). These reads take no body, no query string and no validation,
 // so their happy path is answered here. Everything else (HEAD, a query string, no sample yet, missing
-// credentials, shutting down, any error) falls through to the same route in Fastify, which stays the
-// one place for errors, auth failures and the OpenAPI document. A POST route answers every outcome
+// credentials, a cross-site refusal, shutting down, any error) falls through to the same route in
+// Fastify, which stays the one place for errors, auth failures and the OpenAPI document. A POST route answers every outcome
 // itself (once its body is read there is no going back), so only a surface whose errors are answers
 // in its own shape, like Arthas's, belongs here.
 //
@@ -32,7 +32,7 @@ export interface LaneAnswer {
 export type LaneRoute = (headers: IncomingHttpHeaders) => LaneAnswer | undefined;
 
 export interface FastLaneOptions {
-  /** Whether the request may be served without Fastify (its credentials pass). */
+  /** Whether the request may be served without Fastify (credentials and cross-site rules pass). */
   admits(request: IncomingMessage): boolean;
   /** Headers every answer carries, as Fastify's hooks would add them. */
   headers?: OutgoingHttpHeaders;

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { ClaimedRun, KeptLease, RunOutcome, Store } from '../store/store.ts';
 import type { JobsEvents } from './events.ts';
 import type { Job, Run } from './model.ts';
-import { setLongTimeout } from './long-timeout.ts';
+import { setLongTimeout } from '../long-timeout.ts';
 import { createLogCapture, type LogChunk } from './process/log-capture.ts';
 import type { PackageStore } from './process/packages.ts';
 import { preparePipelineRun, type PipelineRun } from './pipeline-run.ts';

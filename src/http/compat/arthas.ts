@@ -5,7 +5,7 @@
 import { parseJson } from '../../parse-json.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AgentError, isAgentError } from '../../errors.ts';
-import { MAX_TIMER_MS } from '../../console/command.ts';
+import { MAX_TIMER_MS } from '../../long-timeout.ts';
 import { TIMEOUT_MESSAGE } from '../../console/console-job.ts';
 import type { Console } from '../../console/console-service.ts';
 import { CommandFailure } from '../../console/model.ts';

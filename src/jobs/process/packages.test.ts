@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { create, Header, type HeaderData } from 'tar';
 import { AgentError } from '../../errors.ts';
@@ -216,6 +216,16 @@ describe('createPackageStore', () => {
     }
     assert.equal(existsSync(join(dir, 'job')), false, 'nothing written');
     assert.equal(existsSync(join(root, 'evil.txt')), false);
+  });
+
+  it('takes a small archive that inflates to a long trailer without reading past its end', async () => {
+    // A few KiB of gzip: the archive, then 64 MiB of zeros after its end. node-tar alone spent
+    // minutes concatenating the trailer; unpacked here, it is ignored after the end block.
+    const tar = gunzipSync(await makeArchive({ 'a.txt': 'x' }));
+    const body = gzipSync(Buffer.concat([tar, Buffer.alloc(64 << 20)]), { level: 9 });
+    assert.ok(body.length < 200_000, `${body.length} bytes`);
+    const put = await putBytes(createPackageStore(freshDir()), 'job', body);
+    assert.equal(readFileSync(join(put.path, 'a.txt'), 'utf8'), 'x');
   });
 
   it('caps unpacked size and entry count', async () => {

@@ -4,7 +4,7 @@
 // run never sees a half-written package.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type * as Tar from 'tar';
 import type { ReadEntry } from 'tar';
 import { AgentError } from '../../errors.ts';
+import { tarStream } from './tar-stream.ts';
 
 export interface PackageStoreOptions {
   /**
@@ -71,8 +72,6 @@ export interface PackageStore {
 const DEFAULT_MAX_UNPACKED_BYTES = 1024 ** 3;
 const DEFAULT_MAX_ENTRIES = 100_000;
 const TMP_PREFIX = '.tmp-';
-/** How much of an archive is read at a time: node-tar's gunzip of a read is synchronous. */
-const SLICE_BYTES = 256 << 10;
 /** prune() leaves younger temp dirs alone: they may belong to a put() in progress. */
 const STALE_TMP_MS = 60 * 60 * 1000;
 
@@ -244,7 +243,8 @@ async function validateArchive(file: string, limits: Limits): Promise<void> {
     let unpackedBytes = 0;
     let failure: Error | undefined;
     const seen: Seen = { entries: 0, files: new Set(), symlinks: new Map() };
-    const source = createReadStream(file, { highWaterMark: SLICE_BYTES });
+    // Headers (and pax records) on top of the files' bytes.
+    const source = tarStream(file, limits.maxUnpackedBytes + limits.maxEntries * 1024 + (1 << 20));
     const fail = (err: Error): void => {
       if (failure) return;
       failure = err;
@@ -288,7 +288,9 @@ async function validateArchive(file: string, limits: Limits): Promise<void> {
       if (problem) return fail(invalid(problem));
       resolve();
     });
-    source.on('error', (err) => fail(err));
+    source.on('error', (err) =>
+      fail(invalid(`the body is not a valid .tar.gz archive (${err.message})`)),
+    );
     source.pipe(parser);
   });
 }
@@ -440,7 +442,7 @@ async function unpack(file: string, cwd: string): Promise<void> {
       settled = true;
       resolve();
     });
-    const source = createReadStream(file, { highWaterMark: SLICE_BYTES });
+    const source = tarStream(file, Infinity); // checked whole by validateArchive
     source.on('error', (err) => unpacker.emit('error', err));
     source.pipe(unpacker);
   });

@@ -1,9 +1,8 @@
 // The bounds of every numeric pipeline setting: what one engine process can honour. readPipelineConfig
 // checks them when a config is submitted (and again in the engine, with its variables resolved), so a
 // config past them is refused with the bound in the message instead of exhausting the engine.
+import { MAX_TIMER_MS } from '../../long-timeout.ts';
 
-/** Node's longest timer (2^31−1 ms, 24.8 days): a longer delay fires after 1 ms. */
-export const MAX_TIMER_MS = 2_147_483_647;
 /** SeaTunnel's int options stop here too (Java's Integer.MAX_VALUE). */
 const INT_MAX = 2_147_483_647;
 

@@ -4,7 +4,7 @@
 // A batch goes through in slices of about a tenth of a second's worth, so rows flow evenly rather
 // than in bursts a whole batch apart.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAX_TIMER_MS } from '../config/limits.ts';
+import { MAX_TIMER_MS } from '../../long-timeout.ts';
 import type { Row } from '../connectors/connector.ts';
 
 export interface ReadLimits {

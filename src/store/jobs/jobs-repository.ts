@@ -769,7 +769,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     putPackage: async (jobId, pkg) => {
       let chunks = 0;
       let stored = 0;
-      // One short transaction per chunk, the event loop let go between them (see schema.ts).
+      // One short transaction per chunk (see schema.ts); none for an embedded store (jobs-service).
       for await (const chunk of rechunk(pkg.pieces, PACKAGE_CHUNK_BYTES)) {
         if (chunks > 0) await nextTurn();
         const seq = chunks++;
@@ -901,7 +901,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
   };
 }
 
-/** How much of a package one row holds: a write of it holds the embedded agent ~10 ms. */
+/** How much of a package one row holds. */
 const PACKAGE_CHUNK_BYTES = 1 << 20;
 
 /** Pieces of any size as chunks of `size` bytes (the last one shorter). */

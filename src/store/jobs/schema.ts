@@ -114,9 +114,10 @@ alter table runs add column stop_grace_ms integer;
 `;
 
 /**
- * A package's bytes in 1 MiB chunks, written one short transaction at a time: one row of 64 MiB
- * held the embedded agent's event loop for ~0.7 s (node:sqlite is synchronous). `packages.data`
- * stays for packages stored before this migration and is empty for new ones.
+ * A package's bytes in 1 MiB chunks, for the nodes of a cluster that did not receive the upload:
+ * written and read a short transaction at a time rather than held whole in one row and one buffer
+ * (a 64 MiB row held an embedded agent's event loop ~0.7 s). `packages.data` stays for packages
+ * stored before this migration and is empty for new ones.
  */
 export function packageChunksTable(t: { bigint: string; blob: string; strict: string }): string {
   return `

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'NOT_READY'
   | 'TOO_MANY_REQUESTS'
   | 'STORE'
+  | 'STORE_UNAVAILABLE'
   | 'INTERNAL';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
@@ -37,6 +38,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   TOO_MANY_REQUESTS: 429,
   NOT_READY: 503,
   STORE: 500,
+  /** The store cannot be reached for now (a restart, a cut network): try again shortly. */
+  STORE_UNAVAILABLE: 503,
   INTERNAL: 500,
 });
 

@@ -23,7 +23,8 @@ describe('createPostgresStore', () => {
     const store = createPostgresStore({ url: `postgres://bosun:s3cret@127.0.0.1:${port}/bosun` });
     await assert.rejects(store.migrate(), (err: unknown) => {
       assert.ok(err instanceof AgentError);
-      assert.equal(err.code, 'STORE');
+      assert.equal(err.code, 'STORE_UNAVAILABLE');
+      assert.equal(err.status, 503);
       assert.equal(
         err.message,
         `cannot connect to PostgreSQL at 127.0.0.1:${port}: connection refused; check --store ` +

@@ -1,5 +1,6 @@
-// Turns what pg throws into an AgentError('STORE') whose message says where and what to fix. The URL is
-// always shown masked: a connection string is the one place a password could leak from.
+// Turns what pg throws into an AgentError whose message says where and what to fix:
+// STORE_UNAVAILABLE (503) while the server cannot be reached or is restarting, STORE otherwise.
+// The URL is always shown masked: a connection string is the one place a password could leak from.
 import { AgentError } from '../../errors.ts';
 
 /** Where the store points, for messages. */
@@ -34,6 +35,9 @@ const HINTS: Readonly<Record<string, string>> = {
   '57P03': 'the server is starting up or shutting down; try again shortly',
 };
 
+/** The server is going away or coming back: the store is unavailable, not broken (503). */
+const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
 // Socket-level failures reaching the server at all.
 const CONNECT_FAILURES: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
@@ -54,14 +58,16 @@ export function toStoreError(err: unknown, op: string, target: PgTarget): AgentE
     (/connection timeout|timeout expired/i.test(message) ? 'timed out' : undefined);
   if (failure !== undefined) {
     return new AgentError(
-      'STORE',
+      'STORE_UNAVAILABLE',
       `cannot connect to PostgreSQL at ${target.hostPort}: ${failure}; check --store (${target.maskedUrl}) and that the server is running`,
       { cause: err },
     );
   }
   const hint = HINTS[code];
   return new AgentError(
-    'STORE',
+    UNAVAILABLE.has(code) || /Connection terminated|not queryable/i.test(message)
+      ? 'STORE_UNAVAILABLE'
+      : 'STORE',
     `cannot ${op} in PostgreSQL at ${target.hostPort} (${target.maskedUrl}): ${message}${hint ? `; ${hint}` : ''}`,
     { cause: err },
   );

@@ -237,6 +237,7 @@ export function createAgent(
           cookieSecret,
           webRoot: deps.webRoot ?? DEFAULT_WEB_ROOT,
           clockSkewMs: () => heartbeat.clockSkewMs(),
+          storeReachable: () => heartbeat.storeReachable(),
           jobs,
           jobsEvents: events,
           get defaultTz() {

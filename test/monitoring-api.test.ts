@@ -53,12 +53,16 @@ const PROCESS_KEYS = [
 ];
 
 describe('vminfo surface', () => {
-  it('answers /healthz with status and ws_clients', async () => {
+  it('answers /healthz with status and ws_clients (vminfo), and the store’s state', async () => {
     const { status, body } = await get('/healthz');
     assert.equal(status, 200);
-    assert.deepEqual(Object.keys(body).sort(), ['status', 'ws_clients']);
+    assert.deepEqual(Object.keys(body).sort(), ['status', 'store', 'ws_clients']);
     assert.equal(body.status, 'ok');
     assert.equal(typeof body.ws_clients, 'number');
+    assert.equal(body.store, 'ok');
+    const ready = await get('/readyz');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body, { status: 'ready', store: 'ok' });
   });
 
   it('serves the full snapshot with vminfo field names and complete process rows', async () => {

@@ -1,5 +1,5 @@
 // Token mode over the route table Fastify actually registers (issue 21): every method of every route
-// but GET and HEAD /healthz answers 401 without credentials (Arthas's /api with an empty body and a
+// but GET and HEAD /healthz and /readyz answers 401 without credentials (Arthas's /api with an empty body and a
 // Basic challenge, every other path with a Bearer one), and something else with the token. A route
 // added later is covered without touching this file. Requests carry no body, or an empty one, so
 // nothing is created, started or stopped.
@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 const TOKEN = 'x'.repeat(24);
-const PUBLIC = new Set(['GET /healthz', 'HEAD /healthz']);
+const PUBLIC = new Set(['GET /healthz', 'HEAD /healthz', 'GET /readyz', 'HEAD /readyz']);
 /**
  * Failed attempts one address may make before the agent throttles it (auth.ts allows 10 a
  * minute): the requests without credentials come from successive loopback addresses, so each
@@ -77,9 +77,10 @@ let sent = 0;
 const nextAddress = (): string => `127.0.0.${2 + Math.floor(sent++ / FAILURES_PER_ADDRESS)}`;
 
 describe('route auth in token mode', () => {
-  it('keeps GET and HEAD /healthz public', async () => {
+  it('keeps GET and HEAD /healthz and /readyz public', async () => {
     assert.equal((await request('GET', '/healthz')).status, 200);
     assert.equal((await request('HEAD', '/healthz')).status, 200);
+    assert.equal((await request('GET', '/readyz')).status, 200);
   });
 
   it('answers every other registered route 401 without credentials and not with the token', async (t) => {

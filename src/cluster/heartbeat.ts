@@ -9,6 +9,8 @@ export interface Heartbeat {
   stop(): Promise<void>;
   /** Database clock minus local clock, ms, as of the last beat. */
   clockSkewMs(): number;
+  /** Whether the last beat reached the store. */
+  storeReachable(): boolean;
 }
 
 export function createHeartbeat(deps: {
@@ -74,5 +76,6 @@ export function createHeartbeat(deps: {
       }
     },
     clockSkewMs: () => skew,
+    storeReachable: () => lastError === '',
   };
 }

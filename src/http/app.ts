@@ -71,6 +71,8 @@ export interface HttpDeps {
   cookieSecret: string;
   webRoot: string;
   clockSkewMs: () => number;
+  /** Whether this node's last heartbeat reached the store. */
+  storeReachable: () => boolean;
   jobs: JobsService;
   jobsEvents: JobsEvents;
   console: Console;
@@ -267,7 +269,12 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     maxClients: deps.maxWsClients ?? 1024,
   });
 
-  registerVminfoRoutes(app, { monitor: deps.monitor, hub, lane });
+  registerVminfoRoutes(app, {
+    monitor: deps.monitor,
+    hub,
+    lane,
+    storeReachable: deps.storeReachable,
+  });
   registerHistoryRoutes(app, { monitor: deps.monitor, intervalMs: deps.config.intervalMs });
   registerNodeRoutes(app, {
     store: deps.store,

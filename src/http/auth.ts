@@ -8,7 +8,7 @@ import { AgentError } from '../errors.ts';
 import { replyError } from './reply-error.ts';
 
 export const COOKIE_NAME = 'bosun_session';
-const PUBLIC_PATHS = new Set(['/healthz']);
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz']);
 const FAILURE_WINDOW_MS = 60_000;
 const MAX_FAILURES = 10;
 const MAX_TRACKED_CLIENTS = 10_000;

@@ -26,6 +26,8 @@ export interface TestPostgres {
   stop(): Promise<void>;
   /** A fast restart (clients disconnected, same port), as an operator's `pg_ctl restart`; private servers only. */
   restart(): Promise<void>;
+  /** Stops the server (fast) until `up()` starts it again on the same port; private servers only. */
+  down(): Promise<{ up(): Promise<void> }>;
 }
 
 export interface TestSchema {
@@ -42,8 +44,8 @@ export interface TestSchema {
 export async function startPostgres(opts: { own?: boolean } = {}): Promise<TestPostgres> {
   const shared = process.env.BOSUN_TEST_PG_URL;
   if (shared !== undefined && shared !== '' && opts.own !== true) {
-    const restart = () => Promise.reject(new Error('the shared test server is not restarted'));
-    return { url: shared, shared: true, stop: async () => {}, restart };
+    const refuse = () => Promise.reject(new Error('the shared test server is not restarted'));
+    return { url: shared, shared: true, stop: async () => {}, restart: refuse, down: refuse };
   }
 
   const bin = findPgBin();
@@ -56,7 +58,7 @@ export async function startPostgres(opts: { own?: boolean } = {}): Promise<TestP
   process.once('exit', onExit);
   try {
     await runPg(server, 'initdb', ['-D', `${dir}/data`, ...INITDB_ARGS]);
-    const port = await startOnFreePort(server);
+    const { port, start } = await startOnFreePort(server);
     return {
       url: `postgres://${PG_USER}@127.0.0.1:${port}/postgres`,
       shared: false,
@@ -66,6 +68,10 @@ export async function startPostgres(opts: { own?: boolean } = {}): Promise<TestP
         rmSync(dir, { recursive: true, force: true });
       },
       // pg_ctl restart starts the server again with the options it was started with.
+      down: async () => {
+        await runPg(server, 'pg_ctl', ['-D', `${dir}/data`, '-m', 'fast', '-w', 'stop']);
+        return { up: () => runPg(server, 'pg_ctl', start) };
+      },
       restart: () =>
         runPg(server, 'pg_ctl', [
           '-D',
@@ -187,7 +193,7 @@ async function runPg(server: Server, program: string, args: string[]): Promise<v
 }
 
 /** Starts the server on a free loopback port, trying another if a different process takes it first. */
-async function startOnFreePort(server: Server): Promise<number> {
+async function startOnFreePort(server: Server): Promise<{ port: number; start: string[] }> {
   const log = `${server.dir}/server.log`;
   const data = `${server.dir}/data`;
   for (let attempt = 1; ; attempt++) {
@@ -201,7 +207,7 @@ async function startOnFreePort(server: Server): Promise<number> {
     const logStart = existsSync(log) ? readFileSync(log, 'utf8').length : 0;
     try {
       await runPg(server, 'pg_ctl', start);
-      return port;
+      return { port, start };
     } catch (err) {
       // Only this attempt's part of the log says why this attempt failed.
       const output = existsSync(log) ? readFileSync(log, 'utf8').slice(logStart) : '';

@@ -24,9 +24,9 @@ const GZIP_MIN_BYTES = 2048;
 
 export function registerVminfoRoutes(
   app: FastifyInstance,
-  deps: { monitor: Monitor; hub: SnapshotHub; lane: FastLane },
+  deps: { monitor: Monitor; hub: SnapshotHub; lane: FastLane; storeReachable: () => boolean },
 ): void {
-  const { monitor, hub, lane } = deps;
+  const { monitor, hub, lane, storeReachable } = deps;
   // Per-sample caches: each section is serialised and compressed at most once per tick.
   const encoded = new WeakMap<Sample, Map<string, { body: Buffer; gzip?: Buffer }>>();
 
@@ -72,10 +72,23 @@ export function registerVminfoRoutes(
     });
   };
 
+  // Liveness: the agent answers, whatever the store does (vminfo's fields, and the store's state).
   read('/healthz', () => ({
     headers: JSON_HEADERS,
-    body: JSON.stringify({ status: 'ok', ws_clients: hub.size() }),
+    body: JSON.stringify({
+      status: 'ok',
+      ws_clients: hub.size(),
+      store: storeReachable() ? 'ok' : 'unreachable',
+    }),
   }));
+  // Readiness, for a load balancer: 503 while the store cannot be reached.
+  app.get('/readyz', async (_request, reply) => {
+    const ready = storeReachable();
+    return reply
+      .code(ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ status: ready ? 'ready' : 'not ready', store: ready ? 'ok' : 'unreachable' });
+  });
 
   read('/api/v1/snapshot', (headers) => {
     const sample = monitor.latestWithProcesses();

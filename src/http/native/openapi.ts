@@ -199,9 +199,28 @@ export const OPENAPI_PATHS: Record<string, PathItem> = {
   '/healthz': {
     get: {
       tags: ['monitoring'],
-      summary: 'Liveness; public even in token mode',
+      summary: 'Liveness, and whether the store is reachable; public even in token mode',
       security: [],
-      responses: { '200': json(obj({ status: { const: 'ok' }, ws_clients: int }), 'Alive') },
+      responses: {
+        '200': json(
+          obj({ status: { const: 'ok' }, ws_clients: int, store: { enum: ['ok', 'unreachable'] } }),
+          'Alive',
+        ),
+      },
+    },
+  },
+  '/readyz': {
+    get: {
+      tags: ['monitoring'],
+      summary: 'Readiness: 503 while the store cannot be reached; public even in token mode',
+      security: [],
+      responses: {
+        '200': json(obj({ status: { const: 'ready' }, store: { const: 'ok' } }), 'Ready'),
+        '503': json(
+          obj({ status: { const: 'not ready' }, store: { const: 'unreachable' } }),
+          'The store cannot be reached',
+        ),
+      },
     },
   },
   '/api/v1/snapshot': {

@@ -89,6 +89,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   const active = new Map<string, Active>();
   // Monotonic: a wall-clock jump must not fence (or keep alive) anything.
   let lastRenewal = performance.now();
+  let fenceTimer: NodeJS.Timeout | undefined;
   let renewing = false;
   /** Set once shutdown() begins. */
   let shuttingDown: { graceMs: number } | undefined;
@@ -99,12 +100,36 @@ export function createRunner(deps: RunnerDeps): Runner {
     events.publish({ type: 'run', run });
   }
 
+  /**
+   * Armed from the moment the last successful renewal was sent (the store counted the lease from no
+   * earlier): when no renewal has succeeded by lease − margin, this node stops its runs itself,
+   * before another node could take them over (scheduling.md §5.4). A timer rather than a check at
+   * each renewal: a renewal hung on a cut-off connection, or the renewal period, cannot delay it.
+   */
+  function armFence(sentAt: number): void {
+    lastRenewal = sentAt;
+    clearTimeout(fenceTimer);
+    const dueMs = sentAt + config.leaseMs - SELF_FENCE_MARGIN_MS - performance.now();
+    fenceTimer = setTimeout(fence, Math.max(0, dueMs));
+    fenceTimer.unref();
+  }
+
+  function fence(): void {
+    if (active.size === 0) return;
+    const silentMs = Math.round(performance.now() - lastRenewal);
+    logger.warn(
+      { silentMs },
+      'no lease renewal reached the store in time; stopping every run here',
+    );
+    for (const a of active.values()) halt(a, 'fenced', 'SIGTERM', SELF_FENCE_GRACE_MS);
+  }
+
   async function renew(): Promise<void> {
     if (active.size === 0) {
-      lastRenewal = performance.now();
+      armFence(performance.now());
       return;
     }
-    if (renewing) return; // a slow store: the renewal in flight covers these leases
+    if (renewing) return; // a slow store: the renewal in flight covers these leases, the fence the rest
     renewing = true;
     try {
       await renewOnce();
@@ -118,17 +143,14 @@ export function createRunner(deps: RunnerDeps): Runner {
     const asked = [...active.values()];
     const leases = asked.map((a) => ({ runId: a.claim.run.id, token: a.claim.leaseToken }));
     let kept: KeptLease[];
+    const sentAt = performance.now();
     try {
       kept = await store.renewLeases(deps.nodeId, leases, config.leaseMs);
-      lastRenewal = performance.now();
+      armFence(sentAt);
     } catch (err) {
-      // The lease outlives a few failed renewals. Past the point where another node could take the
-      // runs over, this node stops them itself, so a run never goes on twice (scheduling.md §5.4).
-      const silentMs = performance.now() - lastRenewal;
-      logger.warn({ err, silentMs: Math.round(silentMs) }, 'could not renew run leases');
-      if (silentMs > config.leaseMs - SELF_FENCE_MARGIN_MS) {
-        for (const a of active.values()) halt(a, 'fenced', 'SIGTERM', SELF_FENCE_GRACE_MS);
-      }
+      // The lease outlives a few failed renewals; the fence stops the runs before it runs out.
+      const silentMs = Math.round(performance.now() - lastRenewal);
+      logger.warn({ err, silentMs }, 'could not renew run leases');
       return;
     }
     const keptIds = new Map(kept.map((k) => [k.runId, k]));
@@ -332,6 +354,8 @@ export function createRunner(deps: RunnerDeps): Runner {
     prepare: () => spawner.prepare(),
 
     start(claim) {
+      // The first run's lease was just granted: the fence counts from now.
+      if (active.size === 0) armFence(performance.now());
       const a: Active = {
         claim,
         recent: [],
@@ -366,6 +390,7 @@ export function createRunner(deps: RunnerDeps): Runner {
 
     async shutdown(graceMs) {
       clearInterval(renewTimer);
+      clearTimeout(fenceTimer);
       shuttingDown = { graceMs };
       // A claim in flight when the scheduler stopped can still start a run: it is stopped at once
       // in start(), and waited for here like the rest, so no run is left unrecorded.

@@ -29,7 +29,7 @@ import { registerSessionRoutes } from './native/sessions.ts';
 import { createOpenApiCollector } from './openapi-builder.ts';
 import { createFastLane } from './fast-lane.ts';
 import { lazyCompilers } from './lazy-compilers.ts';
-import { clientErrorAnswer, rawAnswer, renderError, replyError } from './reply-error.ts';
+import { clientErrorAnswer, rawAnswer, replyError } from './reply-error.ts';
 import { createRouteMethods } from './route-methods.ts';
 import { createSiteGuard } from './site-guard.ts';
 import { parseJson } from '../parse-json.ts';
@@ -109,23 +109,6 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
         // How often request and header timeouts are checked (Node's default is 30 s).
         { connectionsCheckingInterval: 2_000 },
         (request, response) => {
-          // Checked here, where the whole URL is known: node:http refuses only the head as a whole
-          // (16 KiB), when the request line may no longer be there to say which surface it was for.
-          if ((request.url?.length ?? 0) > MAX_URL_BYTES) {
-            const tooLong = new AgentError(
-              'URI_TOO_LONG',
-              `the URL is longer than ${MAX_URL_BYTES} bytes`,
-            );
-            const { status, headers, body = '' } = renderError(request.url ?? '/', tooLong);
-            response
-              .writeHead(status, {
-                ...headers,
-                'content-type': 'application/json; charset=utf-8',
-                'content-length': Buffer.byteLength(body),
-              })
-              .end(request.method === 'HEAD' ? undefined : body);
-            return;
-          }
           if (!lane.serve(request, response)) handler(request, response);
         },
       );
@@ -224,8 +207,14 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     );
   });
 
-  // First of all: a foreign page or a rebinding name is refused before anything else is looked at.
+  // First of all: a foreign page or a rebinding name is refused before anything else is looked at,
+  // and so is a URL too long to have a use. (node:http refuses only a whole head over 16 KiB, when
+  // the request line may no longer be there to say which surface it was for.)
   app.addHook('onRequest', async (request, reply) => {
+    if (request.url.length > MAX_URL_BYTES) {
+      const tooLong = `the URL is longer than ${MAX_URL_BYTES} bytes`;
+      return replyError(request, reply, new AgentError('URI_TOO_LONG', tooLong));
+    }
     const subscribes =
       request.headers.upgrade !== undefined || request.routeOptions.config.subscription === true;
     const why = guard.refusal(request.method, request.headers, subscribes);

@@ -24,7 +24,7 @@ export interface SiteGuard {
 
 export function createSiteGuard(options: SiteGuardOptions): SiteGuard {
   const checkHost = isLoopback(options.bind);
-  const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+  const hosts = new Set(options.allowedHosts); // lowercase already (config.ts)
   const origins = new Set(options.allowedOrigins);
   const hostAnswered = (hostname: string): boolean =>
     hosts.has(hostname) ||
@@ -49,7 +49,7 @@ export function createSiteGuard(options: SiteGuardOptions): SiteGuard {
       const origin = headers.origin;
       if (origin !== undefined) {
         if (origins.has(origin)) return undefined;
-        if (host !== undefined && normalizeHost(originHost(origin))?.host === host.host) {
+        if (host !== undefined && originHost(origin) === host.host) {
           return undefined;
         }
         return (
@@ -87,11 +87,12 @@ function normalizeHost(host: string | undefined): { host: string; hostname: stri
   }
 }
 
-/** The host[:port] of an http(s) origin, or undefined for `null`, file: and the like. */
+/** The host[:port] of an http(s) origin as normalizeHost writes it, or undefined for `null` and the like. */
 function originHost(origin: string): string | undefined {
   try {
     const url = new URL(origin);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : undefined;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return url.port === '443' ? url.hostname : url.host;
   } catch {
     return undefined;
   }

@@ -6,8 +6,9 @@ import { maskArgs } from '../../../monitor/mask-args.ts';
 
 /** The text a /proc file shows, masked when it is an environ or a cmdline. */
 export function maskProcFile(realPath: string, content: string): string {
-  if (isEnvironFile(realPath)) return maskEnviron(content);
-  if (PROC_FILE.test(realPath) && realPath.endsWith('/cmdline')) {
+  const file = PROC_FILE.exec(realPath)?.[1];
+  if (file === 'environ') return maskEnviron(content);
+  if (file === 'cmdline') {
     const args = content.split('\0');
     if (args.at(-1) === '') args.pop();
     return maskArgs(args).join(' ');
@@ -15,14 +16,15 @@ export function maskProcFile(realPath: string, content: string): string {
   return content;
 }
 
-const PROC_FILE = /\/(\d+|self|thread-self)(\/task\/\d+)?\/[a-z]+$/;
-
 /**
- * Whether a file's real path (symlinks resolved, so /proc/self is a pid) is a process's or a
- * thread's environ. Any mount point: containers often see the host's /proc as /host/proc.
+ * A process's or a thread's environ or cmdline, by its real path (symlinks resolved, so /proc/self
+ * is a pid), under any mount point: containers often see the host's /proc as /host/proc.
  */
+const PROC_FILE = /\/(?:\d+|self|thread-self)(?:\/task\/\d+)?\/(environ|cmdline)$/;
+
+/** Whether a file's real path is a process's or a thread's environ. */
 export function isEnvironFile(realPath: string): boolean {
-  return /\/(\d+|self|thread-self)(\/task\/\d+)?\/environ$/.test(realPath);
+  return PROC_FILE.exec(realPath)?.[1] === 'environ';
 }
 
 /** NUL-separated NAME=value entries as lines, with secret values masked. */

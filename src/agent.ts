@@ -15,7 +15,9 @@ import { createHttpApp, type HttpApp } from './http/app.ts';
 import { createJobsEvents } from './jobs/events.ts';
 import { createJobsService } from './jobs/jobs-service.ts';
 import { createNotifier } from './jobs/notifier.ts';
+import { leaseTiming } from './jobs/lease-timing.ts';
 import { createPackageStore } from './jobs/process/packages.ts';
+import { openRunJournal } from './jobs/process/run-journal.ts';
 import { createSpawnHelper } from './jobs/process/spawn-helper.ts';
 import { createRunner } from './jobs/runner.ts';
 import { createScheduler } from './jobs/scheduler.ts';
@@ -38,9 +40,6 @@ export interface Agent {
   routes(): ReadonlyArray<{ method: string; url: string }>;
 }
 
-/** How long a run's lease lasts, and how often its owner renews it (specs/scheduling.md §5.4). */
-const LEASE_MS = 30_000;
-const RENEW_MS = 10_000;
 /** On shutdown, runs get this long after SIGTERM before SIGKILL. */
 const SHUTDOWN_GRACE_MS = 10_000;
 /** The environment of runs when the caller gives none. */
@@ -124,6 +123,16 @@ export function createAgent(
             logger.info({ module: 'runner' }, `runs are spawned by the agent itself: ${reason}`),
         });
         releasers.push(() => spawnHelper.close()); // after the runner has stopped every run
+        const lease = leaseTiming(config.leaseMs);
+        // Before any run starts: what the previous life of this agent left running is killed.
+        const { journal, killed } = openRunJournal(path.join(config.dataDir, 'run-groups'));
+        releasers.push(() => journal.close()); // after the runner has stopped every run
+        for (const left of killed) {
+          logger.warn(
+            { module: 'runner', ...left },
+            'killed a run left behind by the previous agent',
+          );
+        }
         const runner = createRunner({
           store,
           events,
@@ -136,14 +145,14 @@ export function createAgent(
           config: {
             slots: config.slots,
             logCapBytes: config.logCapBytes,
-            leaseMs: LEASE_MS,
-            renewMs: RENEW_MS,
+            lease,
           },
           onRunEnded: () => {
             scheduler.poke(false);
             notifier.poke();
           },
           spawner: spawnHelper,
+          journal,
         });
         releasers.push(() => runner.shutdown(SHUTDOWN_GRACE_MS));
         const scheduler = createScheduler({
@@ -161,8 +170,8 @@ export function createAgent(
             // Alone on its store, the agent hears of every change; in a cluster others add work too.
             pollMs: store.capabilities.sharedByNodes ? 2000 : 60_000,
             blockedMs: 1000,
-            leaseMs: LEASE_MS,
-            reapMs: RENEW_MS,
+            leaseMs: lease.leaseMs,
+            reapMs: lease.reapMs,
             pruneMs: 10 * 60_000,
             prune: {
               keepRuns: config.keepRuns,

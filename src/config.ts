@@ -10,6 +10,7 @@ import type * as YAMLModule from 'yaml';
 import { AgentError } from './errors.ts';
 import { DEFAULT_THRESHOLDS, type HealthThresholds } from './monitor/health.ts';
 import { maskUrl } from './mask-url.ts';
+import { DEFAULT_LEASE_MS, MIN_LEASE_MS } from './jobs/lease-timing.ts';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -45,6 +46,11 @@ export interface Config {
   readonly store: string;
   /** How often this node renews its heartbeat and stores its latest sample, ms. @default 10000 */
   readonly heartbeatMs: number;
+  /**
+   * How long a run's lease lasts without renewal: how soon a dead node's runs fail over, and how long
+   * a store outage the runs ride out (about half of it). @default 12000
+   */
+  readonly leaseMs: number;
   /** @default 'info' */
   readonly logLevel: LogLevel;
   /** 'auto' is readable on a TTY and JSON otherwise. @default 'auto' */
@@ -186,6 +192,13 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
     kind: 'duration',
     description: 'how often this node reports to the store',
     defaultText: '10s',
+  },
+  {
+    name: 'lease',
+    key: 'leaseMs',
+    kind: 'duration',
+    description: "how long a run's lease lasts unrenewed: failover time vs store outage tolerated",
+    defaultText: '12s',
   },
   {
     name: 'log-level',
@@ -418,6 +431,7 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
 
   const intervalMs = durationSetting('interval', raw.interval, 3000, 100, 3_600_000, fail);
   const heartbeatMs = durationSetting('heartbeat', raw.heartbeat, 10_000, 1000, 3_600_000, fail);
+  const leaseMs = durationSetting('lease', raw.lease, DEFAULT_LEASE_MS, MIN_LEASE_MS, 600_000, fail);
 
   let token: string | undefined;
   let tokenGenerated = false;
@@ -615,6 +629,7 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
     dataDir,
     store,
     heartbeatMs,
+    leaseMs,
     logLevel,
     logFormat,
     health,

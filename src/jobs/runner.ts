@@ -7,10 +7,12 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { ClaimedRun, KeptLease, RunOutcome, Store } from '../store/store.ts';
 import type { JobsEvents } from './events.ts';
+import type { LeaseTiming } from './lease-timing.ts';
 import type { Job, Run } from './model.ts';
 import { setLongTimeout } from '../long-timeout.ts';
 import { createLogCapture, type LogChunk } from './process/log-capture.ts';
 import type { PackageStore } from './process/packages.ts';
+import type { RunJournal } from './process/run-journal.ts';
 import { preparePipelineRun, type PipelineRun } from './pipeline-run.ts';
 import {
   directSpawner,
@@ -24,8 +26,7 @@ import { noRetry, planRetry } from './retry.ts';
 export interface RunnerConfig {
   slots: number;
   logCapBytes: number;
-  leaseMs: number;
-  renewMs: number;
+  lease: LeaseTiming;
 }
 
 export interface RunnerDeps {
@@ -44,6 +45,8 @@ export interface RunnerDeps {
   onRunEnded: () => void;
   /** What starts a run's shell. @default directSpawner (a fork of this process) */
   spawner?: Spawner;
+  /** Where the groups of runs are recorded, for the next life of the agent to kill. */
+  journal?: RunJournal;
 }
 
 export interface Runner {
@@ -65,9 +68,6 @@ export interface Runner {
 const RECENT_BYTES = 64 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 const FLUSH_MS = 1000;
-/** A node that could not renew for lease − this long kills its runs, SIGKILL after the grace. */
-const SELF_FENCE_MARGIN_MS = 10_000;
-const SELF_FENCE_GRACE_MS = 5000;
 /** The tail kept when a run prints more than the cap: everything before it streams to the store. */
 const MAX_TAIL_BYTES = 1 << 20;
 
@@ -85,15 +85,16 @@ interface Active {
 
 export function createRunner(deps: RunnerDeps): Runner {
   const { store, events, logger, config } = deps;
+  const { lease } = config;
   const spawner = deps.spawner ?? directSpawner;
   const active = new Map<string, Active>();
   // Monotonic: a wall-clock jump must not fence (or keep alive) anything.
   let lastRenewal = performance.now();
   let fenceTimer: NodeJS.Timeout | undefined;
-  let renewing = false;
+  let renewing = 0;
   /** Set once shutdown() begins. */
   let shuttingDown: { graceMs: number } | undefined;
-  const renewTimer = setInterval(() => void renew(), config.renewMs);
+  const renewTimer = setInterval(() => void renew(), lease.renewMs);
   renewTimer.unref();
 
   function publish(run: Run): void {
@@ -102,16 +103,18 @@ export function createRunner(deps: RunnerDeps): Runner {
 
   /**
    * Armed from the moment the last successful renewal was sent (the store counted the lease from no
-   * earlier): when no renewal has succeeded by lease − margin, this node stops its runs itself,
-   * before another node could take them over (scheduling.md §5.4). A timer rather than a check at
-   * each renewal: a renewal hung on a cut-off connection, or the renewal period, cannot delay it.
+   * earlier): when no renewal has succeeded in time, this node stops its runs itself, before another
+   * node could take them over (lease-timing.ts). A timer rather than a check at each renewal: a
+   * renewal hung on a cut-off connection, or the renewal period, cannot delay it. The spawn helper
+   * holds a later deadline of its own, which holds even while this process is stopped.
    */
   function armFence(sentAt: number): void {
+    if (sentAt < lastRenewal) return; // an older renewal that answered late
     lastRenewal = sentAt;
     clearTimeout(fenceTimer);
-    const dueMs = sentAt + config.leaseMs - SELF_FENCE_MARGIN_MS - performance.now();
-    fenceTimer = setTimeout(fence, Math.max(0, dueMs));
+    fenceTimer = setTimeout(fence, Math.max(0, sentAt + lease.fenceAfterMs - performance.now()));
     fenceTimer.unref();
+    spawner.fence(sentAt + lease.helperKillAfterMs);
   }
 
   function fence(): void {
@@ -121,7 +124,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       { silentMs },
       'no lease renewal reached the store in time; stopping every run here',
     );
-    for (const a of active.values()) halt(a, 'fenced', 'SIGTERM', SELF_FENCE_GRACE_MS);
+    for (const a of active.values()) halt(a, 'fenced', 'SIGTERM', lease.fenceGraceMs);
   }
 
   async function renew(): Promise<void> {
@@ -129,12 +132,14 @@ export function createRunner(deps: RunnerDeps): Runner {
       armFence(performance.now());
       return;
     }
-    if (renewing) return; // a slow store: the renewal in flight covers these leases, the fence the rest
-    renewing = true;
+    // A renewal hung on a cut connection until its query timeout must not hold back the next one,
+    // which may go out on a new connection; two at a time are enough for that.
+    if (renewing >= 2) return;
+    renewing++;
     try {
       await renewOnce();
     } finally {
-      renewing = false;
+      renewing--;
     }
   }
 
@@ -145,7 +150,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     let kept: KeptLease[];
     const sentAt = performance.now();
     try {
-      kept = await store.renewLeases(deps.nodeId, leases, config.leaseMs);
+      kept = await store.renewLeases(deps.nodeId, leases, lease.leaseMs);
       armFence(sentAt);
     } catch (err) {
       // The lease outlives a few failed renewals; the fence stops the runs before it runs out.
@@ -293,9 +298,11 @@ export function createRunner(deps: RunnerDeps): Runner {
         spawner.launch,
       );
       void a.proc.started
-        .then((pid) =>
-          pid > 0 ? store.markStarted(run.id, token, pid, performance.now()) : undefined,
-        )
+        .then((pid) => {
+          if (pid === 0) return;
+          deps.journal?.started(run.id, pid);
+          return store.markStarted(run.id, token, pid, performance.now());
+        })
         .catch(() => {});
       // Up to 31 days, past Node's longest timer.
       const timer =
@@ -310,6 +317,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     } catch (err) {
       exit = { exitCode: null, signal: null, error: (err as Error).message };
     }
+    deps.journal?.ended(run.id);
     const totals = capture.end();
     flush();
     await writing;
@@ -389,15 +397,16 @@ export function createRunner(deps: RunnerDeps): Runner {
     },
 
     async shutdown(graceMs) {
-      clearInterval(renewTimer);
-      clearTimeout(fenceTimer);
       shuttingDown = { graceMs };
       // A claim in flight when the scheduler stopped can still start a run: it is stopped at once
-      // in start(), and waited for here like the rest, so no run is left unrecorded.
+      // in start(), and waited for here like the rest, so no run is left unrecorded. The leases are
+      // renewed until the last run ends: a grace longer than the lease must not hand them over.
       while (active.size > 0) {
         for (const a of active.values()) halt(a, 'shutdown', 'SIGTERM', graceMs);
         await Promise.all([...active.values()].map((a) => a.done));
       }
+      clearInterval(renewTimer);
+      clearTimeout(fenceTimer);
     },
   };
 }

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.ts';
 import { createJobsEvents } from './events.ts';
 import { createJobsService } from './jobs-service.ts';
 import { createPackageStore } from './process/packages.ts';
+import { leaseTiming } from './lease-timing.ts';
 import { createRunner } from './runner.ts';
 import { createScheduler } from './scheduler.ts';
 
@@ -39,7 +40,7 @@ describe('the scheduler', () => {
       nodeId: 'node-a',
       workRoot: path.join(dir, 'work'),
       baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      config: { slots: 4, logCapBytes: 1 << 20, leaseMs: 30_000, renewMs: 10_000 },
+      config: { slots: 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
       onRunEnded: () => scheduler.poke(false),
     });
     const scheduler = createScheduler({

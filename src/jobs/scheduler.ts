@@ -7,7 +7,6 @@ import type { Logger } from '../logger.ts';
 import type { DueTimes, FirePlanner, PrunePolicy, Store } from '../store/store.ts';
 import type { JobsEvents } from './events.ts';
 import type { Run } from './model.ts';
-import { killRunGroup } from './process/run-group.ts';
 import { planRetry } from './retry.ts';
 import { jitterMs } from './schedule/jitter.ts';
 import { planFires } from './schedule/plan.ts';
@@ -67,6 +66,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let fireDueAt = -Infinity;
   const sharedStore = store.capabilities.sharedByNodes;
   const housekeeping: NodeJS.Timeout[] = [];
+  /** The reaper's view of the store (performance.now()): since when, and the last time, it answered. */
+  let contactSince = 0;
+  let lastContact = -Infinity;
 
   const planner: FirePlanner = (schedule, job, now) => {
     const plan = planFires({
@@ -178,36 +180,47 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function recover(): Promise<void> {
-    const left = await store.listRuns({ nodeId: deps.nodeId, state: 'running', limit: 10_000 });
-    for (const run of left) {
-      if (run.pgid !== undefined && killRunGroup(run.pgid, run.id)) {
-        logger.warn(
-          { runId: run.id, pgid: run.pgid },
-          'killed a run left behind by the previous agent',
-        );
-      }
-    }
-    if (left.length === 0) return;
+    // Their processes were killed already, from this node's run journal (process/run-journal.ts).
     const { lost, retries } = await store.loseRuns(
       { nodeId: deps.nodeId },
       'the agent stopped during the run',
       planRetry,
     );
     publish([...lost, ...retries]);
+    if (lost.length === 0) return;
     logger.warn(
       { lost: lost.length, retried: retries.length },
       'runs of the previous agent marked lost',
     );
   }
 
+  /**
+   * Takes over runs whose lease ran out, but only leases that ran out while this node was itself
+   * reaching the store: counted from the start of its unbroken run of successful passes, a lease
+   * must have had a whole period to be renewed. So an outage every node saw does not end in a wave of
+   * takeovers of runs whose owners are alive and renew as soon as they can.
+   */
   async function reap(): Promise<void> {
-    const { lost, retries } = await store.loseRuns(
-      { expired: true },
-      'its node stopped renewing the lease',
-      planRetry,
-    );
-    publish([...lost, ...retries]);
-    if (retries.length > 0) wake(false);
+    const sentAt = performance.now();
+    // A failed pass, or a gap (this process was stopped or starved), starts the count again.
+    if (sentAt - lastContact > 3 * config.reapMs) contactSince = sentAt;
+    try {
+      if (sentAt - contactSince < config.leaseMs) {
+        await store.now();
+      } else {
+        const { lost, retries } = await store.loseRuns(
+          { expired: true },
+          'its node stopped renewing the lease',
+          planRetry,
+        );
+        publish([...lost, ...retries]);
+        if (retries.length > 0) wake(false);
+      }
+      lastContact = sentAt;
+    } catch (err) {
+      lastContact = -Infinity;
+      throw err;
+    }
   }
 
   async function prune(): Promise<void> {

@@ -9,6 +9,7 @@ import { systemClock } from '../../clock.ts';
 import { loadConfig } from '../../config.ts';
 import { createJobsEvents } from '../../jobs/events.ts';
 import { createJobsService } from '../../jobs/jobs-service.ts';
+import { leaseTiming } from '../../jobs/lease-timing.ts';
 import { createPackageStore } from '../../jobs/process/packages.ts';
 import { createRunner } from '../../jobs/runner.ts';
 import { silentLogger } from '../../logger.ts';
@@ -60,7 +61,7 @@ export async function createTestDeps(
     nodeId,
     workRoot: path.join(dataDir, 'work'),
     baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    config: { slots: 4, logCapBytes: 1 << 20, leaseMs: 30_000, renewMs: 10_000 },
+    config: { slots: 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
     onRunEnded: () => {},
   });
   // Stands in for the scheduler: every poke claims what is due and starts it.

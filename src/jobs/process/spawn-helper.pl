@@ -11,6 +11,8 @@
 # run id and a body.
 #   agent -> helper  S id  cwd \0 script \0 NAME=value \0 ...   start `/bin/sh -c script`
 #                    C id                                      stop reading the run's output
+#                    F 0  ms (32-bit)                          the fence: SIGKILL every run's group
+#                                                              unless another F comes within ms
 #   helper -> agent  R 0                                       ready (pidfd_open works)
 #                    P id  pid                                 the shell runs (exec succeeded)
 #                    E id  "stage errno"                       it could not start; nothing follows
@@ -21,6 +23,10 @@
 # session, /dev/null on fds 0 and 2, the pipe on fd 1, exactly the given environment and cwd (an
 # absolute path: the helper's own cwd is the last run's). Exits are seen through pidfds (Linux >=
 # 5.3), so there is no SIGCHLD handler and no race with select.
+#
+# The fence is why the deadline lives here: a SIGSTOPped or hung agent cannot kill anything, yet
+# another node takes its runs over once their lease runs out (lease-timing.ts). When the agent is
+# gone (its end of the pipe closed) the runs are killed at once: nobody records what they do.
 use strict;
 use warnings;
 use POSIX ();
@@ -38,6 +44,17 @@ binmode STDOUT;
 my %runs;    # id => { pid, out, pidfd }
 open(my $null, '+<', '/dev/null') or exit 4;
 
+# A monotonic clock from perl-base alone (Time::HiRes is not in it): times(2) counts ticks since boot.
+my $TICKS = POSIX::sysconf(POSIX::_SC_CLK_TCK());
+sub now { my ($elapsed) = POSIX::times(); return $elapsed / $TICKS }
+my $deadline;    # undef: no fence armed
+
+sub kill_all {
+    for my $r (values %runs) {
+        kill('KILL', -$r->{pid}) if defined $r->{pidfd};
+    }
+}
+
 # Frames are sent once per pass of the loop: a run's exit and the end of its output usually come
 # together, and one write wakes the agent once.
 my $outgoing = '';
@@ -52,7 +69,8 @@ sub flush {
         my $n = syswrite(STDOUT, $outgoing);
         if (!defined $n) {
             next if $!{EINTR};
-            exit 0;    # the agent is gone
+            kill_all();    # the agent is gone
+            exit 0;
         }
         substr($outgoing, 0, $n) = '';
     }
@@ -128,7 +146,14 @@ while (1) {
         vec($rin, fileno($r->{out}), 1) = 1 if $r->{out};
         vec($rin, $r->{pidfd}, 1) = 1 if defined $r->{pidfd};
     }
-    next if select(my $ready = $rin, undef, undef, undef) < 0;    # EINTR
+    my $wait = defined $deadline ? $deadline - now() : undef;
+    $wait = 0 if defined $wait && $wait < 0;
+    my $n = select(my $ready = $rin, undef, undef, $wait);
+    if (defined $deadline && now() >= $deadline) {
+        kill_all();
+        undef $deadline;
+    }
+    next if $n <= 0;    # EINTR, or the fence's timeout
 
     for my $id (keys %runs) {
         my $r = $runs{$id};
@@ -156,9 +181,10 @@ while (1) {
     if (vec($ready, 0, 1)) {
         my $got = sysread(STDIN, $in, 65536, length $in);
         next if !defined $got && $!{EINTR};
-        # The agent closed the pipe or died: its runs go on in their own sessions, as with a direct
-        # spawn, and a restarted agent finds them by their BOSUN_RUN_ID.
-        exit 0 unless $got;
+        unless ($got) {
+            kill_all();
+            exit 0;
+        }
         while (length($in) >= 4) {
             my $length = unpack('N', $in);
             last if length($in) < 4 + $length;
@@ -170,6 +196,8 @@ while (1) {
             } elsif ($op eq 'C') {
                 my $r = $runs{$id};
                 close_output($id, $r) if $r && $r->{out};
+            } elsif ($op eq 'F') {
+                $deadline = now() + unpack('N', $body) / 1000;
             }
         }
     }

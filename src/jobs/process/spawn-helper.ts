@@ -4,7 +4,8 @@
 // (docs/performance.md, Jobs). The helper starts when a run is due soon or with the first run. Where
 // it cannot run (no /usr/bin/perl, a kernel without pidfd_open) runs are spawned directly, as they are
 // for runs with a control channel; if it dies, the runs it held fail, their processes killed, and the
-// next run starts a new one.
+// next run starts a new one. It also holds the fence (Spawner.fence): it kills the runs itself when
+// the agent stops renewing their leases, even while the agent is stopped, and when the agent dies.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
@@ -27,7 +28,7 @@ const HEADER_BYTES = 9; // length (4), op (1), run id (4)
 const NO_PIDFD = 3;
 
 export interface SpawnHelper extends Spawner {
-  /** Lets the helper exit (runs it started go on; the agent stops them first). */
+  /** Lets the helper exit; it kills any run still going (the agent stops them first). */
   close(): void;
 }
 
@@ -61,6 +62,8 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
   const runs = new Map<number, HelperRun>();
   let seq = 0;
   let stderr = '';
+  /** The fence's deadline (performance.now()), sent again to a helper that (re)starts. */
+  let fenceAt: number | undefined;
 
   const goDirect = (reason: string): void => {
     state = 'direct';
@@ -128,6 +131,7 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
   function receive(op: number, id: number, frame: Buffer, from: number, to: number): void {
     if (op === 0x52 /* R */) {
       if (state === 'starting') state = 'ready';
+      sendFence(); // before any run starts
       for (const send of waiting.splice(0)) send();
       return;
     }
@@ -173,6 +177,13 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
     return Buffer.concat([header, body]);
   }
 
+  function sendFence(): void {
+    if (fenceAt === undefined || state !== 'ready') return;
+    const body = Buffer.allocUnsafe(4);
+    body.writeUInt32BE(Math.min(0xffffffff, Math.max(0, Math.ceil(fenceAt - performance.now()))));
+    helper?.stdin?.write(frame('F', 0, body));
+  }
+
   const launch: Launcher = (spec, events) => {
     if (state === 'off') start();
     if (state === 'direct') return launchDirect(spec, events);
@@ -210,6 +221,10 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
     launch,
     prepare() {
       if (state === 'off') start();
+    },
+    fence(deadline) {
+      fenceAt = deadline;
+      sendFence();
     },
     close() {
       state = 'direct';

@@ -103,9 +103,15 @@ export interface Spawner {
   readonly launch: Launcher;
   /** A run is due soon: get ready to start it (the spawn helper starts now rather than then). */
   prepare(): void;
+  /**
+   * Kill every run this spawner started unless `fence` is called again before `deadline` (a
+   * performance.now() time). Only a spawner outside the agent's process can hold it while the agent
+   * is stopped; the direct one leaves it to the agent's own fence.
+   */
+  fence(deadline: number): void;
 }
 
-export const directSpawner: Spawner = { launch: launchDirect, prepare: () => {} };
+export const directSpawner: Spawner = { launch: launchDirect, prepare: () => {}, fence: () => {} };
 
 function startShell(
   spec: LaunchSpec,
@@ -312,7 +318,10 @@ export function groupAlive(pgid: number): boolean {
   return false;
 }
 
-function readProcStat(pid: string): { state: string; pgrp: number } | undefined {
+/** What the agent reads of /proc/<pid>/stat: state, process group, start time (ticks since boot). */
+export function readProcStat(
+  pid: string,
+): { state: string; pgrp: number; startTime: number } | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -323,7 +332,7 @@ function readProcStat(pid: string): { state: string; pgrp: number } | undefined 
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const state = fields[0];
   const pgrp = Number(fields[2]);
-  return state === undefined ? undefined : { state, pgrp };
+  return state === undefined ? undefined : { state, pgrp, startTime: Number(fields[19]) };
 }
 
 function checkCwd(cwd: string): string | undefined {

@@ -627,11 +627,15 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         const rows =
           'nodeId' in which
             ? await tx.all(
-                `select ${RUN_COLUMNS} from runs where state = 'running' and node_id = $1 ${skipLocked}`,
+                `select ${RUN_COLUMNS} from runs where state = 'running' and node_id = $1
+                 order by id ${forUpdate}`,
                 [which.nodeId],
               )
-            : await tx.all(
-                `select ${RUN_COLUMNS} from runs where state = 'running' and lease_expires_at < $1 ${skipLocked}`,
+            : // A row another transaction holds is waited for (lock_timeout bounds the wait, and
+              // the server ends a stalled agent's transaction): skipped, it could stay running.
+              await tx.all(
+                `select ${RUN_COLUMNS} from runs where state = 'running' and lease_expires_at < $1
+                 order by id ${forUpdate}`,
                 [tx.now],
               );
         const lost: Run[] = [];

@@ -28,6 +28,21 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   skipLocked: true,
 });
 
+/**
+ * Bounds on every connection, so that a stalled or cut-off agent holds no lock for long and no query
+ * of its hangs: the server ends a statement after 10 s, a lock wait after 2 s (the caller retries),
+ * and a session left idle inside a transaction (an agent SIGSTOPped between two statements) after 5 s,
+ * releasing its row locks well within the run lease. The client gives up on an answer after 12 s (a
+ * blackholed connection sends no error), and TCP keepalive finds a dead peer of an idle connection.
+ */
+export const SESSION_BOUNDS = Object.freeze({
+  statement_timeout: 10_000,
+  lock_timeout: 2000,
+  idle_in_transaction_session_timeout: 5000,
+});
+const QUERY_TIMEOUT_MS = 12_000;
+const KEEPALIVE_IDLE_MS = 5000;
+
 // A plain lowercase identifier: safe to put in DDL and in the search_path startup option unquoted.
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -61,6 +76,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
     application_name: 'bosun',
+    ...SESSION_BOUNDS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     // Sent at connection start, so every pooled connection sees bosun's tables unqualified.
     options: `-c search_path=${schema}`,
   });
@@ -174,20 +193,25 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
  */
 async function migrate(pool: pg.Pool, schema: string, where: string): Promise<void> {
   checkMigrations(MIGRATIONS);
-  await inTransaction(pool, 'begin', async (client) => {
-    await client.query(SQL.lockMigrations, [schema]);
-    // Checked first: CREATE SCHEMA IF NOT EXISTS demands the CREATE right even when the schema exists.
-    const exists = await client.query(SQL.schemaExists, [schema]);
-    if (exists.rowCount === 0) await client.query(createSchema(schema));
-    await client.query(setLocalSearchPath(schema));
-    await client.query(CREATE_SCHEMA_MIGRATIONS);
-    const applied = await client.query<{ version: number }>(SQL.appliedVersions);
-    const versions = applied.rows.map((row) => Number(row.version));
-    for (const m of pendingMigrations(MIGRATIONS, versions, where)) {
-      await client.query(m.sql);
-      await client.query(SQL.recordMigration, [m.version, m.name]);
-    }
-  });
+  // Another node's migration is waited for, and a migration may take long: no server bounds here.
+  await inTransaction(
+    pool,
+    'begin; set local lock_timeout = 0; set local statement_timeout = 0',
+    async (client) => {
+      await client.query(SQL.lockMigrations, [schema]);
+      // Checked first: CREATE SCHEMA IF NOT EXISTS demands the CREATE right even when the schema exists.
+      const exists = await client.query(SQL.schemaExists, [schema]);
+      if (exists.rowCount === 0) await client.query(createSchema(schema));
+      await client.query(setLocalSearchPath(schema));
+      await client.query(CREATE_SCHEMA_MIGRATIONS);
+      const applied = await client.query<{ version: number }>(SQL.appliedVersions);
+      const versions = applied.rows.map((row) => Number(row.version));
+      for (const m of pendingMigrations(MIGRATIONS, versions, where)) {
+        await client.query(m.sql);
+        await client.query(SQL.recordMigration, [m.version, m.name]);
+      }
+    },
+  );
 }
 
 function registrationParams(node: NodeRegistration): unknown[] {

@@ -33,10 +33,13 @@ const HINTS: Readonly<Record<string, string>> = {
   '53300': 'the server has too many connections; lower the pool size or raise max_connections',
   '57P01': 'the server was shut down while the store was using it',
   '57P03': 'the server is starting up or shutting down; try again shortly',
+  '55P03': 'a row stayed locked past lock_timeout (another node holds it); it is retried',
+  '57014': 'the statement ran past statement_timeout; it is retried',
+  '25P03': 'the session sat idle inside a transaction past its timeout (the agent stalled)',
 };
 
 /** The server is going away or coming back: the store is unavailable, not broken (503). */
-const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
+const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '25P03']);
 
 // Socket-level failures reaching the server at all.
 const CONNECT_FAILURES: Readonly<Record<string, string>> = {
@@ -65,7 +68,7 @@ export function toStoreError(err: unknown, op: string, target: PgTarget): AgentE
   }
   const hint = HINTS[code];
   return new AgentError(
-    UNAVAILABLE.has(code) || /Connection terminated|not queryable/i.test(message)
+    UNAVAILABLE.has(code) || /Connection terminated|not queryable|Query read timeout/i.test(message)
       ? 'STORE_UNAVAILABLE'
       : 'STORE',
     `cannot ${op} in PostgreSQL at ${target.hostPort} (${target.maskedUrl}): ${message}${hint ? `; ${hint}` : ''}`,

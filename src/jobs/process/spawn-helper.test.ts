@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,5 +156,82 @@ describe('createSpawnHelper', () => {
     const { proc, output } = runWith(helper, 'echo after');
     assert.deepEqual(await proc.exited, { exitCode: 0, signal: null });
     assert.equal(output(), 'after\n');
+  });
+
+  it(
+    'kills every run when the fence passes, and none while it is renewed',
+    { timeout: 20_000 },
+    async () => {
+      const helper = createSpawnHelper();
+      try {
+        const runs = [runWith(helper, 'sleep 300'), runWith(helper, 'sleep 300 & wait')];
+        helper.fence(performance.now() + 400);
+        const pids = await Promise.all(runs.map((r) => r.proc.started));
+        for (let i = 0; i < 8; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          helper.fence(performance.now() + 400); // renewed in time: 800 ms past the first deadline
+        }
+        assert.ok(pids.every(groupAlive), 'alive while the fence is renewed');
+        const exits = await Promise.all(runs.map((r) => r.proc.exited));
+        assert.deepEqual(
+          exits.map((e) => e.signal),
+          ['SIGKILL', 'SIGKILL'],
+        );
+        assert.ok(!pids.some(groupAlive));
+      } finally {
+        helper.close();
+      }
+    },
+  );
+
+  // The agent in another process, so that it can be stopped and killed as an operator would.
+  const agentScript = `
+    import { createSpawnHelper } from ${JSON.stringify(new URL('./spawn-helper.ts', import.meta.url).href)};
+    import { spawnRun } from ${JSON.stringify(new URL('./spawn-run.ts', import.meta.url).href)};
+    const helper = createSpawnHelper();
+    helper.fence(performance.now() + Number(process.argv[1]));
+    const proc = spawnRun({ cmd: 'sleep 300 & sleep 300', cwd: process.cwd(), env: {}, onOutput() {} }, helper.launch);
+    console.log(await proc.started);
+    setInterval(() => {}, 1000);
+  `;
+
+  async function startAgent(fenceMs: number) {
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', agentScript, String(fenceMs)],
+      {
+        cwd,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    return { child, pgid: Number(line.toString().trim()) };
+  }
+
+  async function gone(pgid: number): Promise<void> {
+    while (groupAlive(pgid)) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  it(
+    'kills the runs at the fence while the agent is stopped (SIGSTOP)',
+    { timeout: 20_000 },
+    async () => {
+      const { child, pgid } = await startAgent(500);
+      try {
+        assert.ok(groupAlive(pgid));
+        child.kill('SIGSTOP');
+        await gone(pgid); // the helper, not the stopped agent, killed them
+        assert.equal(readFileSync(`/proc/${child.pid}/stat`, 'latin1').split(') ')[1]?.[0], 'T');
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+  );
+
+  it('kills the runs at once when the agent dies (SIGKILL)', { timeout: 20_000 }, async () => {
+    const { child, pgid } = await startAgent(3_600_000);
+    assert.ok(groupAlive(pgid));
+    child.kill('SIGKILL');
+    await gone(pgid);
   });
 });

@@ -331,8 +331,9 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
 function helperOf(agentPid: number): number {
   const children = readFileSync(`/proc/${agentPid}/task/${agentPid}/children`, 'utf8');
   for (const pid of children.trim().split(' ').filter(Boolean)) {
-    if (readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('spawn-helper.pl'))
+    if (readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('spawn-helper.pl')) {
       return Number(pid);
+    }
   }
   assert.fail(`agent ${agentPid} has no spawn helper`);
 }

@@ -27,6 +27,8 @@ describe('loadConfig', () => {
     assert.equal(c.bind, '127.0.0.1');
     assert.equal(c.port, 8600);
     assert.equal(c.intervalMs, 3000);
+    assert.equal(c.leaseMs, 12_000);
+    assert.equal(load({ lease: '30s' }).leaseMs, 30_000);
     assert.equal(c.token, undefined);
     assert.equal(c.readOnly, false);
     assert.equal(c.dataDir, '/srv/bosun/data');
@@ -58,6 +60,7 @@ describe('loadConfig', () => {
       () => load({ config: yamlFile('interval: 10ms\n') }),
       /"interval" in .*bosun.yaml: 10ms is out of range/,
     );
+    rejects(() => load({ lease: '2s' }), /^--lease: 2s is out of range; allowed 6s/);
     rejects(() => load({ 'log-level': 'loud' }), /--log-level: "loud" is not one of fatal, error/);
     rejects(
       () => load({}, { BOSUN_READ_ONLY: 'maybe' }),

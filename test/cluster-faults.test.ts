@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { SESSION_BOUNDS } from '../src/store/postgres/postgres-store.ts';
-import { startAgent, type RunningAgent } from './support/agent.ts';
+import { spawnHelperOf, startAgent, type RunningAgent } from './support/agent.ts';
 import { apiClient, waitFor } from './support/api.ts';
 import { createTestDatabase, startPostgres, type TestPostgres } from './support/postgres.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
@@ -258,7 +258,7 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
     nodes[nodes.indexOf(owner)] = restarted;
     const second = await startLongRun(restarted.api);
     const secondOwner = ownerOf(second.run);
-    const helper = helperOf(secondOwner.agent.child.pid as number);
+    const helper = spawnHelperOf(secondOwner.agent.child.pid as number);
     const watch2 = watchProcesses(second.tag);
     secondOwner.agent.child.kill('SIGKILL');
     process.kill(helper, 'SIGKILL');
@@ -326,14 +326,3 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
     await api('POST', `/api/v1/runs/${run.id}/stop`);
   });
 });
-
-/** The spawn helper started by the agent with pid `agentPid`. */
-function helperOf(agentPid: number): number {
-  const children = readFileSync(`/proc/${agentPid}/task/${agentPid}/children`, 'utf8');
-  for (const pid of children.trim().split(' ').filter(Boolean)) {
-    if (readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('spawn-helper.pl')) {
-      return Number(pid);
-    }
-  }
-  assert.fail(`agent ${agentPid} has no spawn helper`);
-}

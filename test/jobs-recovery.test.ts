@@ -1,5 +1,6 @@
 // Crash recovery: the agent is killed with SIGKILL during a run and while schedules are due, then
-// started again on the same data dir. The orphaned run's process group is killed, the run ends lost
+// started again on the same data dir. The orphaned run's process group is killed (from the agent's run
+// journal; its spawn helper was killed too), the run ends lost
 // and is retried by policy; missed fires follow each job's misfire policy; no fire runs twice.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +9,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiClient, processAlive, waitFor, waitRunEnd } from './support/api.ts';
-import { startAgent, type RunningAgent } from './support/agent.ts';
+import { spawnHelperOf, startAgent, type RunningAgent } from './support/agent.ts';
 
 interface RunJson {
   id: string;
@@ -69,12 +70,16 @@ describe('recovery after SIGKILL', () => {
       (await runs(skip)).length >= 2 ? true : undefined,
     );
 
+    // The agent and its spawn helper die together (the helper alone kills the runs of a dead agent):
+    // the run outlives them, in its own process group, until the agent starts again.
+    const helper = spawnHelperOf(first.child.pid as number);
     first.child.kill('SIGKILL');
+    process.kill(helper, 'SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
     assert.equal(
       processAlive(`sleep ${marker}`),
       true,
-      'the run outlives the agent (its own process group)',
+      'the run outlives the agent and its helper',
     );
     const killedAt = Date.now();
     await sleep(4000);

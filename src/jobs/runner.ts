@@ -77,6 +77,8 @@ interface Active {
   /** Why the run is being stopped, once it is. */
   stopping?: 'stop' | 'timeout' | 'fenced' | 'shutdown';
   stopSignal?: NodeJS.Signals;
+  /** Spawned with a control channel (a pipeline run), whose engine holds the fence itself. */
+  controlled?: boolean;
   recent: Buffer[];
   recentOffset: number;
   recentBytes: number;
@@ -115,6 +117,13 @@ export function createRunner(deps: RunnerDeps): Runner {
     fenceTimer = setTimeout(fence, Math.max(0, sentAt + lease.fenceAfterMs - performance.now()));
     fenceTimer.unref();
     spawner.fence(sentAt + lease.helperKillAfterMs);
+    for (const a of active.values()) if (a.controlled) sendFence(a);
+  }
+
+  /** A pipeline run is spawned by the agent itself: its engine holds the fence (engine-main.ts). */
+  function sendFence(a: Active): void {
+    const ms = Math.max(0, Math.ceil(lastRenewal + lease.helperKillAfterMs - performance.now()));
+    a.proc?.send({ type: 'fence', ms });
   }
 
   function fence(): void {
@@ -297,6 +306,10 @@ export function createRunner(deps: RunnerDeps): Runner {
         },
         spawner.launch,
       );
+      if (p !== undefined) {
+        a.controlled = true;
+        sendFence(a);
+      }
       void a.proc.started
         .then((pid) => {
           if (pid === 0) return;

@@ -1,7 +1,7 @@
 // Starts the real agent (bin/bosun serve) as a child process for end-to-end tests, on a free port with
 // a temporary data dir, and resolves once it logs that it is listening.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,17 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
       return code;
     },
   };
+}
+
+/** The spawn helper (spawn-helper.pl) of the agent process `agentPid`. */
+export function spawnHelperOf(agentPid: number): number {
+  const children = readFileSync(`/proc/${agentPid}/task/${agentPid}/children`, 'utf8');
+  for (const pid of children.trim().split(' ').filter(Boolean)) {
+    if (readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('spawn-helper.pl')) {
+      return Number(pid);
+    }
+  }
+  throw new Error(`agent ${agentPid} has no spawn helper`);
 }
 
 /** Runs `bosun ARGS` to completion and returns its exit code and output. */

@@ -4,6 +4,10 @@
 // the agent answers each checkpoint once it is stored (only then are the sinks committed, so a crash
 // can never leave committed rows the stored checkpoint does not know of). SIGUSR1 stops with a
 // savepoint, SIGTERM or SIGINT cancels. Exit codes: 0 finished, 3 savepoint, 4 canceled, 1 failed.
+// The agent spawns this process itself (not through its spawn helper), so the run's fence is held
+// here: `{"type":"fence","ms":N}` kills the run's whole group unless renewed within N ms, and so does
+// the agent going away (the channel closing before the result was sent). A stopped or dead agent
+// cannot kill anything, and another node takes the run over once its lease runs out.
 import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { readJsonLines } from '../../json-lines.ts';
@@ -39,16 +43,30 @@ async function main(file: string): Promise<number> {
   const send = (message: EngineMessage) =>
     new Promise<void>((resolve) => control.write(`${JSON.stringify(message)}\n`, () => resolve()));
   const acks = new Map<number, () => void>();
+  let finished = false;
+  // process.kill(0): the caller's own process group, the run's shell included.
+  const fenced = (): void => {
+    if (!finished) process.kill(0, 'SIGKILL');
+  };
+  let fence: NodeJS.Timeout | undefined;
   readJsonLines(control, (message) => {
-    const m = message as { type?: string; id?: number };
+    const m = message as { type?: string; id?: number; ms?: number };
     if (m.type === 'ack' && typeof m.id === 'number') acks.get(m.id)?.();
+    if (m.type === 'fence' && typeof m.ms === 'number') {
+      clearTimeout(fence);
+      fence = setTimeout(fenced, m.ms);
+      fence.unref();
+    }
   });
+  control.on('close', fenced);
 
   const finish = async (
     status: ExecutionStatus,
     error?: string,
     retriable = false,
   ): Promise<number> => {
+    finished = true;
+    clearTimeout(fence);
     await send({ type: 'result', status, ...(error === undefined ? {} : { error, retriable }) });
     control.end();
     return EXIT_CODES[status];

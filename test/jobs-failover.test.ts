@@ -1,6 +1,6 @@
 // Failover in a cluster: when the node running a run dies (SIGKILL, so it never says goodbye), another
 // node sharing the PostgreSQL store sees the run's lease expire, marks the run lost and runs the retry
-// itself. Waits for the real lease (30 s), so it takes about half a minute.
+// itself. Waits for the real lease (12 s). test/cluster-faults.test.ts covers the other faults.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -30,7 +30,7 @@ describe('failover between two agents on one PostgreSQL', () => {
     agents = cluster.agents;
   });
   after(async () => {
-    // The dead node's run was left running (no node may kill another's processes): end it here.
+    // The dead node's spawn helper kills its run; should it not have, end it here.
     try {
       process.kill(-Number(readFileSync(`${dir}/pgid`, 'utf8')), 'SIGKILL');
     } catch {

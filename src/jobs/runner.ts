@@ -375,8 +375,11 @@ export function createRunner(deps: RunnerDeps): Runner {
     prepare: () => spawner.prepare(),
 
     start(claim) {
-      // The first run's lease was just granted: the fence counts from now.
-      if (active.size === 0) armFence(performance.now());
+      // Its lease was just granted: the fence counts from now, if it counted for no other run, or
+      // fired already (those runs are being stopped; this one must not go unfenced).
+      if (active.size === 0 || performance.now() >= lastRenewal + lease.fenceAfterMs) {
+        armFence(performance.now());
+      }
       const a: Active = {
         claim,
         recent: [],

@@ -106,10 +106,11 @@ function watchProcesses(tag: number) {
   };
 }
 
-/** A job that runs `sleep <tag>` once and is retried once when lost, forbid overlap; its first run. */
-async function startLongRun(
-  api: Node['api'],
-): Promise<{ tag: number; jobId: string; run: RunView }> {
+/**
+ * A job that runs `sleep <tag>` and is retried once when lost, forbid overlap; its first run, the
+ * node that runs it, another node, and a watch on its processes from the moment it runs.
+ */
+async function startLongRun(api: Node['api']) {
   const tag = ++marker;
   const created = await api('POST', '/api/v1/jobs', {
     name: `fault-${tag}`,
@@ -124,7 +125,9 @@ async function startLongRun(
     const [latest] = await runsOf(api, jobId);
     return latest?.state === 'running' && liveRuns(tag).has(latest.id) ? latest : undefined;
   });
-  return { tag, jobId, run };
+  const owner = ownerOf(run);
+  const other = nodes.find((n) => n !== owner) as Node;
+  return { tag, jobId, run, owner, other, watch: watchProcesses(tag) };
 }
 
 async function runsOf(api: Node['api'], jobId: string): Promise<RunView[]> {
@@ -157,10 +160,7 @@ const alive = (node: Node): boolean =>
 
 describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
   it('partition: the cut-off owner stops its run before another node starts it again', async (t) => {
-    const { tag, jobId, run } = await startLongRun(nodes[0]!.api);
-    const owner = ownerOf(run);
-    const other = nodes.find((n) => n !== owner)!;
-    const watch = watchProcesses(tag);
+    const { jobId, run, owner, other, watch } = await startLongRun(nodes[0]!.api);
     const cutAt = Date.now();
     owner.proxy.blackhole();
     const { retry, afterMs } = await retryStarted(other.api, jobId, cutAt, owner);
@@ -182,10 +182,7 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
   });
 
   it('SIGSTOP beyond the lease: the spawn helper kills the run while the agent is stopped', async (t) => {
-    const { tag, jobId, run } = await startLongRun(nodes[1]!.api);
-    const owner = ownerOf(run);
-    const other = nodes.find((n) => n !== owner)!;
-    const watch = watchProcesses(tag);
+    const { tag, jobId, run, owner, other, watch } = await startLongRun(nodes[1]!.api);
     const stoppedAt = Date.now();
     owner.agent.child.kill('SIGSTOP');
     try {
@@ -208,9 +205,7 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
   });
 
   it('SIGSTOP inside a transaction: the held row lock is released and the run fails over', async (t) => {
-    const { tag, jobId, run } = await startLongRun(nodes[2]!.api);
-    const owner = ownerOf(run);
-    const other = nodes.find((n) => n !== owner)!;
+    const { jobId, run, owner, other, watch } = await startLongRun(nodes[2]!.api);
     // The owner's transaction, stalled with the run's row locked: a connection with the agent's
     // own session bounds, holding the lock and then silent, as a SIGSTOPped agent's would be.
     const stalled = new pg.Client({ connectionString: database.url, ...SESSION_BOUNDS });
@@ -218,7 +213,6 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
     await stalled.connect();
     await stalled.query('begin');
     await stalled.query('select id from runs where id = $1 for update', [run.id]);
-    const watch = watchProcesses(tag);
     const stoppedAt = Date.now();
     owner.agent.child.kill('SIGSTOP');
     try {
@@ -237,10 +231,7 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
   });
 
   it('SIGKILL: the run dies with its agent, fails over, and a restart leaves no orphan', async (t) => {
-    const { tag, jobId, run } = await startLongRun(nodes[0]!.api);
-    const owner = ownerOf(run);
-    const other = nodes.find((n) => n !== owner)!;
-    const watch = watchProcesses(tag);
+    const { tag, jobId, run, owner, other, watch } = await startLongRun(nodes[0]!.api);
     const killedAt = Date.now();
     owner.agent.child.kill('SIGKILL');
     await waitFor('the dead agent’s run to be killed by its spawn helper', async () =>
@@ -257,9 +248,8 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
     const restarted = await startNode(owner.agent.dataDir, owner.proxy);
     nodes[nodes.indexOf(owner)] = restarted;
     const second = await startLongRun(restarted.api);
-    const secondOwner = ownerOf(second.run);
+    const secondOwner = second.owner;
     const helper = spawnHelperOf(secondOwner.agent.child.pid as number);
-    const watch2 = watchProcesses(second.tag);
     secondOwner.agent.child.kill('SIGKILL');
     process.kill(helper, 'SIGKILL');
     await sleep(300);
@@ -272,7 +262,7 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
       const runs = await runsOf(back.api, second.jobId);
       return runs.find((r) => r.attempt === 2 && r.state === 'running');
     });
-    assert.equal(watch2.stop().overlaps, 0);
+    assert.equal(second.watch.stop().overlaps, 0);
   });
 
   it('PostgreSQL restart under load: no crash, no duplicate fire, no run killed', async (t) => {
@@ -287,7 +277,7 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
       assert.equal(created.status, 201, JSON.stringify(created.body));
       jobs.push(String(created.body.id));
     }
-    const { tag, jobId, run } = await startLongRun(api);
+    const { tag, jobId, run, watch } = await startLongRun(api);
     await sleep(3000);
     const restartedAt = Date.now();
     await server.restart();
@@ -296,6 +286,7 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
     assert.ok(nodes.every(alive), 'every agent is still running');
     // The long run rode out the restart: same run, same process.
     assert.ok(liveRuns(tag).has(run.id), 'the long run was not killed');
+    assert.equal(watch.stop().overlaps, 0);
     const current = (await runsOf(api, jobId)).find((r) => r.id === run.id);
     assert.equal(current?.state, 'running');
 

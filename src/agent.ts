@@ -167,8 +167,10 @@ export function createAgent(
           },
           config: {
             lookaheadMs: 1000,
-            // Alone on its store, the agent hears of every change; in a cluster others add work too.
+            // Alone on its store, the agent hears of every change; in a cluster others add work too,
+            // and the poll stands in for the changes it does not hear of (Store.watch).
             pollMs: store.capabilities.sharedByNodes ? 2000 : 60_000,
+            notified: store.watch !== undefined,
             blockedMs: 1000,
             leaseMs: lease.leaseMs,
             reapMs: lease.reapMs,
@@ -270,6 +272,19 @@ export function createAgent(
 
         await scheduler.start();
         releasers.push(() => scheduler.stop());
+        // After start(): a change heard before recovery must not start a pass. What changed in
+        // between is not lost: a watcher hears "everything" each time its connection is up.
+        const unwatch = store.watch?.({
+          onChange: (change) => scheduler.poke(change.jobs),
+          onStatus: ({ listening, error }) =>
+            listening
+              ? logger.info({ module: 'scheduler' }, "listening for other nodes' changes")
+              : logger.warn(
+                  { module: 'scheduler', err: error },
+                  "cannot listen for other nodes' changes; polling the store until it can again",
+                ),
+        });
+        if (unwatch !== undefined) releasers.push(unwatch);
 
         logger.info(
           {

@@ -431,7 +431,14 @@ function resolve(raw: RawSettings, ctx: ResolveContext): Config {
 
   const intervalMs = durationSetting('interval', raw.interval, 3000, 100, 3_600_000, fail);
   const heartbeatMs = durationSetting('heartbeat', raw.heartbeat, 10_000, 1000, 3_600_000, fail);
-  const leaseMs = durationSetting('lease', raw.lease, DEFAULT_LEASE_MS, MIN_LEASE_MS, 600_000, fail);
+  const leaseMs = durationSetting(
+    'lease',
+    raw.lease,
+    DEFAULT_LEASE_MS,
+    MIN_LEASE_MS,
+    600_000,
+    fail,
+  );
 
   let token: string | undefined;
   let tokenGenerated = false;

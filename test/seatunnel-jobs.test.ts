@@ -447,6 +447,13 @@ describe('SeaTunnel REST: tags, threads and logs', () => {
     const empty = await call('POST', `${V1}/update-tags`, '');
     assert.equal(empty.status, 400);
     assert.equal(empty.body.message, 'Request body is empty.');
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`t${i}`, 'v']));
+    const tooMany = await call('POST', '/update-tags', many);
+    assert.equal(tooMany.status, 400);
+    assert.deepEqual(tooMany.body, {
+      status: 'fail',
+      message: 'a node takes at most 64 labels, not 65; send fewer',
+    });
   });
 
   it('lists threads, and the logs of pipeline jobs as json, html and text', async () => {

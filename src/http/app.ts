@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createMembership } from '../cluster/membership.ts';
 import type { Config } from '../config.ts';
 import { AgentError } from '../errors.ts';
 import type { Registry } from 'prom-client';
@@ -265,15 +266,12 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     storeReachable: deps.storeReachable,
   });
   registerHistoryRoutes(app, { monitor: deps.monitor, intervalMs: deps.config.intervalMs });
-  registerNodeRoutes(app, {
-    store: deps.store,
-    monitor: deps.monitor,
-    nodeId: deps.nodeId,
-    heartbeatMs: deps.config.heartbeatMs,
-  });
+  // Who is in the cluster, judged from the heartbeats in the store; stateless, so built here.
+  const membership = createMembership({ store: deps.store, heartbeatMs: deps.config.heartbeatMs });
+  registerNodeRoutes(app, { membership, monitor: deps.monitor, nodeId: deps.nodeId });
   registerSeatunnelMonitoring(app, {
     monitor: deps.monitor,
-    store: deps.store,
+    membership,
     runtime: deps.runtime,
     nodeId: deps.nodeId,
     self: () => {
@@ -286,7 +284,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     openConnections: () => openConnections,
   });
   registerJobRoutes(app, deps); // deps.defaultTz is read when a job is shown
-  await registerSeatunnelJobRoutes(app, { jobs: deps.jobs });
+  await registerSeatunnelJobRoutes(app, { jobs: deps.jobs, membership, nodeId: deps.nodeId });
   registerEventRoutes(app, { events: deps.jobsEvents, jobs: deps.jobs });
   await registerArthasRoutes(app, {
     console: deps.console,

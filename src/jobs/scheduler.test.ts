@@ -2,9 +2,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import {
+  createTestSchema,
+  startPostgres,
+  type TestPostgres,
+  type TestSchema,
+} from '../../test/support/postgres.ts';
 import { systemClock } from '../clock.ts';
+import { newId } from '../ids.ts';
 import { silentLogger } from '../logger.ts';
+import { createPostgresStore } from '../store/postgres/postgres-store.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { createJobsEvents } from './events.ts';
@@ -103,6 +111,128 @@ describe('the scheduler', () => {
       await scheduler.stop();
       await runner.shutdown(1000);
       await sqlite.close();
+    }
+  });
+});
+
+describe('the scheduler on a shared store', () => {
+  let server: TestPostgres;
+  let schema: TestSchema;
+  before(async () => {
+    server = await startPostgres();
+    schema = await createTestSchema(server.url);
+  });
+  after(async () => {
+    await schema?.drop();
+    await server?.stop();
+  });
+
+  it('wakes when another node queues a run or adds a schedule, long before its poll', async () => {
+    // Node B polls once an hour and never looks again at blocked work sooner: only a notification
+    // from node A (a bare store, no scheduler of its own) can make it claim what A queues.
+    const hour = 3_600_000;
+    const a = createPostgresStore({ url: server.url, schema: schema.schema, poolSize: 2 });
+    const b = createPostgresStore({ url: server.url, schema: schema.schema, poolSize: 4 });
+    await a.migrate();
+    const events = createJobsEvents(() => {});
+    const logger = silentLogger();
+    const runner = createRunner({
+      store: b,
+      events,
+      packages: createPackageStore(path.join(dir, 'packages-b')),
+      logger,
+      clock: systemClock,
+      nodeId: 'node-b',
+      workRoot: path.join(dir, 'work-b'),
+      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      config: { slots: 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
+      onRunEnded: () => scheduler.poke(false),
+    });
+    const scheduler = createScheduler({
+      store: b,
+      runner,
+      events,
+      logger,
+      clock: systemClock,
+      nodeId: 'node-b',
+      defaultTz: 'UTC',
+      config: {
+        lookaheadMs: 500,
+        pollMs: hour,
+        notified: true,
+        blockedMs: hour,
+        leaseMs: 30_000,
+        reapMs: 10_000,
+        pruneMs: hour,
+        prune: { keepRuns: 100, maxAgeMs: 86_400_000, logBudgetBytes: 1 << 30 },
+        catchupLimit: 10,
+      },
+    });
+    let listening!: () => void;
+    const heard = new Promise<void>((resolve) => (listening = resolve));
+    let unwatch: (() => void) | undefined;
+    // A bound for a failing test only, far inside the hour that would be B's own poll.
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      for (const deadline = Date.now() + 60_000; !(await check());) {
+        if (Date.now() > deadline) assert.fail(`${what}: not in a minute`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await scheduler.start();
+      unwatch = b.watch!({
+        onChange: (change) => scheduler.poke(change.jobs),
+        onStatus: (status) => status.listening && listening(),
+      });
+      await heard;
+
+      const spec = {
+        name: 'from-node-a',
+        kind: 'command' as const,
+        cmd: 'true',
+        env: {},
+        cwd: '',
+        timeoutSec: 0,
+        graceSec: 10,
+        retry: { maxAttempts: 1, backoffSec: 1, maxBackoffSec: 60 },
+        overlap: 'allow' as const,
+        misfire: 'skip' as const,
+        misfireGraceSec: 60,
+        jitterSec: 0,
+        enabled: true,
+        webhooks: [],
+        keepRuns: 0,
+      };
+      const job = await a.createJob({ id: newId(), spec, schedules: [] });
+      const { run } = await a.createRun(job.id, {});
+      await until('node B runs the run node A queued', async () => {
+        const r = await a.getRun(run.id);
+        return r?.state === 'succeeded' && r.nodeId === 'node-b';
+      });
+
+      // A schedule added on A: B hears that the jobs changed, makes the fire into a run and runs it.
+      const at = Date.now() + 1500;
+      const scheduled = await a.createJob({
+        id: newId(),
+        spec: { ...spec, name: 'scheduled-on-node-a' },
+        schedules: [
+          {
+            id: newId(),
+            spec: { kind: 'at', at: new Date(at).toISOString(), enabled: true },
+            anchorAt: Date.now(),
+            nextFireAt: at,
+          },
+        ],
+      });
+      await until('node B runs the fire of the schedule node A added', async () => {
+        const [r] = await a.listRuns({ jobId: scheduled.id, limit: 1 });
+        return r?.state === 'succeeded' && r.nodeId === 'node-b';
+      });
+    } finally {
+      unwatch?.();
+      await scheduler.stop();
+      await runner.shutdown(1000);
+      await Promise.all([a.close(), b.close()]);
     }
   });
 });

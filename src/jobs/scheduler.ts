@@ -1,7 +1,9 @@
 // The scheduler: one timer armed for the nearest due time (a schedule's cursor or a queued run), no
 // polling loop on a store this node owns alone. Each wake-up turns due fires into runs (the store
 // advances each cursor in the same transaction), claims what this node has slots for, and re-arms.
-// It also recovers this node's runs after a crash, marks runs lost whose lease expired, and prunes.
+// On a shared store other nodes' changes wake it too (poke, from Store.watch), and a poll every
+// pollMs stands in for any it did not hear of. It also recovers this node's runs after a crash,
+// marks runs lost whose lease expired, and prunes.
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { DueTimes, FirePlanner, PrunePolicy, Store } from '../store/store.ts';
@@ -20,6 +22,12 @@ export interface SchedulerConfig {
   lookaheadMs: number;
   /** Longest sleep: other nodes of a shared store may add work this node hears nothing of. */
   pollMs: number;
+  /**
+   * Other nodes' changes reach poke() as they happen (Store.watch): on a shared store the schedules
+   * are then read when a fire is near or a job changed, as on a store of its own, and at least
+   * every pollMs in case a change went unheard. Without it, every pass reads them.
+   */
+  notified?: boolean;
   /** When work is due but cannot start (slots full, a queued overlap), look again after this. */
   blockedMs: number;
   leaseMs: number;
@@ -65,6 +73,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** The earliest schedule cursor as last read; -Infinity until read or after a job changed. */
   let fireDueAt = -Infinity;
   const sharedStore = store.capabilities.sharedByNodes;
+  /** When a pass last read every schedule (clock.now()), on a shared store. */
+  let readAllAt = -Infinity;
   const housekeeping: NodeJS.Timeout[] = [];
   /** The reaper's view of the store (performance.now()): since when, and the last time, it answered. */
   let contactSince = 0;
@@ -119,13 +129,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   async function runPass(): Promise<void> {
     try {
-      // Schedules are only read when a fire is near, a job changed, or other nodes may add some.
+      // Schedules are only read when a fire is near, a job changed, or other nodes may have
+      // changed one unheard (every pass when their changes are not announced, else every pollMs).
       // A fire that is only near is made into a run after the claim: the runs due now start first,
       // and their start is what scheduling latency is made of.
       const now = clock.now();
-      const near = sharedStore || fireDueAt - config.lookaheadMs <= now;
-      // Every run made after the claim is due after claimedUpTo, so none is taken for a blocked one.
-      const afterClaim = near && !sharedStore && fireDueAt > now;
+      if (sharedStore && (config.notified !== true || now - readAllAt >= config.pollMs)) {
+        fireDueAt = -Infinity;
+        readAllAt = now;
+      }
+      const near = fireDueAt - config.lookaheadMs <= now;
+      // Every run made after the claim is due after claimedUpTo, so none is taken for a blocked
+      // one: fireDueAt is never later than the earliest cursor (another node only moves one on;
+      // a change to a job, heard or found by the poll, resets it).
+      const afterClaim = near && fireDueAt > now;
       if (near && !afterClaim) await materialize();
 
       const claimedUpTo = afterClaim ? now : clock.now();
@@ -161,6 +178,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       arm(delay === Infinity ? config.pollMs : delay);
     } catch (err) {
       logger.error({ err }, 'scheduler pass failed; trying again shortly');
+      readAllAt = -Infinity; // the next pass reads everything
       arm(config.blockedMs);
     } finally {
       ticking = false;

@@ -171,6 +171,33 @@ for (const backend of storeBackends()) {
         assert.deepEqual((await store.getNode('1'))?.labels, labels);
         assert.deepEqual((await store.getNode('2'))?.labels, {});
       });
+
+      it("replaces a node's labels and keeps them when the node registers again", async () => {
+        const node = await store.registerNode(registration());
+        await store.setNodeLabels(node.id, { tag1: 'dev_1', 'bosun.io/zone': 'zürich-1' });
+        assert.deepEqual((await store.getNode(node.id))?.labels, {
+          tag1: 'dev_1',
+          'bosun.io/zone': 'zürich-1',
+        });
+        await store.deregisterNode(node.id);
+        // A restart registers with the agent's own (empty) labels: the stored ones win.
+        const again = await store.registerNode(registration({ pid: 5151, labels: {} }));
+        assert.deepEqual(again.labels, { tag1: 'dev_1', 'bosun.io/zone': 'zürich-1' });
+        assert.equal(again.state, 'up');
+        await store.setNodeLabels(node.id, {});
+        assert.deepEqual((await store.getNode(node.id))?.labels, {});
+        assert.equal((await store.getNode(node.id))?.pid, 5151, 'nothing else changes');
+      });
+
+      it('rejects labels for an unknown node with NOT_FOUND', async () => {
+        await assert.rejects(store.setNodeLabels('999', { a: 'b' }), (err: unknown) => {
+          assert.ok(err instanceof AgentError);
+          assert.equal(err.code, 'NOT_FOUND');
+          assert.match(err.message, /999/);
+          return true;
+        });
+        assert.deepEqual(await store.listNodes(), []);
+      });
     });
 
     describe('settings', () => {

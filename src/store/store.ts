@@ -28,6 +28,7 @@ export interface NodeRegistration {
   address: string;
   version: string;
   pid: number;
+  /** A new node's labels; a node that registers again keeps the ones stored (setNodeLabels). */
   labels: Record<string, string>;
 }
 
@@ -267,8 +268,33 @@ export interface JobsStore {
   retryNotification(id: string, delayMs: number, error: string): Promise<void>;
 }
 
+/** What a change another node made concerns: jobs (their schedules), or runs (queued or ended). */
+export type StoreChangeKind = 'jobs' | 'runs';
+
+/** What other nodes changed, as Store.watch hears it. */
+export interface StoreChange {
+  /** Jobs or their schedules changed (or changes may have gone unheard): read the schedules again. */
+  jobs: boolean;
+  /** Runs were queued or ended: there may be one to claim, or one no longer in the way. */
+  runs: boolean;
+}
+
+export interface StoreWatcher {
+  onChange(change: StoreChange): void;
+  /** The channel is up (after each connection), or down with the error that took it down. */
+  onStatus?(status: { listening: boolean; error?: Error }): void;
+}
+
 export interface Store extends JobsStore {
   readonly capabilities: StoreCapabilities;
+  /**
+   * Calls the watcher when other nodes change jobs or runs, so that this node need not wait for its
+   * poll. Only a store shared by nodes has it (PostgreSQL: LISTEN/NOTIFY on a connection of its
+   * own, which reconnects by itself; each time it does, the watcher hears "everything changed",
+   * since changes made meanwhile went unheard). The node's own changes are not reported. Returns
+   * a function that stops watching.
+   */
+  watch?(watcher: StoreWatcher): () => void;
   /** Applies pending migrations; idempotent, safe to call from several nodes at once. */
   migrate(): Promise<void>;
   /** The schema version after migrate(). */
@@ -276,7 +302,10 @@ export interface Store extends JobsStore {
   /** The database clock, ms since the epoch (in a cluster every node agrees on it). */
   now(): Promise<number>;
 
-  /** Inserts or refreshes this node's row: state 'up', startedAt = heartbeatAt = now. */
+  /**
+   * Inserts or refreshes this node's row: state 'up', startedAt = heartbeatAt = now. A node that
+   * registers again keeps its stored labels: `node.labels` are a new node's first ones.
+   */
   registerNode(node: NodeRegistration): Promise<NodeRecord>;
   /** Renews the heartbeat and optionally stores the latest sample. Throws NOT_FOUND for an unknown node. */
   heartbeat(nodeId: string, sample?: { json: string; at: number }): Promise<void>;
@@ -285,6 +314,11 @@ export interface Store extends JobsStore {
   getNode(nodeId: string): Promise<NodeRecord | undefined>;
   /** All nodes, by id. */
   listNodes(): Promise<NodeRecord[]>;
+  /**
+   * Replaces the node's labels (SeaTunnel's node tags); they outlive the agent's restarts, since a
+   * registration keeps them. Throws NOT_FOUND for an unknown node.
+   */
+  setNodeLabels(nodeId: string, labels: Record<string, string>): Promise<void>;
 
   /** Small key/value settings owned by the agent (e.g. the cookie signing secret). */
   getSetting(key: string): Promise<string | undefined>;

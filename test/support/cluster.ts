@@ -4,11 +4,17 @@ import { createTestDatabase, startPostgres } from './postgres.ts';
 
 export interface TestCluster {
   agents: RunningAgent[];
+  /** The --store URL the agents share, to start another one on it. */
+  storeUrl: string;
   /** Stops every agent still running, drops the database and stops the server. */
   stop(): Promise<void>;
 }
 
-export async function startCluster(size: number): Promise<TestCluster> {
+/** `args` are given to every agent (e.g. a short `--heartbeat`). */
+export async function startCluster(
+  size: number,
+  opts: { args?: string[] } = {},
+): Promise<TestCluster> {
   const server = await startPostgres();
   const database = await createTestDatabase(server.url);
   const agents: RunningAgent[] = [];
@@ -19,11 +25,11 @@ export async function startCluster(size: number): Promise<TestCluster> {
   };
   try {
     for (let i = 0; i < size; i += 1) {
-      agents.push(await startAgent({ args: ['--store', database.url] }));
+      agents.push(await startAgent({ args: ['--store', database.url, ...(opts.args ?? [])] }));
     }
   } catch (err) {
     await stop();
     throw err;
   }
-  return { agents, stop };
+  return { agents, storeUrl: database.url, stop };
 }

@@ -3,11 +3,12 @@
 // A SeaTunnel job is a bosun job of kind pipeline: named `seatunnel-<jobId>` when submitted with a
 // jobId, else known by its own bosun id. Each submission or resume is one of its runs, and its status
 // and metrics are those of its newest run. Only translation lives here: jobs, runs and the engine are
-// the jobs service's.
+// the jobs service's; members and their tags (node labels) are the cluster membership's.
 import { parseJson } from '../../parse-json.ts';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Membership } from '../../cluster/membership.ts';
 import { AgentError, isAgentError } from '../../errors.ts';
 import { localDateTime } from '../../local-time.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
@@ -35,12 +36,20 @@ type Json = Record<string, unknown>;
 
 export async function registerSeatunnelJobRoutes(
   app: FastifyInstance,
-  deps: { jobs: JobsService },
+  deps: {
+    jobs: JobsService;
+    membership: Membership;
+    /** This agent's node: update-tags labels it. */
+    nodeId: string;
+  },
 ): Promise<void> {
-  await app.register(async (scope) => routes(scope, deps.jobs));
+  await app.register(async (scope) => routes(scope, deps));
 }
 
-function routes(scope: FastifyInstance, jobs: JobsService): void {
+function routes(
+  scope: FastifyInstance,
+  { jobs, membership, nodeId }: { jobs: JobsService; membership: Membership; nodeId: string },
+): void {
   // Bodies are parsed here, to answer bad JSON with SeaTunnel's own messages.
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) =>
@@ -269,25 +278,24 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
     return doc;
   });
 
-  /** This member's tags (update-tags), which overview's query filters by; kept for the agent's life. */
-  let tags: Record<string, string> = {};
-
+  // The query is a tag filter: workers counts the live members whose tags (node labels) match it.
   both('GET', '/overview', async (request) => {
-    const states = await seatunnelJobs();
+    const [states, workers] = await Promise.all([
+      seatunnelJobs(),
+      membership.live(queryOf(request)),
+    ]);
     const count = (status: string) => states.filter((s) => statusOf(s.lastRun) === status).length;
-    const wanted = Object.entries(queryOf(request));
-    const member = wanted.every(([k, v]) => tags[k] === v) ? 1 : 0;
     return {
       projectVersion: '2.3.9',
       gitCommitAbbrev: 'bosun',
-      // Slots are dynamic here (SeaTunnel then reports 0).
+      // The store does not know other nodes' --slots: reported as SeaTunnel's dynamic slots (0).
       totalSlot: '0',
       unassignedSlot: '0',
       runningJobs: String(states.filter((s) => !FINAL.has(statusOf(s.lastRun))).length),
       finishedJobs: String(count('FINISHED')),
       failedJobs: String(count('FAILED')),
       cancelledJobs: String(count('CANCELED')),
-      workers: String(member),
+      workers: String(workers.length),
     };
   });
 
@@ -296,7 +304,11 @@ function routes(scope: FastifyInstance, jobs: JobsService): void {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw bad('the body must be a map of tags, e.g. {"tag1": "dev_1"}; {} clears them');
     }
-    tags = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)]));
+    // This member's tags, kept in the store as its labels: every node sees them, restarts keep them.
+    await membership.setLabels(
+      nodeId,
+      Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])),
+    );
     return request.url.startsWith(V1)
       ? { status: 'success', message: 'update node tags done.' }
       : { status: 'success' };

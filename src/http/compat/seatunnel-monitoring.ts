@@ -2,11 +2,12 @@
 // per cluster member, every value a string in Hazelcast's HealthMonitor format ("16.0G", "23.54%",
 // "110ms"). The agent's V8 heap and GC stand for the JVM's. Only figures bosun really measures are
 // listed: Hazelcast internals (event queues, operations, proxies) have no counterpart and are left out.
+// The members and the master are the cluster membership's: live nodes only (cluster/membership.ts).
 import type { FastifyInstance } from 'fastify';
+import { masterOf, type Membership } from '../../cluster/membership.ts';
 import type { Monitor } from '../../monitor/monitor.ts';
 import type { RuntimeStatsSource } from '../../monitor/runtime-stats.ts';
 import type { Snapshot } from '../../monitor/snapshot.ts';
-import type { NodeRecord, Store } from '../../store/store.ts';
 
 const UNITS = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
 
@@ -50,7 +51,7 @@ export function registerSeatunnelMonitoring(
   app: FastifyInstance,
   deps: {
     monitor: Monitor;
-    store: Store;
+    membership: Membership;
     runtime: RuntimeStatsSource;
     nodeId: string;
     /** host and port this agent listens on. */
@@ -61,8 +62,10 @@ export function registerSeatunnelMonitoring(
   },
 ): void {
   const handler = async () => {
-    const nodes = await deps.store.listNodes();
-    const master = pickMaster(nodes, deps.nodeId);
+    const nodes = await deps.membership.members();
+    // This node answers, so it is always listed, and it leads while the store shows no live member
+    // (before it has registered).
+    const master = masterOf(nodes)?.id ?? deps.nodeId;
     const members: Record<string, string>[] = [];
     const sample = deps.monitor.latest();
     const self = deps.self();
@@ -90,9 +93,9 @@ export function registerSeatunnelMonitoring(
         'connection.count': String(deps.openConnections()),
       });
     }
-    // Other members: what their latest stored sample tells.
+    // Other live members: what their latest stored sample tells.
     for (const node of nodes) {
-      if (node.id === deps.nodeId || node.state !== 'up' || node.sampleJson === undefined) continue;
+      if (node.id === deps.nodeId || !node.alive || node.sampleJson === undefined) continue;
       const [host = node.address, port = ''] = splitAddress(node.address);
       members.push(
         hostFigures(JSON.parse(node.sampleJson) as Snapshot, {
@@ -106,14 +109,6 @@ export function registerSeatunnelMonitoring(
   };
   app.get('/hazelcast/rest/maps/system-monitoring-information', handler);
   app.get('/system-monitoring-information', handler);
-}
-
-/** The longest-running live member is the master, as Hazelcast's oldest member is. */
-function pickMaster(nodes: NodeRecord[], selfId: string): string {
-  const up = nodes
-    .filter((n) => n.state === 'up')
-    .sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : 1));
-  return up[0]?.id ?? selfId;
 }
 
 function splitAddress(address: string): [string, string] {

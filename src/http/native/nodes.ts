@@ -1,9 +1,9 @@
-// GET /api/v1/nodes[/:id[/snapshot]]: the agents registered in the store, with their liveness and
-// latest host snapshot, so any node can show every node.
+// GET /api/v1/nodes[/:id[/snapshot]]: the agents registered in the store, with their liveness (as the
+// cluster membership judges it) and latest host snapshot, so any node can show every node.
 import type { FastifyInstance } from 'fastify';
+import type { Member, Membership } from '../../cluster/membership.ts';
 import { AgentError } from '../../errors.ts';
 import type { Monitor } from '../../monitor/monitor.ts';
-import type { NodeRecord, Store } from '../../store/store.ts';
 
 export interface NodeView {
   id: string;
@@ -22,18 +22,16 @@ export interface NodeView {
 
 export function registerNodeRoutes(
   app: FastifyInstance,
-  deps: { store: Store; monitor: Monitor; nodeId: string; heartbeatMs: number },
+  deps: { membership: Membership; monitor: Monitor; nodeId: string },
 ): void {
-  const view = (node: NodeRecord, now: number): NodeView => ({
+  const view = (node: Member): NodeView => ({
     id: node.id,
     hostname: node.hostname,
     address: node.address,
     version: node.version,
     pid: node.pid,
     labels: node.labels,
-    // A node that missed three heartbeats is shown stale; the cluster reaper (next issues) acts on it.
-    state:
-      node.state === 'up' && now - node.heartbeatAt > 3 * deps.heartbeatMs ? 'stale' : node.state,
+    state: node.status,
     self: node.id === deps.nodeId,
     registeredAt: new Date(node.registeredAt).toISOString(),
     startedAt: new Date(node.startedAt).toISOString(),
@@ -41,8 +39,8 @@ export function registerNodeRoutes(
     sampleAt: node.sampleAt === undefined ? null : new Date(node.sampleAt).toISOString(),
   });
 
-  const find = async (id: string): Promise<NodeRecord> => {
-    const node = await deps.store.getNode(id);
+  const find = async (id: string): Promise<Member> => {
+    const node = await deps.membership.member(id);
     if (!node) {
       throw new AgentError(
         'NOT_FOUND',
@@ -52,14 +50,13 @@ export function registerNodeRoutes(
     return node;
   };
 
-  app.get('/api/v1/nodes', async () => {
-    const [nodes, now] = await Promise.all([deps.store.listNodes(), deps.store.now()]);
-    return { nodes: nodes.map((n) => view(n, now)) };
-  });
+  app.get('/api/v1/nodes', async () => ({
+    nodes: (await deps.membership.members()).map(view),
+  }));
 
   app.get('/api/v1/nodes/:id', async (request) => {
     const { id } = request.params as { id: string };
-    return view(await find(id), await deps.store.now());
+    return view(await find(id));
   });
 
   app.get('/api/v1/nodes/:id/snapshot', async (request, reply) => {

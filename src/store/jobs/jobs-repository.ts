@@ -29,28 +29,47 @@ import {
   toRun,
   toSchedule,
 } from './rows.ts';
-import { one, type SqlExecutor, type SqlRow, type SqlTx } from './sql.ts';
+import { one, type SqlExecutor, type SqlStatements, type SqlTx } from './sql.ts';
 
 const JOB_COLUMNS = 'id, name, spec, enabled, overlap, version, created_at, updated_at';
 const SCHEDULE_COLUMNS = 'id, job_id, position, spec, anchor_at, enabled, next_fire_at';
 
 export function createJobsRepository(db: SqlExecutor): JobsStore {
-  const { skipLocked, forUpdate } = db.dialect;
+  const { skipLocked, forUpdate, now } = db.dialect;
 
-  /** lock: '' to read, forUpdate to lock the row, skipLocked to lock it or get undefined if taken. */
-  async function loadJob(tx: SqlTx, id: string, lock = ''): Promise<Job | undefined> {
-    const row = await one(tx, `select ${JOB_COLUMNS} from jobs where id = $1 ${lock}`, [
-      idParam(id),
-    ]);
-    if (row === undefined) return undefined;
-    const schedules = await tx.all(
-      `select ${SCHEDULE_COLUMNS} from schedules where job_id = $1 order by position`,
+  /**
+   * A job with its schedules and package, in one statement: a row per schedule (one with none).
+   * lock: '' to read, forUpdate to lock the job's row, skipLocked to lock it or get undefined if
+   * another transaction holds it.
+   */
+  async function loadJob(tx: SqlStatements, id: string, lock = ''): Promise<Job | undefined> {
+    const rows = await tx.all(
+      `with j as (select ${JOB_COLUMNS} from jobs where id = $1 ${lock})
+       select j.*, s.id as s_id, s.spec as s_spec, s.anchor_at as s_anchor_at,
+         s.next_fire_at as s_next_fire_at, p.sha256 as p_sha256, p.size as p_size,
+         p.uploaded_at as p_uploaded_at
+       from j left join schedules s on s.job_id = j.id left join packages p on p.job_id = j.id
+       order by s.position`,
       [idParam(id)],
     );
-    const pkg = await one(tx, 'select sha256, size, uploaded_at from packages where job_id = $1', [
-      idParam(id),
-    ]);
-    return toJob(row, schedules.map(toSchedule), pkg && toPackage(pkg));
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    const schedules = rows
+      .filter((r) => r.s_id !== null && r.s_id !== undefined)
+      .map((r) =>
+        toSchedule({
+          id: r.s_id,
+          job_id: r.id,
+          spec: r.s_spec,
+          anchor_at: r.s_anchor_at,
+          next_fire_at: r.s_next_fire_at,
+        }),
+      );
+    const pkg =
+      row.p_sha256 === null || row.p_sha256 === undefined
+        ? undefined
+        : toPackage({ sha256: row.p_sha256, size: row.p_size, uploaded_at: row.p_uploaded_at });
+    return toJob(row, schedules, pkg);
   }
 
   async function mustLoadJob(tx: SqlTx, id: string, lock = ''): Promise<Job> {
@@ -59,7 +78,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     return job;
   }
 
-  async function loadRun(tx: SqlTx, id: string, lock = false): Promise<Run | undefined> {
+  async function loadRun(tx: SqlStatements, id: string, lock = false): Promise<Run | undefined> {
     const row = await one(
       tx,
       `select ${RUN_COLUMNS} from runs where id = $1 ${lock ? forUpdate : ''}`,
@@ -68,7 +87,9 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     return row && toRun(row);
   }
 
+  /** Every change of a job goes through here: other nodes hear of it too. */
   async function bumpGeneration(tx: SqlTx): Promise<void> {
+    tx.announce('jobs');
     await tx.run(
       `insert into settings (key, value) values ('jobs_generation', '1')
        on conflict (key) do update set value = cast(cast(settings.value as bigint) + 1 as text)`,
@@ -159,6 +180,8 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     if (rows[0] === undefined) return undefined;
     const run = toRun(rows[0]);
     if (run.state === 'skipped') await enqueueWebhooks(tx, job, run);
+    // Another node may have a slot for it.
+    else tx.announce('runs');
     return run;
   }
 
@@ -181,6 +204,40 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     }
   }
 
+  /**
+   * Puts a run in a final state and returns it; with a lease token, only while the run is running
+   * under that lease (undefined otherwise: fenced). The row stays locked until the commit.
+   */
+  async function closeRun(
+    tx: SqlTx,
+    runId: string,
+    end: Partial<Run> & { state: Run['state'] },
+    leaseToken?: string,
+  ): Promise<Run | undefined> {
+    const [row] = await tx.all(
+      `update runs set state = $2, exit_code = $3, signal = $4, error = $5, finished_at = $6,
+         log_bytes = coalesce($7, log_bytes), log_truncated = coalesce($8, log_truncated),
+         lease_token = null, lease_expires_at = null,
+         metrics = coalesce($9, metrics), checkpoint = coalesce($10, checkpoint)
+       where id = $1 ${leaseToken === undefined ? '' : `and lease_token = $11 and state = 'running'`}
+       returning ${RUN_COLUMNS}`,
+      [
+        idParam(runId),
+        end.state,
+        end.exitCode ?? null,
+        end.signal ?? null,
+        end.error ?? null,
+        tx.now,
+        end.logBytes ?? null,
+        end.logTruncated === undefined ? null : end.logTruncated ? 1 : 0,
+        end.metrics === undefined ? null : JSON.stringify(end.metrics),
+        end.checkpoint === undefined ? null : JSON.stringify(end.checkpoint),
+        ...(leaseToken === undefined ? [] : [leaseToken]),
+      ],
+    );
+    return row && toRun(row);
+  }
+
   /** Ends a running or queued run in a final state, then lets the planner queue a retry. */
   async function endRun(
     tx: SqlTx,
@@ -189,38 +246,29 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     end: Partial<Run> & { state: Run['state'] },
     retry: RetryPlanner | undefined,
   ): Promise<{ run: Run; retry?: Run }> {
-    const [row] = await tx.all(
-      `update runs set state = $2, exit_code = $3, signal = $4, error = $5, finished_at = $6,
-         log_bytes = $7, log_truncated = $8, lease_token = null, lease_expires_at = null,
-         metrics = coalesce($9, metrics), checkpoint = coalesce($10, checkpoint)
-       where id = $1 returning ${RUN_COLUMNS}`,
-      [
-        idParam(run.id),
-        end.state,
-        end.exitCode ?? null,
-        end.signal ?? null,
-        end.error ?? null,
-        tx.now,
-        end.logBytes ?? run.logBytes,
-        (end.logTruncated ?? run.logTruncated) ? 1 : 0,
-        end.metrics === undefined ? null : JSON.stringify(end.metrics),
-        end.checkpoint === undefined ? null : JSON.stringify(end.checkpoint),
-      ],
-    );
-    const ended = toRun(row as SqlRow);
+    return afterEnd(tx, (await closeRun(tx, run.id, end)) as Run, job, retry);
+  }
+
+  /** What follows a run's end in its transaction: its webhooks, and the retry the planner wants. */
+  async function afterEnd(
+    tx: SqlTx,
+    ended: Run,
+    job: Job,
+    retry: RetryPlanner | undefined,
+  ): Promise<{ run: Run; retry?: Run }> {
     await enqueueWebhooks(tx, job, ended);
-    // A run someone stopped is never retried, nor one canceled.
+    // A run someone stopped is never retried, nor one canceled (a stop signal outlives the end).
     const retriable =
       (ended.state === 'failed' || ended.state === 'timed_out' || ended.state === 'lost') &&
-      run.stopSignal === undefined;
+      ended.stopSignal === undefined;
     const at = retriable && retry !== undefined ? retry(ended, job, tx.now) : undefined;
     if (at === undefined) return { run: ended };
     const next = await insertRun(tx, job, {
-      ...(run.scheduleId === undefined ? {} : { scheduleId: run.scheduleId }),
+      ...(ended.scheduleId === undefined ? {} : { scheduleId: ended.scheduleId }),
       trigger: 'retry',
       state: 'queued',
-      attempt: run.attempt + 1,
-      scheduledFor: run.scheduledFor,
+      attempt: ended.attempt + 1,
+      scheduledFor: ended.scheduledFor,
       runAt: at,
       // A pipeline's retry resumes from its last checkpoint.
       ...(ended.checkpoint === undefined ? {} : { checkpoint: ended.checkpoint }),
@@ -228,16 +276,14 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     return next === undefined ? { run: ended } : { run: ended, retry: next };
   }
 
-  async function nextDue(tx: SqlTx): Promise<DueTimes> {
-    const fire = await one(
+  async function nextDue(tx: SqlStatements): Promise<DueTimes> {
+    const row = await one(
       tx,
-      `select min(s.next_fire_at) as t from schedules s join jobs j on j.id = s.job_id
-       where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null`,
+      `select (select min(s.next_fire_at) from schedules s join jobs j on j.id = s.job_id
+               where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null) as fire_at,
+              (select min(run_at) from runs where state = 'queued') as run_at`,
     );
-    const run = await one(tx, `select min(run_at) as t from runs where state = 'queued'`);
-    const time = (row: SqlRow | undefined) =>
-      row?.t === null || row?.t === undefined ? undefined : num(row.t);
-    return { fireAt: time(fire), runAt: time(run) };
+    return { fireAt: opt(row?.fire_at), runAt: opt(row?.run_at) };
   }
 
   return {
@@ -311,7 +357,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       }),
 
     jobNames: (ids) =>
-      db.tx('read job names', async (tx) => {
+      db.autocommit('read job names', async (tx) => {
         if (ids.length === 0) return new Map<string, string>();
         const rows = await tx.all(
           `select id, name from jobs where id in (${ids.map((_, i) => `$${i + 1}`).join(', ')})`,
@@ -321,7 +367,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       }),
 
     getJob: (idOrName) =>
-      db.tx('read a job', async (tx) => {
+      db.autocommit('read a job', async (tx) => {
         if (/^[0-9]{1,16}$/.test(idOrName)) {
           const byId = await loadJob(tx, idOrName);
           if (byId !== undefined) return byId;
@@ -331,7 +377,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       }),
 
     listJobs: (page) =>
-      db.tx('list jobs', async (tx) => {
+      db.autocommit('list jobs', async (tx) => {
         const params: unknown[] = [];
         if (page?.after !== undefined) params.push(Number(page.after));
         if (page !== undefined) params.push(page.limit);
@@ -367,13 +413,13 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       }),
 
     jobsGeneration: () =>
-      db.tx('read the jobs generation', async (tx) => {
+      db.autocommit('read the jobs generation', async (tx) => {
         const row = await one(tx, `select value from settings where key = 'jobs_generation'`);
         return row === undefined ? 0 : num(row.value);
       }),
 
     latestRuns: () =>
-      db.tx('read the latest runs', async (tx) => {
+      db.autocommit('read the latest runs', async (tx) => {
         const rows = await tx.all(
           `select ${RUN_COLUMNS} from runs where id in (
              select max(id) from runs where state <> 'queued' group by job_id)`,
@@ -381,7 +427,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return new Map(rows.map((row) => [String(row.job_id), toRun(row)]));
       }),
 
-    nextDue: () => db.tx('find the next due time', nextDue),
+    nextDue: () => db.autocommit('find the next due time', nextDue),
 
     materialize: (upTo, limit, plan) =>
       db.tx('materialise due schedules', async (tx) => {
@@ -561,21 +607,23 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return { claimed, changed, next: await nextDue(tx) };
       }),
 
-    markStarted: (runId, token, pgid, startedAt) =>
-      db.tx('record a started run', async (tx) => {
-        const ago = startedAt === undefined ? 0 : Math.max(0, performance.now() - startedAt);
-        const changed = await tx.run(
-          `update runs set pgid = $3, started_at = $4 where id = $1 and lease_token = $2 and state = 'running'`,
-          [idParam(runId), token, pgid, tx.now - Math.round(ago)],
-        );
-        return changed === 1;
-      }),
+    markStarted: async (runId, token, pgid, startedAt) => {
+      const ago = startedAt === undefined ? 0 : Math.max(0, performance.now() - startedAt);
+      const rows = await db.autocommit('record a started run', (q) =>
+        q.all(
+          `update runs set pgid = $3, started_at = ${now} - $4
+           where id = $1 and lease_token = $2 and state = 'running' returning id`,
+          [idParam(runId), token, pgid, Math.round(ago)],
+        ),
+      );
+      return rows.length === 1;
+    },
 
     saveRunProgress: (runId, token, progress) =>
-      db.tx('record pipeline progress', async (tx) => {
-        const changed = await tx.run(
+      db.autocommit('record pipeline progress', async (q) => {
+        const changed = await q.all(
           `update runs set metrics = coalesce($3, metrics), checkpoint = coalesce($4, checkpoint)
-           where id = $1 and lease_token = $2 and state = 'running'`,
+           where id = $1 and lease_token = $2 and state = 'running' returning id`,
           [
             idParam(runId),
             token,
@@ -583,43 +631,43 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
             progress.checkpoint === undefined ? null : JSON.stringify(progress.checkpoint),
           ],
         );
-        return changed === 1;
+        return changed.length === 1;
       }),
 
-    renewLeases: (nodeId, leases, leaseMs) =>
-      db.tx('renew run leases', async (tx) => {
-        const kept: KeptLease[] = [];
-        for (const lease of leases) {
-          const row = await one(
-            tx,
-            `update runs set lease_expires_at = $4
-             where id = $1 and lease_token = $2 and node_id = $3 and state = 'running'
-             returning stop_signal, stop_grace_ms`,
-            [idParam(lease.runId), lease.token, nodeId, tx.now + leaseMs],
-          );
-          if (row === undefined) continue;
+    renewLeases: async (nodeId, leases, leaseMs) => {
+      const kept: KeptLease[] = [];
+      // One statement for a node's leases (a batch of them, when it has very many), on its own.
+      for (let i = 0; i < leases.length; i += RENEW_BATCH) {
+        const batch = leases.slice(i, i + RENEW_BATCH);
+        const ours = batch.map((_, j) => `(id = $${3 + 2 * j} and lease_token = $${4 + 2 * j})`);
+        const rows = await db.autocommit('renew run leases', (q) =>
+          q.all(
+            `update runs set lease_expires_at = ${now} + $2
+             where node_id = $1 and state = 'running' and (${ours.join(' or ')})
+             returning id, stop_signal, stop_grace_ms`,
+            [nodeId, leaseMs, ...batch.flatMap((l) => [idParam(l.runId), l.token])],
+          ),
+        );
+        for (const row of rows) {
           const signal = optStr(row.stop_signal);
           const graceMs = opt(row.stop_grace_ms);
           kept.push({
-            runId: lease.runId,
+            runId: String(row.id),
             ...(signal === undefined ? {} : { stopSignal: signal }),
             ...(graceMs === undefined ? {} : { stopGraceMs: graceMs }),
           });
         }
-        return kept;
-      }),
+      }
+      return kept;
+    },
 
     finishRun: (runId, token, outcome, retry) =>
       db.tx('finish a run', async (tx) => {
-        const row = await one(
-          tx,
-          `select ${RUN_COLUMNS} from runs where id = $1 and lease_token = $2 and state = 'running' ${forUpdate}`,
-          [idParam(runId), token],
-        );
-        if (row === undefined) return undefined;
-        const run = toRun(row);
-        const job = await mustLoadJob(tx, run.jobId);
-        return endRun(tx, run, job, outcome, retry);
+        // The update checks the lease and locks the row: no read before it.
+        const ended = await closeRun(tx, runId, outcome, token);
+        if (ended === undefined) return undefined;
+        tx.announce('runs'); // a slot, or a job's overlap policy, no longer holds others up
+        return afterEnd(tx, ended, await mustLoadJob(tx, ended.jobId), retry);
       }),
 
     loseRuns: (which, reason, retry) =>
@@ -644,6 +692,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
           const run = toRun(row);
           const job = await mustLoadJob(tx, run.jobId);
           const ended = await endRun(tx, run, job, { state: 'lost', error: reason }, retry);
+          tx.announce('runs');
           lost.push(ended.run);
           if (ended.retry !== undefined) retries.push(ended.retry);
         }
@@ -677,10 +726,10 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return run;
       }),
 
-    getRun: (id) => db.tx('read a run', (tx) => loadRun(tx, id)),
+    getRun: (id) => db.autocommit('read a run', (tx) => loadRun(tx, id)),
 
     listRuns: (filter: RunFilter) =>
-      db.tx('list runs', async (tx) => {
+      db.autocommit('list runs', async (tx) => {
         const where: string[] = [];
         const params: unknown[] = [];
         const add = (clause: string, value: unknown): void => {
@@ -724,7 +773,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       }),
 
     readLog: (runId) =>
-      db.tx('read a run log', async (tx) => {
+      db.autocommit('read a run log', async (tx) => {
         const rows = await tx.all(
           'select data from run_log_chunks where run_id = $1 order by seq',
           [idParam(runId)],
@@ -822,7 +871,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     },
 
     getPackage: async (jobId) => {
-      const head = await db.tx('read a package', (tx) =>
+      const head = await db.autocommit('read a package', (tx) =>
         one(
           tx,
           'select sha256, size, uploaded_at, length(data) as inline from packages where job_id = $1',
@@ -832,7 +881,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       if (head === undefined) return undefined;
       const pkg = toPackage(head);
       const read = async (label: string, sql: string, params: unknown[]): Promise<Buffer> => {
-        const row = await db.tx(label, (tx) => one(tx, sql, params));
+        const row = await db.autocommit(label, (tx) => one(tx, sql, params));
         if (row === undefined) {
           throw new AgentError(
             'CONFLICT',
@@ -890,20 +939,23 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
       }),
 
     dropNotification: (id) =>
-      db.tx('drop a notification', async (tx) => {
-        await tx.run('delete from outbox where id = $1', [idParam(id)]);
+      db.autocommit('drop a notification', async (q) => {
+        await q.all('delete from outbox where id = $1', [idParam(id)]);
       }),
 
     retryNotification: (id, delayMs, error) =>
-      db.tx('reschedule a notification', async (tx) => {
-        await tx.run('update outbox set next_at = $2, last_error = $3 where id = $1', [
+      db.autocommit('reschedule a notification', async (q) => {
+        await q.all(`update outbox set next_at = ${now} + $2, last_error = $3 where id = $1`, [
           idParam(id),
-          tx.now + delayMs,
+          delayMs,
           error,
         ]);
       }),
   };
 }
+
+/** Leases renewed per statement: a bound on its parameters (2 per lease) and its length. */
+const RENEW_BATCH = 500;
 
 /** How much of a package one row holds. */
 const PACKAGE_CHUNK_BYTES = 1 << 20;

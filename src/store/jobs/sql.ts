@@ -1,17 +1,28 @@
 // The jobs tables are written once, in SQL both backends accept, and run through this small executor.
 // Each backend supplies one (sqlite/sql-executor.ts, postgres/sql-executor.ts) and declares its few
 // differences here, as data, instead of `if (kind === 'sqlite')` in the queries.
+import type { StoreChangeKind } from '../store.ts';
 
 /** A row as the driver returns it; bigint columns may be strings (pg), blobs Uint8Array or Buffer. */
 export type SqlRow = Record<string, unknown>;
 
-/** Statements inside one transaction. Parameters are written `$1, $2…` in every query. */
-export interface SqlTx {
+/** Statements and their rows. Parameters are written `$1, $2…` in every query. */
+export interface SqlStatements {
   all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
+}
+
+/** Statements inside one transaction. */
+export interface SqlTx extends SqlStatements {
   /** Runs a statement and returns how many rows it changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
   /** The store's clock, ms: the database's in a cluster, the agent's for SQLite. Fixed per transaction. */
   readonly now: number;
+  /**
+   * Other nodes should hear of this change once the transaction commits (Store.watch). Called any
+   * number of times, it makes one notification, sent with the commit; a rollback sends none. A
+   * store that one node owns alone has no one to tell.
+   */
+  announce(change: StoreChangeKind): void;
 }
 
 export interface SqlDialect {
@@ -20,17 +31,27 @@ export interface SqlDialect {
   readonly skipLocked: string;
   /** Appended to a SELECT that locks its rows for the transaction, or '' (one writer). */
   readonly forUpdate: string;
+  /** The store's clock in ms, as an SQL expression: for statements outside a transaction. */
+  readonly now: string;
 }
 
 export interface SqlExecutor {
   readonly dialect: SqlDialect;
   /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
   tx<T>(op: string, fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn's statements each on its own, committed as it runs: one round trip each to
+   * PostgreSQL, with no `begin` and `commit` around them. For reads, which a transaction would not
+   * steady (PostgreSQL reads at READ COMMITTED; SQLite has one connection, and nothing else runs
+   * until fn is done), and for a write that is one statement (RETURNING says what it changed;
+   * `dialect.now` in it is the store's clock). Nothing is announced.
+   */
+  autocommit<T>(op: string, fn: (q: SqlStatements) => Promise<T>): Promise<T>;
 }
 
 /** The first row, or undefined. */
 export async function one(
-  tx: SqlTx,
+  tx: SqlStatements,
   sql: string,
   params?: readonly unknown[],
 ): Promise<SqlRow | undefined> {

@@ -1,5 +1,6 @@
 // The cluster Store: one PostgreSQL schema shared by every node, through a pg.Pool. All times come from
 // the database clock, and migrations take an advisory lock so several nodes may start at once.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { AgentError } from '../../errors.ts';
 import { checkMigrations, pendingMigrations } from '../migrations.ts';
@@ -9,6 +10,7 @@ import { createJobsRepository } from '../jobs/jobs-repository.ts';
 import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
 import { createSchema, setLocalSearchPath, SQL } from './queries.ts';
 import { createPostgresExecutor, inTransaction } from './sql-executor.ts';
+import { createChangeListener, notifyStatement, type ChangeListener } from './notifications.ts';
 import { hostPortOf, toStoreError, type PgTarget } from './to-store-error.ts';
 
 export interface PostgresStoreOptions {
@@ -87,6 +89,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   // or fails with a clear error. Without a listener the 'error' event would crash the process.
   pool.on('error', () => {});
   let closed = false;
+  /** This store in the NOTIFY payloads of its own changes, which its watchers do not hear. */
+  const source = randomBytes(6).toString('hex');
+  /** The LISTEN connection, opened by the first watch(). */
+  let listener: ChangeListener | undefined;
 
   async function run<T>(op: string, fn: () => Promise<T>): Promise<T> {
     if (closed) {
@@ -103,8 +109,27 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   }
 
   return {
-    ...createJobsRepository(createPostgresExecutor(pool, run)),
+    ...createJobsRepository(
+      createPostgresExecutor(pool, run, (changes) => notifyStatement(schema, source, changes)),
+    ),
     capabilities: CAPABILITIES,
+
+    watch: (watcher) => {
+      if (closed) return () => {};
+      listener ??= createChangeListener({
+        client: {
+          connectionString: opts.url,
+          connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+          application_name: 'bosun-listen',
+          ...SESSION_BOUNDS,
+          keepAlive: true,
+          keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
+        },
+        schema,
+        source,
+      });
+      return listener.subscribe(watcher);
+    },
 
     migrate: () => run('migrate', () => migrate(pool, schema, target.maskedUrl)),
 
@@ -161,6 +186,14 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
         return result.rows.map(toNodeRecord);
       }),
 
+    setNodeLabels: (nodeId, labels) =>
+      run("set a node's labels", async () => {
+        const result = await pool.query(SQL.setNodeLabels, [nodeId, JSON.stringify(labels)]);
+        if (result.rowCount === 0) {
+          throw new AgentError('NOT_FOUND', `node ${nodeId} is not registered; nothing to label`);
+        }
+      }),
+
     getSetting: (key) =>
       run('read a setting', async () => {
         const result = await pool.query<{ value: string }>(SQL.getSetting, [key]);
@@ -182,6 +215,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     close: async () => {
       if (closed) return;
       closed = true;
+      await listener?.close();
       await pool.end();
     },
   };

@@ -18,7 +18,8 @@ export const SQL = {
   recordMigration: `insert into schema_migrations (version, name, applied_at) values ($1, $2, ${NOW_MS})`,
   schemaVersion: `select coalesce(max(version), 0) as version from schema_migrations`,
 
-  // Re-registering is a new life of the same node: registered_at stays, everything else is refreshed.
+  // Re-registering is a new life of the same node: registered_at and the labels (SeaTunnel tags set
+  // while it ran) stay, everything else is refreshed.
   registerNode: `
 with clock as (select ${NOW_MS} as ms)
 insert into nodes (id, hostname, address, version, pid, labels, registered_at, started_at, heartbeat_at, state)
@@ -26,7 +27,7 @@ select $1::text, $2::text, $3::text, $4::text, $5::integer, $6::text, clock.ms, 
 from clock
 on conflict (id) do update set
   hostname = excluded.hostname, address = excluded.address, version = excluded.version,
-  pid = excluded.pid, labels = excluded.labels, started_at = excluded.started_at,
+  pid = excluded.pid, started_at = excluded.started_at,
   heartbeat_at = excluded.heartbeat_at, state = 'up'
 returning ${NODE_COLUMNS}`,
   heartbeat: `
@@ -37,6 +38,7 @@ where id = $1`,
   getNode: `select ${NODE_COLUMNS} from nodes where id = $1`,
   // Length first so decimal ids (ids.ts) sort numerically; byte order ("C") matches SQLite's.
   listNodes: `select ${NODE_COLUMNS} from nodes order by length(id), id collate "C"`,
+  setNodeLabels: `update nodes set labels = $2::text where id = $1`,
 
   getSetting: `select value from settings where key = $1`,
   setSetting: `

@@ -1,6 +1,7 @@
 // The jobs tables' executor over the pg pool: one pooled connection per transaction, the database
 // clock read once at its start so every row written in it carries the same time.
 import type pg from 'pg';
+import type { StoreChangeKind } from '../store.ts';
 import type { SqlExecutor, SqlRow, SqlTx } from '../jobs/sql.ts';
 import { SQL } from './queries.ts';
 
@@ -10,23 +11,69 @@ import { SQL } from './queries.ts';
 const DIALECT = Object.freeze({
   skipLocked: 'for no key update skip locked',
   forUpdate: 'for no key update',
+  // When the statement arrived: one time for every row it writes (clock_timestamp() moves per row).
+  now: 'floor(extract(epoch from statement_timestamp()) * 1000)::bigint',
 });
 
+/**
+ * Statements kept prepared on each connection, by their text: parsed and planned once per
+ * connection instead of at every use, which costs a loopback statement 2-4× its run (docs/
+ * performance.md). Bounded, since a few statements are built for their argument count (an `in`
+ * list); past the bound a statement is parsed each time, as before.
+ */
+const MAX_PREPARED = 200;
+
+/**
+ * `announce` turns the changes a transaction announced into the statement that tells other nodes
+ * (a NOTIFY, notifications.ts); it is sent in the round trip of the commit.
+ */
 export function createPostgresExecutor(
   pool: pg.Pool,
   guard: <T>(op: string, fn: () => Promise<T>) => Promise<T>,
+  announce?: (changes: ReadonlySet<StoreChangeKind>) => string,
 ): SqlExecutor {
-  const transaction = <T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> =>
-    // One round trip for both: pg answers a multi-statement text query with one result each.
-    inTransaction(pool, `begin; ${SQL.now}`, (client, begun) =>
-      fn({
-        now: Number((begun[1]?.rows[0] as { ms?: string } | undefined)?.ms),
-        all: async (sql, params) => (await client.query<SqlRow>(sql, params as unknown[])).rows,
-        run: async (sql, params) => (await client.query(sql, params as unknown[])).rowCount ?? 0,
-      }),
-    );
+  const names = new Map<string, string>();
+  /** A query with a name pg prepares it under once per connection (its text must never change). */
+  const prepared = (text: string, params: readonly unknown[] | undefined): pg.QueryConfig => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED) {
+      name = `bosun_${names.size + 1}`;
+      names.set(text, name);
+    }
+    const values = (params ?? []) as unknown[];
+    return name === undefined ? { text, values } : { name, text, values };
+  };
 
-  return { dialect: DIALECT, tx: (op, fn) => guard(op, () => transaction(fn)) };
+  const transaction = <T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> => {
+    const changes = new Set<StoreChangeKind>();
+    return inTransaction(
+      pool,
+      // One round trip for both: pg answers a multi-statement text query with one result each.
+      `begin; ${SQL.now}`,
+      (client, begun) =>
+        fn({
+          now: Number((begun[1]?.rows[0] as { ms?: string } | undefined)?.ms),
+          all: async (sql, params) => (await client.query<SqlRow>(prepared(sql, params))).rows,
+          run: async (sql, params) => (await client.query(prepared(sql, params))).rowCount ?? 0,
+          announce: (change) => void changes.add(change),
+        }),
+      // A NOTIFY is delivered when its transaction commits, and not at all if it rolls back.
+      () =>
+        changes.size > 0 && announce !== undefined ? `${announce(changes)}; commit` : 'commit',
+    );
+  };
+
+  return {
+    dialect: DIALECT,
+    tx: (op, fn) => guard(op, () => transaction(fn)),
+    autocommit: (op, fn) =>
+      guard(op, () =>
+        fn({
+          // pool.query keeps an 'error' listener on the client while it is out.
+          all: async (sql, params) => (await pool.query<SqlRow>(prepared(sql, params))).rows,
+        }),
+      ),
+  };
 }
 
 /**
@@ -35,11 +82,13 @@ export function createPostgresExecutor(
  * listener off a client while it is checked out, so a connection lost meanwhile (a server restart,
  * a cut network) would crash the agent with an unhandled 'error' event: the client has one here for
  * as long as it is out, and a broken connection is discarded rather than returned to the pool.
+ * `commit` gives the text that commits, once `fn` has resolved.
  */
 export async function inTransaction<T>(
   pool: pg.Pool,
   begin: string,
   fn: (client: pg.PoolClient, begun: pg.QueryResult[]) => Promise<T>,
+  commit: () => string = () => 'commit',
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -53,7 +102,7 @@ export async function inTransaction<T>(
   try {
     const started = (await client.query(begin)) as unknown as pg.QueryResult | pg.QueryResult[];
     const result = await fn(client, Array.isArray(started) ? started : [started]);
-    await client.query('commit');
+    await client.query(commit());
     return result;
   } catch (err) {
     // A connection the server ended (a restart's 57P01) would queue the rollback forever.

@@ -10,13 +10,14 @@ export const SQL = {
   recordMigration: `insert into schema_migrations (version, name, applied_at) values (:version, :name, :now)`,
   schemaVersion: `select coalesce(max(version), 0) as version from schema_migrations`,
 
-  // Re-registering is a new life of the same node: registered_at stays, everything else is refreshed.
+  // Re-registering is a new life of the same node: registered_at and the labels (SeaTunnel tags set
+  // while it ran) stay, everything else is refreshed.
   registerNode: `
 insert into nodes (id, hostname, address, version, pid, labels, registered_at, started_at, heartbeat_at, state)
 values (:id, :hostname, :address, :version, :pid, :labels, :now, :now, :now, 'up')
 on conflict (id) do update set
   hostname = excluded.hostname, address = excluded.address, version = excluded.version,
-  pid = excluded.pid, labels = excluded.labels, started_at = excluded.started_at,
+  pid = excluded.pid, started_at = excluded.started_at,
   heartbeat_at = excluded.heartbeat_at, state = 'up'
 returning ${NODE_COLUMNS}`,
   heartbeat: `
@@ -27,6 +28,7 @@ where id = :id`,
   getNode: `select ${NODE_COLUMNS} from nodes where id = :id`,
   // Length first so decimal ids (ids.ts) sort numerically even when their digit counts differ.
   listNodes: `select ${NODE_COLUMNS} from nodes order by length(id), id`,
+  setNodeLabels: `update nodes set labels = :labels where id = :id`,
 
   getSetting: `select value from settings where key = :key`,
   setSetting: `

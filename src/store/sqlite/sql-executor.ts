@@ -5,7 +5,8 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Clock } from '../../clock.ts';
 import type { SqlExecutor, SqlRow, SqlTx } from '../jobs/sql.ts';
 
-const DIALECT = Object.freeze({ skipLocked: '', forUpdate: '' });
+// bosun_now() is the store's clock (registered below), so tests that pin it pin this too.
+const DIALECT = Object.freeze({ skipLocked: '', forUpdate: '', now: 'bosun_now()' });
 
 export function createSqliteExecutor(
   db: DatabaseSync,
@@ -17,6 +18,8 @@ export function createSqliteExecutor(
   // Prepared once: exec() would parse them again for every transaction.
   const begin = db.prepare('begin immediate');
   const commit = db.prepare('commit');
+  // A BigInt is an INTEGER to SQLite (a number would be a REAL).
+  db.function('bosun_now', { directOnly: true }, () => BigInt(Math.round(clock.now())));
 
   function statement(sql: string): StatementSync {
     let stmt = statements.get(sql);
@@ -38,6 +41,7 @@ export function createSqliteExecutor(
       now: clock.now(),
       all: async (sql, params) => statement(sql).all(...bind(params)) as SqlRow[],
       run: async (sql, params) => Number(statement(sql).run(...bind(params)).changes),
+      announce: () => {}, // no other node to tell
     };
     begin.run();
     try {
@@ -50,12 +54,19 @@ export function createSqliteExecutor(
     }
   }
 
+  /** Runs `work` after every transaction queued before it. */
+  function queued<T>(op: string, work: () => Promise<T>): Promise<T> {
+    const next = queue.then(() => guard(op, work));
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
   return {
     dialect: DIALECT,
-    tx: (op, fn) => {
-      const next = queue.then(() => guard(op, () => transaction(fn)));
-      queue = next.catch(() => undefined);
-      return next;
-    },
+    tx: (op, fn) => queued(op, () => transaction(fn)),
+    autocommit: (op, fn) =>
+      queued(op, () =>
+        fn({ all: async (sql, params) => statement(sql).all(...bind(params)) as SqlRow[] }),
+      ),
   };
 }

@@ -124,6 +124,17 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           .map((row) => toNodeRecord(row as Row)),
       ),
 
+    setNodeLabels: (nodeId, labels) =>
+      run("set a node's labels", () => {
+        const result = statement(SQL.setNodeLabels).run({
+          id: nodeId,
+          labels: JSON.stringify(labels),
+        });
+        if (Number(result.changes) === 0) {
+          throw new AgentError('NOT_FOUND', `node ${nodeId} is not registered; nothing to label`);
+        }
+      }),
+
     getSetting: (key) =>
       run('read a setting', () => {
         const row = statement(SQL.getSetting).get({ key });

@@ -13,6 +13,8 @@ export interface LeaseTiming {
   leaseMs: number;
   /** How often the owner renews its leases. */
   renewMs: number;
+  /** How soon a renewal that failed is tried again. */
+  renewRetryMs: number;
   /** Silence after which the owner stops its runs itself (SIGTERM). */
   fenceAfterMs: number;
   /** SIGTERM → SIGKILL of a fenced run. */
@@ -23,7 +25,11 @@ export interface LeaseTiming {
   reapMs: number;
 }
 
-/** The lease of 12 s fails over within 15 s and rides out a store outage of about 6 s (cluster.md). */
+/**
+ * The lease of 12 s fails over within 15 s and rides out a store outage of 5.5 s at least (one that
+ * begins just as a renewal was due; 7.5 s when it begins just after one): the fence minus a renewal
+ * period minus the retry (cluster.md).
+ */
 export const DEFAULT_LEASE_MS = 12_000;
 export const MIN_LEASE_MS = 6000;
 
@@ -32,6 +38,7 @@ export function leaseTiming(leaseMs: number): LeaseTiming {
   return {
     leaseMs,
     renewMs: 2 * slice,
+    renewRetryMs: slice / 2,
     fenceAfterMs: 8 * slice,
     fenceGraceMs: 2 * slice,
     helperKillAfterMs: 11 * slice,

@@ -94,6 +94,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   let lastRenewal = performance.now();
   let fenceTimer: NodeJS.Timeout | undefined;
   let renewing = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
   /** Set once shutdown() begins. */
   let shuttingDown: { graceMs: number } | undefined;
   const renewTimer = setInterval(() => void renew(), lease.renewMs);
@@ -163,8 +164,15 @@ export function createRunner(deps: RunnerDeps): Runner {
       armFence(sentAt);
     } catch (err) {
       // The lease outlives a few failed renewals; the fence stops the runs before it runs out.
+      // Tried again soon rather than at the next period: the sooner one succeeds once the store is
+      // back, the longer an outage the runs ride out (lease-timing.ts).
       const silentMs = Math.round(performance.now() - lastRenewal);
       logger.warn({ err, silentMs }, 'could not renew run leases');
+      retryTimer ??= setTimeout(() => {
+        retryTimer = undefined;
+        void renew();
+      }, lease.renewRetryMs);
+      retryTimer.unref();
       return;
     }
     const keptIds = new Map(kept.map((k) => [k.runId, k]));
@@ -422,6 +430,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         await Promise.all([...active.values()].map((a) => a.done));
       }
       clearInterval(renewTimer);
+      clearTimeout(retryTimer);
       clearTimeout(fenceTimer);
     },
   };

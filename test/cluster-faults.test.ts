@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { SESSION_BOUNDS } from '../src/store/postgres/postgres-store.ts';
 import { spawnHelperOf, startAgent, type RunningAgent } from './support/agent.ts';
-import { apiClient, waitFor } from './support/api.ts';
+import { apiClient, waitFor, waitRunEnd } from './support/api.ts';
 import { createTestDatabase, startPostgres, type TestPostgres } from './support/postgres.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
@@ -283,7 +283,20 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
     await server.restart();
     t.diagnostic(`PostgreSQL restarted in ${Date.now() - restartedAt} ms`);
     await sleep(3000);
-    // A longer outage, as a slow restart or a failover of the database would be: ~4.5 s.
+    // A longer outage, as a slow restart or a failover of the database would be: ~4.5 s. A run
+    // prints, and ends inside it: its output and its end are stored once the database is back,
+    // and it is not taken for lost and run again.
+    const brief = await api('POST', '/api/v1/jobs', {
+      name: `brief-${marker}`,
+      cmd: 'echo before; sleep 1.5; echo after',
+      retry: { maxAttempts: 2, backoffSec: 0, maxBackoffSec: 0 },
+    });
+    assert.equal(brief.status, 201, JSON.stringify(brief.body));
+    const briefRun = (await api('POST', `/api/v1/jobs/${brief.body.id}/run`)).body.id as string;
+    await waitFor('the brief run to start', async () => {
+      const { body } = await api('GET', `/api/v1/runs/${briefRun}`);
+      return body.state === 'running' ? true : undefined;
+    });
     const downAt = Date.now();
     const stopped = await server.down();
     await sleep(3800);
@@ -293,6 +306,12 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
     assert.ok(nodes.every(alive), 'every agent is still running');
     // The long run rode out the restart: same run, same process.
     assert.ok(liveRuns(tag).has(run.id), 'the long run was not killed');
+    const ended = await waitRunEnd(api, briefRun);
+    assert.equal(ended.state, 'succeeded', JSON.stringify(ended));
+    assert.equal(ended.attempt, 1);
+    const log = await fetch(`${nodes[0]!.agent.url}/api/v1/runs/${briefRun}/log`);
+    assert.equal(await log.text(), 'before\nafter\n');
+    assert.equal((await runsOf(api, String(brief.body.id))).length, 1, 'no retry of it');
     assert.equal(watch.stop().overlaps, 0);
     const current = (await runsOf(api, jobId)).find((r) => r.id === run.id);
     assert.equal(current?.state, 'running');
@@ -320,7 +339,7 @@ describe('a three-agent cluster under faults', { timeout: 240_000 }, () => {
     } finally {
       await db.end();
     }
-    for (const id of jobs) await api('DELETE', `/api/v1/jobs/${id}`);
+    for (const id of [...jobs, String(brief.body.id)]) await api('DELETE', `/api/v1/jobs/${id}`);
     await api('POST', `/api/v1/runs/${run.id}/stop`);
   });
 });

@@ -9,6 +9,8 @@ import type { ClaimedRun, KeptLease, RunOutcome, Store } from '../store/store.ts
 import type { JobsEvents } from './events.ts';
 import type { LeaseTiming } from './lease-timing.ts';
 import type { Job, Run } from './model.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isAgentError } from '../errors.ts';
 import { setLongTimeout } from '../long-timeout.ts';
 import { createLogCapture, type LogChunk } from './process/log-capture.ts';
 import type { PackageStore } from './process/packages.ts';
@@ -251,7 +253,8 @@ export function createRunner(deps: RunnerDeps): Runner {
       const batch = chunks.splice(0);
       writing = writing.then(async () => {
         try {
-          if (!(await store.appendLog(run.id, token, batch))) halt(a, 'fenced', 'SIGKILL', 0);
+          const owned = await persist(a, () => store.appendLog(run.id, token, batch));
+          if (owned === false) halt(a, 'fenced', 'SIGKILL', 0);
         } catch (err) {
           logger.warn({ err, runId: run.id }, 'could not store run output');
         }
@@ -351,7 +354,8 @@ export function createRunner(deps: RunnerDeps): Runner {
     if (a.stopping === 'fenced') return;
     try {
       const retry = pipeline?.retriable() === false ? noRetry : planRetry;
-      const result = await store.finishRun(run.id, token, outcome, retry);
+      // undefined: the lease was lost, or the store stayed away until the run was fenced.
+      const result = await persist(a, () => store.finishRun(run.id, token, outcome, retry));
       if (result === undefined) {
         logger.warn(
           { runId: run.id },
@@ -364,6 +368,27 @@ export function createRunner(deps: RunnerDeps): Runner {
     } catch (err) {
       // The lease expires and the reaper marks the run lost; nothing else can be done from here.
       logger.error({ err, runId: run.id }, 'could not record the end of a run');
+    }
+  }
+
+  /**
+   * A write about a run, tried again while the store is unavailable, until it lands or the run is
+   * fenced (undefined then): output and results are not lost to an outage the leases ride out, and
+   * a run that ended during one is not taken for lost and run again. The writes are idempotent
+   * (log chunks by sequence, the end under the lease token). Other errors are thrown.
+   */
+  async function persist<T>(a: Active, write: () => Promise<T>): Promise<T | undefined> {
+    for (let failures = 0; ; failures++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (!isAgentError(err) || err.code !== 'STORE_UNAVAILABLE') throw err;
+        if (failures === 0) {
+          logger.warn({ err, runId: a.claim.run.id }, 'the store is unavailable; retrying');
+        }
+      }
+      if (a.stopping === 'fenced') return undefined;
+      await sleep(lease.renewRetryMs);
     }
   }
 

@@ -51,13 +51,14 @@ export async function preparePipelineRun(deps: {
 
   let result: { status: string; error?: string; retriable?: boolean } | undefined;
   let metrics: Record<string, unknown> | undefined;
-  // Progress is stored in order; a checkpoint is answered only once it is stored.
+  // Progress is stored in order; a checkpoint is answered only once it is stored. One that could
+  // not be (the store away, the lease lost) is not answered: the engine fails the run when its
+  // checkpoint.timeout passes, before any sink commits rows the stored checkpoint does not know of.
   let storing: Promise<unknown> = Promise.resolve();
-  const save = (progress: Parameters<Store['saveRunProgress']>[2]) => {
-    storing = storing
-      .then(() => store.saveRunProgress(run.id, token, progress))
-      .catch(deps.onError);
-    return storing;
+  const save = (progress: Parameters<Store['saveRunProgress']>[2]): Promise<boolean> => {
+    const stored = storing.then(() => store.saveRunProgress(run.id, token, progress));
+    storing = stored.catch(deps.onError);
+    return stored.catch(() => false);
   };
 
   return {
@@ -69,9 +70,9 @@ export async function preparePipelineRun(deps: {
         metrics = m.metrics;
         void save({ metrics });
       } else if (m.type === 'checkpoint') {
-        void save({ checkpoint: m.state }).then(() =>
-          reply({ type: 'ack', id: m.state.checkpointId }),
-        );
+        void save({ checkpoint: m.state }).then((stored) => {
+          if (stored) reply({ type: 'ack', id: m.state.checkpointId });
+        });
       } else if (m.type === 'result') {
         result = m;
       }

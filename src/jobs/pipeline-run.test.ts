@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { newId } from '../ids.ts';
+import { newJob } from '../../test/support/jobs.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { ClaimedRun, Store } from '../store/store.ts';
 import { preparePipelineRun } from './pipeline-run.ts';
@@ -14,28 +14,9 @@ const dir = mkdtempSync(join(tmpdir(), 'bosun-pipeline-run-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function claimedPipelineRun(store: Store): Promise<ClaimedRun> {
-  const job = await store.createJob({
-    id: newId(),
-    schedules: [],
-    spec: {
-      name: `pipe-${newId()}`,
-      kind: 'pipeline',
-      cmd: '',
-      pipeline: { format: 'json', config: '{}' },
-      env: {},
-      cwd: '',
-      timeoutSec: 0,
-      graceSec: 10,
-      retry: { maxAttempts: 1, backoffSec: 1, maxBackoffSec: 60 },
-      overlap: 'allow',
-      misfire: 'skip',
-      misfireGraceSec: 60,
-      jitterSec: 0,
-      enabled: true,
-      webhooks: [],
-      keepRuns: 0,
-    },
-  });
+  const job = await store.createJob(
+    newJob({ kind: 'pipeline', cmd: '', pipeline: { format: 'json', config: '{}' } }),
+  );
   await store.createRun(job.id, {});
   const { claimed } = await store.claimRuns('node-a', 1, Date.now() + 1000, 30_000);
   assert.ok(claimed[0]);

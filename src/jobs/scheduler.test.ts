@@ -9,6 +9,7 @@ import {
   type TestPostgres,
   type TestSchema,
 } from '../../test/support/postgres.ts';
+import { jobSpec, newJob } from '../../test/support/jobs.ts';
 import { systemClock } from '../clock.ts';
 import { newId } from '../ids.ts';
 import { silentLogger } from '../logger.ts';
@@ -186,24 +187,7 @@ describe('the scheduler on a shared store', () => {
       });
       await heard;
 
-      const spec = {
-        name: 'from-node-a',
-        kind: 'command' as const,
-        cmd: 'true',
-        env: {},
-        cwd: '',
-        timeoutSec: 0,
-        graceSec: 10,
-        retry: { maxAttempts: 1, backoffSec: 1, maxBackoffSec: 60 },
-        overlap: 'allow' as const,
-        misfire: 'skip' as const,
-        misfireGraceSec: 60,
-        jitterSec: 0,
-        enabled: true,
-        webhooks: [],
-        keepRuns: 0,
-      };
-      const job = await a.createJob({ id: newId(), spec, schedules: [] });
+      const job = await a.createJob(newJob({ name: 'from-node-a' }));
       const { run } = await a.createRun(job.id, {});
       await until('node B runs the run node A queued', async () => {
         const r = await a.getRun(run.id);
@@ -214,7 +198,7 @@ describe('the scheduler on a shared store', () => {
       const at = Date.now() + 1500;
       const scheduled = await a.createJob({
         id: newId(),
-        spec: { ...spec, name: 'scheduled-on-node-a' },
+        spec: jobSpec({ name: 'scheduled-on-node-a' }),
         schedules: [
           {
             id: newId(),

@@ -3,53 +3,14 @@
 // overlap enforced by the store), plus logs, retention, packages and the webhook outbox.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { jobSpec as spec, newJob } from '../../../test/support/jobs.ts';
 import { storeBackends, useFreshStore } from '../../../test/support/store-backends.ts';
 import { AgentError } from '../../errors.ts';
-import { newId } from '../../ids.ts';
 import type { Job, JobSpec, OverlapPolicy } from '../../jobs/model.ts';
-import type { FirePlanner, NewJob, Store } from '../store.ts';
+import type { FirePlanner, Store } from '../store.ts';
 
 const NODE = 'node-a';
 const LEASE = 30_000;
-
-function spec(overrides: Partial<Omit<JobSpec, 'schedules'>> = {}): Omit<JobSpec, 'schedules'> {
-  return {
-    name: `job-${newId()}`,
-    kind: 'command',
-    cmd: 'true',
-    env: {},
-    cwd: '',
-    timeoutSec: 0,
-    graceSec: 10,
-    retry: { maxAttempts: 1, backoffSec: 1, maxBackoffSec: 60 },
-    overlap: 'allow',
-    misfire: 'skip',
-    misfireGraceSec: 60,
-    jitterSec: 0,
-    enabled: true,
-    webhooks: [],
-    keepRuns: 0,
-    ...overrides,
-  };
-}
-
-function newJob(overrides: Partial<Omit<JobSpec, 'schedules'>> = {}, nextFireAt?: number): NewJob {
-  return {
-    id: newId(),
-    spec: spec(overrides),
-    schedules:
-      nextFireAt === undefined
-        ? []
-        : [
-            {
-              id: newId(),
-              spec: { kind: 'every', everySec: 60, enabled: true },
-              anchorAt: 0,
-              nextFireAt,
-            },
-          ],
-  };
-}
 
 /** One fire per call at the cursor, then the cursor moves a minute on. */
 const everyMinute: FirePlanner = (schedule) => {

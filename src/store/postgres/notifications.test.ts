@@ -4,15 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import pg from 'pg';
+import { newJob } from '../../../test/support/jobs.ts';
 import {
   createTestSchema,
   startPostgres,
   type TestPostgres,
   type TestSchema,
 } from '../../../test/support/postgres.ts';
-import { newId } from '../../ids.ts';
-import type { JobSpec } from '../../jobs/model.ts';
-import type { NewJob, Store, StoreChange, StoreWatcher } from '../store.ts';
+import type { Store, StoreChange, StoreWatcher } from '../store.ts';
 import { notifyStatement, parsePayload } from './notifications.ts';
 import { createPostgresStore } from './postgres-store.ts';
 
@@ -28,27 +27,6 @@ describe('notification payloads', () => {
     assert.equal(parsePayload(undefined, 's1', 'other'), undefined);
   });
 });
-
-function newJob(): NewJob {
-  const spec: Omit<JobSpec, 'schedules'> = {
-    name: `job-${newId()}`,
-    kind: 'command',
-    cmd: 'true',
-    env: {},
-    cwd: '',
-    timeoutSec: 0,
-    graceSec: 10,
-    retry: { maxAttempts: 1, backoffSec: 1, maxBackoffSec: 60 },
-    overlap: 'allow',
-    misfire: 'skip',
-    misfireGraceSec: 60,
-    jitterSec: 0,
-    enabled: true,
-    webhooks: [],
-    keepRuns: 0,
-  };
-  return { id: newId(), spec, schedules: [] };
-}
 
 type Heard = { change?: StoreChange; listening?: boolean };
 

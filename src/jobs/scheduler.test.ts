@@ -21,7 +21,7 @@ import { createJobsService } from './jobs-service.ts';
 import { createPackageStore } from './process/packages.ts';
 import { leaseTiming } from './lease-timing.ts';
 import { createRunner } from './runner.ts';
-import { createScheduler } from './scheduler.ts';
+import { createScheduler, type SchedulerConfig } from './scheduler.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-scheduler-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,38 +38,9 @@ describe('the scheduler', () => {
       await new Promise((r) => setTimeout(r, 40));
       return sqlite.materialize(...args);
     };
-    const events = createJobsEvents(() => {});
-    const logger = silentLogger();
-    const runner = createRunner({
-      store: slow,
-      events,
-      packages: createPackageStore(path.join(dir, 'packages')),
-      logger,
-      clock: systemClock,
-      nodeId: 'node-a',
-      workRoot: path.join(dir, 'work'),
-      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      config: { slots: 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
-      onRunEnded: () => scheduler.poke(false),
-    });
-    const scheduler = createScheduler({
-      store: slow,
-      runner,
-      events,
-      logger,
-      clock: systemClock,
-      nodeId: 'node-a',
-      defaultTz: 'UTC',
-      config: {
-        lookaheadMs: 500,
-        pollMs: 60_000,
-        blockedMs: 60_000,
-        leaseMs: 30_000,
-        reapMs: 10_000,
-        pruneMs: 600_000,
-        prune: { keepRuns: 100, maxAgeMs: 86_400_000, logBudgetBytes: 1 << 30 },
-        catchupLimit: 10,
-      },
+    const { events, runner, scheduler } = schedulerOn(slow, 'node-a', {
+      pollMs: 60_000,
+      blockedMs: 60_000,
     });
     const jobs = createJobsService({
       store: slow,
@@ -135,39 +106,11 @@ describe('the scheduler on a shared store', () => {
     const a = createPostgresStore({ url: server.url, schema: schema.schema, poolSize: 2 });
     const b = createPostgresStore({ url: server.url, schema: schema.schema, poolSize: 4 });
     await a.migrate();
-    const events = createJobsEvents(() => {});
-    const logger = silentLogger();
-    const runner = createRunner({
-      store: b,
-      events,
-      packages: createPackageStore(path.join(dir, 'packages-b')),
-      logger,
-      clock: systemClock,
-      nodeId: 'node-b',
-      workRoot: path.join(dir, 'work-b'),
-      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      config: { slots: 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
-      onRunEnded: () => scheduler.poke(false),
-    });
-    const scheduler = createScheduler({
-      store: b,
-      runner,
-      events,
-      logger,
-      clock: systemClock,
-      nodeId: 'node-b',
-      defaultTz: 'UTC',
-      config: {
-        lookaheadMs: 500,
-        pollMs: hour,
-        notified: true,
-        blockedMs: hour,
-        leaseMs: 30_000,
-        reapMs: 10_000,
-        pruneMs: hour,
-        prune: { keepRuns: 100, maxAgeMs: 86_400_000, logBudgetBytes: 1 << 30 },
-        catchupLimit: 10,
-      },
+    const { runner, scheduler } = schedulerOn(b, 'node-b', {
+      pollMs: hour,
+      blockedMs: hour,
+      pruneMs: hour,
+      notified: true,
     });
     let listening!: () => void;
     const heard = new Promise<void>((resolve) => (listening = resolve));
@@ -220,3 +163,42 @@ describe('the scheduler on a shared store', () => {
     }
   });
 });
+
+/** A runner and a scheduler of node `nodeId` on `store`, with a look-ahead of 500 ms. */
+function schedulerOn(store: Store, nodeId: string, config: Partial<SchedulerConfig>) {
+  const events = createJobsEvents(() => {});
+  const logger = silentLogger();
+  const runner = createRunner({
+    store,
+    events,
+    packages: createPackageStore(path.join(dir, `packages-${nodeId}`)),
+    logger,
+    clock: systemClock,
+    nodeId,
+    workRoot: path.join(dir, `work-${nodeId}`),
+    baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    config: { slots: 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
+    onRunEnded: () => scheduler.poke(false),
+  });
+  const scheduler = createScheduler({
+    store,
+    runner,
+    events,
+    logger,
+    clock: systemClock,
+    nodeId,
+    defaultTz: 'UTC',
+    config: {
+      lookaheadMs: 500,
+      pollMs: 60_000,
+      blockedMs: 60_000,
+      leaseMs: 30_000,
+      reapMs: 10_000,
+      pruneMs: 600_000,
+      prune: { keepRuns: 100, maxAgeMs: 86_400_000, logBudgetBytes: 1 << 30 },
+      catchupLimit: 10,
+      ...config,
+    },
+  });
+  return { events, runner, scheduler };
+}

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from './clock.ts';
 import { createConsole } from './console/console-service.ts';
+import { MISSED_HEARTBEATS } from './cluster/membership.ts';
 import { createHeartbeat } from './cluster/heartbeat.ts';
 import { loadNodeId } from './cluster/identity.ts';
 import type { Config } from './config.ts';
@@ -171,6 +172,9 @@ export function createAgent(
             // and the poll stands in for the changes it does not hear of (Store.watch).
             pollMs: store.capabilities.sharedByNodes ? 2000 : 60_000,
             notified: store.watch !== undefined,
+            ...(store.capabilities.sharedByNodes
+              ? { liveWithinMs: MISSED_HEARTBEATS * config.heartbeatMs }
+              : {}),
             blockedMs: 1000,
             leaseMs: lease.leaseMs,
             reapMs: lease.reapMs,

@@ -28,6 +28,11 @@ export interface SchedulerConfig {
    * every pollMs in case a change went unheard. Without it, every pass reads them.
    */
   notified?: boolean;
+  /**
+   * On a shared store: the nodes whose heartbeat is this recent share a burst of due runs (each
+   * claims its share, and looks again shortly for what the others left).
+   */
+  liveWithinMs?: number;
   /** When work is due but cannot start (slots full, a queued overlap), look again after this. */
   blockedMs: number;
   leaseMs: number;
@@ -148,11 +153,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const claimedUpTo = afterClaim ? now : clock.now();
       const free = runner.free();
       let due: DueTimes;
+      let leftToOthers = false;
       if (free > 0 && !stopped) {
-        const result = await store.claimRuns(deps.nodeId, free, claimedUpTo, config.leaseMs);
+        const result = await store.claimRuns(
+          deps.nodeId,
+          free,
+          claimedUpTo,
+          config.leaseMs,
+          config.liveWithinMs,
+        );
         publish(result.changed);
         for (const claim of result.claimed) runner.start(claim);
         due = result.next;
+        leftToOthers = result.shared === true;
       } else {
         due = await store.nextDue();
       }
@@ -167,8 +180,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const runAt = due.runAt ?? Infinity;
       // A run due before this pass claimed and still there is blocked (slots full, a queued
       // overlap): look again later or when a run ends. One due since: at once.
+      // Runs left to other nodes are looked at again shortly, in case none of them takes them.
       const runDelay =
-        runAt === Infinity ? Infinity : runAt > claimedUpTo ? runAt - at : config.blockedMs;
+        runAt === Infinity
+          ? Infinity
+          : runAt > claimedUpTo
+            ? runAt - at
+            : leftToOthers
+              ? REPASS_MS
+              : config.blockedMs;
       // A fire that came into the look-ahead window while this pass ran (or that another node is
       // making into a run) is still most of a window away: a pass shortly is soon enough, and cannot
       // spin. It used to count as blocked, so such a fire waited blockedMs and started late.

@@ -186,14 +186,18 @@ export interface JobsStore {
    * Claims up to `slots` queued runs due by upTo for this node, enforcing each job's overlap policy:
    * forbid skips a run while another is running, queue leaves it waiting, replace asks the running one
    * to stop. `changed` lists the runs this touched without claiming (skipped, asked to stop);
-   * `next` is nextDue() after the claim, read in the same transaction.
+   * `next` is nextDue() after the claim, read in the same transaction. Given `liveWithinMs`, it
+   * takes at most its share of the due runs among the nodes whose heartbeat is that recent, so that
+   * a burst (the retries of a dead node's runs, many fires at once) spreads over the live nodes;
+   * `shared` then says it left due runs to the others.
    */
   claimRuns(
     nodeId: string,
     slots: number,
     upTo: number,
     leaseMs: number,
-  ): Promise<{ claimed: ClaimedRun[]; changed: Run[]; next: DueTimes }>;
+    liveWithinMs?: number,
+  ): Promise<{ claimed: ClaimedRun[]; changed: Run[]; next: DueTimes; shared?: boolean }>;
   /**
    * Records the process group and start time of a claimed run. False if the lease is no longer ours.
    * `startedAt` is `performance.now()` when the process started: the start time is the store's clock

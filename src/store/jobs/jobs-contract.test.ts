@@ -289,6 +289,25 @@ for (const backend of storeBackends()) {
         assert.equal(new Set(ids).size, 12);
       });
 
+      it('takes its share of a burst among the live nodes, all of it when alone', async () => {
+        const job = await store.createJob(newJob());
+        for (let i = 0; i < 10; i += 1) await store.createRun(job.id, {});
+        const register = (id: string) =>
+          store.registerNode({ id, hostname: id, address: '', version: '', pid: 1, labels: {} });
+        await register('111111111111111');
+        const alone = await store.claimRuns(NODE, 3, Date.now() + 1000, LEASE, 30_000);
+        assert.equal(alone.claimed.length, 3, 'one live node: up to its slots');
+        assert.equal(alone.shared, false);
+        await register('222222222222222');
+        const first = await store.claimRuns(NODE, 16, Date.now() + 1000, LEASE, 30_000);
+        assert.equal(first.claimed.length, 4, 'half of the 7 due, rounded up');
+        assert.equal(first.shared, true);
+        const other = await open().claimRuns('node-b', 16, Date.now() + 1000, LEASE, 30_000);
+        assert.equal(other.claimed.length, 2);
+        const unbounded = await store.claimRuns(NODE, 16, Date.now() + 1000, LEASE);
+        assert.equal(unbounded.claimed.length, 1, 'without liveWithinMs: every due run');
+      });
+
       for (const [overlap, expect] of [
         ['allow', 'both run'],
         ['forbid', 'the second is skipped'],

@@ -505,20 +505,30 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return { run, created: true };
       }),
 
-    claimRuns: (nodeId, slots, upTo, leaseMs) =>
+    claimRuns: (nodeId, slots, upTo, leaseMs, liveWithinMs) =>
       db.tx('claim runs', async (tx) => {
         const claimed: ClaimedRun[] = [];
         const changed: Run[] = [];
         if (slots <= 0) return { claimed, changed, next: await nextDue(tx) };
+        // The live nodes are counted in the same statement: no round trip more for a claim.
         const candidates = await tx.all(
-          `select ${RUN_COLUMNS} from runs where state = 'queued' and run_at <= $1
-           order by run_at, id limit $2 ${skipLocked}`,
-          [upTo, slots * 4 + 8],
+          liveWithinMs === undefined
+            ? `select ${RUN_COLUMNS} from runs where state = 'queued' and run_at <= $1
+               order by run_at, id limit $2 ${skipLocked}`
+            : `select ${RUN_COLUMNS}, (select count(*) from nodes where state = 'up'
+                 and heartbeat_at > $3) as live_nodes
+               from runs where state = 'queued' and run_at <= $1
+               order by run_at, id limit $2 ${skipLocked}`,
+          liveWithinMs === undefined
+            ? [upTo, slots * 4 + 8]
+            : [upTo, slots * 4 + 8, tx.now - liveWithinMs],
         );
+        const live = Math.max(1, Number(candidates[0]?.live_nodes ?? 1));
+        const share = Math.min(slots, Math.ceil(candidates.length / live));
         // Each job is locked and read once per claim, however many of its runs are due.
         const jobs = new Map<string, Job | undefined>();
         for (const row of candidates) {
-          if (claimed.length >= slots) break;
+          if (claimed.length >= share) break;
           const candidateRun = toRun(row);
           // Locking the job row serialises every decision about this job's runs across nodes; a job
           // another claimer holds is left to it (waiting could deadlock two claimers).
@@ -604,7 +614,9 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
           );
           if (took !== undefined) claimed.push({ run: toRun(took), job, leaseToken: token });
         }
-        return { claimed, changed, next: await nextDue(tx) };
+        // Runs left due for the others: this node looks again shortly, in case nobody takes them.
+        const shared = live > 1 && claimed.length === share && candidates.length > share;
+        return { claimed, changed, next: await nextDue(tx), shared };
       }),
 
     markStarted: async (runId, token, pgid, startedAt) => {

@@ -97,6 +97,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   let fenceTimer: NodeJS.Timeout | undefined;
   let renewing = 0;
   let retryTimer: NodeJS.Timeout | undefined;
+  let renewalsFailing = false;
   /** Set once shutdown() begins. */
   let shuttingDown: { graceMs: number } | undefined;
   const renewTimer = setInterval(() => void renew(), lease.renewMs);
@@ -163,13 +164,21 @@ export function createRunner(deps: RunnerDeps): Runner {
     const sentAt = performance.now();
     try {
       kept = await store.renewLeases(deps.nodeId, leases, lease.leaseMs);
+      if (renewalsFailing) logger.info('run leases renewed again');
+      renewalsFailing = false;
       armFence(sentAt);
     } catch (err) {
       // The lease outlives a few failed renewals; the fence stops the runs before it runs out.
       // Tried again soon rather than at the next period: the sooner one succeeds once the store is
-      // back, the longer an outage the runs ride out (lease-timing.ts).
-      const silentMs = Math.round(performance.now() - lastRenewal);
-      logger.warn({ err, silentMs }, 'could not renew run leases');
+      // back, the longer an outage the runs ride out (lease-timing.ts). Said once per outage.
+      if (!renewalsFailing) {
+        const silentMs = Math.round(performance.now() - lastRenewal);
+        logger.warn(
+          { err, silentMs },
+          `could not renew run leases; retrying every ${lease.renewRetryMs} ms`,
+        );
+      }
+      renewalsFailing = true;
       retryTimer ??= setTimeout(() => {
         retryTimer = undefined;
         void renew();

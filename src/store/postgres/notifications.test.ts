@@ -96,6 +96,16 @@ describe('Store.watch on PostgreSQL', () => {
     watcher = createPostgresStore({ url: server.url, schema: schema.schema, poolSize: 2 });
     await writer.migrate();
   });
+  /** The watcher listens (hearing "everything" once: it cannot know what came before), then hears a job. */
+  async function watchThenCreateJob() {
+    const heard = recorder();
+    watcher.watch!(heard);
+    assert.deepEqual(await heard.next(), { listening: true });
+    assert.deepEqual(await heard.next(), { change: { jobs: true, runs: true } });
+    const job = await writer.createJob(newJob());
+    assert.deepEqual(await heard.next(), { change: { jobs: true, runs: false } });
+    return { heard, job };
+  }
   afterEach(async () => {
     await Promise.all([writer.close(), watcher.close()]);
     await schema.drop();
@@ -103,14 +113,7 @@ describe('Store.watch on PostgreSQL', () => {
   });
 
   it("hears another store's jobs and runs, and neither its own changes nor another schema's", async () => {
-    const heard = recorder();
-    watcher.watch!(heard);
-    assert.deepEqual(await heard.next(), { listening: true });
-    // What was committed before it listened is not known: it hears "everything" once.
-    assert.deepEqual(await heard.next(), { change: { jobs: true, runs: true } });
-
-    const job = await writer.createJob(newJob());
-    assert.deepEqual(await heard.next(), { change: { jobs: true, runs: false } });
+    const { heard, job } = await watchThenCreateJob();
     // A change that fails (the name is taken) tells no one: the next thing heard is the run.
     await assert.rejects(
       writer.createJob({ ...newJob(), spec: { ...newJob().spec, name: job.name } }),
@@ -156,12 +159,7 @@ describe('Store.watch on PostgreSQL', () => {
   });
 
   it('listens again after the server restarts, and after it was down a while', async () => {
-    const heard = recorder();
-    watcher.watch!(heard);
-    assert.deepEqual(await heard.next(), { listening: true });
-    assert.deepEqual(await heard.next(), { change: { jobs: true, runs: true } });
-    const job = await writer.createJob(newJob());
-    assert.deepEqual(await heard.next(), { change: { jobs: true, runs: false } });
+    const { heard, job } = await watchThenCreateJob();
 
     await server.restart();
     assert.equal((await heard.next()).listening, false);

@@ -165,11 +165,13 @@ describe('createSpawnHelper', () => {
       const helper = createSpawnHelper();
       try {
         const runs = [runWith(helper, 'sleep 300'), runWith(helper, 'sleep 300 & wait')];
-        helper.fence(performance.now() + 400);
+        // Deadlines far longer than the renewal period: a loaded machine's late timer must not
+        // let one pass while the test renews it.
+        helper.fence(performance.now() + 1500);
         const pids = await Promise.all(runs.map((r) => r.proc.started));
-        for (let i = 0; i < 8; i++) {
+        for (let i = 0; i < 20; i++) {
           await new Promise((r) => setTimeout(r, 100));
-          helper.fence(performance.now() + 400); // renewed in time: 800 ms past the first deadline
+          helper.fence(performance.now() + 1500); // renewed in time: past the first deadline
         }
         assert.ok(pids.every(groupAlive), 'alive while the fence is renewed');
         const exits = await Promise.all(runs.map((r) => r.proc.exited));

@@ -58,9 +58,10 @@ async function gone(pgid: number): Promise<void> {
 describe('the engine fence', { timeout: 30_000 }, () => {
   it('kills the run and its group when the fence is not renewed', async () => {
     const { pgid, control, exited } = startEngine();
-    const renew = () => control.write(`${JSON.stringify({ type: 'fence', ms: 600 })}\n`);
+    // A deadline far longer than the renewal period, so that a late timer cannot let one pass.
+    const renew = () => control.write(`${JSON.stringify({ type: 'fence', ms: 1500 })}\n`);
     renew();
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 10; i++) {
       await new Promise((r) => setTimeout(r, 200));
       renew();
     }

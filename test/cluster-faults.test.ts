@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { readProcStat } from '../src/jobs/process/spawn-run.ts';
 import { SESSION_BOUNDS } from '../src/store/postgres/postgres-store.ts';
 import { spawnHelperOf, startAgent, type RunningAgent } from './support/agent.ts';
 import { apiClient, waitFor, waitRunEnd } from './support/api.ts';
@@ -76,8 +77,7 @@ function liveRuns(tag: number): Map<string, number[]> {
     if (!/^\d+$/.test(pid)) continue;
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'latin1') !== `sleep\0${tag}\0`) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      if (readProcStat(pid)?.state === 'Z') continue;
       const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
       const runId = env.find((e) => e.startsWith('BOSUN_RUN_ID='))?.slice(13) ?? '?';
       runs.set(runId, [...(runs.get(runId) ?? []), Number(pid)]);

@@ -168,6 +168,8 @@ export function createAgent(
           },
           config: {
             lookaheadMs: 1000,
+            // Covers a late timer and a slow claim (p99 2-6 ms measured) many times over.
+            claimAheadMs: 50,
             // Alone on its store, the agent hears of every change; in a cluster others add work too,
             // and the poll stands in for the changes it does not hear of (Store.watch).
             pollMs: store.capabilities.sharedByNodes ? 2000 : 60_000,

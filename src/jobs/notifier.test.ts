@@ -54,7 +54,7 @@ async function failedRun(secret: string): Promise<string> {
     schedules: [],
   });
   const { run } = await store.createRun(job.id, {});
-  const { claimed } = await store.claimRuns('n', 1, Date.now() + 1000, 30_000);
+  const { claimed } = await store.claimRuns('n', 1, Date.now() + 1000, 0, 30_000);
   const claim = claimed.find((c) => c.run.id === run.id);
   assert.ok(claim);
   await store.finishRun(

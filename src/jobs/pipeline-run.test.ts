@@ -18,7 +18,7 @@ async function claimedPipelineRun(store: Store): Promise<ClaimedRun> {
     newJob({ kind: 'pipeline', cmd: '', pipeline: { format: 'json', config: '{}' } }),
   );
   await store.createRun(job.id, {});
-  const { claimed } = await store.claimRuns('node-a', 1, Date.now() + 1000, 30_000);
+  const { claimed } = await store.claimRuns('node-a', 1, Date.now() + 1000, 0, 30_000);
   assert.ok(claimed[0]);
   return claimed[0];
 }

@@ -304,6 +304,9 @@ export function createRunner(deps: RunnerDeps): Runner {
         BOSUN_ATTEMPT: String(run.attempt),
         BOSUN_SCHEDULED_FOR: new Date(run.scheduledFor).toISOString(),
       };
+      // Claimed ahead of its time (the scheduler's claimAheadMs): it starts on time, not early.
+      const early = run.runAt - deps.clock.now();
+      if (early > 0) await sleep(early);
       if (a.stopping !== undefined) throw new Error('stopped before it started');
       const p = pipeline;
       a.proc = spawnRun(
@@ -331,10 +334,10 @@ export function createRunner(deps: RunnerDeps): Runner {
         sendFence(a);
       }
       void a.proc.started
-        .then((pid) => {
+        .then(({ pid, at }) => {
           if (pid === 0) return;
           deps.journal?.started(run.id, pid);
-          return store.markStarted(run.id, token, pid, performance.now());
+          return store.markStarted(run.id, token, pid, at);
         })
         .catch(() => {});
       // Up to 31 days, past Node's longest timer.

@@ -85,7 +85,67 @@ describe('the scheduler', () => {
       await sqlite.close();
     }
   });
+
+  it('claims a run ahead of its time and starts it at its time, not before', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    await store.migrate();
+    const { runner, scheduler } = schedulerOn(store, 'node-a', { claimAheadMs: 300 });
+    try {
+      await scheduler.start();
+      const job = await store.createJob(newJob({ name: 'on-time', cmd: 'true' }));
+      const { run } = await store.createRun(job.id, { runAt: Date.now() + 600 });
+      scheduler.poke(false);
+      const ended = await settled(store, run.id);
+      assert.equal(ended.state, 'succeeded');
+      // Claimed 300 ms early, it must not have started before its runAt.
+      assert.ok(
+        (ended.startedAt ?? -Infinity) >= run.runAt,
+        `started ${run.runAt - (ended.startedAt ?? NaN)} ms early`,
+      );
+    } finally {
+      await scheduler.stop();
+      await runner.shutdown(1000);
+      await store.close();
+    }
+  });
+
+  it("does not hold back a job's run while another job's run waits for its own", async () => {
+    // A queued run blocked by its job's overlap policy used to stand for every queued run in the
+    // scheduler's view, so a later run of another job waited blockedMs (a minute here).
+    const store = createSqliteStore({ path: ':memory:' });
+    await store.migrate();
+    const { runner, scheduler } = schedulerOn(store, 'node-a', { blockedMs: 60_000 });
+    try {
+      await scheduler.start();
+      const slow = await store.createJob(
+        newJob({ name: 'slow', cmd: 'sleep 30', overlap: 'queue' }),
+      );
+      const first = (await store.createRun(slow.id, {})).run;
+      await store.createRun(slow.id, {});
+      scheduler.poke(false);
+      const other = await store.createJob(newJob({ name: 'other', cmd: 'true' }));
+      const { run } = await store.createRun(other.id, { runAt: Date.now() + 500 });
+      scheduler.poke(false);
+      assert.equal((await settled(store, run.id)).state, 'succeeded');
+      assert.equal((await store.getRun(first.id))?.state, 'running');
+    } finally {
+      await scheduler.stop();
+      await runner.shutdown(1000);
+      await store.close();
+    }
+  });
 });
+
+/** The run once it has ended; fails after 10 s. */
+async function settled(store: Store, runId: string) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const run = await store.getRun(runId);
+    if (run?.finishedAt !== undefined) return run;
+    assert.ok(Date.now() < deadline, `run ${runId} is still ${run?.state}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 describe('the scheduler on a shared store', () => {
   let server: TestPostgres;
@@ -190,6 +250,7 @@ function schedulerOn(store: Store, nodeId: string, config: Partial<SchedulerConf
     defaultTz: 'UTC',
     config: {
       lookaheadMs: 500,
+      claimAheadMs: 50,
       pollMs: 60_000,
       blockedMs: 60_000,
       leaseMs: 30_000,

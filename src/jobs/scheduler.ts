@@ -20,6 +20,11 @@ const REPASS_MS = 20;
 export interface SchedulerConfig {
   /** Fires this far ahead become runs early, so their start needs only a claim. */
   lookaheadMs: number;
+  /**
+   * Runs due this soon are claimed ahead and started by the runner at their time, so a run's start
+   * waits for neither the claim nor the store (Quartz acquires its triggers ahead the same way).
+   */
+  claimAheadMs: number;
   /** Longest sleep: other nodes of a shared store may add work this node hears nothing of. */
   pollMs: number;
   /**
@@ -143,11 +148,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         fireDueAt = -Infinity;
         readAllAt = now;
       }
+      const ahead = config.claimAheadMs;
       const near = fireDueAt - config.lookaheadMs <= now;
-      // Every run made after the claim is due after claimedUpTo, so none is taken for a blocked
+      // Every run made after the claim is due after what it claimed, so none is taken for a blocked
       // one: fireDueAt is never later than the earliest cursor (another node only moves one on;
       // a change to a job, heard or found by the poll, resets it).
-      const afterClaim = near && fireDueAt > now;
+      const afterClaim = near && fireDueAt > now + ahead;
       if (near && !afterClaim) await materialize();
 
       const claimedUpTo = afterClaim ? now : clock.now();
@@ -159,6 +165,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           deps.nodeId,
           free,
           claimedUpTo,
+          ahead,
           config.leaseMs,
           config.liveWithinMs,
         );
@@ -167,28 +174,26 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         due = result.next;
         leftToOthers = result.shared === true;
       } else {
-        due = await store.nextDue();
+        due = await store.nextDue(claimedUpTo);
       }
       if (afterClaim && !stopped) {
         await materialize();
-        due = await store.nextDue();
+        due = await store.nextDue(claimedUpTo);
       }
 
       // Fires are made into runs lookaheadMs early, so the run's own time needs only a claim.
       fireDueAt = due.fireAt ?? Infinity;
       const at = clock.now();
       const runAt = due.runAt ?? Infinity;
-      // A run due before this pass claimed and still there is blocked (slots full, a queued
-      // overlap): look again later or when a run ends. One due since: at once.
-      // Runs left to other nodes are looked at again shortly, in case none of them takes them.
-      const runDelay =
-        runAt === Infinity
-          ? Infinity
-          : runAt > claimedUpTo
-            ? runAt - at
-            : leftToOthers
-              ? REPASS_MS
-              : config.blockedMs;
+      // A run due by the claim and still there is blocked (slots full, a queued overlap): look
+      // again later or when a run ends; runs left to other nodes, shortly, in case none takes them.
+      // A later one is claimed `ahead` of its time, or at its time if this claim could have taken
+      // it but left it (its job has a run going, or no slot was free).
+      const blockedDelay = !due.blocked ? Infinity : leftToOthers ? REPASS_MS : config.blockedMs;
+      const runDelay = Math.min(
+        blockedDelay,
+        runAt > claimedUpTo + ahead ? runAt - ahead - at : runAt - at,
+      );
       // A fire that came into the look-ahead window while this pass ran (or that another node is
       // making into a run) is still most of a window away: a pass shortly is soon enough, and cannot
       // spin. It used to count as blocked, so such a fire waited blockedMs and started late.

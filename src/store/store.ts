@@ -143,10 +143,14 @@ export interface PrunePolicy {
   logBudgetBytes: number;
 }
 
-/** When something is next due: the earliest schedule cursor, and the earliest queued run's runAt. */
+/** When something is next due, as seen at a time `at`. */
 export interface DueTimes {
+  /** The earliest schedule cursor. */
   fireAt: number | undefined;
+  /** The earliest queued run due after `at`. */
   runAt: number | undefined;
+  /** A queued run due by `at` is still waiting (no slot, or its job's overlap policy holds it). */
+  blocked: boolean;
 }
 
 /** Jobs, schedules, runs and their logs: the part of the store the scheduler and runner stand on. */
@@ -171,7 +175,7 @@ export interface JobsStore {
   /** The latest run of each job that has one, by job id. */
   latestRuns(): Promise<Map<string, Run>>;
 
-  nextDue(): Promise<DueTimes>;
+  nextDue(at: number): Promise<DueTimes>;
   /** Turns schedule fires due by upTo into runs, advancing each cursor in the same transaction. */
   materialize(upTo: number, limit: number, plan: FirePlanner): Promise<Run[]>;
   /**
@@ -185,16 +189,19 @@ export interface JobsStore {
   /**
    * Claims up to `slots` queued runs due by upTo for this node, enforcing each job's overlap policy:
    * forbid skips a run while another is running, queue leaves it waiting, replace asks the running one
-   * to stop. `changed` lists the runs this touched without claiming (skipped, asked to stop);
-   * `next` is nextDue() after the claim, read in the same transaction. Given `liveWithinMs`, it
-   * takes at most its share of the due runs among the nodes whose heartbeat is that recent, so that
-   * a burst (the retries of a dead node's runs, many fires at once) spreads over the live nodes;
-   * `shared` then says it left due runs to the others.
+   * to stop. Runs due up to `aheadMs` later are claimed too, for the runner to start on time, but
+   * only those that can start as they are: one whose job has a run going is left for its own time,
+   * when the overlap policy decides. `changed` lists the runs this touched without claiming (skipped,
+   * asked to stop); `next` is nextDue(upTo) after the claim, read in the same transaction. Given
+   * `liveWithinMs`, it takes at most its share of the due runs among the nodes whose heartbeat is
+   * that recent, so that a burst (the retries of a dead node's runs, many fires at once) spreads
+   * over the live nodes; `shared` then says it left due runs to the others.
    */
   claimRuns(
     nodeId: string,
     slots: number,
     upTo: number,
+    aheadMs: number,
     leaseMs: number,
     liveWithinMs?: number,
   ): Promise<{ claimed: ClaimedRun[]; changed: Run[]; next: DueTimes; shared?: boolean }>;

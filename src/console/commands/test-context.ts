@@ -66,7 +66,7 @@ export async function createTestDeps(
   });
   // Stands in for the scheduler: every poke claims what is due and starts it.
   const claim = async (): Promise<void> => {
-    const { claimed } = await store.claimRuns(nodeId, runner.free(), Date.now() + 1000, 30_000);
+    const { claimed } = await store.claimRuns(nodeId, runner.free(), Date.now() + 1000, 0, 30_000);
     for (const c of claimed) runner.start(c);
   };
   const jobs = createJobsService({

@@ -14,7 +14,8 @@
 #                    F 0  ms (32-bit)                          the fence: SIGKILL every run's group
 #                                                              unless another F comes within ms
 #   helper -> agent  R 0                                       ready (pidfd_open works)
-#                    P id  pid                                 the shell runs (exec succeeded)
+#                    P id  pid s ns                            the shell runs: its exec succeeded at
+#                                                              s.ns on CLOCK_MONOTONIC (0 0: unknown)
 #                    E id  "stage errno"                       it could not start; nothing follows
 #                    O id  bytes                               output (stdout; the script sends stderr there)
 #                    D id                                      the output is closed
@@ -34,6 +35,16 @@ use POSIX ();
 my $SYS_pidfd_open = 434;    # the same number on every Linux architecture
 
 sub pidfd { return syscall($SYS_pidfd_open, $_[0] + 0, 0) }
+
+# When an exec succeeded, read here: the agent hears of it only once it gets the CPU back, which on a
+# busy machine is after the new shell's own start. clock_gettime(2) through syscall(2), as perl-base
+# has no Time::HiRes; CLOCK_MONOTONIC is also what Node's performance.now() counts on.
+my $SYS_clock_gettime = { x86_64 => 228, aarch64 => 113 }->{(POSIX::uname())[4]};
+sub monotonic {
+    my $ts = "\0" x 16;
+    return (0, 0) unless defined $SYS_clock_gettime && syscall($SYS_clock_gettime, 1, $ts) == 0;
+    return unpack('q q', $ts);
+}
 
 my $probe = pidfd($$);
 exit 3 if $probe < 0;
@@ -111,6 +122,7 @@ sub start {
     # Wait for the exec, as libuv does: the pipe closes with it, or says why it failed. Until then
     # the helper touches no page it shares with the child.
     my $failed = sysread($status_r, my $error, 64);
+    my @exec_at = monotonic();
     close $status_r;
     if ($failed) {
         waitpid($pid, 0);
@@ -126,7 +138,7 @@ sub start {
         return;
     }
     $runs{$id} = { pid => $pid, out => $out_r, pidfd => $fd };
-    put('P', $id, pack('N', $pid));
+    put('P', $id, pack('N N N', $pid, @exec_at));
 }
 
 sub close_output {

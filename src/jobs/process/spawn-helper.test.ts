@@ -45,9 +45,29 @@ describe('createSpawnHelper', () => {
       const exits = await Promise.all(runs.map((r) => r.proc.exited));
       assert.ok(exits.every((e) => e.exitCode === 0));
       runs.forEach((r, i) => assert.equal(r.output(), `run ${i}\n`));
-      const pids = await Promise.all(runs.map((r) => r.proc.started));
+      const pids = await Promise.all(runs.map((r) => r.proc.started.then((s) => s.pid)));
       assert.equal(new Set(pids).size, 40);
       assert.equal(helperPids().length, 1, 'one helper for all of them');
+    } finally {
+      helper.close();
+    }
+  });
+
+  it("reports when the exec happened, on the agent's clock, not when the agent heard of it", async () => {
+    const helper = createSpawnHelper();
+    try {
+      await runWith(helper, 'true').proc.exited; // the helper is up
+      const asked = performance.now();
+      const { proc } = runWith(helper, 'true');
+      // The agent is busy while the helper starts the shell: the report waits, the time must not.
+      const busyUntil = performance.now() + 500;
+      while (performance.now() < busyUntil);
+      const { pid, at } = await proc.started;
+      assert.ok(pid > 0);
+      assert.ok(
+        at >= asked && at < busyUntil,
+        `exec at ${at - asked} ms, asked at 0, heard at 500+`,
+      );
     } finally {
       helper.close();
     }
@@ -59,7 +79,7 @@ describe('createSpawnHelper', () => {
     const helper = createSpawnHelper();
     try {
       const { proc, output } = runWith(helper, 'echo ready; sleep 300');
-      const pid = await proc.started;
+      const { pid } = await proc.started;
       while (!output().includes('ready')) await new Promise((r) => setTimeout(r, 10));
       const [first] = ours();
       assert.ok(first);
@@ -168,7 +188,7 @@ describe('createSpawnHelper', () => {
         // Deadlines far longer than the renewal period: a loaded machine's late timer must not
         // let one pass while the test renews it.
         helper.fence(performance.now() + 1500);
-        const pids = await Promise.all(runs.map((r) => r.proc.started));
+        const pids = await Promise.all(runs.map((r) => r.proc.started.then((s) => s.pid)));
         for (let i = 0; i < 20; i++) {
           await new Promise((r) => setTimeout(r, 100));
           helper.fence(performance.now() + 1500); // renewed in time: past the first deadline
@@ -193,7 +213,7 @@ describe('createSpawnHelper', () => {
     const helper = createSpawnHelper();
     helper.fence(performance.now() + Number(process.argv[1]));
     const proc = spawnRun({ cmd: 'sleep 300 & sleep 300', cwd: process.cwd(), env: {}, onOutput() {} }, helper.launch);
-    console.log(await proc.started);
+    console.log((await proc.started).pid);
     setInterval(() => {}, 1000);
   `;
 

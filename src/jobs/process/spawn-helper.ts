@@ -139,7 +139,7 @@ export function createSpawnHelper(options: SpawnHelperOptions = {}): SpawnHelper
     if (run === undefined) return;
     switch (op) {
       case 0x50 /* P */:
-        run.events.started(frame.readUInt32BE(from));
+        run.events.started(frame.readUInt32BE(from), execAt(frame, from + 4, to));
         break;
       case 0x4f /* O */:
         // A copy: the log keeps chunks, and a slice would keep the whole read buffer alive.
@@ -246,4 +246,16 @@ function encode(spec: LaunchSpec): Buffer {
     }
   }
   return Buffer.from(fields.join('\0'));
+}
+
+/**
+ * The helper's CLOCK_MONOTONIC reading of an exec (seconds, nanoseconds) as performance.now(), which
+ * counts on the same clock; undefined when the helper could not read it.
+ */
+function execAt(frame: Buffer, from: number, to: number): number | undefined {
+  if (to - from < 8) return undefined;
+  const ms = frame.readUInt32BE(from) * 1000 + frame.readUInt32BE(from + 4) / 1e6;
+  if (ms === 0) return undefined;
+  const at = performance.now() - (Number(process.hrtime.bigint()) / 1e6 - ms);
+  return Math.min(at, performance.now());
 }

@@ -85,7 +85,7 @@ for (const [name, launcher] of [
 
     it('reports the exit code', async () => {
       const { proc } = run('exit 7');
-      const pid = await proc.started;
+      const { pid } = await proc.started;
       assert.ok(pid > 0);
       assert.deepEqual(await proc.exited, { exitCode: 7, signal: null });
     });
@@ -115,7 +115,7 @@ for (const [name, launcher] of [
 
     it('stop() with SIGTERM kills the shell and its grandchildren', async () => {
       const { proc } = run("sh -c 'sleep 300 & sleep 300; wait' & sleep 300 & wait");
-      const pid = await proc.started;
+      const { pid } = await proc.started;
       await waitFor(() => liveMembers(pid).length >= 5, 2000);
       assert.ok(liveMembers(pid).length >= 4, 'the job started its processes');
       assert.ok(groupAlive(pid));
@@ -130,7 +130,7 @@ for (const [name, launcher] of [
 
     it('SIGKILLs a job that ignores the stop signal once the grace period is over', async () => {
       const { proc, output } = run("trap '' TERM; echo ready; while :; do sleep 0.05; done");
-      const pid = await proc.started;
+      const { pid } = await proc.started;
       const took = await stopWhenReady(proc, output, 'SIGTERM', 300);
       assert.ok(took >= 280 && took < 2000, `took ${took} ms`);
       assert.deepEqual(await proc.exited, { exitCode: null, signal: 'SIGKILL' });
@@ -152,7 +152,7 @@ for (const [name, launcher] of [
       const { proc, output } = run(
         'sh -c \'trap "sleep 0.3; echo cleaned; exit 0" TERM; echo ready; while :; do sleep 0.05; done\'; echo after',
       );
-      const pid = await proc.started;
+      const { pid } = await proc.started;
       const took = await stopWhenReady(proc, output, 'SIGTERM', 5000);
       assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
       assert.equal((await proc.exited).signal, 'SIGTERM');
@@ -164,7 +164,7 @@ for (const [name, launcher] of [
       const { proc, output } = run(
         'sh -c \'trap "" TERM; echo ready; while :; do sleep 0.05; done\'; echo after',
       );
-      const pid = await proc.started;
+      const { pid } = await proc.started;
       const took = await stopWhenReady(proc, output, 'SIGTERM', 300);
       assert.ok(took >= 280 && took < 2000, `took ${took} ms`);
       assert.equal((await proc.exited).signal, 'SIGTERM', 'the shell itself died of the SIGTERM');
@@ -181,7 +181,7 @@ for (const [name, launcher] of [
 
     it('kills background processes the job left behind when its shell exits', async () => {
       const { proc, output } = run('sleep 300 & echo $!');
-      const pid = await proc.started;
+      const { pid } = await proc.started;
       const exit = await proc.exited;
       assert.equal(exit.exitCode, 0);
       const bg = Number(output().trim());
@@ -192,7 +192,7 @@ for (const [name, launcher] of [
     it('reports a missing working directory clearly instead of throwing', async () => {
       const missing = join(cwd, 'nope');
       const proc = spawnRun({ cmd: 'true', cwd: missing, env, onOutput: () => {} });
-      const pid = await proc.started;
+      const { pid } = await proc.started;
       assert.equal(pid, 0);
       const exit = await proc.exited;
       assert.equal(exit.exitCode, null);
@@ -222,7 +222,7 @@ for (const [name, launcher] of [
         onOutput: () => {},
       });
       const exit = await proc.exited;
-      assert.equal(await proc.started, 0);
+      assert.equal((await proc.started).pid, 0);
       assert.equal(exit.exitCode, null);
       assert.match(
         exit.error ?? '',
@@ -253,7 +253,7 @@ for (const [name, launcher] of [
 describe('killGroup and groupAlive', () => {
   it('kill a group and see it gone, ignoring zombies', async () => {
     const { proc } = run('sleep 300 & sleep 300 & wait');
-    const pid = await proc.started;
+    const { pid } = await proc.started;
     await waitFor(() => liveMembers(pid).length >= 3, 2000);
     assert.equal(groupAlive(pid), true);
     assert.equal(killGroup(pid, 'SIGKILL'), true);

@@ -15,12 +15,16 @@ export interface ProcessExit {
   error?: string;
 }
 
+/** A shell that runs: its pid, which is also its process group id (0: it could not be started). */
+export interface Started {
+  pid: number;
+  /** When its exec succeeded, as performance.now() in this process. */
+  at: number;
+}
+
 export interface RunningProcess {
-  /**
-   * Resolves with the shell's pid, which is also its process group id, once it runs; with 0 when it
-   * could not be started.
-   */
-  started: Promise<number>;
+  /** Resolves once the shell runs, or could not be started (pid 0). */
+  started: Promise<Started>;
   /** Resolves (never rejects) once the shell has exited and its output has been read to the end. */
   exited: Promise<ProcessExit>;
   /**
@@ -65,7 +69,8 @@ export interface LaunchSpec {
 
 /** What a launcher reports about the shell it started, in this order: started, output…, the rest. */
 export interface LaunchEvents {
-  started(pid: number): void;
+  /** `at`: when the exec succeeded (performance.now()), where the launcher knows it better than now. */
+  started(pid: number, at?: number): void;
   /** It could not start, or was lost (a message naming the fix); nothing else follows. */
   failed(error: string): void;
   output(data: Buffer): void;
@@ -148,8 +153,8 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
 
   const drainMs = opts.drainMs ?? DEFAULT_DRAIN_MS;
   let pid = 0;
-  let resolveStarted!: (pid: number) => void;
-  const started = new Promise<number>((resolve) => (resolveStarted = resolve));
+  let resolveStarted!: (started: Started) => void;
+  const started = new Promise<Started>((resolve) => (resolveStarted = resolve));
   let shellExit: ProcessExit | undefined;
   let resolveExited!: (exit: ProcessExit) => void;
   const exited = new Promise<ProcessExit>((resolve) => (resolveExited = resolve));
@@ -183,15 +188,15 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
   };
 
   const events: LaunchEvents = {
-    started(p) {
+    started(p, at = performance.now()) {
       pid = p;
-      resolveStarted(p);
+      resolveStarted({ pid: p, at });
     },
     failed(error) {
       if (shellExit) return;
       if (pid > 0) killGroup(pid, 'SIGKILL'); // lost after it started: nothing of it may go on
       shellExit = { exitCode: null, signal: null, error };
-      resolveStarted(pid);
+      resolveStarted({ pid, at: performance.now() });
       groupSettled = true;
       streamClosed = true;
       for (const wake of exitWaiters.splice(0)) wake();
@@ -382,7 +387,7 @@ export function spawnErrorMessage(err: Error, cwd: string): string {
 
 function failed(error: string): RunningProcess {
   return {
-    started: Promise.resolve(0),
+    started: Promise.resolve({ pid: 0, at: performance.now() }),
     exited: Promise.resolve({ exitCode: null, signal: null, error }),
     stop: () => Promise.resolve(),
     send: () => {},

@@ -52,7 +52,7 @@ for (const backend of storeBackends()) {
     async function claimedRun(overrides: Partial<Omit<JobSpec, 'schedules'>> = {}) {
       const job = await store.createJob(newJob(overrides));
       await store.createRun(job.id, {});
-      const { claimed } = await store.claimRuns(NODE, 1, Date.now() + 1000, LEASE);
+      const { claimed } = await store.claimRuns(NODE, 1, Date.now() + 1000, 0, LEASE);
       const first = claimed[0];
       assert.ok(first, 'a run was claimed');
       return first;
@@ -166,7 +166,11 @@ for (const backend of storeBackends()) {
     describe('materialising schedules', () => {
       it('turns due fires into runs and advances the cursor in the same step', async () => {
         const job = await store.createJob(newJob({}, 60_000));
-        assert.deepEqual(await store.nextDue(), { fireAt: 60_000, runAt: undefined });
+        assert.deepEqual(await store.nextDue(Date.now()), {
+          fireAt: 60_000,
+          runAt: undefined,
+          blocked: false,
+        });
         const made = await store.materialize(60_000, 100, everyMinute);
         assert.equal(made.length, 1);
         assert.equal(made[0]?.state, 'queued');
@@ -202,7 +206,7 @@ for (const backend of storeBackends()) {
         // A locked schedule is skipped by the other racers, so race until every fire is made.
         for (
           let round = 0;
-          round < 200 && ((await store.nextDue()).fireAt ?? Infinity) <= upTo;
+          round < 200 && ((await store.nextDue(Date.now())).fireAt ?? Infinity) <= upTo;
           round += 1
         ) {
           await Promise.all([store, ...others].map((s) => s.materialize(upTo, 5, everyMinute)));
@@ -226,12 +230,20 @@ for (const backend of storeBackends()) {
         assert.equal(run?.error, 'missed by 2h');
         assert.ok(run?.finishedAt !== undefined);
         assert.equal((await store.getJob(job.id))?.schedules[0]?.nextFireAt, undefined);
-        assert.deepEqual(await store.nextDue(), { fireAt: undefined, runAt: undefined });
+        assert.deepEqual(await store.nextDue(Date.now()), {
+          fireAt: undefined,
+          runAt: undefined,
+          blocked: false,
+        });
       });
 
       it('ignores disabled jobs', async () => {
         await store.createJob(newJob({ enabled: false }, 60_000));
-        assert.deepEqual(await store.nextDue(), { fireAt: undefined, runAt: undefined });
+        assert.deepEqual(await store.nextDue(Date.now()), {
+          fireAt: undefined,
+          runAt: undefined,
+          blocked: false,
+        });
         assert.deepEqual(await store.materialize(60_000, 10, everyMinute), []);
       });
     });
@@ -265,7 +277,7 @@ for (const backend of storeBackends()) {
         const now = Date.now();
         await store.createRun(job.id, {});
         await store.createRun(job.id, { runAt: now + 3_600_000 });
-        const first = await store.claimRuns(NODE, 5, now + 1000, LEASE);
+        const first = await store.claimRuns(NODE, 5, now + 1000, 0, LEASE);
         assert.equal(first.claimed.length, 1);
         const claim = first.claimed[0];
         assert.ok(claim);
@@ -273,7 +285,7 @@ for (const backend of storeBackends()) {
         assert.equal(claim.run.nodeId, NODE);
         assert.ok(claim.leaseToken.length > 10);
         assert.equal(claim.job.id, job.id);
-        const second = await open().claimRuns('node-b', 5, now + 1000, LEASE);
+        const second = await open().claimRuns('node-b', 5, now + 1000, 0, LEASE);
         assert.equal(second.claimed.length, 0);
       });
 
@@ -282,7 +294,7 @@ for (const backend of storeBackends()) {
         for (let i = 0; i < 12; i += 1) await store.createRun(job.id, {});
         const nodes = [store, ...racers().slice(1)];
         const results = await Promise.all(
-          nodes.map((s, i) => s.claimRuns(`node-${i}`, 12, Date.now() + 1000, LEASE)),
+          nodes.map((s, i) => s.claimRuns(`node-${i}`, 12, Date.now() + 1000, 0, LEASE)),
         );
         const ids = results.flatMap((r) => r.claimed.map((c) => c.run.id));
         assert.equal(ids.length, 12);
@@ -295,16 +307,16 @@ for (const backend of storeBackends()) {
         const register = (id: string) =>
           store.registerNode({ id, hostname: id, address: '', version: '', pid: 1, labels: {} });
         await register('111111111111111');
-        const alone = await store.claimRuns(NODE, 3, Date.now() + 1000, LEASE, 30_000);
+        const alone = await store.claimRuns(NODE, 3, Date.now() + 1000, 0, LEASE, 30_000);
         assert.equal(alone.claimed.length, 3, 'one live node: up to its slots');
         assert.equal(alone.shared, false);
         await register('222222222222222');
-        const first = await store.claimRuns(NODE, 16, Date.now() + 1000, LEASE, 30_000);
+        const first = await store.claimRuns(NODE, 16, Date.now() + 1000, 0, LEASE, 30_000);
         assert.equal(first.claimed.length, 4, 'half of the 7 due, rounded up');
         assert.equal(first.shared, true);
-        const other = await open().claimRuns('node-b', 16, Date.now() + 1000, LEASE, 30_000);
+        const other = await open().claimRuns('node-b', 16, Date.now() + 1000, 0, LEASE, 30_000);
         assert.equal(other.claimed.length, 2);
-        const unbounded = await store.claimRuns(NODE, 16, Date.now() + 1000, LEASE);
+        const unbounded = await store.claimRuns(NODE, 16, Date.now() + 1000, 0, LEASE);
         assert.equal(unbounded.claimed.length, 1, 'without liveWithinMs: every due run');
       });
 
@@ -319,9 +331,9 @@ for (const backend of storeBackends()) {
           const job = await store.createJob(newJob({ overlap, misfire: 'all' }, 60_000));
           await store.materialize(120_000, 10, everyMinute);
           await store.materialize(120_000, 10, everyMinute);
-          const first = await store.claimRuns(NODE, 1, Date.now(), LEASE);
+          const first = await store.claimRuns(NODE, 1, Date.now(), 0, LEASE);
           assert.equal(first.claimed.length, 1);
-          const second = await store.claimRuns(NODE, 5, Date.now(), LEASE);
+          const second = await store.claimRuns(NODE, 5, Date.now(), 0, LEASE);
           const runs = await store.listRuns({ jobId: job.id, limit: 10 });
           const states = runs.map((r) => r.state).sort();
           if (overlap === 'allow') {
@@ -354,17 +366,43 @@ for (const backend of storeBackends()) {
               { state: 'succeeded', exitCode: 0, logBytes: 0, logTruncated: false },
               never,
             );
-            const third = await store.claimRuns(NODE, 5, Date.now(), LEASE);
+            const third = await store.claimRuns(NODE, 5, Date.now(), 0, LEASE);
             assert.equal(third.claimed.length, overlap === 'forbid' ? 0 : 1);
           }
         });
       }
 
+      it('claims runs due within aheadMs, leaving one whose job is busy for its own time', async () => {
+        const now = Date.now();
+        const once: FirePlanner = (schedule) => {
+          const at = schedule.nextFireAt as number;
+          return { fires: [{ scheduledFor: at, runAt: at }], nextFireAt: undefined };
+        };
+        // forbid would skip the fire if it were decided now, with the manual run going.
+        const busy = await store.createJob(
+          newJob({ name: 'busy', overlap: 'forbid' }, now + 10_000),
+        );
+        const free = await store.createJob(newJob({ name: 'free', overlap: 'allow' }));
+        const dueNow = (await store.createRun(busy.id, {})).run;
+        const [held] = await store.materialize(now + 20_000, 10, once);
+        const ahead = (await store.createRun(free.id, { runAt: now + 10_000 })).run;
+        const later = (await store.createRun(free.id, { runAt: now + 60_000 })).run;
+
+        const { claimed, changed, next } = await store.claimRuns(NODE, 5, now, 20_000, LEASE);
+        assert.deepEqual(claimed.map((c) => c.run.id).sort(), [dueNow.id, ahead.id].sort());
+        assert.deepEqual(changed, [], 'forbid is not applied before the run is due');
+        assert.equal((await store.getRun(held!.id))?.state, 'queued');
+        assert.equal((await store.getRun(later.id))?.state, 'queued');
+        // Nothing due by `now` waits: the held run is next, at its own time.
+        assert.deepEqual(next, { fireAt: undefined, runAt: now + 10_000, blocked: false });
+        assert.equal((await store.nextDue(now + 15_000)).blocked, true);
+      });
+
       it('applies the misfire policy to fires made into runs before they were missed', async () => {
         const skip = await store.createJob(newJob({ misfire: 'skip' }, 60_000));
         const once = await store.createJob(newJob({ misfire: 'once' }, 60_000));
         for (let i = 0; i < 3; i += 1) await store.materialize(180_000, 10, everyMinute);
-        const { claimed, changed } = await store.claimRuns(NODE, 10, Date.now(), LEASE);
+        const { claimed, changed } = await store.claimRuns(NODE, 10, Date.now(), 0, LEASE);
         const skipRuns = await store.listRuns({ jobId: skip.id, limit: 10 });
         assert.deepEqual(
           skipRuns.map((r) => r.state),
@@ -543,7 +581,7 @@ for (const backend of storeBackends()) {
       it('marks runs whose lease expired lost', async () => {
         const job = await store.createJob(newJob());
         await store.createRun(job.id, {});
-        const { claimed } = await store.claimRuns(NODE, 1, Date.now() + 1000, -1);
+        const { claimed } = await store.claimRuns(NODE, 1, Date.now() + 1000, 0, -1);
         assert.equal(claimed.length, 1);
         const { lost } = await store.loseRuns({ expired: true }, 'lease expired', never);
         assert.equal(lost[0]?.state, 'lost');
@@ -585,7 +623,7 @@ for (const backend of storeBackends()) {
         const finished: string[] = [];
         for (let i = 0; i < 4; i += 1) {
           await store.createRun(job.id, {});
-          const [c] = (await store.claimRuns(NODE, 1, Date.now() + 1000, LEASE)).claimed;
+          const [c] = (await store.claimRuns(NODE, 1, Date.now() + 1000, 0, LEASE)).claimed;
           assert.ok(c);
           await store.appendLog(c.run.id, c.leaseToken, [{ seq: 0, data: Buffer.alloc(100, 65) }]);
           await store.finishRun(

@@ -276,14 +276,21 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
     return next === undefined ? { run: ended } : { run: ended, retry: next };
   }
 
-  async function nextDue(tx: SqlStatements): Promise<DueTimes> {
+  async function nextDue(tx: SqlStatements, at: number): Promise<DueTimes> {
     const row = await one(
       tx,
       `select (select min(s.next_fire_at) from schedules s join jobs j on j.id = s.job_id
                where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null) as fire_at,
-              (select min(run_at) from runs where state = 'queued') as run_at`,
+              (select min(run_at) from runs where state = 'queued' and run_at > $1) as run_at,
+              (select count(*) from (select 1 from runs where state = 'queued' and run_at <= $1
+                 limit 1) b) as blocked`,
+      [at],
     );
-    return { fireAt: opt(row?.fire_at), runAt: opt(row?.run_at) };
+    return {
+      fireAt: opt(row?.fire_at),
+      runAt: opt(row?.run_at),
+      blocked: Number(row?.blocked) > 0,
+    };
   }
 
   return {
@@ -427,7 +434,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return new Map(rows.map((row) => [String(row.job_id), toRun(row)]));
       }),
 
-    nextDue: () => db.autocommit('find the next due time', nextDue),
+    nextDue: (at) => db.autocommit('find the next due time', (q) => nextDue(q, at)),
 
     materialize: (upTo, limit, plan) =>
       db.tx('materialise due schedules', async (tx) => {
@@ -505,11 +512,11 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         return { run, created: true };
       }),
 
-    claimRuns: (nodeId, slots, upTo, leaseMs, liveWithinMs) =>
+    claimRuns: (nodeId, slots, upTo, aheadMs, leaseMs, liveWithinMs) =>
       db.tx('claim runs', async (tx) => {
         const claimed: ClaimedRun[] = [];
         const changed: Run[] = [];
-        if (slots <= 0) return { claimed, changed, next: await nextDue(tx) };
+        if (slots <= 0) return { claimed, changed, next: await nextDue(tx, upTo) };
         // The live nodes are counted in the same statement: no round trip more for a claim.
         const candidates = await tx.all(
           liveWithinMs === undefined
@@ -520,8 +527,8 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
                from runs where state = 'queued' and run_at <= $1
                order by run_at, id limit $2 ${skipLocked}`,
           liveWithinMs === undefined
-            ? [upTo, slots * 4 + 8]
-            : [upTo, slots * 4 + 8, tx.now - liveWithinMs],
+            ? [upTo + aheadMs, slots * 4 + 8]
+            : [upTo + aheadMs, slots * 4 + 8, tx.now - liveWithinMs],
         );
         const live = Math.max(1, Number(candidates[0]?.live_nodes ?? 1));
         const share = Math.min(slots, Math.ceil(candidates.length / live));
@@ -537,6 +544,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
           }
           const job = jobs.get(candidateRun.jobId);
           if (job === undefined) continue;
+          const early = candidateRun.runAt > upTo;
           // A fire made into a run ahead of time can still be missed (the agent was down or busy):
           // the job's misfire policy decides here too, as the planner does for fires not yet made.
           const late = tx.now - candidateRun.runAt;
@@ -582,6 +590,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
               [idParam(job.id)],
             );
             if (active !== undefined) {
+              if (early) continue; // the policy decides at the run's own time
               const busy = toRun(active);
               if (job.overlap === 'forbid') {
                 const reason = `overlap policy forbid: run ${busy.id} was still running`;
@@ -616,7 +625,7 @@ export function createJobsRepository(db: SqlExecutor): JobsStore {
         }
         // Runs left due for the others: this node looks again shortly, in case nobody takes them.
         const shared = live > 1 && claimed.length === share && candidates.length > share;
-        return { claimed, changed, next: await nextDue(tx), shared };
+        return { claimed, changed, next: await nextDue(tx, upTo), shared };
       }),
 
     markStarted: async (runId, token, pgid, startedAt) => {

@@ -138,7 +138,7 @@ describe('Store.watch on PostgreSQL', () => {
 
     // A claim, a renewal or a start is not news (had one been heard, the next thing heard would
     // say runs); a run's end is.
-    const { claimed } = await writer.claimRuns('n1', 2, Date.now() + 1000, 30_000);
+    const { claimed } = await writer.claimRuns('n1', 2, Date.now() + 1000, 0, 30_000);
     assert.equal(claimed.length, 2);
     await writer.renewLeases(
       'n1',

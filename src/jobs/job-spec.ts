@@ -6,9 +6,9 @@ import { restoreMaskedSecrets } from '../pipeline/config/mask-secrets.ts';
 import {
   PIPELINE_FORMATS,
   pipelineStructure,
-  PipelineConfigError,
   type PipelineFormat,
 } from '../pipeline/config/pipeline-config.ts';
+import { isConfigError } from '../pipeline/config-error.ts';
 import { catalog } from '../pipeline/connectors/catalog.ts';
 import {
   JOB_LIMITS,
@@ -230,7 +230,7 @@ export function toPipelineSpec(value: unknown): PipelineSpec {
   try {
     pipelineStructure(spec, catalog);
   } catch (err) {
-    if (err instanceof PipelineConfigError) invalid('pipeline.config', err.message);
+    if (isConfigError(err)) invalid('pipeline.config', err.message);
     throw err;
   }
   return spec;

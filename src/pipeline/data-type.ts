@@ -1,6 +1,8 @@
 // SeaTunnel's data types (specs/seatunnel.md §5, Schema): parsed from their config spelling
 // (`decimal(30, 8)`, `array<int>`, `map<string, array<int>>`, a nested `{ x = int }` row), printed back
 // the same way, and sized as SeaTunnel counts bytes for its metrics.
+import type { AgentError } from '../errors.ts';
+import { configError } from './config-error.ts';
 
 export type DataType =
   | { kind: 'string' | 'boolean' | 'tinyint' | 'smallint' | 'int' | 'bigint' | 'float' | 'double' }
@@ -51,13 +53,6 @@ const ALIASES: Record<string, string> = {
   byte: 'tinyint',
 };
 
-export class DataTypeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DataTypeError';
-  }
-}
-
 /**
  * A type from its config form: a string such as `decimal(30, 8)` or `map<string, array<int>>`, or an
  * object of fields for a nested row.
@@ -67,7 +62,7 @@ export function parseDataType(spec: unknown): DataType {
     return { kind: 'row', fields: parseFields(spec as Record<string, unknown>) };
   }
   if (typeof spec !== 'string') {
-    throw new DataTypeError(
+    throw configError(
       `a type must be a name such as "string" or "decimal(10, 2)", not ${JSON.stringify(spec)}`,
     );
   }
@@ -84,7 +79,7 @@ export function parseFields(fields: Record<string, unknown>): Field[] {
     try {
       return { name, type: parseDataType(type) };
     } catch (err) {
-      throw new DataTypeError(`field "${name}": ${(err as Error).message}`);
+      throw configError(`field "${name}": ${(err as Error).message}`);
     }
   });
 }
@@ -190,7 +185,7 @@ function readType(p: Parser): DataType {
     const scale = readInt(p);
     expect(p, ')');
     if (precision < 1 || precision > 38 || scale < 0 || scale > precision) {
-      throw new DataTypeError(
+      throw configError(
         `decimal(${precision}, ${scale}) is out of range: precision 1 to 38, scale 0 to the precision`,
       );
     }
@@ -222,8 +217,8 @@ function readInt(p: Parser): number {
   return Number(m[0]);
 }
 
-function unknownType(text: string): DataTypeError {
-  return new DataTypeError(
+function unknownType(text: string): AgentError {
+  return configError(
     `unknown type "${text}": use string, boolean, tinyint, smallint, int, bigint, float, double, ` +
       'decimal(p, s), null, bytes, date, time, timestamp, array<T>, map<K, V> or a { field = type } row',
   );

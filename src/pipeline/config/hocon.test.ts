@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HoconError, parseHocon } from './hocon.ts';
+import { parseHocon } from './hocon.ts';
+import { isConfigError } from '../config-error.ts';
 
 const FAKE_TO_FILE = `
 # the config of SeaTunnel's RestApiIT (stream_fakesource_to_file.conf), trimmed
@@ -145,7 +146,7 @@ describe('parseHocon', () => {
     for (const [text, message] of cases) {
       assert.throws(
         () => parseHocon(text),
-        (err: unknown) => err instanceof HoconError && message.test(err.message),
+        (err: unknown) => isConfigError(err) && message.test(err.message),
         text,
       );
     }

@@ -6,17 +6,11 @@
 //
 // Why by hand: the npm HOCON parsers follow Typesafe Config, which nests dotted keys and merges
 // repeated blocks; both would change the meaning of every SeaTunnel config.
+import { configError } from '../config-error.ts';
 
 export type HoconValue = string | number | boolean | null | HoconValue[] | HoconObject;
 export interface HoconObject {
   [key: string]: HoconValue;
-}
-
-export class HoconError extends Error {
-  constructor(message: string, line: number, column: number) {
-    super(`${message} (line ${line}, column ${column})`);
-    this.name = 'HoconError';
-  }
 }
 
 export interface HoconOptions {
@@ -42,7 +36,7 @@ export function parseHocon(text: string, options: HoconOptions = {}): HoconObjec
   };
   const fail = (message: string, at = pos): never => {
     const [line, column] = where(at);
-    throw new HoconError(message, line, column);
+    throw configError(`${message} (line ${line}, column ${column})`);
   };
 
   /** Skips spaces, tabs and comments; also newlines and commas when `separators` is set. */

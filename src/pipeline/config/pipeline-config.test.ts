@@ -2,12 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { catalog } from '../connectors/catalog.ts';
 import { buildDag } from '../dag.ts';
-import {
-  DEFAULT_TABLE,
-  parsePipelineText,
-  PipelineConfigError,
-  readPipelineConfig,
-} from './pipeline-config.ts';
+import { DEFAULT_TABLE, parsePipelineText, readPipelineConfig } from './pipeline-config.ts';
+import { isConfigError } from '../config-error.ts';
 
 /** The body of SeaTunnel's REST docs' submit-job example. */
 const DOC_EXAMPLE = {
@@ -27,7 +23,7 @@ const DOC_EXAMPLE = {
 const fails = (doc: unknown, message: RegExp) =>
   assert.throws(
     () => readPipelineConfig(doc, catalog),
-    (err: unknown) => err instanceof PipelineConfigError && message.test(err.message),
+    (err: unknown) => isConfigError(err) && message.test(err.message),
     message.source,
   );
 
@@ -220,7 +216,8 @@ describe('pipeline config', () => {
     );
     assert.throws(
       () => parsePipelineText('env {', 'hocon', catalog),
-      /^PipelineConfigError: Invalid HOCON config: unterminated object/,
+      (err: unknown) =>
+        isConfigError(err) && /^Invalid HOCON config: unterminated object/.test(err.message),
     );
   });
 });

@@ -6,7 +6,8 @@
 import { MAX_JSON_DEPTH, parseJson, valueDepth } from '../../parse-json.ts';
 import { parseHocon, type HoconValue } from './hocon.ts';
 import { ENV_LIMITS, optionLimits, PARALLELISM, type Bound } from './limits.ts';
-import { parseSqlConfig, SqlConfigError } from './sql-config.ts';
+import { parseSqlConfig } from './sql-config.ts';
+import { configError } from '../config-error.ts';
 
 export type JobMode = 'BATCH' | 'STREAMING';
 export type PluginRole = 'source' | 'transform' | 'sink';
@@ -56,12 +57,6 @@ export interface PluginCatalog {
   names(role: PluginRole): readonly string[];
 }
 
-export class PipelineConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PipelineConfigError';
-  }
-}
 
 /** The table a source or transform without a name produces (SeaTunnel's identifier). */
 export const DEFAULT_TABLE = 'default-identifier';
@@ -132,32 +127,27 @@ export function parsePipelineText(
       const deep = /nested \d+ levels/.test((err as Error).message)
         ? ` ${(err as Error).message}`
         : '';
-      throw new PipelineConfigError(`Invalid JSON format in request body.${deep}`);
+      throw configError(`Invalid JSON format in request body.${deep}`);
     }
   } else if (format === 'sql') {
-    try {
-      doc = parseSqlConfig(text, variables);
-    } catch (err) {
-      if (!(err instanceof SqlConfigError)) throw err;
-      throw new PipelineConfigError(err.message);
-    }
+    doc = parseSqlConfig(text, variables);
   } else {
     try {
       doc = parseHocon(text, { variables });
     } catch (err) {
-      throw new PipelineConfigError(`Invalid HOCON config: ${(err as Error).message}`);
+      throw configError(`Invalid HOCON config: ${(err as Error).message}`);
     }
   }
   // Whatever reads the config next recurses; HOCON and SQL have no depth limit of their own.
   if (valueDepth(doc) > MAX_JSON_DEPTH) {
-    throw new PipelineConfigError(`the config nests deeper than ${MAX_JSON_DEPTH} levels`);
+    throw configError(`the config nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return readPipelineConfig(doc, catalog);
 }
 
 export function readPipelineConfig(doc: unknown, catalog: PluginCatalog): PipelineConfig {
   if (!isRecord(doc)) {
-    throw new PipelineConfigError(
+    throw configError(
       'the config must be an object with env, source, transform and sink, e.g. {"env":{"job.mode":"BATCH"},"source":[…],"sink":[…]}',
     );
   }
@@ -166,10 +156,10 @@ export function readPipelineConfig(doc: unknown, catalog: PluginCatalog): Pipeli
   const transforms = readPlugins(doc.transform, 'transform', env, catalog);
   const sinks = readPlugins(doc.sink, 'sink', env, catalog);
   if (sources.length === 0) {
-    throw new PipelineConfigError('Miss <Source> config! Please check the config file.');
+    throw configError('Miss <Source> config! Please check the config file.');
   }
   if (sinks.length === 0) {
-    throw new PipelineConfigError('Miss <Sink> config! Please check the config file.');
+    throw configError('Miss <Sink> config! Please check the config file.');
   }
 
   // Wiring in config order: an omitted input is the table made just before.
@@ -179,7 +169,7 @@ export function readPipelineConfig(doc: unknown, catalog: PluginCatalog): Pipeli
     const inputs = raw.role === 'source' ? [] : (raw.inputs ?? (last === undefined ? [] : [last]));
     for (const input of inputs) {
       if (!tables.has(input)) {
-        throw new PipelineConfigError(
+        throw configError(
           `${JAVA_CLASS[raw.role]}[${raw.index}]-${raw.name}: ${raw.inputKey} "${input}" is not a table any source or transform makes` +
             (tables.size > 0
               ? `; the tables are ${[...tables].map((t) => `"${t}"`).join(', ')}`
@@ -217,7 +207,7 @@ function readPlugins(
 ): RawPlugin[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
-    throw new PipelineConfigError(
+    throw configError(
       `"${role}" must be a list of plugins, e.g. "${role}": [{"plugin_name": "${catalog.names(role)[0] ?? 'Name'}", …}]`,
     );
   }
@@ -225,14 +215,14 @@ function readPlugins(
   return value.map((entry, index): RawPlugin => {
     const at = `${role}[${index}]`;
     if (!isRecord(entry)) {
-      throw new PipelineConfigError(`${at} must be an object with a plugin_name`);
+      throw configError(`${at} must be an object with a plugin_name`);
     }
     const name = entry.plugin_name;
     if (typeof name !== 'string' || name === '') {
-      throw new PipelineConfigError(`${at}: plugin_name is required, one of ${known.join(', ')}`);
+      throw configError(`${at}: plugin_name is required, one of ${known.join(', ')}`);
     }
     if (!known.some((k) => k.toLowerCase() === name.toLowerCase())) {
-      throw new PipelineConfigError(
+      throw configError(
         `Plugin PluginIdentifier{engineType='seatunnel', pluginType='${role}', pluginName='${name}'} not found. ` +
           `Known ${role}s: ${known.join(', ')}`,
       );
@@ -257,12 +247,10 @@ function readPlugins(
       Object.entries(entry).filter(([k]) => !WIRING_KEYS.has(k)),
     ) as Record<string, HoconValue>;
     if (role === 'source' && (entry.plugin_input ?? entry.source_table_name) !== undefined) {
-      throw new PipelineConfigError(`${where}: a source reads no table; remove ${inputKey}`);
+      throw configError(`${where}: a source reads no table; remove ${inputKey}`);
     }
     if (role === 'sink' && output !== undefined) {
-      throw new PipelineConfigError(
-        `${where}: a sink makes no table; remove plugin_output/result_table_name`,
-      );
+      throw configError(`${where}: a sink makes no table; remove plugin_output/result_table_name`);
     }
     return { role, index, name, output, inputs, inputKey, parallelism, options };
   });
@@ -277,7 +265,7 @@ function tableName(
     const value = entry[key];
     if (value === undefined) continue;
     if (typeof value !== 'string' || value.trim() === '') {
-      throw new PipelineConfigError(`${where}: ${key} must be a table name, e.g. "fake"`);
+      throw configError(`${where}: ${key} must be a table name, e.g. "fake"`);
     }
     return value.trim();
   }
@@ -292,7 +280,7 @@ function tableNames(value: unknown, key: string, where: string): string[] | unde
     list.length === 0 ||
     list.some((t) => typeof t !== 'string' || t.trim() === '')
   ) {
-    throw new PipelineConfigError(
+    throw configError(
       `${where}: ${key} must be a table name or a list of them, e.g. "fake" or ["a", "b"]`,
     );
   }
@@ -301,7 +289,7 @@ function tableNames(value: unknown, key: string, where: string): string[] | unde
 
 function readEnv(value: unknown): PipelineEnv {
   if (value !== undefined && value !== null && !isRecord(value)) {
-    throw new PipelineConfigError('"env" must be an object, e.g. {"job.mode": "BATCH"}');
+    throw configError('"env" must be an object, e.g. {"job.mode": "BATCH"}');
   }
   const env = (value ?? {}) as Record<string, unknown>;
   const pick = (...keys: string[]): unknown => keys.map((k) => env[k]).find((v) => v !== undefined);
@@ -309,7 +297,7 @@ function readEnv(value: unknown): PipelineEnv {
   const rawMode = pick('job.mode');
   const mode = rawMode === undefined ? 'BATCH' : String(rawMode).toUpperCase();
   if (mode !== 'BATCH' && mode !== 'STREAMING') {
-    throw new PipelineConfigError(
+    throw configError(
       `Could not parse value for enum JobMode: '${String(rawMode)}' (env option job.mode). Expected one of: [BATCH, STREAMING]`,
     );
   }
@@ -318,7 +306,7 @@ function readEnv(value: unknown): PipelineEnv {
     v === undefined ? undefined : wholeNumber(v, `env option ${name}`, ENV_LIMITS[name]);
   const shade = pick('shade.identifier');
   if (shade !== undefined && shade !== 'default' && shade !== 'base64') {
-    throw new PipelineConfigError(
+    throw configError(
       `env option shade.identifier: '${String(shade)}' is not supported; use "default" (values as written) or "base64"`,
     );
   }
@@ -348,7 +336,7 @@ function wholeNumber(value: unknown, name: string, bound: Bound): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < bound.min || n > bound.max) {
     const why = bound.why === undefined ? '' : ` (${bound.why})`;
-    throw new PipelineConfigError(
+    throw configError(
       `${name} must be a whole number from ${bound.min} to ${bound.max}${why}, not ${JSON.stringify(value)}`,
     );
   }

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectors } from '../connectors/registry.ts';
-import { parsePipelineText, PipelineConfigError } from './pipeline-config.ts';
-import { parseSqlConfig, SqlConfigError } from './sql-config.ts';
+import { parsePipelineText } from './pipeline-config.ts';
+import { parseSqlConfig } from './sql-config.ts';
+import { isConfigError } from '../config-error.ts';
 
 const SOURCE = `CREATE TABLE fake WITH (
   'connector' = 'FakeSource',
@@ -135,7 +136,7 @@ INSERT INTO out SELECT fake;`,
       assert.throws(
         () => parseSqlConfig(text),
         (err: Error) => {
-          assert.ok(err instanceof SqlConfigError, `${text}: ${err.message}`);
+          assert.ok(isConfigError(err), `${text}: ${err.message}`);
           assert.match(err.message, message, text);
           return true;
         },
@@ -162,7 +163,7 @@ INSERT INTO out SELECT fake;`,
     );
     assert.throws(
       () => parsePipelineText('INSERT INTO x SELECT y;', 'sql', connectors),
-      (err: Error) => err instanceof PipelineConfigError && /sink table\[x\]/.test(err.message),
+      (err: Error) => isConfigError(err) && /sink table\[x\]/.test(err.message),
     );
   });
 });

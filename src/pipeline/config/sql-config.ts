@@ -16,8 +16,7 @@
 // because the statements are not SQL a parser knows (`WITH (…)` of quoted options); the SELECTs are
 // parsed later by the Sql transform.
 import { parseHocon, type HoconValue } from './hocon.ts';
-
-export class SqlConfigError extends Error {}
+import { configError } from '../config-error.ts';
 
 type Doc = Record<string, unknown>;
 type Plugin = Record<string, unknown>;
@@ -50,7 +49,7 @@ export function parseSqlConfig(
     try {
       head = parseHocon(configBlocks.join('\n'), { variables });
     } catch (err) {
-      throw new SqlConfigError(`the /* config */ comment: ${(err as Error).message}`);
+      throw configError(`the /* config */ comment: ${(err as Error).message}`);
     }
     env = head.env ?? {};
   }
@@ -58,7 +57,7 @@ export function parseSqlConfig(
   const tables = new Map<string, { type: 'source' | 'sink' | 'transform'; plugin: Plugin }>();
   const doc = { env, source: [] as Plugin[], transform: [] as Plugin[], sink: [] as Plugin[] };
   const claim = (name: string) => {
-    if (tables.has(name)) throw new SqlConfigError(`Table name duplicate: ${name}`);
+    if (tables.has(name)) throw configError(`Table name duplicate: ${name}`);
   };
   const later: Statement[] = [];
 
@@ -75,13 +74,13 @@ export function parseSqlConfig(
     const options = readOptions(name, body);
     const { connector, type, ...rest } = options;
     if (typeof connector !== 'string' || connector === '') {
-      throw new SqlConfigError(
+      throw configError(
         `The connector of option is none (table ${name}: add 'connector' = 'FakeSource' or another plugin)`,
       );
     }
     const role = typeof type === 'string' ? type.toLowerCase() : '';
     if (role !== 'source' && role !== 'sink') {
-      throw new SqlConfigError(`table ${name}: option 'type' must be 'source' or 'sink'`);
+      throw configError(`table ${name}: option 'type' must be 'source' or 'sink'`);
     }
     // The wiring comes from the statements, not the options.
     for (const key of ['result_table_name', 'plugin_output', 'source_table_name', 'plugin_input']) {
@@ -99,7 +98,7 @@ export function parseSqlConfig(
   const mustFeed = (table: string, sql: string): void => {
     const found = tables.get(table);
     if (found === undefined || found.type === 'sink') {
-      throw new SqlConfigError(`The source table[${table}] is not found (in: ${sql})`);
+      throw configError(`The source table[${table}] is not found (in: ${sql})`);
     }
   };
   for (const { sql, masked } of later) {
@@ -117,16 +116,16 @@ export function parseSqlConfig(
     }
     const insert = INSERT.exec(masked);
     if (!insert) {
-      throw new SqlConfigError(
+      throw configError(
         `Unsupported SQL syntax: ${sql} (use CREATE TABLE … WITH (…), CREATE TABLE … AS SELECT … or INSERT INTO … SELECT …)`,
       );
     }
     if (insert[2] !== undefined) {
-      throw new SqlConfigError(`Insert sql must not have columns: ${sql}`);
+      throw configError(`Insert sql must not have columns: ${sql}`);
     }
     const target = unquote(insert[1] as string);
     const sink = tables.get(target);
-    if (sink?.type !== 'sink') throw new SqlConfigError(`The sink table[${target}] is not found`);
+    if (sink?.type !== 'sink') throw configError(`The sink table[${target}] is not found`);
     const select = sql.slice(masked.length - (insert[3] as string).length);
     const selectMasked = masked.slice(masked.length - select.length);
     let feed: string;
@@ -149,19 +148,19 @@ export function parseSqlConfig(
   }
 
   if (doc.source.length === 0) {
-    throw new SqlConfigError(
+    throw configError(
       "The SQL config must contain at least one source table: CREATE TABLE name WITH ('connector' = '…', 'type' = 'source', …)",
     );
   }
   if (doc.sink.length === 0) {
-    throw new SqlConfigError('The SQL config must contain `INSERT INTO ... SELECT ...` syntax');
+    throw configError('The SQL config must contain `INSERT INTO ... SELECT ...` syntax');
   }
   return doc;
 }
 
 function fromTable(select: string, masked: string, sql: string): string {
   const m = FROM.exec(masked);
-  if (!m) throw new SqlConfigError(`Source table must be specified in SQL: ${sql}`);
+  if (!m) throw configError(`Source table must be specified in SQL: ${sql}`);
   return unquote(select.slice(m.index, m.index + m[0].length).replace(/^FROM\s+/i, ''));
 }
 
@@ -177,7 +176,7 @@ function readOptions(table: string, body: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let i = 0;
   const fail = (why: string): never => {
-    throw new SqlConfigError(`table ${table}: WITH options: ${why}, e.g. 'row.num' = '100'`);
+    throw configError(`table ${table}: WITH options: ${why}, e.g. 'row.num' = '100'`);
   };
   const skipSpace = () => {
     while (i < body.length && /\s/.test(body[i] as string)) i++;
@@ -232,7 +231,7 @@ function subConfig(table: string, key: string, raw: string): unknown {
   try {
     return parseHocon(`value = ${t}`).value;
   } catch (err) {
-    throw new SqlConfigError(
+    throw configError(
       `table ${table}: option '${key}' is not valid HOCON: ${(err as Error).message}`,
     );
   }
@@ -267,7 +266,7 @@ function split(text: string): { statements: Statement[]; configBlocks: string[] 
     }
     if (c === '/' && text[i + 1] === '*') {
       const close = text.indexOf('*/', i + 2);
-      if (close < 0) throw new SqlConfigError('a /* comment is not closed with */');
+      if (close < 0) throw configError('a /* comment is not closed with */');
       const body = text.slice(i + 2, close);
       const config = /^\s*config\b/.exec(body);
       if (config) configBlocks.push(body.slice(config[0].length));
@@ -279,7 +278,7 @@ function split(text: string): { statements: Statement[]; configBlocks: string[] 
     if (c === "'" || c === '"' || c === '`') {
       let j = i + 1;
       for (;;) {
-        if (j >= text.length) throw new SqlConfigError(`a ${c}quoted text${c} is not closed`);
+        if (j >= text.length) throw configError(`a ${c}quoted text${c} is not closed`);
         if (text[j] === c) {
           if (c === "'" && text[j + 1] === "'") {
             j += 2;

@@ -3,6 +3,7 @@
 // them, so adding one touches nothing else.
 import type { PluginConfig, PipelineEnv } from '../config/pipeline-config.ts';
 import type { Field, RowKind } from '../data-type.ts';
+import { configError } from '../config-error.ts';
 
 /** One row on its way through a pipeline. */
 export interface Row {
@@ -84,20 +85,13 @@ export interface SinkFactory {
 
 export type ConnectorFactory = SourceFactory | TransformFactory | SinkFactory;
 
-export class ConnectorOptionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConnectorOptionError';
-  }
-}
-
 /** Reads a connector's options with messages that name the plugin, the option and the fix. */
 export function optionReader(ctx: ConnectorContext) {
   const { plugin } = ctx;
   const where = `${plugin.name}`;
   const options = plugin.options;
   const bad = (name: string, want: string): never => {
-    throw new ConnectorOptionError(
+    throw configError(
       `${where}: option '${name}' must be ${want}, not ${JSON.stringify(options[name])}`,
     );
   };
@@ -107,7 +101,7 @@ export function optionReader(ctx: ConnectorContext) {
       const value = options[name];
       if (value === undefined || value === null || value === '') {
         // SeaTunnel's own wording, with the plugin named.
-        throw new ConnectorOptionError(
+        throw configError(
           `ErrorCode:[API-02], ErrorDescription:[Option item validate failed] - There are unconfigured options, the options('${name}') are required. (${where})`,
         );
       }

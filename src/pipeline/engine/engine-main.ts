@@ -11,9 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { readJsonLines } from '../../json-lines.ts';
-import { parsePipelineText, type PipelineFormat } from '../config/pipeline-config.ts';
-import { connectors } from '../connectors/registry.ts';
-import { execute, type CheckpointState, type ExecutionStatus } from './executor.ts';
+import type { PipelineFormat } from '../config/pipeline-config.ts';
+import type { CheckpointState, ExecutionStatus } from './executor.ts';
 
 export interface EngineRunSpec {
   jobId: string;
@@ -38,7 +37,25 @@ export const EXIT_CODES: Readonly<Record<ExecutionStatus, number>> = {
 
 const METRICS_EVERY_MS = 1000;
 
+/**
+ * A stop that comes while the engine is still loading is kept for the run: the signal handlers are in
+ * place before the engine's modules load (imported in main), since SIGUSR1 unhandled would open
+ * Node's inspector instead, losing the savepoint, and SIGTERM would end the run with no result.
+ */
+let earlyStop: boolean | undefined;
+let stopRun = (savepoint: boolean): void => {
+  earlyStop ??= savepoint;
+};
+
 async function main(file: string): Promise<number> {
+  process.on('SIGUSR1', () => stopRun(true));
+  process.on('SIGTERM', () => stopRun(false));
+  process.on('SIGINT', () => stopRun(false));
+  const [{ parsePipelineText }, { connectors }, { execute }] = await Promise.all([
+    import('../config/pipeline-config.ts'),
+    import('../connectors/registry.ts'),
+    import('./executor.ts'),
+  ]);
   const control = new Socket({ fd: 3, readable: true, writable: true });
   const send = (message: EngineMessage) =>
     new Promise<void>((resolve) => control.write(`${JSON.stringify(message)}\n`, () => resolve()));
@@ -110,9 +127,8 @@ async function main(file: string): Promise<number> {
       }
     },
   });
-  process.on('SIGUSR1', () => run.stop(true));
-  process.on('SIGTERM', () => run.stop(false));
-  process.on('SIGINT', () => run.stop(false));
+  stopRun = (savepoint) => run.stop(savepoint);
+  if (earlyStop !== undefined) run.stop(earlyStop);
   const metrics = setInterval(
     () => void send({ type: 'metrics', metrics: { ...run.metrics() } }),
     METRICS_EVERY_MS,

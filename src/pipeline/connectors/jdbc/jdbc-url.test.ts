@@ -2,12 +2,13 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { ConnectorOptionError, optionReader } from '../connector.ts';
+import { optionReader } from '../connector.ts';
 import { jdbcSink } from '../sinks/jdbc-sink.ts';
 import { jdbcSource, partitionRanges } from '../sources/jdbc-source.ts';
 import { numberPlaceholders } from './driver.ts';
 import { parseJdbcUrl, readJdbcTarget } from './jdbc-url.ts';
 import { sinkContext, sourceContext } from './jdbc-test-support.ts';
+import { isConfigError } from '../../config-error.ts';
 
 const auth = { connectTimeoutMs: 5000 };
 
@@ -48,7 +49,7 @@ describe('Jdbc url', () => {
     assert.throws(
       () => readJdbcTarget(optionReader(mysql), 'Jdbc'),
       (err: Error) =>
-        err instanceof ConnectorOptionError &&
+        isConfigError(err) &&
         err.message.includes('password=***') &&
         !err.message.includes('s3cret'),
     );

@@ -3,7 +3,8 @@
 // pg needs, with a label for messages that never shows the password.
 import type { ClientConfig } from 'pg';
 import { maskUrl } from '../../../mask-url.ts';
-import { ConnectorOptionError, type OptionReader } from '../connector.ts';
+import { type OptionReader } from '../connector.ts';
+import { configError } from '../../config-error.ts';
 
 export type JdbcTarget =
   | { readonly dialect: 'sqlite'; readonly path: string; readonly label: string }
@@ -29,7 +30,7 @@ export function readJdbcTarget(options: OptionReader, plugin: string): JdbcTarge
   });
   if (driver !== undefined && driver !== '' && driver !== DRIVERS[target.dialect]) {
     const known = Object.values(DRIVERS).includes(driver as (typeof DRIVERS)['sqlite']);
-    throw new ConnectorOptionError(
+    throw configError(
       known
         ? `${plugin}: option 'driver' is ${driver} but the url ${maskUrl(url)} is a ${target.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database; use driver = "${DRIVERS[target.dialect]}" or leave it out`
         : `${plugin}: driver ${driver} is not supported by bosun; use ${DRIVERS.sqlite} (SQLite) or ${DRIVERS.postgres} (PostgreSQL), or leave 'driver' out`,
@@ -52,7 +53,7 @@ export function parseJdbcUrl(
       path.startsWith(':memory:') ||
       path === ':resource:'
     ) {
-      throw new ConnectorOptionError(
+      throw configError(
         `${plugin}: url ${url} is an in-memory SQLite database, which no other connection can see; use a file, e.g. jdbc:sqlite:/var/lib/data/app.db`,
       );
     }
@@ -70,7 +71,7 @@ export function parseJdbcUrl(
         rest.startsWith('//') ? `postgresql:${rest}` : `postgresql://localhost/${rest}`,
       );
     } catch {
-      throw new ConnectorOptionError(
+      throw configError(
         `${plugin}: url ${maskUrl(url)} is not a valid PostgreSQL JDBC url; use jdbc:postgresql://host:5432/database`,
       );
     }
@@ -104,7 +105,7 @@ export function parseJdbcUrl(
       connectTimeoutMs: auth.connectTimeoutMs,
     };
   }
-  throw new ConnectorOptionError(
+  throw configError(
     `${plugin}: url ${maskUrl(url)} is not supported by bosun; use jdbc:sqlite:/path/to/file.db or jdbc:postgresql://host:5432/database`,
   );
 }

@@ -10,13 +10,7 @@
 // rows: the database rolls the transaction back, and a restored run has nothing left to commit.
 import type { PluginConfig } from '../../config/pipeline-config.ts';
 import type { Field } from '../../data-type.ts';
-import {
-  ConnectorOptionError,
-  optionReader,
-  type ConnectorContext,
-  type Row,
-  type SinkFactory,
-} from '../connector.ts';
+import { optionReader, type ConnectorContext, type Row, type SinkFactory } from '../connector.ts';
 import { createDriver } from '../jdbc/create-driver.ts';
 import {
   numberPlaceholders,
@@ -26,6 +20,7 @@ import {
   type JdbcDriver,
 } from '../jdbc/driver.ts';
 import { readJdbcTarget } from '../jdbc/jdbc-url.ts';
+import { configError, isConfigError } from '../../config-error.ts';
 
 const PLUGIN = 'Jdbc';
 
@@ -203,13 +198,13 @@ function queryPlan(
   fields: readonly Field[],
 ): Plan {
   if (!options.has('query')) {
-    throw new ConnectorOptionError(
+    throw configError(
       `${PLUGIN}: set 'query' (an INSERT with ? placeholders, e.g. insert into t (id, name) values (?, ?)) or generate_sink_sql = true with 'table'`,
     );
   }
   const { text, count } = numberPlaceholders(options.string('query'), driver.placeholder);
   if (count > fields.length) {
-    throw new ConnectorOptionError(
+    throw configError(
       `${PLUGIN}: the query has ${count} placeholders but the rows have ${fields.length} columns (${fields.map((f) => f.name).join(', ')})`,
     );
   }
@@ -233,8 +228,8 @@ function generatedPlan(
   try {
     table = quoteTablePath(options.string('table'));
   } catch (err) {
-    if (err instanceof ConnectorOptionError) throw err;
-    throw new ConnectorOptionError(`${PLUGIN}: table ${(err as Error).message}`);
+    if (isConfigError(err)) throw err;
+    throw configError(`${PLUGIN}: table ${(err as Error).message}`);
   }
   const keys = primaryKeys(options.raw('primary_keys'), fields);
   const upsert = options.boolean('enable_upsert', true) && keys.length > 0;
@@ -322,13 +317,11 @@ function primaryKeys(value: unknown, fields: readonly Field[]): string[] {
         ? value.map(String)
         : undefined;
   if (names === undefined) {
-    throw new ConnectorOptionError(
-      `${PLUGIN}: option 'primary_keys' must be a list of column names`,
-    );
+    throw configError(`${PLUGIN}: option 'primary_keys' must be a list of column names`);
   }
   for (const name of names) {
     if (!fields.some((f) => f.name === name)) {
-      throw new ConnectorOptionError(
+      throw configError(
         `${PLUGIN}: primary_keys names "${name}", which is not a column; the columns are ${fields.map((f) => f.name).join(', ')}`,
       );
     }

@@ -12,8 +12,10 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { NUMERIC_KINDS, type Field } from '../../data-type.ts';
 import { compilePattern, partsOf, type DateTimeParts } from '../../date-time.ts';
-import { ConnectorOptionError, optionReader, type Row, type SinkFactory } from '../connector.ts';
+import { optionReader, type Row, type SinkFactory } from '../connector.ts';
+import { csvCellWriter } from '../csv.ts';
 import { jsonOf, textOf } from '../text-value.ts';
+import { configError } from '../../config-error.ts';
 
 const FORMATS = ['text', 'csv', 'json'] as const;
 const EXTENSIONS: Record<(typeof FORMATS)[number], string> = {
@@ -48,13 +50,14 @@ export const localFileSink: SinkFactory = {
     const tmpRoot = path.resolve(options.string('tmp_path', '/tmp/seatunnel'));
     const rawFormat = options.string('file_format_type', 'csv').toLowerCase();
     if (!(FORMATS as readonly string[]).includes(rawFormat)) {
-      throw new ConnectorOptionError(
+      throw configError(
         `LocalFile: option 'file_format_type' ${rawFormat} is not supported by bosun; use text, csv or json`,
       );
     }
     const format = rawFormat as (typeof FORMATS)[number];
     const fieldDelimiter = options.string('field_delimiter', format === 'csv' ? ',' : '\u0001');
     const rowDelimiter = options.string('row_delimiter', '\n');
+    const csvCell = csvCellWriter(fieldDelimiter);
     const transactional = options.boolean('is_enable_transaction', true);
     const batchSize = options.int('batch_size', 1_000_000, 1);
     const header = options.boolean('enable_header_write', false);
@@ -64,9 +67,7 @@ export const localFileSink: SinkFactory = {
     try {
       timeText = compilePattern(options.string('filename_time_format', 'yyyy.MM.dd'));
     } catch (err) {
-      throw new ConnectorOptionError(
-        `LocalFile: option 'filename_time_format': ${(err as Error).message}`,
-      );
+      throw configError(`LocalFile: option 'filename_time_format': ${(err as Error).message}`);
     }
     const sinkFields = sinkColumns(options.raw('sink_columns'), inputFields);
     const partitionFields = options.boolean('have_partition', false)
@@ -245,21 +246,15 @@ async function moveInto(file: PendingFile): Promise<void> {
   }
 }
 
-function csvCell(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 function sinkColumns(value: unknown, fields: readonly Field[]): Field[] {
   if (value === undefined) return [...fields];
   if (!Array.isArray(value) || value.length === 0) {
-    throw new ConnectorOptionError(
-      `LocalFile: option 'sink_columns' must be a list of column names`,
-    );
+    throw configError(`LocalFile: option 'sink_columns' must be a list of column names`);
   }
   return value.map((name) => {
     const field = fields.find((f) => f.name === name);
     if (!field) {
-      throw new ConnectorOptionError(
+      throw configError(
         `LocalFile: sink_columns names "${String(name)}", which is not a column; the columns are ${fields.map((f) => f.name).join(', ')}`,
       );
     }
@@ -269,14 +264,14 @@ function sinkColumns(value: unknown, fields: readonly Field[]): Field[] {
 
 function partitionBy(value: unknown, fields: readonly Field[]): Field[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new ConnectorOptionError(
+    throw configError(
       `LocalFile: have_partition is true, so option 'partition_by' must list the partition columns, e.g. partition_by = ["age"]`,
     );
   }
   return value.map((name) => {
     const field = fields.find((f) => f.name === name);
     if (!field) {
-      throw new ConnectorOptionError(
+      throw configError(
         `LocalFile: partition_by names "${String(name)}", which is not a column written by this sink; the columns are ${fields.map((f) => f.name).join(', ')}`,
       );
     }

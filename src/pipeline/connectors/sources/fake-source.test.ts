@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readPipelineConfig } from '../../config/pipeline-config.ts';
-import { ConnectorOptionError } from '../connector.ts';
 import { connectors } from '../registry.ts';
 import { fakeSource } from './fake-source.ts';
+import { isConfigError } from '../../config-error.ts';
 
 const create = (options: Record<string, unknown>) => {
   const config = readPipelineConfig(
@@ -44,8 +44,7 @@ describe('FakeSource bounds', () => {
           'string.length': 1000,
         }),
       (err: unknown) =>
-        err instanceof ConnectorOptionError &&
-        /about 969 MiB .*at most 16 MiB: lower those sizes/.test(err.message),
+        isConfigError(err) && /about 969 MiB .*at most 16 MiB: lower those sizes/.test(err.message),
     );
   });
 });

@@ -11,13 +11,13 @@ import {
   type RowKind,
 } from '../../data-type.ts';
 import {
-  ConnectorOptionError,
   optionReader,
   type Row,
   type SourceFactory,
   type Split,
   type SplitReader,
 } from '../connector.ts';
+import { configError } from '../../config-error.ts';
 
 /** Rows generated per next(): big enough to amortise the engine's per-batch work, small enough to stay light. */
 const BATCH_ROWS = 1024;
@@ -43,7 +43,7 @@ export const fakeSource = {
       typeof schema.fields !== 'object' ||
       schema.fields === null
     ) {
-      throw new ConnectorOptionError(
+      throw configError(
         `Schema config need option [schema], please correct your config first (FakeSource: e.g. schema = { fields { name = string, age = int } })`,
       );
     }
@@ -51,7 +51,7 @@ export const fakeSource = {
     try {
       fields = parseFields(schema.fields as Record<string, unknown>);
     } catch (err) {
-      throw new ConnectorOptionError(`FakeSource: schema: ${(err as Error).message}`);
+      throw configError(`FakeSource: schema: ${(err as Error).message}`);
     }
     const rowNum = options.int('row.num', 5, 0);
     const splitNum = options.int('split.num', 1, 1);
@@ -59,7 +59,7 @@ export const fakeSource = {
     const fixed = readFixedRows(options.raw('rows'), fields);
     const rowBytes = estimateRowBytes(fields, options);
     if (rowBytes > MAX_ROW_BYTES) {
-      throw new ConnectorOptionError(
+      throw configError(
         `FakeSource: one row of this schema would hold about ${Math.ceil(rowBytes / 2 ** 20)} MiB (string.length, bytes.length, array.size and map.size multiply through nested types); at most ${MAX_ROW_BYTES / 2 ** 20} MiB: lower those sizes`,
       );
     }
@@ -126,7 +126,7 @@ function readFixedRows(
 ): Array<{ kind: RowKind; values: unknown[] }> | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) {
-    throw new ConnectorOptionError(
+    throw configError(
       `FakeSource: option 'rows' must be a list like [{kind = INSERT, fields = [1, "a"]}]`,
     );
   }
@@ -134,12 +134,10 @@ function readFixedRows(
     const row = entry as { kind?: unknown; fields?: unknown };
     const kind = String(row.kind ?? 'INSERT').toUpperCase() as RowKind;
     if (!ROW_KINDS.includes(kind)) {
-      throw new ConnectorOptionError(
-        `FakeSource: rows[${i}].kind must be one of ${ROW_KINDS.join(', ')}`,
-      );
+      throw configError(`FakeSource: rows[${i}].kind must be one of ${ROW_KINDS.join(', ')}`);
     }
     if (!Array.isArray(row.fields) || row.fields.length !== fields.length) {
-      throw new ConnectorOptionError(
+      throw configError(
         `FakeSource: rows[${i}].fields must be a list of ${fields.length} values (${fields.map((f) => f.name).join(', ')})`,
       );
     }
@@ -198,7 +196,7 @@ function valueGenerator(
     const template = options.raw(`${kind}.template`);
     if (template !== undefined) {
       if (!Array.isArray(template) || template.length === 0) {
-        throw new ConnectorOptionError(
+        throw configError(
           `FakeSource: option '${kind}.template' must be a non-empty list of values`,
         );
       }
@@ -208,9 +206,7 @@ function valueGenerator(
       const min = Number(options.raw(`${kind}.min`) ?? 0);
       const max = Number(options.raw(`${kind}.max`) ?? NUMERIC_MAX[kind]);
       if (!Number.isFinite(min) || !Number.isFinite(max) || min > max) {
-        throw new ConnectorOptionError(
-          `FakeSource: '${kind}.min' must be a number not above '${kind}.max'`,
-        );
+        throw configError(`FakeSource: '${kind}.min' must be a number not above '${kind}.max'`);
       }
       ranges.set(kind, [min, max]);
     }

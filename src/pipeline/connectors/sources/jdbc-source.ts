@@ -11,7 +11,6 @@
 // a table that changes while a job is paused.
 import { INTEGER_KINDS, NUMERIC_KINDS, type DataType } from '../../data-type.ts';
 import {
-  ConnectorOptionError,
   optionReader,
   type Row,
   type SourceFactory,
@@ -26,6 +25,7 @@ import {
   type JdbcCursor,
 } from '../jdbc/driver.ts';
 import { readJdbcTarget } from '../jdbc/jdbc-url.ts';
+import { configError } from '../../config-error.ts';
 
 const PLUGIN = 'Jdbc';
 
@@ -43,7 +43,7 @@ export const jdbcSource: SourceFactory = {
     const query = options.has('query') ? stripSemicolon(options.string('query')) : undefined;
     const tablePath = options.has('table_path') ? options.string('table_path') : undefined;
     if ((query === undefined) === (tablePath === undefined)) {
-      throw new ConnectorOptionError(
+      throw configError(
         `${PLUGIN}: set exactly one of 'query' (a SELECT) or 'table_path' (a table, schema.table for PostgreSQL)`,
       );
     }
@@ -59,7 +59,7 @@ export const jdbcSource: SourceFactory = {
       ? options.int('partition_num', 1, 1)
       : undefined;
     if (lower !== undefined && upper !== undefined && lower > upper) {
-      throw new ConnectorOptionError(
+      throw configError(
         `${PLUGIN}: partition_lower_bound (${lower}) is above partition_upper_bound (${upper})`,
       );
     }
@@ -86,12 +86,12 @@ export const jdbcSource: SourceFactory = {
     if (partitionColumn !== undefined) {
       const column = fields.find((f) => f.name === partitionColumn);
       if (column === undefined) {
-        throw new ConnectorOptionError(
+        throw configError(
           `${PLUGIN}: partition_column "${partitionColumn}" is not a column of the ${tablePath === undefined ? 'query' : `table ${tablePath}`}; the columns are ${fields.map((f) => f.name).join(', ')}`,
         );
       }
       if (!NUMERIC_KINDS.has(column.type.kind)) {
-        throw new ConnectorOptionError(
+        throw configError(
           `${PLUGIN}: partition_column "${partitionColumn}" must be a numeric column, not ${column.type.kind}`,
         );
       }
@@ -223,7 +223,7 @@ function quoteTable(path: string): string {
   try {
     return quoteTablePath(path);
   } catch (err) {
-    throw new ConnectorOptionError(`${PLUGIN}: table_path ${(err as Error).message}`);
+    throw configError(`${PLUGIN}: table_path ${(err as Error).message}`);
   }
 }
 
@@ -245,9 +245,7 @@ function optionalNumber(
   if (raw === undefined || raw === null || raw === '') return undefined;
   const n = typeof raw === 'string' ? Number(raw.trim()) : raw;
   if (typeof n !== 'number' || !Number.isFinite(n)) {
-    throw new ConnectorOptionError(
-      `${PLUGIN}: option '${name}' must be a number, not ${JSON.stringify(raw)}`,
-    );
+    throw configError(`${PLUGIN}: option '${name}' must be a number, not ${JSON.stringify(raw)}`);
   }
   return n;
 }

@@ -8,16 +8,12 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { readPipelineConfig, type JobMode } from '../../config/pipeline-config.ts';
 import { parseFields } from '../../data-type.ts';
 import { execute } from '../../engine/executor.ts';
-import {
-  ConnectorOptionError,
-  type ConnectorContext,
-  type Row,
-  type Source,
-} from '../connector.ts';
+import { type ConnectorContext, type Row, type Source } from '../connector.ts';
 import type { ConnectorRegistry } from '../registry.ts';
 import { consoleSink } from '../sinks/console-sink.ts';
 import { localFileSink } from '../sinks/local-file-sink.ts';
 import { localFileSource } from './local-file-source.ts';
+import { isConfigError } from '../../config-error.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -204,8 +200,7 @@ describe('LocalFile source', () => {
     write('a.json', '{}\n');
     assert.throws(
       () => make({ path: path.join(dir, 'a.json'), file_format_type: 'json' }),
-      (err: Error) =>
-        err instanceof ConnectorOptionError && /need option \[schema\]/.test(err.message),
+      (err: Error) => isConfigError(err) && /need option \[schema\]/.test(err.message),
     );
   });
 
@@ -411,16 +406,14 @@ describe('LocalFile source', () => {
     assert.throws(
       () => make({ path: missing, file_format_type: 'csv' }),
       (err: Error) =>
-        err instanceof ConnectorOptionError &&
-        err.message.includes(missing) &&
-        /does not exist/.test(err.message),
+        isConfigError(err) && err.message.includes(missing) && /does not exist/.test(err.message),
     );
     assert.throws(() => make({ file_format_type: 'csv' }), /the options\('path'\) are required/);
     assert.throws(() => make({ path: dir }), /the options\('file_format_type'\) are required/);
     assert.throws(
       () => make({ path: dir, file_format_type: 'parquet' }),
       (err: Error) =>
-        err instanceof ConnectorOptionError &&
+        isConfigError(err) &&
         /^LocalFile: option 'file_format_type' parquet is not supported .*use text, csv or json$/.test(
           err.message,
         ),

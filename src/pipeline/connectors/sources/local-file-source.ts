@@ -8,13 +8,14 @@ import path from 'node:path';
 import { DEFAULT_TABLE } from '../../config/pipeline-config.ts';
 import { formatDataType, parseFields, type DataType, type Field } from '../../data-type.ts';
 import {
-  ConnectorOptionError,
   optionReader,
   type Row,
   type SourceFactory,
   type Split,
   type SplitReader,
 } from '../connector.ts';
+import { parseCsvRecord, readCsvRecord, stripCr } from '../csv.ts';
+import { configError } from '../../config-error.ts';
 
 const FORMATS = ['text', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -44,33 +45,33 @@ export const localFileSource = {
     const root = path.resolve(options.string('path'));
     const rawFormat = options.string('file_format_type').toLowerCase();
     if (!(FORMATS as readonly string[]).includes(rawFormat)) {
-      throw new ConnectorOptionError(
+      throw configError(
         `${where}: option 'file_format_type' ${rawFormat} is not supported by the LocalFile source; use text, csv or json`,
       );
     }
     const format = rawFormat as Format;
     const encoding = options.string('encoding', 'UTF-8');
     if (!/^utf-?8$/i.test(encoding)) {
-      throw new ConnectorOptionError(
+      throw configError(
         `${where}: option 'encoding' ${encoding} is not supported; bosun reads UTF-8 files only (convert the files, e.g. with iconv)`,
       );
     }
     const codec = options.string('compress_codec', 'none');
     if (codec.toLowerCase() !== 'none') {
-      throw new ConnectorOptionError(
+      throw configError(
         `${where}: option 'compress_codec' ${codec} is not supported; bosun reads uncompressed files only`,
       );
     }
     const delimiter = options.string('field_delimiter', format === 'csv' ? ',' : '\u0001');
     if (delimiter === '') {
-      throw new ConnectorOptionError(`${where}: option 'field_delimiter' must not be empty`);
+      throw configError(`${where}: option 'field_delimiter' must not be empty`);
     }
     const skipHeader = options.int('skip_header_row_number', 0, 0);
     const filter = filePattern(where, options.raw('file_filter_pattern'));
 
     const schema = readSchema(where, options.raw('schema'));
     if (!schema && format === 'json') {
-      throw new ConnectorOptionError(
+      throw configError(
         `Schema config need option [schema], please correct your config first (${where}: json files need a schema, e.g. schema = { fields { name = string, age = int } })`,
       );
     }
@@ -121,7 +122,7 @@ export const localFileSource = {
       }
       return (record, line, split) => {
         const cells =
-          split ?? (format === 'csv' ? csvCells(record, delimiter) : record.split(delimiter));
+          split ?? (format === 'csv' ? parseCsvRecord(record, delimiter) : record.split(delimiter));
         if (!cells) throw new Error(`${where}: ${file} line ${line}: a quoted cell is not closed`);
         return fields.map((field, i) => {
           const raw = cells[indexes[i] as number];
@@ -174,31 +175,21 @@ export const localFileSource = {
                 while (skipped < skip && (await lines.next()) !== null) skipped += 1;
                 consumed = skipped;
               }
+              const reader = lines;
               const rows: Row[] = [];
               while (rows.length < BATCH_ROWS) {
-                const first = await lines.next();
+                const first = await reader.next();
                 if (first === null) {
                   await finish();
                   break;
                 }
                 const start = consumed + 1;
-                let record = stripCr(first);
-                let cells: string[] | undefined;
-                let used = 1;
-                if (multiLine) {
-                  // A line break inside a quoted cell is the cell's: keep its \r, join the next line.
-                  let raw = first;
-                  while ((cells = csvCells(record, delimiter)) === undefined) {
-                    const more = await lines.next();
-                    // An unclosed quote at the end of the file: the decoder reports it.
-                    if (more === null) break;
-                    raw += '\n' + more;
-                    record = stripCr(raw);
-                    used += 1;
-                  }
-                }
-                const values = decode(record, start, cells);
-                consumed += used;
+                const record = multiLine
+                  ? await readCsvRecord(first, () => reader.next(), delimiter)
+                  : { text: stripCr(first), cells: undefined, lines: 1 };
+                // An unclosed quote at the end of the file (no cells): the decoder reports it.
+                const values = decode(record.text, start, record.cells);
+                consumed += record.lines;
                 if (values) {
                   for (const v of extra) values.push(v);
                   rows.push({ kind: 'INSERT', table, values });
@@ -383,43 +374,6 @@ function splitList(text: string): string[] {
   return items;
 }
 
-/**
- * A csv record's cells: a cell starting with `"` runs to the closing quote, `""` inside being one
- * quote (what the LocalFile sink's csvCell writes). undefined while a quoted cell is still open.
- */
-function csvCells(record: string, delimiter: string): string[] | undefined {
-  const cells: string[] = [];
-  let i = 0;
-  for (;;) {
-    let cell = '';
-    if (record[i] === '"') {
-      i += 1;
-      for (;;) {
-        const q = record.indexOf('"', i);
-        if (q < 0) return undefined;
-        cell += record.slice(i, q);
-        if (record[q + 1] === '"') {
-          cell += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-    }
-    // Unquoted text, or anything after a closing quote, runs to the delimiter.
-    const d = record.indexOf(delimiter, i);
-    cell += record.slice(i, d < 0 ? record.length : d);
-    cells.push(cell);
-    if (d < 0) return cells;
-    i = d + delimiter.length;
-  }
-}
-
-function stripCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
-}
-
 interface LineReader {
   /** The next line without its `\n` (a `\r` before it is kept), or null at the end. */
   next(): Promise<string | null>;
@@ -478,14 +432,14 @@ function readSchema(where: string, value: unknown): Field[] | undefined {
   if (value === undefined || value === null) return undefined;
   const fields = isRecord(value) ? value.fields : undefined;
   if (!isRecord(fields)) {
-    throw new ConnectorOptionError(
+    throw configError(
       `${where}: option 'schema' must hold fields, e.g. schema = { fields { name = string, age = int } }`,
     );
   }
   try {
     return parseFields(fields);
   } catch (err) {
-    throw new ConnectorOptionError(`${where}: schema: ${(err as Error).message}`);
+    throw configError(`${where}: schema: ${(err as Error).message}`);
   }
 }
 
@@ -493,14 +447,14 @@ function readColumns(where: string, value: unknown, fields: readonly Field[]): F
   if (value === undefined || value === null) return [...fields];
   const names = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
   if (!Array.isArray(names) || names.length === 0) {
-    throw new ConnectorOptionError(
+    throw configError(
       `${where}: option 'read_columns' must be a list of column names, e.g. ["name", "age"]`,
     );
   }
   return names.map((name) => {
     const field = fields.find((f) => f.name === name);
     if (!field) {
-      throw new ConnectorOptionError(
+      throw configError(
         `${where}: read_columns names "${String(name)}", which is not a column; the columns are ${fields.map((f) => f.name).join(', ')}`,
       );
     }
@@ -514,7 +468,7 @@ function filePattern(where: string, value: unknown): RegExp | undefined {
     // Java's Matcher.matches(), as SeaTunnel uses: the whole file name must match.
     return new RegExp(`^(?:${String(value)})$`);
   } catch (err) {
-    throw new ConnectorOptionError(
+    throw configError(
       `${where}: option 'file_filter_pattern' is not a regular expression: ${(err as Error).message}`,
     );
   }
@@ -531,7 +485,7 @@ function listFiles(
     stat = statSync(root);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConnectorOptionError(
+    throw configError(
       code === 'ENOENT'
         ? `${where}: path ${root} does not exist; set 'path' to a file or a directory of files`
         : `${where}: path ${root} cannot be read: ${(err as Error).message}`,
@@ -539,7 +493,7 @@ function listFiles(
   }
   if (stat.isFile()) return { base: path.dirname(root), files: [path.basename(root)] };
   if (!stat.isDirectory()) {
-    throw new ConnectorOptionError(`${where}: path ${root} is neither a file nor a directory`);
+    throw configError(`${where}: path ${root} is neither a file nor a directory`);
   }
   const out: string[] = [];
   const walk = (rel: string) => {

@@ -1,6 +1,7 @@
 // The Copy transform: `fields { newName = srcField }` appends copies after the existing fields.
-import { ConnectorOptionError, optionReader, type TransformFactory } from '../connector.ts';
+import { optionReader, type TransformFactory } from '../connector.ts';
 import { fieldMapping, fieldNamed } from './field-list.ts';
+import { configError } from '../../config-error.ts';
 
 export const copyTransform: TransformFactory = {
   role: 'transform',
@@ -12,9 +13,7 @@ export const copyTransform: TransformFactory = {
     );
     const copies = mapping.map(([name, src]) => {
       if (input.some((f) => f.name === name)) {
-        throw new ConnectorOptionError(
-          `Copy: a field named "${name}" exists already; pick another name`,
-        );
+        throw configError(`Copy: a field named "${name}" exists already; pick another name`);
       }
       return { name, field: fieldNamed(src, 'fields', 'Copy', input) };
     });

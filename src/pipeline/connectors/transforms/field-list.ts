@@ -1,7 +1,7 @@
 // What the transforms share: a list option of existing field names, checked with a message that
 // lists the fields there are.
 import type { Field } from '../../data-type.ts';
-import { ConnectorOptionError } from '../connector.ts';
+import { configError } from '../../config-error.ts';
 
 export function fieldList(
   value: unknown,
@@ -10,7 +10,7 @@ export function fieldList(
   input: readonly Field[],
 ): Field[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new ConnectorOptionError(
+    throw configError(
       `${plugin}: option '${option}' must be a list of field names, e.g. ["name", "age"]`,
     );
   }
@@ -25,7 +25,7 @@ export function fieldNamed(
 ): Field {
   const field = input.find((f) => f.name === name);
   if (!field) {
-    throw new ConnectorOptionError(
+    throw configError(
       `${plugin}: ${option} names "${String(name)}", which is not a field; the fields are ${input.map((f) => f.name).join(', ')}`,
     );
   }
@@ -40,7 +40,7 @@ export function fieldMapping(value: unknown, message: string): Array<[string, un
     Array.isArray(value) ||
     Object.keys(value).length === 0
   ) {
-    throw new ConnectorOptionError(message);
+    throw configError(message);
   }
   return Object.entries(value);
 }

@@ -1,7 +1,8 @@
 // The FieldMapper transform: `field_mapper { src = dst }` keeps only the listed fields, in the listed
 // order, renamed.
-import { ConnectorOptionError, optionReader, type TransformFactory } from '../connector.ts';
+import { optionReader, type TransformFactory } from '../connector.ts';
 import { fieldMapping, fieldNamed } from './field-list.ts';
+import { configError } from '../../config-error.ts';
 
 export const fieldMapperTransform: TransformFactory = {
   role: 'transform',
@@ -13,7 +14,7 @@ export const fieldMapperTransform: TransformFactory = {
     );
     const pairs = mapping.map(([src, dst]) => {
       if (typeof dst !== 'string' || dst === '') {
-        throw new ConnectorOptionError(`FieldMapper: the new name of "${src}" must be text`);
+        throw configError(`FieldMapper: the new name of "${src}" must be text`);
       }
       return { field: fieldNamed(src, 'field_mapper', 'FieldMapper', input), name: dst };
     });

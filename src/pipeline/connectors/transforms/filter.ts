@@ -1,8 +1,9 @@
 // The Filter transform: keeps `include_fields` or drops `exclude_fields` (never both); 2.3.3's `fields`
 // is the same keep-list.
 import type { Field } from '../../data-type.ts';
-import { ConnectorOptionError, optionReader, type TransformFactory } from '../connector.ts';
+import { optionReader, type TransformFactory } from '../connector.ts';
 import { fieldList } from './field-list.ts';
+import { configError } from '../../config-error.ts';
 
 export const filterTransform: TransformFactory = {
   role: 'transform',
@@ -12,7 +13,7 @@ export const filterTransform: TransformFactory = {
     const include = options.raw('include_fields') ?? options.raw('fields');
     const exclude = options.raw('exclude_fields');
     if ((include === undefined) === (exclude === undefined)) {
-      throw new ConnectorOptionError(
+      throw configError(
         "Filter: give either 'include_fields' (the fields to keep) or 'exclude_fields' (the fields to drop), not both",
       );
     }

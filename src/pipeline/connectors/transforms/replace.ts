@@ -1,7 +1,8 @@
 // The Replace transform: in the string field `replace_field`, replaces `pattern` by `replacement`;
 // as a regular expression with `is_regex`, and then only the first match with `replace_first`.
-import { ConnectorOptionError, optionReader, type TransformFactory } from '../connector.ts';
+import { optionReader, type TransformFactory } from '../connector.ts';
 import { fieldNamed } from './field-list.ts';
+import { configError } from '../../config-error.ts';
 
 export const replaceTransform: TransformFactory = {
   role: 'transform',
@@ -10,7 +11,7 @@ export const replaceTransform: TransformFactory = {
     const options = optionReader(ctx);
     const field = fieldNamed(options.string('replace_field'), 'replace_field', 'Replace', input);
     if (field.type.kind !== 'string') {
-      throw new ConnectorOptionError(
+      throw configError(
         `Replace: replace_field "${field.name}" must be a string field, not ${field.type.kind}`,
       );
     }
@@ -24,7 +25,7 @@ export const replaceTransform: TransformFactory = {
       try {
         re = new RegExp(pattern, first ? '' : 'g');
       } catch (err) {
-        throw new ConnectorOptionError(
+        throw configError(
           `Replace: pattern is not a valid regular expression: ${(err as Error).message}`,
         );
       }

@@ -5,11 +5,12 @@ import { describe, it } from 'node:test';
 import { readPipelineConfig } from '../../config/pipeline-config.ts';
 import { formatDataType, parseFields, type Field } from '../../data-type.ts';
 import { execute } from '../../engine/executor.ts';
-import { ConnectorOptionError, type ConnectorContext, type Transform } from '../connector.ts';
+import { type ConnectorContext, type Transform } from '../connector.ts';
 import type { ConnectorRegistry } from '../registry.ts';
 import { consoleSink } from '../sinks/console-sink.ts';
 import { fakeSource } from '../sources/fake-source.ts';
 import { sqlTransform } from './sql.ts';
+import { isConfigError } from '../../config-error.ts';
 
 const INPUT = parseFields({
   id: 'int',
@@ -62,7 +63,7 @@ const rejects = (query: string, message: RegExp) =>
   assert.throws(
     () => make(query),
     (err: unknown) =>
-      err instanceof ConnectorOptionError &&
+      isConfigError(err) &&
       err.message.startsWith('SQL validate failed: ') &&
       message.test(err.message),
   );

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import { readPipelineConfig } from '../../config/pipeline-config.ts';
 import { parseFields } from '../../data-type.ts';
 import { execute } from '../../engine/executor.ts';
-import { ConnectorOptionError, type ConnectorContext } from '../connector.ts';
+import { type ConnectorContext } from '../connector.ts';
 import { connectors } from '../registry.ts';
+import { isConfigError } from '../../config-error.ts';
 
 const INPUT = parseFields({ id: 'int', name: 'string', city: 'string' });
 
@@ -61,7 +62,7 @@ describe('transforms', () => {
       ],
     );
     assert.deepEqual(t.apply(row([1, 'a', 'x']))[0]?.values, ['x', 1]);
-    assert.throws(() => make('FieldMapper', { field_mapper: [] }), ConnectorOptionError);
+    assert.throws(() => make('FieldMapper', { field_mapper: [] }), isConfigError);
   });
 
   it('Replace replaces text, or a regular expression, everywhere or first only', () => {

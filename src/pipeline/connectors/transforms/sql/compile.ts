@@ -12,7 +12,6 @@ import {
   lastOf,
   likeRegExp,
   sqlEquals,
-  SqlValueError,
   toNumber,
   toText,
 } from './values.ts';
@@ -405,7 +404,7 @@ function unitWord(e: SqlExpr): string | undefined {
 /** CAST's conversions; a value that cannot convert fails the row, as SeaTunnel's CAST does. */
 function caster(type: DataType): (x: unknown) => unknown {
   const fail = (x: unknown): never => {
-    throw new SqlValueError(`Sql: cannot CAST ${JSON.stringify(x)} AS ${formatDataType(type)}`);
+    throw new Error(`Sql: cannot CAST ${JSON.stringify(x)} AS ${formatDataType(type)}`);
   };
   const number = (x: unknown): number => {
     try {

@@ -12,15 +12,7 @@ import {
   utcMillis,
   type DateTimeParts,
 } from '../../../date-time.ts';
-import {
-  arithmeticType,
-  isIntegral,
-  lastOf,
-  SqlValueError,
-  sqlEquals,
-  toNumber,
-  toText,
-} from './values.ts';
+import { arithmeticType, isIntegral, lastOf, sqlEquals, toNumber, toText } from './values.ts';
 
 export interface SqlFunction {
   readonly minArgs: number;
@@ -118,7 +110,7 @@ function numericUnary(op: (n: number) => number) {
 const toDateTime = (value: unknown, what: string): DateTimeParts => {
   const parts = parseDateTime(value);
   if (!parts) {
-    throw new SqlValueError(`Sql: ${what}: ${JSON.stringify(value)} is not a date or timestamp`);
+    throw new Error(`Sql: ${what}: ${JSON.stringify(value)} is not a date or timestamp`);
   }
   return parts;
 };
@@ -152,7 +144,7 @@ export function dateDiff(unit: string, start: DateTimeParts, end: DateTimeParts)
     default: {
       const size = UNIT_MS[unit];
       if (size === undefined) {
-        throw new SqlValueError(`Sql: DATEDIFF does not know the unit ${unit}`);
+        throw new Error(`Sql: DATEDIFF does not know the unit ${unit}`);
       }
       return Math.floor(utcMillis(end) / size) - Math.floor(utcMillis(start) / size);
     }
@@ -204,7 +196,7 @@ export const FUNCTIONS: Readonly<Record<string, SqlFunction>> = {
         try {
           return new RegExp(pattern, js);
         } catch (err) {
-          throw new SqlValueError(`Sql: REGEXP_REPLACE: ${(err as Error).message}`);
+          throw new Error(`Sql: REGEXP_REPLACE: ${(err as Error).message}`, { cause: err });
         }
       });
       const replacement = lastOf(javaReplacement);
@@ -316,7 +308,7 @@ export function javaReplacement(
         pieces.push(literal, Number(digits[0]));
         i += digits[0].length;
       } else {
-        throw new SqlValueError(`Sql: REGEXP_REPLACE: illegal group reference in "${replacement}"`);
+        throw new Error(`Sql: REGEXP_REPLACE: illegal group reference in "${replacement}"`);
       }
       literal = '';
     } else {
@@ -350,6 +342,6 @@ function patternFormatter(pattern: string): (p: DateTimeParts) => string {
   try {
     return compilePattern(pattern);
   } catch (err) {
-    throw new SqlValueError(`Sql: ${(err as Error).message}`);
+    throw new Error(`Sql: ${(err as Error).message}`, { cause: err });
   }
 }

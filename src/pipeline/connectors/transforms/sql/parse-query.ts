@@ -4,7 +4,8 @@
 import { createRequire } from 'node:module';
 import type sqlParserModule from 'node-sql-parser/build/postgresql.js';
 import { parseDataType, type DataType } from '../../../data-type.ts';
-import { ConnectorOptionError } from '../../connector.ts';
+import type { AgentError } from '../../../../errors.ts';
+import { configError } from '../../../config-error.ts';
 
 let parser: typeof sqlParserModule | undefined;
 /** The SQL grammar (~300 KB) loads when a Sql transform is first created, not with the agent. */
@@ -90,8 +91,8 @@ export interface SelectQuery {
 
 const PREFIX = 'SQL validate failed: ';
 
-export function invalid(reason: string): ConnectorOptionError {
-  return new ConnectorOptionError(PREFIX + reason);
+export function invalid(reason: string): AgentError {
+  return configError(PREFIX + reason);
 }
 
 /** SeaTunnel's CAST spellings the PostgreSQL grammar lacks, rewritten to ones it has. */

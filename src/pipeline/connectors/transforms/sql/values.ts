@@ -20,13 +20,6 @@ export function arithmeticType(a: DataType, b: DataType): DataType {
   return { kind: 'double' };
 }
 
-export class SqlValueError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SqlValueError';
-  }
-}
-
 /** A number from a number, a bigint, a boolean or numeric text (decimals are carried as text). */
 export function toNumber(value: unknown): number {
   if (typeof value === 'number') return value;
@@ -36,7 +29,7 @@ export function toNumber(value: unknown): number {
     const n = Number(value);
     if (!Number.isNaN(n)) return n;
   }
-  throw new SqlValueError(`Sql: ${JSON.stringify(value)} is not a number`);
+  throw new Error(`Sql: ${JSON.stringify(value)} is not a number`);
 }
 
 export function toText(value: unknown): string {

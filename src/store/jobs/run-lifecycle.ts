@@ -1,0 +1,180 @@
+// How a run begins and ends, inside the caller's transaction: a fire, a manual run, a claim, a finish
+// and a loss all insert and close runs here, so each writes its webhooks and plans its retry alike.
+import { newId } from '../../ids.ts';
+import type { Job, Run } from '../../jobs/model.ts';
+import type { DueTimes, RetryPlanner } from '../store.ts';
+import { enqueueWebhooks } from './outbox.ts';
+import { idParam, opt, RUN_COLUMNS, toRun } from './rows.ts';
+import { one, type SqlStatements, type SqlTx } from './sql.ts';
+
+/** A new run's fields; the job gives the rest. */
+export interface NewRunFields {
+  scheduleId?: string;
+  trigger: Run['trigger'];
+  triggerKey?: string;
+  state: 'queued' | 'skipped';
+  attempt: number;
+  scheduledFor: number;
+  runAt: number;
+  error?: string;
+  /** Where a pipeline run starts (a resume, or a retry from the last checkpoint). */
+  checkpoint?: unknown;
+}
+
+/** How a run ended: its final state and what is known of the end. */
+export type RunEnd = Partial<Run> & { state: Run['state'] };
+
+export interface RunLifecycle {
+  /** Inserts a run; returns it, or undefined when a unique key says it already exists. */
+  insertRun(tx: SqlTx, job: Job, fields: NewRunFields): Promise<Run | undefined>;
+  /**
+   * Puts a run in a final state and returns it; with a lease token, only while the run is running
+   * under that lease (undefined otherwise: fenced). The row stays locked until the commit.
+   */
+  closeRun(tx: SqlTx, runId: string, end: RunEnd, leaseToken?: string): Promise<Run | undefined>;
+  /** Ends a running or queued run in a final state, then lets the planner queue a retry. */
+  endRun(
+    tx: SqlTx,
+    run: Run,
+    job: Job,
+    end: RunEnd,
+    retry: RetryPlanner | undefined,
+  ): Promise<{ run: Run; retry?: Run }>;
+  /** What follows a run's end in its transaction: its webhooks, and the retry the planner wants. */
+  afterEnd(
+    tx: SqlTx,
+    ended: Run,
+    job: Job,
+    retry: RetryPlanner | undefined,
+  ): Promise<{ run: Run; retry?: Run }>;
+  /** The next schedule fire and the next queued run after `at`, and whether runs are due now. */
+  nextDue(tx: SqlStatements, at: number): Promise<DueTimes>;
+}
+
+export function createRunLifecycle(): RunLifecycle {
+  /** Inserts a run; returns it, or undefined when a unique key says it already exists. */
+  async function insertRun(tx: SqlTx, job: Job, fields: NewRunFields): Promise<Run | undefined> {
+    const id = newId();
+    const finished = fields.state === 'skipped' ? tx.now : null;
+    const rows = await tx.all(
+      `insert into runs (id, job_id, schedule_id, trigger, trigger_key, state, attempt, scheduled_for,
+         run_at, created_at, finished_at, error, single_flight, checkpoint)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       on conflict do nothing
+       returning ${RUN_COLUMNS}`,
+      [
+        idParam(id),
+        idParam(job.id),
+        fields.scheduleId === undefined ? null : idParam(fields.scheduleId),
+        fields.trigger,
+        fields.triggerKey ?? null,
+        fields.state,
+        fields.attempt,
+        fields.scheduledFor,
+        fields.runAt,
+        tx.now,
+        finished,
+        fields.error ?? null,
+        job.overlap === 'allow' ? 0 : 1,
+        fields.checkpoint === undefined ? null : JSON.stringify(fields.checkpoint),
+      ],
+    );
+    if (rows[0] === undefined) return undefined;
+    const run = toRun(rows[0]);
+    if (run.state === 'skipped') await enqueueWebhooks(tx, job, run);
+    // Another node may have a slot for it.
+    else tx.announce('runs');
+    return run;
+  }
+
+  /**
+   * Puts a run in a final state and returns it; with a lease token, only while the run is running
+   * under that lease (undefined otherwise: fenced). The row stays locked until the commit.
+   */
+  async function closeRun(
+    tx: SqlTx,
+    runId: string,
+    end: RunEnd,
+    leaseToken?: string,
+  ): Promise<Run | undefined> {
+    const [row] = await tx.all(
+      `update runs set state = $2, exit_code = $3, signal = $4, error = $5, finished_at = $6,
+         log_bytes = coalesce($7, log_bytes), log_truncated = coalesce($8, log_truncated),
+         lease_token = null, lease_expires_at = null,
+         metrics = coalesce($9, metrics), checkpoint = coalesce($10, checkpoint)
+       where id = $1 ${leaseToken === undefined ? '' : `and lease_token = $11 and state = 'running'`}
+       returning ${RUN_COLUMNS}`,
+      [
+        idParam(runId),
+        end.state,
+        end.exitCode ?? null,
+        end.signal ?? null,
+        end.error ?? null,
+        tx.now,
+        end.logBytes ?? null,
+        end.logTruncated === undefined ? null : end.logTruncated ? 1 : 0,
+        end.metrics === undefined ? null : JSON.stringify(end.metrics),
+        end.checkpoint === undefined ? null : JSON.stringify(end.checkpoint),
+        ...(leaseToken === undefined ? [] : [leaseToken]),
+      ],
+    );
+    return row && toRun(row);
+  }
+
+  /** Ends a running or queued run in a final state, then lets the planner queue a retry. */
+  async function endRun(
+    tx: SqlTx,
+    run: Run,
+    job: Job,
+    end: RunEnd,
+    retry: RetryPlanner | undefined,
+  ): Promise<{ run: Run; retry?: Run }> {
+    return afterEnd(tx, (await closeRun(tx, run.id, end)) as Run, job, retry);
+  }
+
+  /** What follows a run's end in its transaction: its webhooks, and the retry the planner wants. */
+  async function afterEnd(
+    tx: SqlTx,
+    ended: Run,
+    job: Job,
+    retry: RetryPlanner | undefined,
+  ): Promise<{ run: Run; retry?: Run }> {
+    await enqueueWebhooks(tx, job, ended);
+    // A run someone stopped is never retried, nor one canceled (a stop signal outlives the end).
+    const retriable =
+      (ended.state === 'failed' || ended.state === 'timed_out' || ended.state === 'lost') &&
+      ended.stopSignal === undefined;
+    const at = retriable && retry !== undefined ? retry(ended, job, tx.now) : undefined;
+    if (at === undefined) return { run: ended };
+    const next = await insertRun(tx, job, {
+      ...(ended.scheduleId === undefined ? {} : { scheduleId: ended.scheduleId }),
+      trigger: 'retry',
+      state: 'queued',
+      attempt: ended.attempt + 1,
+      scheduledFor: ended.scheduledFor,
+      runAt: at,
+      // A pipeline's retry resumes from its last checkpoint.
+      ...(ended.checkpoint === undefined ? {} : { checkpoint: ended.checkpoint }),
+    });
+    return next === undefined ? { run: ended } : { run: ended, retry: next };
+  }
+
+  async function nextDue(tx: SqlStatements, at: number): Promise<DueTimes> {
+    const row = await one(
+      tx,
+      `select (select min(s.next_fire_at) from schedules s join jobs j on j.id = s.job_id
+               where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null) as fire_at,
+              (select min(run_at) from runs where state = 'queued' and run_at > $1) as run_at,
+              (select count(*) from (select 1 from runs where state = 'queued' and run_at <= $1
+                 limit 1) b) as blocked`,
+      [at],
+    );
+    return {
+      fireAt: opt(row?.fire_at),
+      runAt: opt(row?.run_at),
+      blocked: Number(row?.blocked) > 0,
+    };
+  }
+
+  return { insertRun, closeRun, endRun, afterEnd, nextDue };
+}

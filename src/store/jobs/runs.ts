@@ -1,0 +1,341 @@
+// Runs: manual runs, claims under a lease, the lease's renewal, and the run's end (finished, lost or
+// stopped). Every write from an owner carries its lease token; the overlap policy is decided with the
+// job's row locked.
+import { randomUUID } from 'node:crypto';
+import { AgentError } from '../../errors.ts';
+import type { Job, Run } from '../../jobs/model.ts';
+import type { ClaimedRun, JobsStore, KeptLease, RunFilter } from '../store.ts';
+import { idParam, opt, optStr, RUN_COLUMNS, toRun } from './rows.ts';
+import { notFound, type Shared } from './shared.ts';
+import { one, type SqlExecutor } from './sql.ts';
+
+export type RunsPart = Pick<
+  JobsStore,
+  | 'latestRuns'
+  | 'createRun'
+  | 'claimRuns'
+  | 'markStarted'
+  | 'saveRunProgress'
+  | 'renewLeases'
+  | 'finishRun'
+  | 'loseRuns'
+  | 'requestStop'
+  | 'getRun'
+  | 'listRuns'
+>;
+
+export function createRuns(db: SqlExecutor, shared: Shared): RunsPart {
+  const { skipLocked, forUpdate, now } = db.dialect;
+  const { loadJob, mustLoadJob, loadRun, insertRun, closeRun, endRun, afterEnd, nextDue } = shared;
+
+  return {
+    latestRuns: () =>
+      db.autocommit('read the latest runs', async (tx) => {
+        const rows = await tx.all(
+          `select ${RUN_COLUMNS} from runs where id in (
+             select max(id) from runs where state <> 'queued' group by job_id)`,
+        );
+        return new Map(rows.map((row) => [String(row.job_id), toRun(row)]));
+      }),
+
+    createRun: (jobId, opts) =>
+      db.tx('create a run', async (tx) => {
+        const job = await mustLoadJob(tx, jobId, forUpdate);
+        if (opts.idempotencyKey !== undefined) {
+          const row = await one(
+            tx,
+            `select ${RUN_COLUMNS} from runs where job_id = $1 and trigger_key = $2`,
+            [idParam(jobId), opts.idempotencyKey],
+          );
+          if (row !== undefined) return { run: toRun(row), created: false };
+        }
+        if (job.overlap === 'forbid') {
+          const active = await one(
+            tx,
+            `select id, state from runs where job_id = $1 and state in ('queued', 'running')`,
+            [idParam(jobId)],
+          );
+          if (active !== undefined) {
+            throw new AgentError(
+              'CONFLICT',
+              `job ${jobId} already has run ${String(active.id)} ${String(active.state)} and its overlap policy is forbid; wait for it, stop it, or set overlap to queue`,
+            );
+          }
+        }
+        const run = await insertRun(tx, job, {
+          trigger: opts.checkpoint === undefined ? 'manual' : 'resume',
+          ...(opts.idempotencyKey === undefined ? {} : { triggerKey: opts.idempotencyKey }),
+          state: 'queued',
+          attempt: 1,
+          scheduledFor: tx.now,
+          runAt: opts.runAt ?? tx.now,
+          ...(opts.checkpoint === undefined ? {} : { checkpoint: opts.checkpoint }),
+        });
+        if (run === undefined) {
+          throw new AgentError('CONFLICT', 'the run was created concurrently; retry');
+        }
+        return { run, created: true };
+      }),
+
+    claimRuns: (nodeId, slots, upTo, aheadMs, leaseMs, liveWithinMs) =>
+      db.tx('claim runs', async (tx) => {
+        const claimed: ClaimedRun[] = [];
+        const changed: Run[] = [];
+        if (slots <= 0) return { claimed, changed, next: await nextDue(tx, upTo) };
+        // The live nodes are counted in the same statement: no round trip more for a claim.
+        const candidates = await tx.all(
+          liveWithinMs === undefined
+            ? `select ${RUN_COLUMNS} from runs where state = 'queued' and run_at <= $1
+               order by run_at, id limit $2 ${skipLocked}`
+            : `select ${RUN_COLUMNS}, (select count(*) from nodes where state = 'up'
+                 and heartbeat_at > $3) as live_nodes
+               from runs where state = 'queued' and run_at <= $1
+               order by run_at, id limit $2 ${skipLocked}`,
+          liveWithinMs === undefined
+            ? [upTo + aheadMs, slots * 4 + 8]
+            : [upTo + aheadMs, slots * 4 + 8, tx.now - liveWithinMs],
+        );
+        const live = Math.max(1, Number(candidates[0]?.live_nodes ?? 1));
+        const share = Math.min(slots, Math.ceil(candidates.length / live));
+        // Each job is locked and read once per claim, however many of its runs are due.
+        const jobs = new Map<string, Job | undefined>();
+        for (const row of candidates) {
+          if (claimed.length >= share) break;
+          const candidateRun = toRun(row);
+          // Locking the job row serialises every decision about this job's runs across nodes; a job
+          // another claimer holds is left to it (waiting could deadlock two claimers).
+          if (!jobs.has(candidateRun.jobId)) {
+            jobs.set(candidateRun.jobId, await loadJob(tx, candidateRun.jobId, skipLocked));
+          }
+          const job = jobs.get(candidateRun.jobId);
+          if (job === undefined) continue;
+          const early = candidateRun.runAt > upTo;
+          // A fire made into a run ahead of time can still be missed (the agent was down or busy):
+          // the job's misfire policy decides here too, as the planner does for fires not yet made.
+          const late = tx.now - candidateRun.runAt;
+          if (
+            candidateRun.trigger === 'schedule' &&
+            late > job.misfireGraceSec * 1000 &&
+            job.misfire !== 'all'
+          ) {
+            const newer =
+              job.misfire === 'once'
+                ? await one(
+                    tx,
+                    // Only a newer fire that is missed too replaces this one as the catch-up.
+                    `select id from runs where schedule_id = $1 and state = 'queued'
+                       and trigger = 'schedule' and scheduled_for > $2 and run_at < $3`,
+                    [
+                      idParam(candidateRun.scheduleId as string),
+                      candidateRun.scheduledFor,
+                      tx.now - job.misfireGraceSec * 1000,
+                    ],
+                  )
+                : undefined;
+            if (job.misfire === 'skip' || newer !== undefined) {
+              const reason =
+                job.misfire === 'skip'
+                  ? `missed by ${Math.round(late / 1000)}s (agent down or busy); misfire policy skip`
+                  : 'misfire policy once runs only the latest missed fire';
+              const ended = await endRun(
+                tx,
+                candidateRun,
+                job,
+                { state: 'skipped', error: reason },
+                undefined,
+              );
+              changed.push(ended.run);
+              continue;
+            }
+          }
+          if (job.overlap !== 'allow') {
+            const active = await one(
+              tx,
+              `select ${RUN_COLUMNS} from runs where job_id = $1 and state = 'running'`,
+              [idParam(job.id)],
+            );
+            if (active !== undefined) {
+              if (early) continue; // the policy decides at the run's own time
+              const busy = toRun(active);
+              if (job.overlap === 'forbid') {
+                const reason = `overlap policy forbid: run ${busy.id} was still running`;
+                changed.push(
+                  (
+                    await endRun(
+                      tx,
+                      candidateRun,
+                      job,
+                      { state: 'skipped', error: reason },
+                      undefined,
+                    )
+                  ).run,
+                );
+              } else if (job.overlap === 'replace' && busy.stopSignal === undefined) {
+                await tx.run('update runs set stop_signal = $2 where id = $1', [
+                  idParam(busy.id),
+                  'SIGTERM',
+                ]);
+                changed.push({ ...busy, stopSignal: 'SIGTERM' });
+              }
+              continue; // queue and replace: it waits for the running one to end.
+            }
+          }
+          const token = randomUUID();
+          const [took] = await tx.all(
+            `update runs set state = 'running', node_id = $2, lease_token = $3, lease_expires_at = $4,
+               started_at = $5 where id = $1 and state = 'queued' returning ${RUN_COLUMNS}`,
+            [idParam(candidateRun.id), nodeId, token, tx.now + leaseMs, tx.now],
+          );
+          if (took !== undefined) claimed.push({ run: toRun(took), job, leaseToken: token });
+        }
+        // Runs left due for the others: this node looks again shortly, in case nobody takes them.
+        const shared = live > 1 && claimed.length === share && candidates.length > share;
+        return { claimed, changed, next: await nextDue(tx, upTo), shared };
+      }),
+
+    markStarted: async (runId, token, pgid, startedAt) => {
+      const ago = startedAt === undefined ? 0 : Math.max(0, performance.now() - startedAt);
+      const rows = await db.autocommit('record a started run', (q) =>
+        q.all(
+          `update runs set pgid = $3, started_at = ${now} - $4
+           where id = $1 and lease_token = $2 and state = 'running' returning id`,
+          [idParam(runId), token, pgid, Math.round(ago)],
+        ),
+      );
+      return rows.length === 1;
+    },
+
+    saveRunProgress: (runId, token, progress) =>
+      db.autocommit('record pipeline progress', async (q) => {
+        const changed = await q.all(
+          `update runs set metrics = coalesce($3, metrics), checkpoint = coalesce($4, checkpoint)
+           where id = $1 and lease_token = $2 and state = 'running' returning id`,
+          [
+            idParam(runId),
+            token,
+            progress.metrics === undefined ? null : JSON.stringify(progress.metrics),
+            progress.checkpoint === undefined ? null : JSON.stringify(progress.checkpoint),
+          ],
+        );
+        return changed.length === 1;
+      }),
+
+    renewLeases: async (nodeId, leases, leaseMs) => {
+      const kept: KeptLease[] = [];
+      // One statement for a node's leases (a batch of them, when it has very many), on its own.
+      for (let i = 0; i < leases.length; i += RENEW_BATCH) {
+        const batch = leases.slice(i, i + RENEW_BATCH);
+        const ours = batch.map((_, j) => `(id = $${3 + 2 * j} and lease_token = $${4 + 2 * j})`);
+        const rows = await db.autocommit('renew run leases', (q) =>
+          q.all(
+            `update runs set lease_expires_at = ${now} + $2
+             where node_id = $1 and state = 'running' and (${ours.join(' or ')})
+             returning id, stop_signal, stop_grace_ms`,
+            [nodeId, leaseMs, ...batch.flatMap((l) => [idParam(l.runId), l.token])],
+          ),
+        );
+        for (const row of rows) {
+          const signal = optStr(row.stop_signal);
+          const graceMs = opt(row.stop_grace_ms);
+          kept.push({
+            runId: String(row.id),
+            ...(signal === undefined ? {} : { stopSignal: signal }),
+            ...(graceMs === undefined ? {} : { stopGraceMs: graceMs }),
+          });
+        }
+      }
+      return kept;
+    },
+
+    finishRun: (runId, token, outcome, retry) =>
+      db.tx('finish a run', async (tx) => {
+        // The update checks the lease and locks the row: no read before it.
+        const ended = await closeRun(tx, runId, outcome, token);
+        if (ended === undefined) return undefined;
+        tx.announce('runs'); // a slot, or a job's overlap policy, no longer holds others up
+        return afterEnd(tx, ended, await mustLoadJob(tx, ended.jobId), retry);
+      }),
+
+    loseRuns: (which, reason, retry) =>
+      db.tx('mark lost runs', async (tx) => {
+        const rows =
+          'nodeId' in which
+            ? await tx.all(
+                `select ${RUN_COLUMNS} from runs where state = 'running' and node_id = $1
+                 order by id ${forUpdate}`,
+                [which.nodeId],
+              )
+            : // A row another transaction holds is waited for (lock_timeout bounds the wait, and
+              // the server ends a stalled agent's transaction): skipped, it could stay running.
+              await tx.all(
+                `select ${RUN_COLUMNS} from runs where state = 'running' and lease_expires_at < $1
+                 order by id ${forUpdate}`,
+                [tx.now],
+              );
+        const lost: Run[] = [];
+        const retries: Run[] = [];
+        for (const row of rows) {
+          const run = toRun(row);
+          const job = await mustLoadJob(tx, run.jobId);
+          const ended = await endRun(tx, run, job, { state: 'lost', error: reason }, retry);
+          tx.announce('runs');
+          lost.push(ended.run);
+          if (ended.retry !== undefined) retries.push(ended.retry);
+        }
+        return { lost, retries };
+      }),
+
+    requestStop: (runId, signal, graceMs) =>
+      db.tx('stop a run', async (tx) => {
+        const run = await loadRun(tx, runId, true);
+        if (run === undefined) throw notFound('run', runId);
+        if (run.state === 'queued') {
+          const job = await mustLoadJob(tx, run.jobId);
+          return (
+            await endRun(
+              tx,
+              run,
+              job,
+              { state: 'canceled', error: 'stopped before it started' },
+              undefined,
+            )
+          ).run;
+        }
+        if (run.state === 'running' && run.stopSignal === undefined) {
+          await tx.run('update runs set stop_signal = $2, stop_grace_ms = $3 where id = $1', [
+            idParam(runId),
+            signal,
+            graceMs ?? null,
+          ]);
+          return { ...run, stopSignal: signal };
+        }
+        return run;
+      }),
+
+    getRun: (id) => db.autocommit('read a run', (tx) => loadRun(tx, id)),
+
+    listRuns: (filter: RunFilter) =>
+      db.autocommit('list runs', async (tx) => {
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const add = (clause: string, value: unknown): void => {
+          params.push(value);
+          where.push(clause.replace('?', `$${params.length}`));
+        };
+        if (filter.jobId !== undefined) add('job_id = ?', idParam(filter.jobId));
+        if (filter.state !== undefined) add('state = ?', filter.state);
+        if (filter.nodeId !== undefined) add('node_id = ?', filter.nodeId);
+        if (filter.before !== undefined) add('id < ?', idParam(filter.before));
+        params.push(filter.limit);
+        const rows = await tx.all(
+          `select ${RUN_COLUMNS} from runs ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+           order by id desc limit $${params.length}`,
+          params,
+        );
+        return rows.map(toRun);
+      }),
+  };
+}
+
+/** Leases renewed per statement: a bound on its parameters (2 per lease) and its length. */
+const RENEW_BATCH = 500;

@@ -1,8 +1,8 @@
 // Property-based fuzz over every route Fastify registers, plus paths no route takes under each
 // surface (issue 21): arbitrary parameters, methods, query strings, bodies and content types. Every
-// answer is below 500, an error is in its surface's own shape (reply-error.ts), and /healthz still
-// answers after each batch. Nothing is generated that could form a valid job or a console command
-// that changes anything, and every request goes to 127.0.0.1.
+// answer is below 500, an error is in its surface's own shape (src/http/surfaces.ts), and /healthz
+// still answers after each batch. Nothing is generated that could form a valid job or a console
+// command that changes anything, and every request goes to 127.0.0.1.
 //
 // BOSUN_FUZZ_SEED pins the seed, BOSUN_FUZZ_RUNS the number of cases (default 400, in batches), and
 // BOSUN_FUZZ_COLLECT=1 runs every case without stopping or shrinking and prints each distinct
@@ -35,7 +35,8 @@ after(async () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Surfaces and their error shapes (specs and reply-error.ts).
+// Surfaces and their error shapes (the specs and src/http/surfaces.ts), written out again here as
+// the test's own oracle.
 
 type Surface = 'native' | 'seatunnel' | 'cloudtask' | 'arthas';
 

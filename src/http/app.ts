@@ -1,5 +1,6 @@
-// The one Fastify app on the one port: auth first, then every surface (vminfo, SeaTunnel monitoring,
-// native, metrics, the dashboard), each translating to and from the same core services.
+// The one Fastify app on the one port: the request rules first (request-rules.ts), then every
+// surface (surfaces.ts) in a context of its own that answers errors in its shape, each translating
+// to and from the same core services.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fastifyWebsocket from '@fastify/websocket';
@@ -30,9 +31,12 @@ import { registerSessionRoutes } from './native/sessions.ts';
 import { createOpenApiCollector } from './openapi-builder.ts';
 import { createFastLane } from './fast-lane.ts';
 import { lazyCompilers } from './lazy-compilers.ts';
-import { clientErrorAnswer, rawAnswer, replyError } from './reply-error.ts';
+import { clientErrorAnswer, errorHandlerByPath, rawAnswer } from './reply-error.ts';
+import { createRequestRules } from './request-rules.ts';
 import { createRouteMethods } from './route-methods.ts';
 import { createSiteGuard } from './site-guard.ts';
+import { registerSurface } from './surface-plugin.ts';
+import { ARTHAS, CLOUDTASK, DASHBOARD, METRICS, NATIVE, SEATUNNEL, VMINFO } from './surfaces.ts';
 import { parseJson } from '../parse-json.ts';
 import { AJV_OPTIONS } from './validation-error.ts';
 import { createSnapshotHub, type SnapshotHub } from './stream.ts';
@@ -43,23 +47,12 @@ import { registerWebRoutes } from './web.ts';
 // the idle agent's RSS, although nothing here uses it (src/agent.test.ts).
 const http = process.getBuiltinModule('node:http');
 
-/** The longest URL answered; a longer one gets a 414 in its surface's shape. */
-const MAX_URL_BYTES = 8192;
 /** How long a client may take to send its request headers. */
 const HEADERS_TIMEOUT_MS = 10_000;
 /** How long a connection refused as malformed keeps reading what its client still sends. */
 const LINGER_MS = 5_000;
 /** How long a client may take to send its whole request; a package upload must fit in it. */
 const REQUEST_TIMEOUT_MS = 120_000;
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The route refuses changes itself in --read-only mode (a POST surface that also reads). */
-    checksReadOnly?: boolean;
-    /** The route opens an event stream: a foreign page may not subscribe even with GET. */
-    subscription?: boolean;
-  }
-}
 
 export interface HttpDeps {
   config: Config;
@@ -93,15 +86,13 @@ export interface HttpApp {
 }
 
 export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
-  const auth = createAuth({ token: deps.config.token, cookieSecret: deps.cookieSecret });
-  const guard = createSiteGuard(deps.config);
-  const lane = createFastLane({
-    // A refused request goes on to Fastify, which answers it in its surface's shape.
-    admits: (request) =>
-      guard.refusal(request.method ?? 'GET', request.headers, false) === undefined &&
-      auth.admits(request),
-    headers: deps.config.readOnly ? { 'x-bosun-read-only': 'true' } : {},
+  const rules = createRequestRules({
+    guard: createSiteGuard(deps.config),
+    auth: createAuth({ token: deps.config.token, cookieSecret: deps.cookieSecret }),
+    readOnly: deps.config.readOnly,
   });
+  // The hot reads' way around Fastify's per-request cost, under the same rules (fast-lane.ts).
+  const lane = createFastLane({ rules });
   /** Connections already answered as malformed, lingering until their client stops sending. */
   const refused = new WeakSet<object>();
   const app = Fastify({
@@ -144,7 +135,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     schemaController: { compilersFactory: lazyCompilers },
     // A URL Fastify cannot route (bad percent-encoding, a parameter too long) is answered in the
     // shape of the surface it names, like every other error.
-    frameworkErrors: (err, request, reply) => replyError(request, reply, err),
+    frameworkErrors: errorHandlerByPath,
     // So are requests node:http cannot parse: too long a URL, too large headers, a timeout.
     clientErrorHandler: (err: Error & { code?: string }, socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed || refused.has(socket)) return;
@@ -186,43 +177,27 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
-  app.setErrorHandler((err, request, reply) => replyError(request, reply, err));
-  app.setNotFoundHandler((request, reply) => {
+  // What fails before a route is found (no route, a wrong method, a rule refusing an unknown path)
+  // is answered in the shape of the surface whose path it names (surfaces.ts); a surface's routes
+  // answer in theirs (surface-plugin.ts).
+  app.setErrorHandler(errorHandlerByPath);
+  app.setNotFoundHandler(async (request, reply) => {
     const pathname = request.url.split('?', 1)[0] ?? '/';
     const allowed = methods.allowed(pathname);
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       reply.header('allow', allowed.join(', '));
-      return replyError(
-        request,
-        reply,
-        new AgentError(
-          'METHOD_NOT_ALLOWED',
-          `${request.method} is not allowed on ${pathname}; use ${allowed.join(', ')}`,
-        ),
+      throw new AgentError(
+        'METHOD_NOT_ALLOWED',
+        `${request.method} is not allowed on ${pathname}; use ${allowed.join(', ')}`,
       );
     }
-    return replyError(
-      request,
-      reply,
-      new AgentError('NOT_FOUND', `no route ${request.method} ${pathname}; see docs/api.md`),
-    );
+    throw new AgentError('NOT_FOUND', `no route ${request.method} ${pathname}; see docs/api.md`);
   });
 
-  // First of all: a foreign page or a rebinding name is refused before anything else is looked at,
-  // and so is a URL too long to have a use. (node:http refuses only a whole head over 16 KiB, when
-  // the request line may no longer be there to say which surface it was for.)
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url.length > MAX_URL_BYTES) {
-      const tooLong = `the URL is longer than ${MAX_URL_BYTES} bytes`;
-      return replyError(request, reply, new AgentError('URI_TOO_LONG', tooLong));
-    }
-    const subscribes =
-      request.headers.upgrade !== undefined || request.routeOptions.config.subscription === true;
-    const why = guard.refusal(request.method, request.headers, subscribes);
-    if (why !== undefined) return replyError(request, reply, new AgentError('FORBIDDEN', why));
-  });
-  if (auth.enabled) app.addHook('onRequest', auth.onRequest);
+  // First of all, on every route: the URL, the site, credentials and --read-only.
+  app.addHook('onRequest', rules.onRequest);
   app.addHook('preClose', (done) => {
+    // Fastify answers 503 from now on; the lane hands it everything.
     lane.close();
     // node:http closes the connections that are idle when it closes, and then waits for the rest:
     // a keep-alive connection whose request was still in flight (a console long-poll) would hold
@@ -232,100 +207,93 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   });
   let closeIdle: NodeJS.Timeout | undefined;
   app.addHook('onClose', async () => clearInterval(closeIdle));
-  if (deps.config.readOnly) {
-    // Every method that can change something is refused up front; surfaces with read-only POST
-    // actions will opt those in explicitly.
-    app.addHook('onRequest', async (request, reply) => {
-      // A surface whose POSTs include reads (the console's pull_results) refuses writes itself.
-      if (request.routeOptions.config.checksReadOnly === true) return;
-      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') {
-        // Lets the dashboard hide what would be refused.
-        reply.header('x-bosun-read-only', 'true');
-        return;
-      }
-      return replyError(
-        request,
-        reply,
-        new AgentError(
-          'READ_ONLY',
-          `this agent is read-only (--read-only): ${request.method} ${request.url.split('?', 1)[0]} is refused`,
-        ),
-      );
-    });
-  }
   const hub = createSnapshotHub({
     monitor: deps.monitor,
     logger: deps.logger,
     maxClients: deps.maxWsClients ?? 1024,
   });
 
-  registerVminfoRoutes(app, {
-    monitor: deps.monitor,
-    hub,
-    lane,
-    storeReachable: deps.storeReachable,
-  });
-  registerHistoryRoutes(app, { monitor: deps.monitor, intervalMs: deps.config.intervalMs });
   // Who is in the cluster, judged from the heartbeats in the store; stateless, so built here.
   const membership = createMembership({ store: deps.store, heartbeatMs: deps.config.heartbeatMs });
-  registerNodeRoutes(app, { membership, monitor: deps.monitor, nodeId: deps.nodeId });
-  registerSeatunnelMonitoring(app, {
-    monitor: deps.monitor,
-    membership,
-    runtime: deps.runtime,
-    nodeId: deps.nodeId,
-    self: () => {
-      const address = app.server.address();
-      return typeof address === 'object' && address !== null
-        ? { host: address.address, port: address.port }
-        : { host: deps.config.bind, port: deps.config.port };
-    },
-    clockSkewMs: deps.clockSkewMs,
-    openConnections: () => openConnections,
+  // Each surface in a context of its own, with its error shape (surface-plugin.ts).
+  await registerSurface(app, VMINFO, (scope) =>
+    registerVminfoRoutes(scope, {
+      monitor: deps.monitor,
+      hub,
+      lane,
+      storeReachable: deps.storeReachable,
+    }),
+  );
+  await registerSurface(app, NATIVE, async (scope) => {
+    registerHistoryRoutes(scope, { monitor: deps.monitor, intervalMs: deps.config.intervalMs });
+    registerNodeRoutes(scope, { membership, monitor: deps.monitor, nodeId: deps.nodeId });
+    registerJobRoutes(scope, deps); // deps.defaultTz is read when a job is shown
+    registerEventRoutes(scope, { events: deps.jobsEvents, jobs: deps.jobs });
+    registerSessionRoutes(scope, { console: deps.console, dumpDir: deps.dumpDir });
   });
-  registerJobRoutes(app, deps); // deps.defaultTz is read when a job is shown
-  await registerSeatunnelJobRoutes(app, { jobs: deps.jobs, membership, nodeId: deps.nodeId });
-  registerEventRoutes(app, { events: deps.jobsEvents, jobs: deps.jobs });
-  await registerArthasRoutes(app, {
-    console: deps.console,
-    readOnly: deps.config.readOnly,
-    lane,
+  await registerSurface(app, SEATUNNEL, async (scope) => {
+    registerSeatunnelMonitoring(scope, {
+      monitor: deps.monitor,
+      membership,
+      runtime: deps.runtime,
+      nodeId: deps.nodeId,
+      self: () => {
+        const address = app.server.address();
+        return typeof address === 'object' && address !== null
+          ? { host: address.address, port: address.port }
+          : { host: deps.config.bind, port: deps.config.port };
+      },
+      clockSkewMs: deps.clockSkewMs,
+      openConnections: () => openConnections,
+    });
+    await registerSeatunnelJobRoutes(scope, {
+      jobs: deps.jobs,
+      membership,
+      nodeId: deps.nodeId,
+    });
   });
-  registerSessionRoutes(app, { console: deps.console, dumpDir: deps.dumpDir });
-  await registerCloudtaskRoutes(app, {
-    jobs: deps.jobs,
-    store: deps.store,
-    config: deps.config,
-    nodeId: deps.nodeId,
-    version: deps.version,
-    startedAt: Date.now(),
-    apiAddress: () => {
-      const address = app.server.address();
-      return typeof address === 'object' && address !== null
-        ? `${address.address}:${address.port}`
-        : `${deps.config.bind}:${deps.config.port}`;
-    },
-  });
+  await registerSurface(app, ARTHAS, (scope) =>
+    registerArthasRoutes(scope, { console: deps.console, readOnly: deps.config.readOnly, lane }),
+  );
+  await registerSurface(app, CLOUDTASK, (scope) =>
+    registerCloudtaskRoutes(scope, {
+      jobs: deps.jobs,
+      store: deps.store,
+      config: deps.config,
+      nodeId: deps.nodeId,
+      version: deps.version,
+      startedAt: Date.now(),
+      apiAddress: () => {
+        const address = app.server.address();
+        return typeof address === 'object' && address !== null
+          ? `${address.address}:${address.port}`
+          : `${deps.config.bind}:${deps.config.port}`;
+      },
+    }),
+  );
   // prom-client is loaded on the first scrape: an agent nobody scrapes never pays for it.
   let registry: Promise<Registry> | undefined;
-  app.get('/metrics', async (_request, reply) => {
-    registry ??= import('./metrics.ts').then((m) =>
-      m.createMetricsRegistry({
-        monitor: deps.monitor,
-        version: deps.version,
-        nodeId: deps.nodeId,
-        runtime: deps.runtime,
-        wsClients: hub.size,
-      }),
-    );
-    const r = await registry;
-    return reply
-      .header('cache-control', 'no-store')
-      .type(r.contentType)
-      .send(await r.metrics());
-  });
-  registerOpenApiRoute(app, deps.version, openapi);
-  registerWebRoutes(app, deps.webRoot);
+  await registerSurface(app, METRICS, (scope) =>
+    scope.get('/metrics', async (_request, reply) => {
+      registry ??= import('./metrics.ts').then((m) =>
+        m.createMetricsRegistry({
+          monitor: deps.monitor,
+          version: deps.version,
+          nodeId: deps.nodeId,
+          runtime: deps.runtime,
+          wsClients: hub.size,
+        }),
+      );
+      const r = await registry;
+      return reply
+        .header('cache-control', 'no-store')
+        .type(r.contentType)
+        .send(await r.metrics());
+    }),
+  );
+  // The OpenAPI document is the native API's; it lists the routes registered before it.
+  await registerSurface(app, NATIVE, (scope) => registerOpenApiRoute(scope, deps.version, openapi));
+  await registerSurface(app, DASHBOARD, (scope) => registerWebRoutes(scope, deps.webRoot));
 
   let openConnections = 0;
   app.server.on('connection', (socket) => {

@@ -1,11 +1,10 @@
 // Token authentication for every surface (DESIGN.md, Security): Bearer, Basic password, ?token= and a
 // session cookie set on a page visit. Without a token (loopback only) everything is open.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isLoopback } from '../config.ts';
 import { AgentError } from '../errors.ts';
-import { replyError } from './reply-error.ts';
 
 export const COOKIE_NAME = 'bosun_session';
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz']);
@@ -21,13 +20,19 @@ export interface AuthOptions {
 }
 
 export interface Auth {
-  /** Whether the request carries valid credentials (always true without a token). */
-  check(request: FastifyRequest): boolean;
-  /** The same decision for a raw request without a query string (see fast-lane.ts). */
-  admits(request: IncomingMessage): boolean;
   readonly enabled: boolean;
-  /** The onRequest hook that enforces all of this (only needed when enabled). */
-  onRequest(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+  /**
+   * Whether a request may pass: a public path, or valid credentials (always true without a token).
+   * `query` is the parsed query string, where there is one.
+   */
+  admits(pathname: string, headers: IncomingHttpHeaders, query?: unknown): boolean;
+  /**
+   * The answer to a request that `admits` refused: too many failures from its address, a page for
+   * a browser, or else the UNAUTHORIZED error thrown for its surface to render.
+   */
+  refuse(request: FastifyRequest, reply: FastifyReply): FastifyReply;
+  /** For an admitted request: a page visit with ?token= trades it for a cookie. */
+  admitted(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined;
 }
 
 /** Constant-time string comparison: hash both sides so lengths never leak through timing either. */
@@ -46,9 +51,9 @@ export function createAuth(opts: AuthOptions): Auth {
       : createHmac('sha256', opts.cookieSecret).update(token).digest('base64url');
   const failures = new Map<string, { count: number; since: number }>();
 
-  const check = (request: { headers: IncomingHttpHeaders; query?: unknown }): boolean => {
+  const check = (headers: IncomingHttpHeaders, query: unknown): boolean => {
     if (token === undefined) return true;
-    const given = credentialsOf(request.headers, request.query);
+    const given = credentialsOf(headers, query);
     if (given.token !== undefined && safeEqual(given.token, token)) return true;
     return given.cookie !== undefined && safeEqual(given.cookie, cookieValue);
   };
@@ -74,25 +79,21 @@ export function createAuth(opts: AuthOptions): Auth {
     }
   };
 
-  const onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
-    const pathname = request.url.split('?', 1)[0] ?? '/';
-    if (PUBLIC_PATHS.has(pathname)) return;
-    // Valid credentials always pass: the throttle only slows down guessing, and on loopback or
-    // behind a proxy every client shares one address.
-    if (!check(request)) {
-      if (tooManyFailures(request.ip)) {
-        return replyError(
-          request,
-          reply,
-          new AgentError(
-            'TOO_MANY_REQUESTS',
-            'too many failed logins; wait a minute and try again',
-          ),
-        );
-      }
-      recordFailure(request.ip);
-      return unauthorized(request, reply);
+  const refuse = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    // Valid credentials always pass (admits): the throttle only slows down guessing, and on
+    // loopback or behind a proxy every client shares one address.
+    if (tooManyFailures(request.ip)) {
+      throw new AgentError(
+        'TOO_MANY_REQUESTS',
+        'too many failed logins; wait a minute and try again',
+      );
     }
+    recordFailure(request.ip);
+    return unauthorized(request, reply);
+  };
+
+  const admitted = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    if (token === undefined) return undefined;
     const query = request.query as Record<string, unknown> | undefined;
     // A page visit with ?token=: trade the token for a cookie and take it out of the address bar.
     if (typeof query?.token === 'string' && request.method === 'GET' && wantsHtml(request)) {
@@ -110,7 +111,12 @@ export function createAuth(opts: AuthOptions): Auth {
     return undefined;
   };
 
-  return { check, admits: check, onRequest, enabled: token !== undefined };
+  return {
+    enabled: token !== undefined,
+    admits: (pathname, headers, query) => PUBLIC_PATHS.has(pathname) || check(headers, query),
+    refuse,
+    admitted,
+  };
 }
 
 function credentialsOf(
@@ -172,12 +178,8 @@ function unauthorized(request: FastifyRequest, reply: FastifyReply): FastifyRepl
           '<p>Open <code>/?token=YOUR_TOKEN</code> once; a cookie keeps you signed in.</p></body>',
       );
   }
-  return replyError(
-    request,
-    reply,
-    new AgentError(
-      'UNAUTHORIZED',
-      'missing or invalid token: send "Authorization: Bearer <token>" or open /?token=<token>',
-    ),
+  throw new AgentError(
+    'UNAUTHORIZED',
+    'missing or invalid token: send "Authorization: Bearer <token>" or open /?token=<token>',
   );
 }

@@ -2,33 +2,47 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { createAuth } from './auth.ts';
 import { createFastLane } from './fast-lane.ts';
+import { createRequestRules } from './request-rules.ts';
+import { createSiteGuard } from './site-guard.ts';
 
 describe('fast lane', () => {
   let server: http.Server;
   let base: string;
+  /** Whether requests carry the token; without it the rules refuse them. */
   let admit = true;
+  // The real rules, as app.ts builds them: a token, a loopback bind, --read-only.
   const lane = createFastLane({
-    admits: () => admit,
-    headers: { 'x-common': 'yes' },
+    rules: createRequestRules({
+      guard: createSiteGuard({ bind: '127.0.0.1', allowedHosts: [], allowedOrigins: [] }),
+      auth: createAuth({ token: 'secret', cookieSecret: 'cookie secret' }),
+      readOnly: true,
+    }),
   });
-  lane.get('/ok', (headers) => ({
+  const read = {};
+  // A POST route that judges --read-only itself, as the console's does.
+  const console = { checksReadOnly: true };
+  lane.get('/ok', read, (headers) => ({
     headers: { 'content-type': 'text/plain; charset=utf-8' },
     body: `hello ${headers['x-name'] ?? 'there'} ✓`,
   }));
-  lane.get('/bytes', () => ({ headers: {}, body: Buffer.from([1, 2, 3]) }));
-  lane.get('/not-ready', () => undefined);
-  lane.get('/broken', () => {
+  lane.get('/bytes', read, () => ({ headers: {}, body: Buffer.from([1, 2, 3]) }));
+  lane.get('/not-ready', read, () => undefined);
+  lane.get('/broken', read, () => {
     throw new Error('boom');
   });
-  lane.post('/echo', 16, async (body) => ({ headers: {}, body: `got ${JSON.stringify(body)}` }));
+  lane.post('/echo', 16, console, async (body) => ({
+    headers: {},
+    body: `got ${JSON.stringify(body)}`,
+  }));
   // node:http refuses this header value: writing the answer throws.
-  lane.get('/bad-header', () => ({ headers: { 'x-bad': 'a\nb' }, body: 'never' }));
+  lane.get('/bad-header', read, () => ({ headers: { 'x-bad': 'a\nb' }, body: 'never' }));
   // Answers once released; `held` resolves when a request has reached it.
   let release: () => void = () => {};
   let reached: () => void = () => {};
   const held = new Promise<void>((resolve) => (reached = resolve));
-  lane.post('/held', 16, async () => {
+  lane.post('/held', 16, console, async () => {
     reached();
     await new Promise<void>((resolve) => (release = resolve));
     return { headers: {}, body: 'late' };
@@ -45,18 +59,20 @@ describe('fast lane', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const get = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(base + path, init);
+    const headers = new Headers(init.headers);
+    if (admit) headers.set('authorization', 'Bearer secret');
+    const res = await fetch(base + path, { ...init, headers });
     return { status: res.status, headers: res.headers, body: await res.text() };
   };
 
-  it('answers a route with its headers, the common ones and an exact content-length', async () => {
+  it("answers a route with its headers, the rules' ones and an exact content-length", async () => {
     const res = await get('/ok', { headers: { 'x-name': 'ops' } });
     assert.equal(res.status, 200);
     assert.equal(res.body, 'hello ops ✓');
-    assert.equal(res.headers.get('x-common'), 'yes');
+    assert.equal(res.headers.get('x-bosun-read-only'), 'true');
     assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8');
     assert.equal(res.headers.get('content-length'), String(Buffer.byteLength('hello ops ✓')));
-    const bytes = await fetch(base + '/bytes');
+    const bytes = await fetch(base + '/bytes', { headers: { authorization: 'Bearer secret' } });
     assert.deepEqual([...new Uint8Array(await bytes.arrayBuffer())], [1, 2, 3]);
   });
 
@@ -77,13 +93,14 @@ describe('fast lane', () => {
     const res = await get('/echo', { method: 'POST', body: 'ünï' });
     assert.equal(res.status, 200);
     assert.equal(res.body, 'got "ünï"');
-    assert.equal(res.headers.get('x-common'), 'yes');
+    // A route that judges --read-only itself gets no read-only header, as in Fastify.
+    assert.equal(res.headers.get('x-bosun-read-only'), null);
     assert.equal((await get('/echo', { method: 'POST', body: '' })).body, 'got ""');
     // A body that arrives in pieces is read whole.
     const reply = await new Promise<string>((resolve, reject) => {
       const req = http.request(`${base}/echo`, {
         method: 'POST',
-        headers: { 'content-length': 6 },
+        headers: { 'content-length': 6, authorization: 'Bearer secret' },
       });
       req.on('response', (r) => {
         r.setEncoding('utf8');
@@ -99,7 +116,7 @@ describe('fast lane', () => {
     await new Promise<void>((resolve) => {
       const req = http.request(`${base}/echo`, {
         method: 'POST',
-        headers: { 'content-length': 6 },
+        headers: { 'content-length': 6, authorization: 'Bearer secret' },
       });
       req.on('error', () => resolve());
       req.write('abc', () => setTimeout(() => req.destroy(), 20));
@@ -126,7 +143,12 @@ describe('fast lane', () => {
     );
     // The client leaves while its answer is being made; the answer is dropped, the server goes on.
     const aborted = new AbortController();
-    const gone = fetch(`${base}/held`, { method: 'POST', body: 'x', signal: aborted.signal });
+    const gone = fetch(`${base}/held`, {
+      method: 'POST',
+      body: 'x',
+      headers: { authorization: 'Bearer secret' },
+      signal: aborted.signal,
+    });
     await held;
     aborted.abort();
     await assert.rejects(gone);
@@ -154,11 +176,21 @@ describe('fast lane', () => {
     admit = true;
   });
 
-  it('hands on requests it does not admit, and everything once closed', async () => {
+  it('hands on requests the rules refuse, and everything once closed', async () => {
     admit = false;
     assert.equal((await get('/ok')).status, 299);
     admit = true;
     assert.equal((await get('/ok')).status, 200);
+    // A foreign page's POST (site-guard.ts), and a rebinding Host.
+    const foreign = { origin: 'https://evil.example' };
+    assert.equal((await get('/echo', { method: 'POST', body: 'x', headers: foreign })).status, 299);
+    const rebound = await new Promise<number>((resolve, reject) => {
+      http
+        .get(`${base}/ok`, { headers: { host: 'evil.example', authorization: 'Bearer secret' } })
+        .on('response', (r) => resolve(r.resume().statusCode ?? 0))
+        .on('error', reject);
+    });
+    assert.equal(rebound, 299);
     lane.close();
     assert.equal((await get('/ok')).status, 299);
   });

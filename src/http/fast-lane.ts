@@ -3,12 +3,15 @@
 //
 // Why by hand: Fastify's per-request machinery (Request and Reply objects, hook runners, the route's
 // promise) is most of the cost of a small GET on one core: bare node:http answers the same bytes
-// ~1.5× as fast (docs/performance.md). These reads take no body, no query string and no validation,
-// so their happy path is answered here. Everything else (HEAD, a query string, no sample yet, missing
-// credentials, a cross-site refusal, shutting down, any error) falls through to the same route in
-// Fastify, which stays the one place for errors, auth failures and the OpenAPI document. A POST route answers every outcome
-// itself (once its body is read there is no going back), so only a surface whose errors are answers
-// in its own shape, like Arthas's, belongs here.
+// ~1.5× as fast (docs/performance.md); without this lane the agent missed its target of 0.8× bare on
+// /healthz and the snapshot (0.62–0.64×). These reads take no body, no query string and no
+// validation, so their happy path is answered here. The lane has no rule of its own: it asks the
+// same request rules as Fastify's onRequest hook (request-rules.ts: URL, site guard, credentials,
+// read-only) and adds the same headers, and its routes are the Fastify routes' own functions.
+// Everything the rules refuse, and HEAD, a query string, no sample yet, shutting down or any error,
+// falls through to the same route in Fastify, which answers it in its surface's shape. A POST route
+// answers every outcome itself (once its body is read there is no going back), so only a surface
+// whose errors are answers in its own shape, like Arthas's, belongs here.
 //
 // Answers are written together at the end of the event loop's poll phase rather than one by one.
 // A client waiting on another core is woken by the first answer that reaches it; answered one at a
@@ -22,6 +25,7 @@ import type {
   OutgoingHttpHeaders,
   ServerResponse,
 } from 'node:http';
+import type { RequestRules, RouteRules } from './request-rules.ts';
 
 export interface LaneAnswer {
   headers: OutgoingHttpHeaders;
@@ -32,19 +36,18 @@ export interface LaneAnswer {
 export type LaneRoute = (headers: IncomingHttpHeaders) => LaneAnswer | undefined;
 
 export interface FastLaneOptions {
-  /** Whether the request may be served without Fastify (credentials and cross-site rules pass). */
-  admits(request: IncomingMessage): boolean;
-  /** Headers every answer carries, as Fastify's hooks would add them. */
-  headers?: OutgoingHttpHeaders;
+  /** The rules Fastify's onRequest hook applies: a request they refuse is left to Fastify. */
+  rules: Pick<RequestRules, 'refusal' | 'headers'>;
 }
 
 /** Answers a POST from its whole body as text; it must answer every outcome itself. */
 export type LanePostRoute = (body: string) => Promise<LaneAnswer>;
 
 export interface FastLane {
-  get(path: string, route: LaneRoute): void;
+  /** `config`: the same object as the Fastify route's `config`, which the rules read. */
+  get(path: string, config: RouteRules, route: LaneRoute): void;
   /** A POST answered here when its body has a declared length up to `bodyLimit`. */
-  post(path: string, bodyLimit: number, route: LanePostRoute): void;
+  post(path: string, bodyLimit: number, config: RouteRules, route: LanePostRoute): void;
   /** Answers the request and returns true, or returns false to hand it to Fastify. */
   serve(request: IncomingMessage, response: ServerResponse): boolean;
   /** Hands everything to Fastify from now on (it answers 503 while closing). */
@@ -52,18 +55,18 @@ export interface FastLane {
 }
 
 export function createFastLane(options: FastLaneOptions): FastLane {
-  const routes = new Map<string, LaneRoute>();
-  const posts = new Map<string, { bodyLimit: number; route: LanePostRoute }>();
-  const common = options.headers ?? {};
+  const { rules } = options;
+  const routes = new Map<string, { config: RouteRules; route: LaneRoute }>();
+  const posts = new Map<string, { bodyLimit: number; config: RouteRules; route: LanePostRoute }>();
   let open = true;
   /** Answers ready in this loop iteration, written by one setImmediate (see the head comment). */
-  let ready: Array<[ServerResponse, LaneAnswer]> = [];
+  let ready: Array<[ServerResponse, LaneAnswer, OutgoingHttpHeaders]> = [];
   const flush = () => {
     const batch = ready;
     ready = [];
-    for (const [response, answer] of batch) {
+    for (const [response, answer, common] of batch) {
       try {
-        write(response, answer);
+        write(response, answer, common);
       } catch {
         response.destroy(); // a bug's last resort, which must not cost the rest of the batch
       }
@@ -71,28 +74,28 @@ export function createFastLane(options: FastLaneOptions): FastLane {
   };
 
   return {
-    get(path, route) {
-      routes.set(path, route);
+    get(path, config, route) {
+      routes.set(path, { config, route });
     },
 
-    post(path, bodyLimit, route) {
-      posts.set(path, { bodyLimit, route });
+    post(path, bodyLimit, config, route) {
+      posts.set(path, { bodyLimit, config, route });
     },
 
     serve(request, response) {
       if (!open) return false;
       if (request.method === 'POST') return servePost(request, response);
       if (request.method !== 'GET') return false;
-      const route = routes.get(request.url ?? '');
-      if (route === undefined || !options.admits(request)) return false;
+      const get = routes.get(request.url ?? '');
+      if (get === undefined || !admits(request, get.config)) return false;
       let answer: LaneAnswer | undefined;
       try {
-        answer = route(request.headers);
+        answer = get.route(request.headers);
       } catch {
         return false; // Fastify runs the route again and answers the error in its surface's shape.
       }
       if (answer === undefined) return false;
-      queue(response, answer);
+      queue(response, answer, rules.headers('GET', get.config));
       return true;
     },
 
@@ -101,11 +104,20 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     },
   };
 
-  function queue(response: ServerResponse, answer: LaneAnswer): void {
-    if (ready.push([response, answer]) === 1) setImmediate(flush);
+  function admits(request: IncomingMessage, config: RouteRules): boolean {
+    const view = {
+      method: request.method ?? 'GET',
+      url: request.url ?? '/',
+      headers: request.headers,
+    };
+    return rules.refusal(view, config) === undefined;
   }
 
-  function write(response: ServerResponse, answer: LaneAnswer): void {
+  function queue(response: ServerResponse, answer: LaneAnswer, common: OutgoingHttpHeaders): void {
+    if (ready.push([response, answer, common]) === 1) setImmediate(flush);
+  }
+
+  function write(response: ServerResponse, answer: LaneAnswer, common: OutgoingHttpHeaders): void {
     if (response.destroyed) return; // the client went away while the answer waited
     const length =
       typeof answer.body === 'string' ? Buffer.byteLength(answer.body) : answer.body.length;
@@ -115,14 +127,14 @@ export function createFastLane(options: FastLaneOptions): FastLane {
   }
 
   // Once the body is read the request cannot go back to Fastify, so everything that Fastify
-  // would refuse (no or too large a length, chunked bodies, missing credentials) goes there first.
+  // would refuse (no or too large a length, chunked bodies, what the rules refuse) goes there first.
   function servePost(request: IncomingMessage, response: ServerResponse): boolean {
     const post = posts.get(request.url ?? '');
     if (post === undefined) return false;
     const declared = request.headers['content-length'];
     if (declared === undefined || request.headers['transfer-encoding'] !== undefined) return false;
     const length = Number(declared);
-    if (!(length <= post.bodyLimit) || !options.admits(request)) return false;
+    if (!(length <= post.bodyLimit) || !admits(request, post.config)) return false;
     // One 'readable' listener and read() rather than 'data' and 'end': no resume() tick, and a body
     // that came with its headers is answered in the first callback.
     const chunks: Buffer[] = [];
@@ -134,7 +146,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
       read = true;
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
       post.route(body.toString()).then(
-        (answer) => queue(response, answer),
+        (answer) => queue(response, answer, rules.headers('POST', post.config)),
         () => response.destroy(), // the route answers its own errors; this is a bug's last resort
       );
     });

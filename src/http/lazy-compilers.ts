@@ -1,29 +1,34 @@
-// Fastify's schema compilers, made lazy. By default Fastify loads ajv (with ajv-formats) and
+// Fastify's schema compilers, made lazy. By default Fastify builds ajv (with ajv-formats) and
 // fast-json-stringify when it starts and compiles every route's schema before it listens, although
-// most routes of an agent are never called in a given hour. Replies are plain JSON.stringify: response
-// schemas document the API; a serializer per route (fast-json-stringify) cost ~10 MB of heap for no
-// measurable gain on these sizes, and would silently drop any field a schema forgot. A route's validator is compiled on its first request instead, by
-// Fastify's own ajv compiler, loaded then: an idle agent holds neither ajv nor ~40 compiled validators.
+// most routes of an agent are never called in a given hour. Here a route's validator is compiled on
+// its first request, by @fastify/ajv-compiler (the compiler Fastify itself uses, a dependency of
+// ours), loaded then: an idle agent holds neither ajv nor ~40 compiled validators. Replies are plain
+// JSON.stringify: response schemas document the API; a serializer per route (fast-json-stringify)
+// cost ~10 MB of heap for no measurable gain on these sizes, and would silently drop any field a
+// schema forgot.
 import { createRequire } from 'node:module';
+import type AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
 
 type CompilersFactory = NonNullable<
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
 >;
+type BuildCompiler = AjvCompiler.BuildCompilerFromPool;
+/** The ajv options Fastify passes (its `ajv` server option); the JSON Type Definition mode is unused. */
+interface CompilerOptions {
+  customOptions?: AjvCompiler.Options;
+}
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
-type RouteCompiler = (route: unknown) => Validate;
-type ValidatorFactory = (externalSchemas: unknown, ajvOptions: unknown) => RouteCompiler;
-
-// Fastify's own copy, so its version and its defaults (coercion, defaults, formats) are the ones used.
-const requireFromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
-
+/** What Fastify passes a route compiler, besides the schema. */
 interface RouteSchema {
   url: string;
   httpPart: string;
 }
-interface AjvOptions {
-  customOptions?: Record<string, unknown>;
-}
+type RouteCompiler = (route: RouteSchema) => Validate;
+
+// Loaded on the first request that needs a validator (see the head comment).
+const loadAjvCompiler = (): typeof AjvCompiler =>
+  createRequire(import.meta.url)('@fastify/ajv-compiler') as typeof AjvCompiler;
 
 /**
  * Whether a route part is validated without type coercion. The native API's bodies are JSON, where a
@@ -34,16 +39,21 @@ interface AjvOptions {
 const isStrict = (route: RouteSchema): boolean =>
   route.httpPart === 'body' && route.url.startsWith('/api/v1/');
 
-function buildValidator(externalSchemas: unknown, ajvOptions: AjvOptions): RouteCompiler {
+function buildValidator(
+  externalSchemas: Parameters<BuildCompiler>[0],
+  ajvOptions: CompilerOptions,
+): RouteCompiler {
   const compilers = new Map<boolean, RouteCompiler>();
   const compilerFor = (strict: boolean): RouteCompiler => {
     let compile = compilers.get(strict);
     if (compile === undefined) {
-      const factory = requireFromFastify('@fastify/ajv-compiler') as () => ValidatorFactory;
-      const options = strict
-        ? { ...ajvOptions, customOptions: { ...ajvOptions.customOptions, coerceTypes: false } }
+      const options: CompilerOptions = strict
+        ? {
+            ...ajvOptions,
+            customOptions: { ...ajvOptions.customOptions, coerceTypes: false },
+          }
         : ajvOptions;
-      compile = factory()(externalSchemas, options);
+      compile = loadAjvCompiler()()(externalSchemas, options) as unknown as RouteCompiler;
       compilers.set(strict, compile);
     }
     return compile;
@@ -51,9 +61,7 @@ function buildValidator(externalSchemas: unknown, ajvOptions: AjvOptions): Route
   return (route) => {
     let validate: Validate | undefined;
     const lazy: Validate = (data) => {
-      if (validate === undefined) {
-        validate = compilerFor(isStrict(route as RouteSchema))(route);
-      }
+      validate ??= compilerFor(isStrict(route))(route);
       const valid = validate(data);
       // Fastify reads the errors off the function it was given.
       lazy.errors = validate.errors;

@@ -1,62 +1,14 @@
-// Turns any error into the error shape of the surface that was called. Each surface owns its shape;
-// this module only picks it by path, so no surface leaks another's format.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+// Turns anything thrown into an AgentError and answers it in the shape of a surface. Which surface:
+// the route's own context (surface-plugin.ts) for errors raised on a route, and surfaces.ts's table
+// by path for what fails before any route is found.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AgentError, isAgentError } from '../errors.ts';
+import type { RenderError } from './error-answer.ts';
+import { surfaceOf } from './surfaces.ts';
 import { formatValidationError, isValidationFailure } from './validation-error.ts';
 
 // Not imported as an ES namespace: that would load undici (see app.ts).
 const { STATUS_CODES } = process.getBuiltinModule('node:http');
-
-export type ErrorShape = (err: AgentError) => unknown;
-
-/** bosun's native and vminfo surfaces: {"error":{"code","message"}}. */
-export const nativeShape: ErrorShape = (err) => ({
-  error: { code: err.code, message: err.message },
-});
-
-/** Apache SeaTunnel: {"status":"fail","message"}. */
-export const seatunnelShape: ErrorShape = (err) => ({ status: 'fail', message: err.message });
-
-/** Cloudtask: {content, error}, with Cloudtask's own kind of content line. */
-export const cloudtaskShape: ErrorShape = (err) => ({
-  content:
-    err.status === 404 ? 'not found.' : err.status < 500 ? 'request invalid.' : 'request failed.',
-  error: err.message,
-});
-
-/**
- * Arthas's console API (POST /api): HTTP 200 with `state` for everything but failed auth, which is a
- * 401 with an empty body and a Basic challenge (specs/arthas.md §1.1, §3).
- */
-export const arthasShape: ErrorShape = (err) =>
-  err.code === 'UNAUTHORIZED'
-    ? undefined
-    : {
-        state: REFUSALS.has(err.code) ? 'REFUSED' : 'FAILED',
-        message: err.message,
-      };
-const REFUSALS = new Set(['CONFLICT', 'READ_ONLY', 'FORBIDDEN', 'METHOD_NOT_ALLOWED']);
-
-export const isArthasPath = (url: string): boolean => url === '/api' || url.startsWith('/api?');
-
-const SHAPES: Array<[(url: string) => boolean, ErrorShape]> = [
-  [(url) => url.startsWith('/cloudtask/'), cloudtaskShape],
-  [(url) => url.startsWith('/hazelcast/rest/'), seatunnelShape],
-  [(url) => url.startsWith('/system-monitoring-information'), seatunnelShape],
-  // SeaTunnel's v2 paths, without the v1 prefix.
-  [
-    (url) =>
-      /^\/(running-jobs?|running-threads|job-info|finished-jobs|submit-jobs?|stop-jobs?|encrypt-config|overview|update-tags|thread-dump|logs)(\/|\?|$)/.test(
-        url,
-      ),
-    seatunnelShape,
-  ],
-  [isArthasPath, arthasShape],
-];
-
-export function shapeFor(url: string): ErrorShape {
-  return SHAPES.find(([match]) => match(url))?.[1] ?? nativeShape;
-}
 
 /** Maps Fastify's own errors (bad JSON, body too large, ...) and anything else to an AgentError. */
 export function toAgentError(err: unknown): AgentError {
@@ -87,33 +39,9 @@ export function toAgentError(err: unknown): AgentError {
   return new AgentError('INTERNAL', 'internal error; see the agent log', { cause: err });
 }
 
-export interface RenderedError {
-  status: number;
-  headers: Record<string, string>;
-  /** JSON text, or undefined for an empty body. */
-  body: string | undefined;
-}
-
-/** The status, headers and body an error gets on the surface that `url` belongs to. */
-export function renderError(url: string, err: AgentError): RenderedError {
-  const headers: Record<string, string> = { 'cache-control': 'no-store' };
-  if (isArthasPath(url)) {
-    // Arthas answers everything with 200 and a state, except failed auth (an empty 401); a
-    // cross-site refusal is a 403 too, so that no browser mistakes it for an answer.
-    if (err.code === 'UNAUTHORIZED') {
-      return {
-        status: 401,
-        headers: { ...headers, 'www-authenticate': 'Basic realm="bosun"' },
-        body: undefined,
-      };
-    }
-    const body = JSON.stringify(arthasShape(err));
-    return { status: err.code === 'FORBIDDEN' ? 403 : 200, headers, body };
-  }
-  return { status: err.status, headers, body: JSON.stringify(shapeFor(url)(err)) };
-}
-
+/** Answers `err` with `render`, the shape of the surface the request belongs to. */
 export function replyError(
+  render: RenderError,
   request: FastifyRequest,
   reply: FastifyReply,
   err: unknown,
@@ -125,11 +53,28 @@ export function replyError(
   if (!isAgentError(err) && agentErr.code === 'PAYLOAD_TOO_LARGE' && limit !== undefined) {
     agentErr = new AgentError(agentErr.code, `${agentErr.message}: at most ${limit} bytes`);
   }
-  const { status, headers, body } = renderError(request.url, agentErr);
+  const { status, headers, body } = render(agentErr);
   reply.code(status).headers(headers);
-  if (body === undefined) return reply.send();
-  return reply.type('application/json; charset=utf-8').send(body);
+  return body === undefined ? reply.send() : reply.send(body);
 }
+
+export type ErrorHandler = (
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => void;
+
+/** A Fastify error handler that answers in one surface's shape. */
+export function errorHandlerOf(render: RenderError): ErrorHandler {
+  return (err, request, reply) => {
+    replyError(render, request, reply, err);
+  };
+}
+
+/** The error handler for what fails before a route is found: the shape the path's surface has. */
+export const errorHandlerByPath: ErrorHandler = (err, request, reply) => {
+  replyError(surfaceOf(request.url).renderError, request, reply, err);
+};
 
 /**
  * The raw answer to a request that node:http could not parse (a request line or headers too
@@ -164,13 +109,16 @@ export function clientErrorAnswer(err: Error & { code?: string; rawPacket?: unkn
   return rawAnswer(method, url, agentErr);
 }
 
-/** An error as raw HTTP/1.1 text that closes the connection, for answers written to a socket. */
+/**
+ * An error as raw HTTP/1.1 text that closes the connection, for answers written to a socket, in
+ * the shape of the surface `url` belongs to.
+ */
 export function rawAnswer(method: string, url: string, err: AgentError): string {
-  const { status, headers, body = '' } = renderError(url, err);
+  const { status, headers, body = '' } = surfaceOf(url).renderError(err);
   const head = Object.entries({
+    'content-type': 'application/json; charset=utf-8',
     ...headers,
     date: new Date().toUTCString(),
-    'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),
     connection: 'close',
   })

@@ -10,10 +10,13 @@ import { TIMEOUT_MESSAGE } from '../../console/console-job.ts';
 import type { Console } from '../../console/console-service.ts';
 import { CommandFailure } from '../../console/model.ts';
 import type { FastLane } from '../fast-lane.ts';
-import { arthasShape } from '../reply-error.ts';
+import type { RouteRules } from '../request-rules.ts';
+import { arthasShape } from './arthas-errors.ts';
 
 /** Arthas clients send a command line and a few ids; a larger body is a mistake or an attack. */
 const MAX_BODY_BYTES = 256 * 1024;
+/** Read by the request rules on both ways in (fast lane and Fastify): this route refuses writes itself. */
+const ROUTE_RULES: RouteRules = { checksReadOnly: true };
 const ACTIONS = new Set([
   'EXEC',
   'ASYNC_EXEC',
@@ -47,11 +50,11 @@ export async function registerArthasRoutes(
       const agentErr = isAgentError(err)
         ? err
         : new AgentError('INTERNAL', `process http api request failed: ${(err as Error).message}`);
-      return withId(arthasShape(agentErr) as Json);
+      return withId(arthasShape(agentErr));
     }
   };
 
-  deps.lane.post('/api', MAX_BODY_BYTES, async (body) => ({
+  deps.lane.post('/api', MAX_BODY_BYTES, ROUTE_RULES, async (body) => ({
     headers: JSON_HEADERS,
     body: JSON.stringify(await handle(body)),
   }));
@@ -65,18 +68,19 @@ export async function registerArthasRoutes(
       (_request, body, done) => done(null, body),
     );
 
-    // OPTIONS too, as Arthas refuses every method but POST; unlisted, it got the app's 405 saying
-    // "use GET" for a path that takes POST.
+    // OPTIONS too, as Arthas refuses every method but POST (in its shape: 200, REFUSED); unlisted,
+    // it got the app's 405 saying "use GET" for a path that takes POST.
     scope.route({
       method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url: '/api',
       bodyLimit: MAX_BODY_BYTES,
-      config: { checksReadOnly: true },
-      handler: async (request, reply) =>
-        send(reply, { state: 'REFUSED', message: `Unsupported http method: ${request.method}` }),
+      config: ROUTE_RULES,
+      handler: async (request) => {
+        throw new AgentError('METHOD_NOT_ALLOWED', `Unsupported http method: ${request.method}`);
+      },
     });
 
-    const options = { bodyLimit: MAX_BODY_BYTES, config: { checksReadOnly: true } };
+    const options = { bodyLimit: MAX_BODY_BYTES, config: ROUTE_RULES };
     scope.post('/api', options, async (request, reply) => send(reply, await handle(request.body)));
   });
 

@@ -8,7 +8,7 @@ import type { Monitor, Sample } from '../../monitor/monitor.ts';
 import { parseProcessQuery, queryProcesses } from '../../monitor/process-query.ts';
 import type { Snapshot } from '../../monitor/snapshot.ts';
 import type { FastLane, LaneAnswer, LaneRoute } from '../fast-lane.ts';
-import { replyError } from '../reply-error.ts';
+import type { RouteRules } from '../request-rules.ts';
 import type { SnapshotHub } from '../stream.ts';
 
 const SECTIONS = ['cpu', 'memory', 'disk', 'network', 'system', 'health'] as const;
@@ -62,10 +62,12 @@ export function registerVminfoRoutes(
     return { headers: JSON_HEADERS, body: entry.body };
   };
 
-  // One definition per read: the fast lane answers it when it can, Fastify otherwise.
+  // One definition per read: the fast lane answers it when it can, Fastify otherwise, under the
+  // same rules (request-rules.ts) read from the same route config.
   const read = (path: string, route: LaneRoute): void => {
-    lane.get(path, route);
-    app.get(path, async (request, reply) => {
+    const config: RouteRules = {};
+    lane.get(path, config, route);
+    app.get(path, { config }, async (request, reply) => {
       const answer = route(request.headers);
       if (answer === undefined) throw notReady();
       return reply.headers(answer.headers).send(answer.body);
@@ -128,15 +130,13 @@ export function registerVminfoRoutes(
     method: 'GET',
     url: '/ws',
     // Auth and the cross-site rules (site-guard.ts) have already passed the upgrade.
-    handler: async (request, reply) =>
-      replyError(
-        request,
-        reply.header('upgrade', 'websocket'),
-        new AgentError(
-          'INVALID_INPUT',
-          '/ws is a WebSocket endpoint: connect with a WebSocket client',
-        ),
-      ),
+    handler: async (_request, reply) => {
+      reply.header('upgrade', 'websocket');
+      throw new AgentError(
+        'INVALID_INPUT',
+        '/ws is a WebSocket endpoint: connect with a WebSocket client',
+      );
+    },
     wsHandler: (socket) => {
       hub.add(socket);
     },

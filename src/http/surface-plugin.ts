@@ -1,0 +1,26 @@
+// Registers one surface's routes in a Fastify context of its own (encapsulated), whose error handler
+// answers in that surface's shape, and checks that surfaces.ts gives each of its paths to it: the
+// table that shapes the errors raised before routing and the routes themselves cannot disagree.
+import type { FastifyInstance } from 'fastify';
+import { errorHandlerOf } from './reply-error.ts';
+import { surfaceOf, type Surface } from './surfaces.ts';
+
+export async function registerSurface(
+  app: FastifyInstance,
+  surface: Surface,
+  routes: (scope: FastifyInstance) => unknown,
+): Promise<void> {
+  await app.register(async (scope) => {
+    scope.setErrorHandler(errorHandlerOf(surface.renderError));
+    scope.addHook('onRoute', (route) => {
+      const owner = surfaceOf(route.url);
+      if (owner !== surface) {
+        throw new Error(
+          `${String(route.method)} ${route.url} is registered by the ${surface.name} surface, ` +
+            `but surfaces.ts gives that path to ${owner.name}: add it to ${surface.name}'s prefixes`,
+        );
+      }
+    });
+    await routes(scope);
+  });
+}

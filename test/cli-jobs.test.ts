@@ -129,6 +129,25 @@ describe('bosun jobs, runs and logs against a running agent', () => {
     assert.equal(follow.code, 0, follow.stderr);
   });
 
+  it('creates a job with add --update, then stops every run of it with bosun stop', async () => {
+    const file = path.join(dir, 'job-stop.yaml');
+    writeFileSync(file, 'name: cli-stop\ncmd: sleep 600\noverlap: allow\ngraceSec: 1\n');
+    const add = await bosun(['jobs', 'add', '-f', file, '--update']);
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, /^created job cli-stop/);
+    const runs = [
+      (await bosun(['jobs', 'run', 'cli-stop'])).stdout.trim(),
+      (await bosun(['jobs', 'run', 'cli-stop'])).stdout.trim(),
+    ];
+    const stop = await bosun(['stop', 'cli-stop']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stdout, /^stopping runs \d+, \d+\n$/);
+    assert.deepEqual(stop.stdout.match(/\d+/g)?.sort(), [...runs].sort());
+    const nothing = await bosun(['stop', 'cli-stop']);
+    assert.equal(nothing.code, 1);
+    assert.match(nothing.stderr, /job cli-stop has no running run/);
+  });
+
   it('removes the job', async () => {
     const r = await bosun(['jobs', 'rm', 'cli-hello']);
     assert.equal(r.code, 0, r.stderr);

@@ -182,6 +182,43 @@ describe('jobs API', () => {
     assert.equal(body.runs.length, 1, 'a stopped run is not retried');
   });
 
+  it('stops every run of a job at once by its name, and answers an empty list when none goes', async () => {
+    const marker = 5000 + (process.pid % 997);
+    const job = await createJob({ cmd: `sleep ${marker}`, overlap: 'allow', graceSec: 1 });
+    const runs = [await runJob(job.id), await runJob(job.id)];
+    await waitFor('both runs to start', async () => {
+      const { body } = await api('GET', `/api/v1/runs?jobId=${job.id}&state=running`);
+      return body.runs.length === 2 ? true : undefined;
+    });
+    const stop = await api('POST', `/api/v1/jobs/${job.name}/stop`);
+    assert.equal(stop.status, 202, JSON.stringify(stop.body));
+    assert.deepEqual(stop.body.runs.map((r: { id: string }) => r.id).sort(), [...runs].sort());
+    for (const r of stop.body.runs) assert.equal(r.stopRequested, true);
+    for (const id of runs) assert.equal((await waitRunEnd(api, id)).state, 'canceled');
+    assert.equal(processAlive(`sleep ${marker}`), false);
+    assert.deepEqual((await api('POST', `/api/v1/jobs/${job.id}/stop`)).body, { runs: [] });
+    const savepoint = await api('POST', `/api/v1/jobs/${job.id}/stop?savepoint=true`);
+    assert.equal(savepoint.status, 400);
+    assert.match(savepoint.body.error.message, /only pipelines take a savepoint/);
+    assert.equal((await api('POST', '/api/v1/jobs/no-such-job/stop')).status, 404);
+  });
+
+  it('creates or replaces a job by name in one request: 201, then 200', async () => {
+    const name = unique('upsert');
+    const created = await api('PUT', `/api/v1/jobs/by-name/${name}`, { cmd: 'echo one' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.name, name);
+    const replaced = await api('PUT', `/api/v1/jobs/by-name/${name}`, { name, cmd: 'echo two' });
+    assert.equal(replaced.status, 200);
+    assert.equal(replaced.body.id, created.body.id);
+    assert.equal(replaced.body.cmd, 'echo two');
+    const other = await api('PUT', `/api/v1/jobs/by-name/${name}`, { name: 'x', cmd: 'true' });
+    assert.equal(other.status, 400);
+    assert.match(other.body.error.message, /the body names the job "x"/);
+    const unknown = await api('PUT', `/api/v1/jobs/by-name/${name}`, { nope: 1 });
+    assert.equal(unknown.status, 400);
+  });
+
   it('streams a log with ?follow=1 until the run ends', async () => {
     const job = await createJob({ cmd: 'for i in 1 2 3 4; do echo line $i; sleep 0.2; done' });
     const runId = await runJob(job.id);

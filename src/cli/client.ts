@@ -47,6 +47,8 @@ export interface ApiClient {
   readonly url: string;
   /** JSON request; resolves to the parsed body, or undefined for 204. */
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** As request, with the status too (where it tells what happened: 201 created, 200 replaced). */
+  exchange<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** GET whose body is passed on chunk by chunk as it arrives (logs, followed logs). */
   stream(path: string, onChunk: (chunk: Uint8Array) => void): Promise<void>;
 }
@@ -75,18 +77,27 @@ export function createClient(
     return res;
   };
 
+  const exchange = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> => {
+    const res = await send(method, path, body);
+    if (res.status === 204) return { status: res.status, body: undefined as T };
+    const text = await res.text();
+    if (text === '') return { status: res.status, body: undefined as T };
+    try {
+      return { status: res.status, body: JSON.parse(text) as T };
+    } catch {
+      throw new ClientError(`${method} ${path}: the agent answered ${res.status} with no JSON`);
+    }
+  };
+
   return {
     url: conn.url,
+    exchange,
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const res = await send(method, path, body);
-      if (res.status === 204) return undefined as T;
-      const text = await res.text();
-      if (text === '') return undefined as T;
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw new ClientError(`${method} ${path}: the agent answered ${res.status} with no JSON`);
-      }
+      return (await exchange<T>(method, path, body)).body;
     },
     async stream(path: string, onChunk: (chunk: Uint8Array) => void): Promise<void> {
       const res = await send('GET', path);

@@ -1,11 +1,8 @@
 // `bosun pipeline run FILE`: runs a pipeline config in this process, with no agent: the Console
 // sink's rows on stdout, progress and the outcome on stderr, Ctrl-C cancels.
 import { readFile } from 'node:fs/promises';
-import {
-  formatOfFile,
-  parsePipelineText,
-  PipelineConfigError,
-} from '../pipeline/config/pipeline-config.ts';
+import { formatOfFile, parsePipelineText } from '../pipeline/config/pipeline-config.ts';
+import { isConfigError } from '../pipeline/config-error.ts';
 import { connectors } from '../pipeline/connectors/registry.ts';
 import { execute } from '../pipeline/engine/executor.ts';
 
@@ -44,7 +41,7 @@ export async function runPipelineFile(
   try {
     config = parsePipelineText(text, formatOfFile(file), connectors, variables);
   } catch (err) {
-    if (!(err instanceof PipelineConfigError)) throw err;
+    if (!isConfigError(err)) throw err;
     say(`${file}: ${err.message}`);
     return 1;
   }

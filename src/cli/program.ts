@@ -219,7 +219,7 @@ Examples:
     ],
   })
     .requiredOption('-f, --file <file>', 'the job file; - reads stdin')
-    .option('--update', 'replace the job with the same name if there is one (PUT)');
+    .option('--update', 'replace the job with the same name if there is one, else create it');
   leaf(jobs, 'rm <job>', 'jobs rm', 'delete a job and its runs (refused while a run is running)', {
     examples: ['bosun jobs rm backup'],
   }).alias('delete');
@@ -336,13 +336,19 @@ Examples:
       "the pipeline job's name (default: the config's job.name, else the file name)",
     )
     .option('-f, --follow', 'print its output and its progress until it ends');
-  leaf(program, 'stop <job>', 'stop', 'stop the running run of a pipeline (or any) job', {
-    json: true,
-    examples: [
-      'bosun stop nightly-copy',
-      'bosun stop nightly-copy --savepoint   # resume later with bosun resume',
-    ],
-  }).option('--savepoint', 'take a savepoint first, to resume from later (pipelines)');
+  leaf(
+    program,
+    'stop <job>',
+    'stop',
+    'stop every run of a job (a pipeline or any) that has not ended',
+    {
+      json: true,
+      examples: [
+        'bosun stop nightly-copy',
+        'bosun stop nightly-copy --savepoint   # resume later with bosun resume',
+      ],
+    },
+  ).option('--savepoint', 'take a savepoint first, to resume from later (pipelines)');
   leaf(program, 'resume <job>', 'resume', 'start a pipeline again from its newest savepoint', {
     json: true,
     examples: ['bosun resume nightly-copy', 'bosun resume nightly-copy --follow'],

@@ -1,6 +1,9 @@
 // runClientCommand against a fake fetch that answers like docs/api.md: which requests each command
 // makes, what it prints, and its exit code. No agent, no sockets.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { ClientCommandName, ClientFlags } from './program.ts';
 import { runClientCommand } from './run-client.ts';
@@ -105,26 +108,23 @@ describe('runClientCommand', () => {
       'jobs add',
       [],
       { file: '-', update: true },
-      {
-        'GET /api/v1/jobs/backup': () => json(200, JOB),
-        'PUT /api/v1/jobs/11': () => json(200, JOB),
-      },
+      { 'PUT /api/v1/jobs/by-name/backup': () => json(200, JOB) },
       { stdin: yaml },
     );
     assert.equal(updated.code, 0, updated.stderr);
     assert.deepEqual(
       updated.calls.map((c) => `${c.method} ${c.path}`),
-      ['GET /api/v1/jobs/backup', 'PUT /api/v1/jobs/11'],
+      ['PUT /api/v1/jobs/by-name/backup'],
+      'one request, whether the job exists or not',
     );
+    assert.deepEqual(updated.calls[0]?.body, { name: 'backup', cmd: 'echo hi' });
     assert.match(updated.stdout, /^updated job backup/);
 
     const upserted = await run(
       'jobs add',
       [],
       { file: '-', update: true },
-      {
-        'POST /api/v1/jobs': () => json(201, JOB),
-      },
+      { 'PUT /api/v1/jobs/by-name/backup': () => json(201, JOB) },
       { stdin: yaml },
     );
     assert.equal(upserted.code, 0, upserted.stderr);
@@ -144,6 +144,78 @@ describe('runClientCommand', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.calls[1]?.body, { enabled: false });
     assert.equal(r.stdout, 'disabled job backup (id 11)\n');
+  });
+
+  it("submits a pipeline by --name, else the config's job.name, else the file's name, in one upsert", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-submit-'));
+    try {
+      const conf = path.join(dir, 'copy.conf');
+      // job.name in a HOCON object, after a comment that looks like one: read by the parser.
+      writeFileSync(
+        conf,
+        '# job.name = "not this"\nenv { job.mode = BATCH, job.name = nightly }\nsource { FakeSource {} }\nsink { Console {} }\n',
+      );
+      const bare = path.join(dir, 'bare.json');
+      writeFileSync(bare, JSON.stringify({ source: [{ plugin_name: 'FakeSource' }] }));
+      const RUN = { id: '77', state: 'queued' };
+      const answer = (status: number) => (call: Call) => {
+        const name = decodeURIComponent(call.path.split('/').pop() ?? '');
+        return json(status, { ...JOB, name });
+      };
+      const routes = (status: number, name: string) => ({
+        [`PUT /api/v1/jobs/by-name/${name}`]: answer(status),
+        'POST /api/v1/jobs/11/run': () => json(202, RUN),
+      });
+
+      const fromConfig = await run('submit', [conf], {}, routes(201, 'nightly'));
+      assert.equal(fromConfig.code, 0, fromConfig.stderr);
+      assert.deepEqual(
+        fromConfig.calls.map((c) => `${c.method} ${c.path}`),
+        ['PUT /api/v1/jobs/by-name/nightly', 'POST /api/v1/jobs/11/run'],
+      );
+      assert.deepEqual(fromConfig.calls[0]?.body, {
+        kind: 'pipeline',
+        pipeline: { format: 'hocon', config: readFileSync(conf, 'utf8') },
+      });
+      assert.equal(fromConfig.stdout, '77\n');
+      assert.match(fromConfig.stderr, /created pipeline nightly \(id 11\): run 77/);
+
+      const named = await run('submit', [conf], { name: 'my copy' }, routes(200, 'my%20copy'));
+      assert.equal(named.code, 0, named.stderr);
+      assert.match(named.stderr, /replaced pipeline my copy/);
+
+      const byFile = await run('submit', [bare], {}, routes(201, 'bare'));
+      assert.equal(byFile.code, 0, byFile.stderr);
+      assert.equal(byFile.calls[0]?.path, '/api/v1/jobs/by-name/bare');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops a job in one request, and exits 1 when nothing of it was going', async () => {
+    const stopped = await run(
+      'stop',
+      ['nightly'],
+      { savepoint: true },
+      {
+        'POST /api/v1/jobs/nightly/stop?savepoint=true': () =>
+          json(202, { runs: [{ id: '5' }, { id: '6' }] }),
+      },
+    );
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.equal(stopped.calls.length, 1);
+    assert.equal(
+      stopped.stdout,
+      'stopping runs 5, 6 with a savepoint; resume it with: bosun resume nightly\n',
+    );
+    const idle = await run(
+      'stop',
+      ['nightly'],
+      {},
+      { 'POST /api/v1/jobs/nightly/stop': () => json(202, { runs: [] }) },
+    );
+    assert.equal(idle.code, 1);
+    assert.match(idle.stderr, /job nightly has no running run/);
   });
 
   it('follows a run and exits with its exit code', async () => {

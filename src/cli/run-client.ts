@@ -4,7 +4,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatOfFile } from '../pipeline/config/pipeline-config.ts';
+import {
+  formatOfFile,
+  pipelineStructure,
+  type PipelineFormat,
+} from '../pipeline/config/pipeline-config.ts';
+import { catalog } from '../pipeline/connectors/catalog.ts';
 import { FINAL_RUN_STATES, type ApiJob, type ApiRun } from './api-types.ts';
 import { ClientError, createClient, resolveConnection, type ApiClient } from './client.ts';
 import { execCommand, runConsole, type ConsoleIo } from './console-client.ts';
@@ -127,39 +132,34 @@ const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
       throw new ClientError(`cannot read ${file}: ${(err as Error).message}`);
     }
     const format = formatOfFile(file);
-    const fromConfig = /job\.name"?\s*[:=]\s*"?([^"\n,}]+)"?/.exec(text)?.[1]?.trim();
-    const name = ctx.flags.name ?? fromConfig ?? path.basename(file).replace(/\.[^.]+$/, '');
-    const body = { name, kind: 'pipeline', pipeline: { format, config: text } };
-    const existing = await findJob(ctx.client, name);
-    const job = existing
-      ? await ctx.client.request<ApiJob>('PUT', `/api/v1/jobs/${existing.id}`, body)
-      : await ctx.client.request<ApiJob>('POST', '/api/v1/jobs', body);
+    const name =
+      ctx.flags.name ?? configJobName(text, format) ?? path.basename(file).replace(/\.[^.]+$/, '');
+    const { job, created } = await upsertJob(ctx.client, name, {
+      kind: 'pipeline',
+      pipeline: { format, config: text },
+    });
     const run = await ctx.client.request<ApiRun>('POST', `/api/v1/jobs/${job.id}/run`);
     return startedPipeline(
       ctx,
       run,
-      `${existing ? 'replaced' : 'created'} pipeline ${job.name} (id ${job.id})`,
+      `${created ? 'created' : 'replaced'} pipeline ${job.name} (id ${job.id})`,
     );
   },
 
   stop: async (ctx, ref) => {
-    const id = await jobId(ctx.client, ref);
+    const query = ctx.flags.savepoint ? '?savepoint=true' : '';
     const { runs } = await ctx.client.request<{ runs: ApiRun[] }>(
-      'GET',
-      `/api/v1/runs?jobId=${id}&state=running&limit=1`,
+      'POST',
+      `/api/v1/jobs/${encodeURIComponent(ref)}/stop${query}`,
     );
-    const run = runs[0];
-    if (run === undefined) {
+    if (runs.length === 0) {
       throw new ClientError(`job ${ref} has no running run; see: bosun runs ls --job ${ref}`);
     }
-    const stopped = await ctx.client.request<ApiRun>(
-      'POST',
-      `/api/v1/runs/${run.id}/stop${ctx.flags.savepoint ? '?savepoint=true' : ''}`,
-    );
-    if (ctx.flags.json) ctx.printJson(stopped);
+    if (ctx.flags.json) ctx.printJson({ runs });
     else {
+      const ids = runs.map((r) => r.id).join(', ');
       ctx.print(
-        `stopping run ${run.id}${ctx.flags.savepoint ? ' with a savepoint; resume it with: bosun resume ' + ref : ''}\n`,
+        `stopping run${runs.length > 1 ? 's' : ''} ${ids}${ctx.flags.savepoint ? ' with a savepoint; resume it with: bosun resume ' + ref : ''}\n`,
       );
     }
     return 0;
@@ -214,11 +214,9 @@ const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
       throw new ClientError(`cannot read ${source}: ${(err as Error).message}`);
     }
     const body = await parseJobFile(text, source);
-    let existing: ApiJob | undefined;
-    if (ctx.flags.update) existing = await findJob(ctx.client, String(body.name));
-    const job = existing
-      ? await ctx.client.request<ApiJob>('PUT', `/api/v1/jobs/${existing.id}`, body)
-      : await ctx.client.request<ApiJob>('POST', '/api/v1/jobs', body);
+    const { job, created } = ctx.flags.update
+      ? await upsertJob(ctx.client, String(body.name), body)
+      : { job: await ctx.client.request<ApiJob>('POST', '/api/v1/jobs', body), created: true };
     if (ctx.flags.json) {
       ctx.printJson(job);
       return 0;
@@ -229,7 +227,7 @@ const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
         : job.enabled
           ? `no scheduled run; start it with: bosun jobs run ${job.name}`
           : 'disabled';
-    ctx.print(`${existing ? 'updated' : 'created'} job ${job.name} (id ${job.id}): ${next}\n`);
+    ctx.print(`${created ? 'created' : 'updated'} job ${job.name} (id ${job.id}): ${next}\n`);
     return 0;
   },
 
@@ -366,13 +364,29 @@ async function getJob(client: ApiClient, ref: string): Promise<ApiJob> {
   return client.request<ApiJob>('GET', `/api/v1/jobs/${encodeURIComponent(ref)}`);
 }
 
-/** The job by name, or undefined when there is none (for `add --update`). */
-async function findJob(client: ApiClient, name: string): Promise<ApiJob | undefined> {
+/** Creates or replaces the job of this name, in one request. */
+async function upsertJob(
+  client: ApiClient,
+  name: string,
+  body: Record<string, unknown>,
+): Promise<{ job: ApiJob; created: boolean }> {
+  const answer = await client.exchange<ApiJob>(
+    'PUT',
+    `/api/v1/jobs/by-name/${encodeURIComponent(name)}`,
+    body,
+  );
+  return { job: answer.body, created: answer.status === 201 };
+}
+
+/**
+ * The `job.name` a pipeline config sets, read by the agent's own parser; undefined when it sets none
+ * or does not parse (the agent then says what is wrong with it).
+ */
+function configJobName(text: string, format: PipelineFormat): string | undefined {
   try {
-    return await getJob(client, name);
-  } catch (err) {
-    if (err instanceof ClientError && err.status === 404) return undefined;
-    throw err;
+    return pipelineStructure({ format, config: text }, catalog).env.options['job.name'];
+  } catch {
+    return undefined;
   }
 }
 

@@ -63,3 +63,36 @@ export function createJobsEvents(onListenerError: (err: unknown) => void): JobsE
     },
   };
 }
+
+/**
+ * The run once `until` holds for it, or undefined after `timeoutMs`. Listens before `read` asks the
+ * store, so a change in between is not missed. Only this node's changes are heard: a run another
+ * node of a cluster starts is seen when the time is up, by reading it once more.
+ */
+export async function untilRun(
+  events: JobsEvents,
+  runId: string,
+  read: () => Promise<Run>,
+  until: (run: Run) => boolean,
+  timeoutMs: number,
+): Promise<Run | undefined> {
+  let off = (): void => {};
+  let timer: NodeJS.Timeout | undefined;
+  const heard = new Promise<Run | undefined>((resolve) => {
+    off = events.subscribe((e) => {
+      if (e.type === 'run' && e.run.id === runId && until(e.run)) resolve(e.run);
+    });
+    timer = setTimeout(resolve, timeoutMs, undefined);
+  });
+  try {
+    const now = await read();
+    if (until(now)) return now;
+    const run = await heard;
+    if (run !== undefined) return run;
+    const last = await read();
+    return until(last) ? last : undefined;
+  } finally {
+    off();
+    clearTimeout(timer);
+  }
+}

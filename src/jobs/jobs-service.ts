@@ -1,16 +1,17 @@
-// The jobs core every surface calls (native API, Cloudtask, CLI through the API, dashboard, console):
-// define jobs, start and stop runs, read history and logs. Surfaces only translate shapes.
+// The jobs core every surface calls (native API, Cloudtask, SeaTunnel, CLI through the API, dashboard,
+// console): define jobs, start and stop runs, read history and logs. Surfaces only translate shapes.
 import { createReadStream } from 'node:fs';
 import type { Clock } from '../clock.ts';
 import { AgentError } from '../errors.ts';
 import { SAVEPOINT_SIGNAL } from '../pipeline/seatunnel-status.ts';
 import { newId } from '../ids.ts';
 import type { JobsPage, NewJob, NewSchedule, Store } from '../store/store.ts';
-import type { JobsEvents, OutputEvent } from './events.ts';
+import { untilRun, type JobsEvents, type OutputEvent } from './events.ts';
 import { keepMaskedSecrets, toJobSpec } from './job-spec.ts';
 import {
   FINAL_STATES,
   JOB_LIMITS,
+  RUN_STATES,
   type Job,
   type JobPackage,
   type Run,
@@ -44,9 +45,25 @@ export interface RunPage {
   nextCursor: string | undefined;
 }
 
+/** How a job's runs are stopped: the signal, then SIGKILL after the grace (the job's graceSec if absent). */
+export interface StopOptions {
+  signal?: NodeJS.Signals;
+  graceMs?: number;
+  /** Stops a pipeline run with a last checkpoint to resume from (SIGUSR1 to the engine). */
+  savepoint?: boolean;
+}
+
 export interface JobsService {
   createJob(body: Record<string, unknown>): Promise<JobState>;
   replaceJob(idOrName: string, body: Record<string, unknown>): Promise<JobState>;
+  /**
+   * Replaces the job of this name, or creates it: the body's name, if it has one, must be `name`.
+   * `created` says which.
+   */
+  upsertJob(
+    name: string,
+    body: Record<string, unknown>,
+  ): Promise<{ state: JobState; created: boolean }>;
   /** Changes the given top-level fields only. */
   patchJob(idOrName: string, patch: Record<string, unknown>): Promise<JobState>;
   deleteJob(idOrName: string): Promise<Job>;
@@ -65,11 +82,22 @@ export interface JobsService {
    * Stops a run: SIGTERM and the job's grace by default. `savepoint` stops a pipeline run with a last
    * checkpoint to resume from (SIGUSR1 to the engine).
    */
-  stopRun(
-    runId: string,
-    opts?: { signal?: NodeJS.Signals; graceMs?: number; savepoint?: boolean },
-  ): Promise<Run>;
+  stopRun(runId: string, opts?: StopOptions): Promise<Run>;
+  /**
+   * Stops the job: every run of it not yet ended, running ones with the signal, queued ones canceled
+   * at once. Answers the runs it stopped, none when nothing of the job was going.
+   */
+  stopJob(idOrName: string, opts?: StopOptions): Promise<Run[]>;
   getRun(runId: string): Promise<Run>;
+  /**
+   * The run once `until` holds for it (a state change this node makes or hears of), or undefined
+   * after `timeoutMs`.
+   */
+  waitForRun(
+    runId: string,
+    until: (run: Run) => boolean,
+    timeoutMs: number,
+  ): Promise<Run | undefined>;
   listRuns(filter: {
     jobId?: string;
     state?: RunState;
@@ -84,6 +112,10 @@ export interface JobsService {
 }
 
 const FOLLOW_POLL_MS = 1000;
+/** The states of a run still going, in the order a run goes through them: what stopJob stops. */
+const ACTIVE_STATES = RUN_STATES.filter((s) => !FINAL_STATES.has(s));
+/** The most runs of one job that stopJob lists in a state (a queue of fires can be long). */
+const STOP_BATCH = 1000;
 /** Output a slow follower may have pending before the middle is dropped (and marked). */
 const FOLLOW_BUFFER_BYTES = 4 << 20;
 
@@ -196,28 +228,65 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     return { ...rest, schedules: schedules.map((s) => s.spec) };
   }
 
-  return {
-    async createJob(body) {
-      const job = await store.createJob(toNewJob(newId(), body));
-      changed('created', job);
-      return stateOf(job);
-    },
+  async function createJob(body: Record<string, unknown>): Promise<JobState> {
+    const job = await store.createJob(toNewJob(newId(), body));
+    changed('created', job);
+    return stateOf(job);
+  }
 
-    async replaceJob(idOrName, body) {
-      const previous = await mustGetJob(idOrName);
-      const job = await store.updateJob(toNewJob(previous.id, body, previous), previous.version);
-      changed('updated', job);
-      return stateOf(job);
+  async function replace(previous: Job, body: Record<string, unknown>): Promise<JobState> {
+    const job = await store.updateJob(toNewJob(previous.id, body, previous), previous.version);
+    changed('updated', job);
+    return stateOf(job);
+  }
+
+  async function stopRun(runId: string, opts: StopOptions = {}): Promise<Run> {
+    const target = await mustGetRun(runId);
+    if (opts.savepoint === true && (await mustGetJob(target.jobId)).kind !== 'pipeline') {
+      throw new AgentError(
+        'INVALID_INPUT',
+        `run ${runId} is not a pipeline run; only pipelines take a savepoint`,
+      );
+    }
+    const signal = opts.savepoint === true ? SAVEPOINT_SIGNAL : (opts.signal ?? 'SIGTERM');
+    // The grace goes with the request: in a cluster the run may be another node's to stop.
+    const run = await store.requestStop(runId, signal, opts.graceMs);
+    if (run.state === 'running') deps.runner.stop(runId, signal, opts.graceMs);
+    events.publish({ type: 'run', run });
+    return run;
+  }
+
+  return {
+    createJob,
+
+    replaceJob: async (idOrName, body) => replace(await mustGetJob(idOrName), body),
+
+    async upsertJob(name, body) {
+      if (body.name !== undefined && body.name !== name) {
+        throw new AgentError(
+          'INVALID_INPUT',
+          `the body names the job ${JSON.stringify(body.name)}, the path ${JSON.stringify(name)}: leave name out of the body or make them the same`,
+        );
+      }
+      const full = { ...body, name };
+      // By name only: a name that reads as another job's id does not replace that job.
+      const found = await store.getJob(name);
+      if (found?.name === name) return { state: await replace(found, full), created: false };
+      try {
+        return { state: await createJob(full), created: true };
+      } catch (err) {
+        // Created meanwhile by another request: this one replaces it, as if it had come second.
+        const raced = await store.getJob(name);
+        if (!(err instanceof AgentError && err.code === 'CONFLICT') || raced?.name !== name) {
+          throw err;
+        }
+        return { state: await replace(raced, full), created: false };
+      }
     },
 
     async patchJob(idOrName, patch) {
       const previous = await mustGetJob(idOrName);
-      const job = await store.updateJob(
-        toNewJob(previous.id, { ...bodyOf(previous), ...patch }, previous),
-        previous.version,
-      );
-      changed('updated', job);
-      return stateOf(job);
+      return replace(previous, { ...bodyOf(previous), ...patch });
     },
 
     async deleteJob(idOrName) {
@@ -267,23 +336,30 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
       return { ...result, job };
     },
 
-    async stopRun(runId, opts = {}) {
-      const target = await mustGetRun(runId);
-      if (opts.savepoint === true && (await mustGetJob(target.jobId)).kind !== 'pipeline') {
+    stopRun,
+
+    async stopJob(idOrName, opts = {}) {
+      const job = await mustGetJob(idOrName);
+      if (opts.savepoint === true && job.kind !== 'pipeline') {
         throw new AgentError(
           'INVALID_INPUT',
-          `run ${runId} is not a pipeline run; only pipelines take a savepoint`,
+          `job ${job.name} is not a pipeline; only pipelines take a savepoint`,
         );
       }
-      const signal = opts.savepoint === true ? SAVEPOINT_SIGNAL : (opts.signal ?? 'SIGTERM');
-      // The grace goes with the request: in a cluster the run may be another node's to stop.
-      const run = await store.requestStop(runId, signal, opts.graceMs);
-      if (run.state === 'running') deps.runner.stop(runId, signal, opts.graceMs);
-      events.publish({ type: 'run', run });
-      return run;
+      // Queued before running: a run that starts between the two reads is then in the second.
+      const going: Run[] = [];
+      for (const state of ACTIVE_STATES) {
+        going.push(...(await store.listRuns({ jobId: job.id, state, limit: STOP_BATCH })));
+      }
+      const stopped = new Map<string, Run>();
+      for (const run of going) stopped.set(run.id, await stopRun(run.id, opts));
+      return [...stopped.values()];
     },
 
     getRun: mustGetRun,
+
+    waitForRun: (runId, until, timeoutMs) =>
+      untilRun(events, runId, () => mustGetRun(runId), until, timeoutMs),
 
     async listRuns({ jobId, state, limit, cursor }) {
       let job: Job | undefined;

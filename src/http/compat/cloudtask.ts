@@ -84,7 +84,8 @@ export async function registerCloudtaskRoutes(
   const { jobs } = deps;
   await app.register(
     async (scope) => {
-      // Errors take Cloudtask's {content, error} shape in reply-error.ts, chosen by path.
+      // Errors take Cloudtask's {content, error} shape (cloudtask-errors.ts): app.ts registers these
+      // routes as the Cloudtask surface (surfaces.ts).
       scope.get('/_ping', { schema: doc('Cloudtask: node config and status') }, async () => {
         const [generation, all] = await Promise.all([deps.store.jobsGeneration(), jobs.listJobs()]);
         const nowSec = Math.floor(Date.now() / 1000);
@@ -199,9 +200,8 @@ export async function registerCloudtaskRoutes(
               if (!(err instanceof AgentError && err.code === 'CONFLICT')) throw err;
             }
           } else {
-            const { runs } = await jobs.listRuns({ jobId: jobid, state: 'running', limit: 100 });
-            // Cloudtask's stop: SIGINT, 5 s, SIGKILL, here on the whole process group.
-            for (const run of runs) await jobs.stopRun(run.id, { signal: 'SIGINT', graceMs: 5000 });
+            // Cloudtask's stop: SIGINT, 5 s, SIGKILL, here on each run's whole process group.
+            await jobs.stopJob(jobid, { signal: 'SIGINT', graceMs: 5000 });
           }
           return reply.code(202).send({ content: 'request accepted.' });
         },

@@ -1,35 +1,36 @@
 // SeaTunnel's Zeta REST API for jobs (specs/seatunnel.md §1–§4, decisions §10), on v1 paths
 // (/hazelcast/rest/maps/…) and v2 paths (no prefix): submit, list, inspect and stop pipeline jobs.
-// A SeaTunnel job is a bosun job of kind pipeline: named `seatunnel-<jobId>` when submitted with a
-// jobId, else known by its own bosun id. Each submission or resume is one of its runs, and its status
-// and metrics are those of its newest run. Only translation lives here: jobs, runs and the engine are
-// the jobs service's; members and their tags (node labels) are the cluster membership's.
+// A SeaTunnel job is a pipeline job of the jobs core (pipeline-jobs.ts: submit, resume, ids); each
+// submission or resume is one of its runs, and its status and metrics are those of its newest run.
+// Only translation lives here: jobs, runs and the engine are the jobs service's; members and their
+// tags (node labels) are the cluster membership's.
 import { parseJson } from '../../parse-json.ts';
-import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Membership } from '../../cluster/membership.ts';
-import { AgentError, isAgentError } from '../../errors.ts';
+import { AgentError } from '../../errors.ts';
 import { localDateTime } from '../../local-time.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
-import type { Job, Run } from '../../jobs/model.ts';
+import type { Run } from '../../jobs/model.ts';
+import {
+  createPipelineJobs,
+  pipelineJobId as seatunnelId,
+  type CheckedSubmission,
+} from '../../jobs/pipeline-jobs.ts';
+import { threadDump, type AgentThread } from '../../jobs/thread-dump.ts';
 import {
   formatOfFile,
   pipelineStructure,
-  readPipelineConfig,
   type PipelineConfig,
 } from '../../pipeline/config/pipeline-config.ts';
 import { parseHocon } from '../../pipeline/config/hocon.ts';
 import { maskSecretOptions } from '../../pipeline/config/mask-secrets.ts';
+import { shadeConfig } from '../../pipeline/config/shade-secrets.ts';
 import { parseSqlConfig } from '../../pipeline/config/sql-config.ts';
 import { catalog } from '../../pipeline/connectors/catalog.ts';
 import { buildDag, type Dag } from '../../pipeline/dag.ts';
 import { seatunnelStatus } from '../../pipeline/seatunnel-status.ts';
 
 const V1 = '/hazelcast/rest/maps';
-const NAME_PREFIX = 'seatunnel-';
-/** How long submit-job waits for the run to start, so a client sees RUNNING right after (§2.3 Timing). */
-const START_WAIT_MS = 5000;
 const FINAL = new Set(['FINISHED', 'FAILED', 'CANCELED', 'SAVEPOINT_DONE', 'UNKNOWABLE']);
 
 type Json = Record<string, unknown>;
@@ -69,21 +70,9 @@ function routes(
     }
   };
 
-  /** Our job for a SeaTunnel id, or undefined. */
-  const find = async (id: string): Promise<JobState | undefined> => {
-    for (const key of [`${NAME_PREFIX}${id}`, id]) {
-      try {
-        const state = await jobs.getJob(key);
-        if (state.job.kind === 'pipeline') return state;
-      } catch (err) {
-        if (!(isAgentError(err) && err.code === 'NOT_FOUND')) throw err;
-      }
-    }
-    return undefined;
-  };
-
-  const seatunnelJobs = async () =>
-    (await jobs.listJobs()).filter((s) => s.job.kind === 'pipeline');
+  const pipelines = createPipelineJobs({ jobs });
+  const find = pipelines.find;
+  const seatunnelJobs = pipelines.list;
 
   both('GET', '/running-jobs', async () => {
     const states = await seatunnelJobs();
@@ -119,65 +108,21 @@ function routes(
     isStartWithSavePoint?: string;
     format?: string;
   };
-  /** Checks a submission whole, touching nothing: a multi-job request fails before any job starts. */
-  const prepare = (body: unknown, params: SubmitParams) => {
-    const resume = params.isStartWithSavePoint === 'true';
-    if (resume && !params.jobId) throw bad('Please provide jobId when start with save point.');
-    if (params.jobId !== undefined && !/^\d+$/.test(params.jobId)) {
-      throw bad(`jobId must be a number, not "${params.jobId}"`);
-    }
-    const doc = configDocument(body, params.format);
-    // Checked even when the name is given: a multi-job request is checked whole before it starts.
-    const config = checked(doc);
-    const jobName = params.jobName ?? config.env.name;
-    // The name shows in every answer; it travels in the stored config.
-    doc.env = { ...(doc.env as Json | undefined), 'job.name': jobName };
-    return { resume, jobId: params.jobId, jobName, config: JSON.stringify(doc) };
-  };
+  /** Parses a submission and checks it whole, touching nothing: a list fails before any job starts. */
+  const prepare = (body: unknown, params: SubmitParams): CheckedSubmission =>
+    pipelines.check({
+      readDoc: () => configDocument(body, params.format),
+      jobId: params.jobId,
+      jobName: params.jobName,
+      resume: params.isStartWithSavePoint === 'true',
+    });
 
-  const launch = async ({
-    resume,
-    jobId,
-    jobName,
-    config,
-  }: ReturnType<typeof prepare>): Promise<{ jobId: string; jobName: string }> => {
-    const pipeline = { format: 'json', config };
-    const existing = jobId === undefined ? undefined : await find(jobId);
-    let job: Job;
-    if (existing !== undefined) {
-      const active = existing.lastRun !== undefined && !FINAL.has(statusOf(existing.lastRun));
-      // Resubmitting a running id is a silent success (§2.3, 2.3.6+).
-      if (active) return { jobId: seatunnelId(existing.job), jobName };
-      if (!resume) {
-        throw bad(
-          `The job id ${jobId} has already been submitted and is not starting with a savepoint.`,
-        );
-      }
-      job = (await jobs.patchJob(existing.job.id, { pipeline })).job;
-    } else {
-      if (resume) {
-        throw bad(`no job ${jobId} to resume: submit it first, then stop it with a savepoint`);
-      }
-      // Without a jobId, the SeaTunnel id is the bosun job's own (a number below 2^53): its name
-      // must then not read as `seatunnel-<id>`.
-      const name = `${NAME_PREFIX}${jobId ?? `job-${randomUUID().slice(0, 8)}`}`;
-      job = (await jobs.createJob({ name, kind: 'pipeline', pipeline, overlap: 'forbid' })).job;
-    }
-    const { run } = await jobs.runNow(job.id, resume ? { resume } : {});
-    await started(run.id);
+  const launch = async (checked: CheckedSubmission) => {
+    const { job, jobName } = await pipelines.submit(checked);
     return { jobId: seatunnelId(job), jobName };
   };
 
   const submit = async (body: unknown, params: SubmitParams) => launch(prepare(body, params));
-
-  const started = async (runId: string) => {
-    const deadline = Date.now() + START_WAIT_MS;
-    while (Date.now() < deadline) {
-      const run = await jobs.getRun(runId);
-      if (run.state !== 'queued') return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
 
   both('POST', '/submit-job', async (request) => submit(request.body, submitParams(request)));
 
@@ -239,11 +184,8 @@ function routes(
   };
   const stop = async ({ id, savepoint }: { id: string; savepoint: boolean }): Promise<string> => {
     const state = await find(id);
-    const run = state?.lastRun;
     // Unknown or finished ids still get 200 (SeaTunnel does not wait for the stop either).
-    if (run !== undefined && !FINAL.has(statusOf(run))) {
-      await jobs.stopRun(run.id, { savepoint });
-    }
+    if (state !== undefined) await jobs.stopJob(state.job.id, { savepoint });
     return id;
   };
   both('POST', '/stop-job', async (request) => ({
@@ -260,23 +202,9 @@ function routes(
     return out;
   });
 
-  both('POST', '/encrypt-config', async (request) => {
-    const doc = configDocument(request.body, undefined);
-    const shade = String((doc.env as Json | undefined)?.['shade.identifier'] ?? 'default');
-    if (shade !== 'base64') return doc;
-    for (const role of ['source', 'sink']) {
-      const plugins = doc[role];
-      // SeaTunnel checks the config only when it is submitted; what it cannot read stays as it is.
-      for (const plugin of Array.isArray(plugins) ? plugins.filter(isObject) : []) {
-        for (const key of ['username', 'password', 'auth', 'token', 'user']) {
-          if (typeof plugin[key] === 'string') {
-            plugin[key] = Buffer.from(plugin[key] as string).toString('base64');
-          }
-        }
-      }
-    }
-    return doc;
-  });
+  both('POST', '/encrypt-config', async (request) =>
+    shadeConfig(configDocument(request.body, undefined)),
+  );
 
   // The query is a tag filter: workers counts the live members whose tags (node labels) match it.
   both('GET', '/overview', async (request) => {
@@ -314,25 +242,23 @@ function routes(
       : { status: 'success' };
   });
 
-  // The agent's threads (from /proc) and each running pipeline engine, in SeaTunnel's shape.
-  const threadDump = async () => {
-    const threads = agentThreads();
-    for (const s of await seatunnelJobs()) {
-      const run = s.lastRun;
-      if (run?.state !== 'running' || run.pgid === undefined) continue;
-      threads.push({
-        threadName: `pipeline ${seatunnelId(s.job)} (engine pid ${run.pgid}, run ${run.id})`,
+  // The agent's threads and each running pipeline engine, in SeaTunnel's shape.
+  const threads = async (): Promise<Json[]> => {
+    const dump = threadDump(await seatunnelJobs());
+    return [
+      ...dump.threads.map(threadView),
+      ...dump.engines.map(({ job, run }) => ({
+        threadName: `pipeline ${seatunnelId(job)} (engine pid ${run.pgid}, run ${run.id})`,
         threadId: run.pgid,
         threadState: 'RUNNABLE',
-        stackTrace: `run ${run.id} of job ${s.job.name}: ${JSON.stringify(metricsOf(run))}`,
-      });
-    }
-    return threads;
+        stackTrace: `run ${run.id} of job ${job.name}: ${JSON.stringify(metricsOf(run))}`,
+      })),
+    ];
   };
-  both('GET', '/thread-dump', threadDump);
+  both('GET', '/thread-dump', threads);
   // SeaTunnel's test-only list; a thread's "class loader" here is the process that runs it.
   both('GET', '/running-threads', async () =>
-    (await threadDump()).map((t) => ({
+    (await threads()).map((t) => ({
       threadName: t.threadName,
       classLoader: String(t.threadName).startsWith('pipeline ') ? 'bosun engine' : 'bosun agent',
     })),
@@ -362,32 +288,20 @@ function routes(
   });
 }
 
-function agentThreads(): Json[] {
-  let tids: string[];
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    return [];
-  }
-  return tids.map((tid) => {
-    let name = 'thread';
-    let state = 'RUNNABLE';
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const code = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      state =
-        code === 'R' ? 'RUNNABLE' : code === 'S' || code === 'D' ? 'WAITING' : 'TIMED_WAITING';
-    } catch {
-      // the thread ended meanwhile
-    }
-    return {
-      threadName: `${name} (bosun agent)`,
-      threadId: Number(tid),
-      threadState: state,
-      stackTrace: '',
-    };
-  });
+/** A thread as SeaTunnel (Java) shows one: its state in Thread.State's words. */
+function threadView(t: AgentThread): Json {
+  return {
+    threadName: `${t.name} (bosun agent)`,
+    threadId: t.tid,
+    // A thread that ended while being read (`?`) is shown as it last ran.
+    threadState:
+      t.state === 'R' || t.state === '?'
+        ? 'RUNNABLE'
+        : t.state === 'S' || t.state === 'D'
+          ? 'WAITING'
+          : 'TIMED_WAITING',
+    stackTrace: '',
+  };
 }
 
 function queryOf(request: FastifyRequest): Record<string, string> {
@@ -448,20 +362,6 @@ function isObject(value: unknown): value is Json {
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
-
-function checked(doc: Json): PipelineConfig {
-  try {
-    return readPipelineConfig(doc, catalog);
-  } catch (err) {
-    throw bad((err as Error).message);
-  }
-}
-
-function seatunnelId(job: Job): string {
-  return job.name.startsWith(NAME_PREFIX) && /^\d+$/.test(job.name.slice(NAME_PREFIX.length))
-    ? job.name.slice(NAME_PREFIX.length)
-    : job.id;
 }
 
 /** SeaTunnel's status word for a job's newest run (CREATED before its first). */

@@ -120,6 +120,13 @@ export const jobInput = {
   properties: jobFields,
 } as const;
 
+/** A definition for PUT /jobs/by-name/:name: the name is the path's, so the body may leave it out. */
+export const jobUpsert = {
+  type: 'object',
+  additionalProperties: false,
+  properties: jobFields,
+} as const;
+
 export const jobPatch = {
   type: 'object',
   minProperties: 1,
@@ -199,6 +206,12 @@ export const idParams = {
   type: 'object',
   required: ['id'],
   properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+export const nameParams = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: jobFields.name },
 } as const;
 
 export const runIdParams = {

@@ -12,6 +12,8 @@ import {
   idParams,
   jobInput,
   jobPatch,
+  jobUpsert,
+  nameParams,
   runIdParams,
   SHARED_SCHEMAS,
 } from './job-schemas.ts';
@@ -128,6 +130,25 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
     async (request) => view(await jobs.replaceJob(request.params.id, request.body)),
   );
 
+  app.put<{ Params: { name: string }; Body: Record<string, unknown> }>(
+    '/api/v1/jobs/by-name/:name',
+    {
+      schema: {
+        summary: 'Create or replace the job of this name',
+        description:
+          "One request where a client would read the job, then create or replace it: 201 when it was created, 200 when replaced. The body's name may be left out; if given it must be the path's.",
+        tags: ['jobs'],
+        params: nameParams,
+        body: jobUpsert,
+        response: { 200: jobResponse, 201: jobResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { state, created } = await jobs.upsertJob(request.params.name, request.body);
+      return reply.code(created ? 201 : 200).send(view(state));
+    },
+  );
+
   app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/api/v1/jobs/:id',
     {
@@ -221,6 +242,34 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
         ...(resume ? { resume } : {}),
       });
       return reply.code(202).send(runJson(run, job.name));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Querystring: { savepoint?: string } }>(
+    '/api/v1/jobs/:id/stop',
+    {
+      schema: {
+        summary: 'Stop every run of a job that has not ended',
+        description:
+          "Running runs get SIGTERM (their process group), then SIGKILL after the job's graceSec; queued ones are canceled at once. ?savepoint=true stops a pipeline's runs with a savepoint to resume from. Answers the runs it stopped: an empty list when none was going.",
+        tags: ['runs'],
+        params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { savepoint: { enum: ['true', 'false', '1', '0'] } },
+        },
+        response: {
+          202: { type: 'object', properties: { runs: { type: 'array', items: runResponse } } },
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const savepoint = request.query.savepoint === 'true' || request.query.savepoint === '1';
+      const runs = await jobs.stopJob(request.params.id, { savepoint });
+      const names = await jobNames(jobs, runs);
+      return reply.code(202).send({ runs: runs.map((r) => runJson(r, names.get(r.jobId))) });
     },
   );
 

@@ -330,7 +330,8 @@ export function createAgent(
 
 /**
  * The environment a run starts from: the agent's own, without the agent's settings (BOSUN_*), its
- * Node options, and what bin/bosun set for the agent alone (named in BOSUN_LAUNCHER_ENV).
+ * Node options, and the tuning main.ts set for the agent alone (runtime-tuning.ts names it in
+ * BOSUN_LAUNCHER_ENV). The tuning's V8 flag is on node's command line, which runs never see.
  */
 export function runEnv(
   env: Readonly<Record<string, string | undefined>> | undefined,

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConfig, parseDuration, redactConfig } from './config.ts';
+import { envName, loadConfig, redactConfig, SETTINGS } from './config.ts';
 import { AgentError } from './errors.ts';
 
 const cwd = '/srv/bosun';
@@ -151,6 +151,51 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the SETTINGS table', () => {
+  it("gives every setting its row's default when no source names it", () => {
+    const c = load() as unknown as Record<string, unknown>;
+    for (const s of SETTINGS) {
+      if (s.default === undefined) continue;
+      const expected = s.kind === 'dir' ? path.resolve(cwd, String(s.default)) : s.default;
+      assert.deepEqual(c[s.key], expected, s.name);
+    }
+  });
+
+  it('reads each setting from its flag, its BOSUN_ variable and its YAML key', () => {
+    for (const s of SETTINGS.filter((s) => s.kind === 'duration')) {
+      const value = `${s.max}ms`;
+      const c = (sources: Parameters<typeof load>) =>
+        (load(...sources) as unknown as Record<string, unknown>)[s.key];
+      assert.equal(c([{ [s.name]: value }]), s.max, `--${s.name}`);
+      assert.equal(c([{}, { [envName(s)]: value }]), s.max, envName(s));
+      assert.equal(c([{ config: yamlFile(`${s.name}: ${value}\n`) }]), s.max, s.name);
+      rejects(() => load({ [s.name]: `${(s.max ?? 0) + 1}ms` }), /is out of range; allowed/);
+    }
+  });
+
+  it('shows each default in --help as it would be written in a flag', () => {
+    const help = Object.fromEntries(SETTINGS.map((s) => [s.name, s.defaultText]));
+    assert.equal(help.interval, '3s');
+    assert.equal(help['run-max-age'], '30d');
+    assert.equal(help['log-cap'], '8MiB');
+    assert.equal(help['log-budget'], '1GiB');
+    assert.equal(help.store, '<data-dir>/bosun.db');
+    assert.equal(help.token, undefined);
+    for (const s of SETTINGS.filter((s) => s.kind === 'duration' || s.kind === 'bytes')) {
+      const c = load({ [s.name]: s.defaultText as string }) as unknown as Record<string, unknown>;
+      assert.equal(c[s.key], s.default, `--${s.name} ${s.defaultText}`);
+    }
+  });
+
+  it('states byte-size ranges in the units an operator writes', () => {
+    rejects(
+      () => load({ 'log-cap': '1k' }),
+      /^--log-cap: 1k is out of range; allowed 4KiB to 1GiB/,
+    );
+    rejects(() => load({ slots: '0' }), /^--slots: "0" is not a whole number between 1 and 4096/);
+  });
+});
+
 describe('health thresholds', () => {
   it('accepts name=value pairs from a flag or the environment and a mapping from the file', () => {
     assert.deepEqual(load({ health: 'cpuWarningPercent=80, diskCriticalPercent=97' }).health, {
@@ -186,19 +231,6 @@ describe('health thresholds', () => {
       () => load({ config: yamlFile('port:\n  a: 1\n') }),
       /setting "port" .* must be a single value/,
     );
-  });
-});
-
-describe('parseDuration', () => {
-  it('parses milliseconds, seconds, minutes, hours and bare seconds', () => {
-    assert.equal(parseDuration('500ms'), 500);
-    assert.equal(parseDuration('2s'), 2000);
-    assert.equal(parseDuration('1.5m'), 90_000);
-    assert.equal(parseDuration('1h'), 3_600_000);
-    assert.equal(parseDuration('3'), 3000);
-    assert.equal(parseDuration(2), 2000);
-    assert.equal(parseDuration('2 weeks'), undefined);
-    assert.equal(parseDuration('-1s'), undefined);
   });
 });
 

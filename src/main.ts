@@ -1,12 +1,42 @@
-// Entry point: reads argv and env, loads the configuration, starts the agent and handles signals.
-// The only place that touches process.exit.
-import { CommanderError } from 'commander';
-import { createProgram, type Invocation } from './cli/program.ts';
-import { loadConfig, type Config } from './config.ts';
-import { isAgentError } from './errors.ts';
-import { createLogger } from './logger.ts';
-import { maskArgs } from './monitor/mask-args.ts';
-import { VERSION } from './version.ts';
+// Entry point: applies the agent's runtime tuning, reads argv and env, loads the configuration,
+// starts the agent and handles signals. The only place that touches process.exit.
+import { fileURLToPath } from 'node:url';
+import type { Invocation } from './cli/program.ts';
+import type { Config } from './config.ts';
+import { enableCompileCache, planTunedStart } from './runtime-tuning.ts';
+
+// Before anything else is loaded: a re-exec replaces this process (same pid), and the compile cache
+// only covers the modules loaded after it is on.
+const compileCacheDir = fileURLToPath(new URL('../node_modules/.cache/bosun', import.meta.url));
+const tuned = planTunedStart({
+  compileCacheDir,
+  execPath: process.execPath,
+  execArgv: process.execArgv,
+  argv: process.argv,
+  env: process.env,
+});
+if (tuned !== undefined && process.execve !== undefined) {
+  process.execve(process.execPath, tuned.args, tuned.env);
+}
+enableCompileCache(compileCacheDir);
+
+const [
+  { CommanderError },
+  { createProgram },
+  { loadConfig },
+  { isAgentError },
+  { createLogger },
+  { maskArgs },
+  { VERSION },
+] = await Promise.all([
+  import('commander'),
+  import('./cli/program.ts'),
+  import('./config.ts'),
+  import('./errors.ts'),
+  import('./logger.ts'),
+  import('./monitor/mask-args.ts'),
+  import('./version.ts'),
+]);
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { CommandSpec, ConsoleDeps } from './command.ts';
 import { parseCommandLine } from './command-line.ts';
 import { grepStage } from './commands/grep.ts';
-import { fakeSession } from './commands/test-context.ts';
+import { fakeSession } from '../../test/support/console-commands.ts';
 import { wcStage } from './commands/wc.ts';
 import { startJob, TIMEOUT_MESSAGE, type Registry } from './console-job.ts';
 import { CommandFailure, STATUS, type ResultItem } from './model.ts';

@@ -4,7 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure, STATUS } from '../model.ts';
 import { createCommandRegistry } from './index.ts';
-import { createTestDeps, fakeSession, runCommand, type TestDeps } from './test-context.ts';
+import {
+  createTestDeps,
+  fakeSession,
+  runCommand,
+  type TestDeps,
+} from '../../../test/support/console-commands.ts';
 
 let t: TestDeps;
 before(async () => {

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ConsoleDeps } from '../command.ts';
 import { STATUS } from '../model.ts';
 import { catCommand } from './cat.ts';
-import { runCommand } from './test-context.ts';
+import { runCommand } from '../../../test/support/console-commands.ts';
 
 const linux = process.platform === 'linux';
 const deps = {} as ConsoleDeps; // cat reads nothing of the agent

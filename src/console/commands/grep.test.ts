@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { STATUS } from '../model.ts';
 import { grepStage } from './grep.ts';
-import { failure, runStage } from './test-context.ts';
+import { failure, runStage } from '../../../test/support/console-commands.ts';
 
 describe('grep -e', () => {
   it('matches (a+)+$ against long runs of a followed by another character without backtracking', () => {

@@ -11,7 +11,11 @@ import { heapdumpCommand } from './heapdump.ts';
 import { memoryCommand } from './memory.ts';
 import { createProfilerCommand } from './profiler.ts';
 import { psCommand } from './ps.ts';
-import { createTestDeps, runCommand, type TestDeps } from './test-context.ts';
+import {
+  createTestDeps,
+  runCommand,
+  type TestDeps,
+} from '../../../test/support/console-commands.ts';
 import { topCommand } from './top.ts';
 
 let t: TestDeps;

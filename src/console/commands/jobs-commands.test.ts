@@ -2,7 +2,7 @@
 // real runner running /bin/sh).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Run } from '../../jobs/model.ts';
+import type { Run } from '../../model/runs.ts';
 import type { CommandSpec } from '../command.ts';
 import type { ResultItem } from '../model.ts';
 import { STATUS } from '../model.ts';
@@ -12,7 +12,11 @@ import { runCommand as runCmd } from './run.ts';
 import { runsCommand } from './runs.ts';
 import { scheduleCommand } from './schedule.ts';
 import { stopCommand } from './stop.ts';
-import { createTestDeps, runCommand, type TestDeps } from './test-context.ts';
+import {
+  createTestDeps,
+  runCommand,
+  type TestDeps,
+} from '../../../test/support/console-commands.ts';
 import { watchCommand } from './watch.ts';
 
 let t: TestDeps;

@@ -7,7 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import { STATUS } from '../model.ts';
 import { CAT_LIMIT_BYTES, catCommand } from './cat.ts';
 import { grepStage } from './grep.ts';
-import { createTestDeps, failure, runCommand, runStage, type TestDeps } from './test-context.ts';
+import {
+  createTestDeps,
+  failure,
+  runCommand,
+  runStage,
+  type TestDeps,
+} from '../../../test/support/console-commands.ts';
 import { wcStage } from './wc.ts';
 
 const LINES = ['alpha one', 'Beta two', 'gamma three', 'delta four', 'beta five', 'zeta six'];

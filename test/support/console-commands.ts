@@ -1,21 +1,21 @@
-// Test support for the console commands: real agent parts (host monitor, SQLite jobs store, runner and
-// jobs service, runtime stats) in a temporary dir, a fake session, and helpers that parse argv and run
-// a command or a pipe stage the way the console core does.
+// Test support for the console commands (src/console/commands): real agent parts (host monitor, SQLite
+// jobs store, runner and jobs service, runtime stats) in a temporary dir, a fake session, and helpers
+// that parse argv and run a command or a pipe stage the way the console core does.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { systemClock } from '../../clock.ts';
-import { loadConfig } from '../../config.ts';
-import { createJobsEvents } from '../../jobs/events.ts';
-import { createJobsService } from '../../jobs/jobs-service.ts';
-import { leaseTiming } from '../../jobs/lease-timing.ts';
-import { createPackageStore } from '../../jobs/process/packages.ts';
-import { createRunner } from '../../jobs/runner.ts';
-import { silentLogger } from '../../logger.ts';
-import { createMonitor } from '../../monitor/collector.ts';
-import { createRuntimeStats } from '../../monitor/runtime-stats.ts';
-import { createSqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { systemClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createJobsEvents } from '../../src/jobs/events.ts';
+import { createJobsService } from '../../src/jobs/jobs-service.ts';
+import { leaseTiming } from '../../src/jobs/lease-timing.ts';
+import { createPackageStore } from '../../src/jobs/process/packages.ts';
+import { createRunner } from '../../src/jobs/runner.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createMonitor } from '../../src/monitor/collector.ts';
+import { createRuntimeStats } from '../../src/monitor/runtime-stats.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import {
   parseCommandArgs,
   type CommandSpec,
@@ -23,8 +23,8 @@ import {
   type ConsoleJobInfo,
   type SessionView,
   type StageSpec,
-} from '../command.ts';
-import { CommandFailure, type ItemBody, type ResultItem } from '../model.ts';
+} from '../../src/console/command.ts';
+import { CommandFailure, type ItemBody, type ResultItem } from '../../src/console/model.ts';
 
 export interface TestDeps {
   readonly deps: ConsoleDeps;

@@ -1,0 +1,44 @@
+// How long each test file took, read from node:test's events, so that every `npm test` ends by naming
+// its slowest files and a file that grows slow is seen before it makes the whole run slow.
+import path from 'node:path';
+import type { TestEvent } from 'node:test/reporters';
+
+export interface FileDurations {
+  /** Feed every event of a run; only the file-level completions count. */
+  observe(event: TestEvent): void;
+  /** The `shown` slowest files, slowest first, with the count and the summed time of all. */
+  summary(shown: number): string;
+}
+
+export function createFileDurations(cwd = process.cwd()): FileDurations {
+  const files = new Map<string, { ms: number; failed: boolean }>();
+  return {
+    observe(event) {
+      if (event.type !== 'test:complete') return;
+      const { data } = event;
+      // With process isolation each file is reported as one top-level test named after its path.
+      if (data.nesting !== 0 || data.file === undefined) return;
+      if (path.resolve(cwd, data.name) !== data.file) return;
+      files.set(path.relative(cwd, data.file), {
+        ms: data.details.duration_ms,
+        failed: !data.details.passed,
+      });
+    },
+    summary(shown) {
+      const sorted = [...files].sort((a, b) => b[1].ms - a[1].ms);
+      const total = sorted.reduce((sum, [, f]) => sum + f.ms, 0);
+      const lines = sorted
+        .slice(0, shown)
+        .map(
+          ([file, f]) => `  ${seconds(f.ms).padStart(6)} s  ${file}${f.failed ? ' (failed)' : ''}`,
+        );
+      return [`slowest of ${files.size} test files (${seconds(total)} s summed):`, ...lines].join(
+        '\n',
+      );
+    },
+  };
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}

@@ -11,7 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { JOB_LIMITS } from '../src/jobs/model.ts';
+import { JOB_LIMITS } from '../src/model/jobs.ts';
 import { startBosun, warmCompileCache, type BenchAgent } from './lib/agent.ts';
 import { installCleanup, makeTempDir, runMain } from './lib/cleanup.ts';
 import { memory, mib } from './lib/proc.ts';

@@ -22,7 +22,7 @@ import { openRunJournal } from './jobs/process/run-journal.ts';
 import { createSpawnHelper } from './jobs/process/spawn-helper.ts';
 import { createRunner } from './jobs/runner.ts';
 import { createScheduler } from './jobs/scheduler.ts';
-import { systemTimeZone } from './jobs/schedule/wall-time.ts';
+import { systemTimeZone } from './time/wall-time.ts';
 import type { Logger } from './logger.ts';
 import { createMonitor } from './monitor/collector.ts';
 import type { Monitor } from './monitor/monitor.ts';

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { readProcStat } from '../src/jobs/process/spawn-run.ts';
+import { readPidStat as readProcStat } from '../src/proc/pid-stat.ts';
 import { SESSION_BOUNDS } from '../src/store/postgres/postgres-store.ts';
 import { spawnHelperOf, startAgent, type RunningAgent } from './support/agent.ts';
 import { apiClient, waitFor, waitRunEnd } from './support/api.ts';

@@ -4,6 +4,7 @@
 // someone's test suite is told apart from one that did not.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { readPidStat } from '../../src/proc/pid-stat.ts';
 import { liveChildren, ticksToSeconds } from './proc.ts';
 
 interface Snapshot {
@@ -13,15 +14,10 @@ interface Snapshot {
   own: number;
 }
 
-/** utime + stime + cutime + cstime, in ticks (fields 14–17 of /proc/PID/stat); 0 once gone. */
+/** utime + stime + cutime + cstime, in ticks; 0 once gone. */
 function treeTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-  } catch {
-    return 0;
-  }
+  const stat = readPidStat(pid);
+  return stat === undefined ? 0 : stat.cpuTicks + stat.reapedCpuTicks;
 }
 
 /** `pid` and its live descendants (the agent's spawn helper, and what that runs), into `into`. */

@@ -1,6 +1,6 @@
 // A small client of the agent's jobs API (docs/api.md "Jobs and runs") for benchmarks: JSON calls
 // with a time bound, a bounded-concurrency pool, and paging through runs.
-import { FINAL_STATES } from '../../src/jobs/model.ts';
+import { FINAL_STATES } from '../../src/model/runs.ts';
 
 export interface ApiRun {
   id: string;

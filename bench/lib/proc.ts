@@ -2,6 +2,7 @@
 // §4.1): CPU = Δ(utime+stime) / CLK_TCK / wall time; RSS = VmRSS sampled every few seconds.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readPidStat } from '../../src/proc/pid-stat.ts';
 import { median } from './table.ts';
 
 const CLK_TCK = clockTicks();
@@ -29,12 +30,11 @@ function clockTicks(): number {
   }
 }
 
-/** utime + stime, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+/** utime + stime, in clock ticks; throws when the process is gone. */
 export function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may contain spaces and parentheses: split after its closing one.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  const stat = readPidStat(pid);
+  if (stat === undefined) throw new Error(`process ${pid} is gone: no /proc/${pid}/stat`);
+  return stat.cpuTicks;
 }
 
 /** The pids of the live children of `pid`; none when it is gone (or without CONFIG_PROC_CHILDREN). */

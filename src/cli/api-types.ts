@@ -1,6 +1,6 @@
 // The native jobs API's JSON as the CLI reads it: the server's own types
 // (src/http/native/job-json.ts), under the CLI's names.
-import { FINAL_STATES, RUN_STATES } from '../jobs/model.ts';
+import { FINAL_STATES, RUN_STATES } from '../model/runs.ts';
 
 export type {
   JobJson as ApiJob,

@@ -1,7 +1,7 @@
 // formatDuration and formatSeconds: the unit chosen at each boundary.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDuration, formatSeconds } from './duration.ts';
+import { formatSeconds, formatSpan as formatDuration } from '../units/display.ts';
 
 describe('formatDuration', () => {
   it('picks at most two units', () => {

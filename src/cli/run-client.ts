@@ -4,11 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  formatOfFile,
-  pipelineStructure,
-  type PipelineFormat,
-} from '../pipeline/config/pipeline-config.ts';
+import type { PipelineFormat } from '../model/jobs.ts';
+import { formatOfFile, pipelineStructure } from '../pipeline/config/pipeline-config.ts';
 import { catalog } from '../pipeline/connectors/catalog.ts';
 import { FINAL_RUN_STATES, type ApiJob, type ApiRun } from './api-types.ts';
 import { ClientError, createClient, resolveConnection, type ApiClient } from './client.ts';

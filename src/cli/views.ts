@@ -1,7 +1,7 @@
 // How jobs and runs read in a terminal: tables for `ls`, key: value pages for `show`. Pure functions
 // of the API's JSON and a clock, so they are tested without an agent.
 import type { ApiJob, ApiRun, ApiSchedule } from './api-types.ts';
-import { formatDuration, formatSeconds } from './duration.ts';
+import { formatSeconds, formatSpan } from '../units/display.ts';
 import { formatLocalTime, formatRelative } from './relative-time.ts';
 import { renderTable } from './table.ts';
 
@@ -76,7 +76,7 @@ function runDuration(run: ApiRun, nowMs: number): string {
   const start = ms(run.startedAt);
   if (start === undefined) return '-';
   const end = ms(run.finishedAt) ?? (run.state === 'running' ? nowMs : undefined);
-  return end === undefined ? '-' : formatDuration(end - start);
+  return end === undefined ? '-' : formatSpan(end - start);
 }
 
 function exitText(run: ApiRun): string {

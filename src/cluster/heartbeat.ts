@@ -2,7 +2,8 @@
 // can show every node. Background work: it logs failures and keeps going, it never throws.
 import type { Logger } from '../logger.ts';
 import type { Monitor } from '../monitor/monitor.ts';
-import type { NodeRegistration, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { NodeRegistration } from '../model/nodes.ts';
 
 export interface Heartbeat {
   start(): Promise<void>;

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createPinnedClock } from '../clock.ts';
 import { AgentError } from '../errors.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
-import type { NodeRegistration, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { NodeRegistration } from '../model/nodes.ts';
 import {
   createMembership,
   masterOf,

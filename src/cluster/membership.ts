@@ -3,7 +3,8 @@
 // overview) asks here, so they agree, and every node answers alike: all read the same rows and judge
 // them by the database clock that stamped the heartbeats.
 import { AgentError } from '../errors.ts';
-import type { NodeRecord, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { NodeRecord } from '../model/nodes.ts';
 
 /** Heartbeats a node may miss and still count as alive. */
 export const MISSED_HEARTBEATS = 3;

@@ -2,7 +2,7 @@
 // sessions and consumers, console jobs with one agent-wide id counter, exec with a timeout, expiry and
 // shutdown (specs/arthas.md §1 and §7). Surfaces only translate to and from it.
 import { AgentError } from '../errors.ts';
-import { localDateTime } from '../local-time.ts';
+import { localDateTime } from '../units/display.ts';
 import type { ConsoleDeps, SessionView } from './command.ts';
 import { parseCommandLine } from './command-line.ts';
 import { startJob, type ConsoleJob, type Registry } from './console-job.ts';

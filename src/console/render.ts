@@ -19,7 +19,7 @@ import type {
   ScheduleItem,
   SessionItem,
 } from './items.ts';
-import { localDateTime } from '../local-time.ts';
+import { localDateTime } from '../units/display.ts';
 import type { ResultItem } from './model.ts';
 
 /** The item as text, without a trailing newline; '' when it has nothing to show. */

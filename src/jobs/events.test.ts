@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createJobsEvents, untilRun } from './events.ts';
-import type { Run } from './model.ts';
+import type { Run } from '../model/runs.ts';
 
 const run = (id: string, state: Run['state']): Run =>
   ({ id, jobId: '1', state, attempt: 1, trigger: 'manual', createdAt: 0 }) as Run;

@@ -1,7 +1,7 @@
 // In-process events of the jobs domain: run state changes and job definition changes for the native
 // event stream and the dashboard, and live output for log followers. Listeners are called
 // synchronously and must not throw; slow consumers buffer on their own side, with their own bound.
-import type { Run } from './model.ts';
+import type { Run } from '../model/runs.ts';
 
 export type JobsEvent =
   | { type: 'run'; run: Run }

@@ -3,21 +3,19 @@
 // rules a schema cannot say, with messages that name the field and the fix.
 import { AgentError } from '../errors.ts';
 import { restoreMaskedSecrets } from '../pipeline/config/mask-secrets.ts';
-import {
-  PIPELINE_FORMATS,
-  pipelineStructure,
-  type PipelineFormat,
-} from '../pipeline/config/pipeline-config.ts';
+import { pipelineStructure } from '../pipeline/config/pipeline-config.ts';
 import { isConfigError } from '../pipeline/config-error.ts';
 import { catalog } from '../pipeline/connectors/catalog.ts';
 import {
   JOB_LIMITS,
+  PIPELINE_FORMATS,
+  type PipelineFormat,
   type JobSpec,
   type PipelineSpec,
   type RetryPolicy,
-  type ScheduleSpec,
   type Webhook,
-} from './model.ts';
+} from '../model/jobs.ts';
+import type { ScheduleSpec } from '../model/schedules.ts';
 import { parseSchedule } from './schedule/validate.ts';
 
 export const JOB_DEFAULTS = Object.freeze({

@@ -8,15 +8,8 @@ import { newId } from '../ids.ts';
 import type { JobsPage, NewJob, NewSchedule, Store } from '../store/store.ts';
 import { untilRun, type JobsEvents, type OutputEvent } from './events.ts';
 import { keepMaskedSecrets, toJobSpec } from './job-spec.ts';
-import {
-  FINAL_STATES,
-  JOB_LIMITS,
-  RUN_STATES,
-  type Job,
-  type JobPackage,
-  type Run,
-  type RunState,
-} from './model.ts';
+import { JOB_LIMITS, type Job, type JobPackage } from '../model/jobs.ts';
+import { FINAL_STATES, RUN_STATES, type Run, type RunState } from '../model/runs.ts';
 import type { PackageStore } from './process/packages.ts';
 import type { Runner } from './runner.ts';
 import { jitterMs } from './schedule/jitter.ts';

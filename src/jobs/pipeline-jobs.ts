@@ -6,7 +6,8 @@ import { AgentError, isAgentError } from '../errors.ts';
 import { readPipelineConfig, type PipelineConfig } from '../pipeline/config/pipeline-config.ts';
 import { catalog } from '../pipeline/connectors/catalog.ts';
 import type { JobState, JobsService } from './jobs-service.ts';
-import { FINAL_STATES, type Job, type Run } from './model.ts';
+import type { Job } from '../model/jobs.ts';
+import { FINAL_STATES, type Run } from '../model/runs.ts';
 
 const NAME_PREFIX = 'seatunnel-';
 /** How long a submission waits for its run to start, so a client sees it running right after. */

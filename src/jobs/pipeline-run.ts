@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { CheckpointState } from '../pipeline/engine/executor.ts';
 import type { EngineMessage, EngineRunSpec } from '../pipeline/engine/engine-main.ts';
 import type { RunOutcome, Store } from '../store/store.ts';
-import type { Job, Run } from './model.ts';
+import type { Job } from '../model/jobs.ts';
+import type { Run } from '../model/runs.ts';
 import type { ProcessExit } from './process/spawn-run.ts';
 
 const ENGINE = fileURLToPath(new URL('../pipeline/engine/engine-main.ts', import.meta.url));

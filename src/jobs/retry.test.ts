@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Job, Run } from './model.ts';
+import type { Job } from '../model/jobs.ts';
+import type { Run } from '../model/runs.ts';
 import { planRetry, retryDelayMs } from './retry.ts';
 
 const policy = { maxAttempts: 5, backoffSec: 10, maxBackoffSec: 60 };

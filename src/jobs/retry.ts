@@ -1,7 +1,7 @@
 // Retry timing: capped exponential backoff. The first retry waits backoffSec, each further one twice
 // as long, never more than maxBackoffSec. Deterministic, so a test can say exactly when.
 import type { RetryPlanner } from '../store/store.ts';
-import type { RetryPolicy } from './model.ts';
+import type { RetryPolicy } from '../model/jobs.ts';
 
 export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number {
   const exponent = Math.min(Math.max(failedAttempt - 1, 0), 30);

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { DueTimes, FirePlanner, PrunePolicy, Store } from '../store/store.ts';
 import type { JobsEvents } from './events.ts';
-import type { Run } from './model.ts';
+import type { Run } from '../model/runs.ts';
 import { planRetry } from './retry.ts';
 import { jitterMs } from './schedule/jitter.ts';
 import { planFires } from './schedule/plan.ts';

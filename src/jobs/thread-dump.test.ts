@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { JobState } from './jobs-service.ts';
-import type { Job, Run } from './model.ts';
+import type { Job } from '../model/jobs.ts';
+import type { Run } from '../model/runs.ts';
 import { agentThreads, threadDump } from './thread-dump.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-threads-'));

@@ -1,9 +1,10 @@
 // What runs where, for a thread dump: the agent's own threads (from /proc, through the one
 // /proc/<pid>/stat parser) and each running pipeline engine, a process of its own. Surfaces render it.
 import { readdirSync, readFileSync } from 'node:fs';
-import { parsePidStat } from '../monitor/pid-stat.ts';
+import { parsePidStat } from '../proc/pid-stat.ts';
 import type { JobState } from './jobs-service.ts';
-import type { Job, Run } from './model.ts';
+import type { Job } from '../model/jobs.ts';
+import type { Run } from '../model/runs.ts';
 
 export interface AgentThread {
   /** The thread id (a pid in /proc's numbering). */

@@ -8,7 +8,7 @@ import { createPinnedClock } from '../clock.ts';
 import { createMonitor, type MonitorLogger } from './collector.ts';
 import type { Monitor, Sample } from './monitor.ts';
 import { parsePasswd } from './passwd.ts';
-import { parsePidStat } from './pid-stat.ts';
+import { parsePidStat } from '../proc/pid-stat.ts';
 import { detectPageSize } from './process-list.ts';
 
 const quiet: MonitorLogger = { info() {}, warn() {}, error() {}, debug() {} };

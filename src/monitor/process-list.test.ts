@@ -9,7 +9,7 @@ import {
   detectPageSize,
   type ProcessRowContext,
 } from './process-list.ts';
-import { parsePidStat, type PidStat } from './pid-stat.ts';
+import { parsePidStat, type PidStat } from '../proc/pid-stat.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');

@@ -3,7 +3,7 @@
 // (one stat call) rather than /proc/[pid]/status, which costs twice as much as the stat file to produce.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { parseCmdline } from './pid-cmdline.ts';
-import { parsePidStat, type PidStat } from './pid-stat.ts';
+import { parsePidStat, type PidStat } from '../proc/pid-stat.ts';
 import { USER_HZ } from './proc-stat.ts';
 import { round1 } from './round.ts';
 import type { ProcessRow } from './snapshot.ts';

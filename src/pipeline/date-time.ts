@@ -2,7 +2,8 @@
 // (`2024-05-01`, `2024-05-01T10:20:30`, `2024-05-01 10:20:30.5`), read here into wall-clock parts and
 // formatted with Java's DateTimeFormatter letters (yyyy-MM-dd HH:mm:ss), as SeaTunnel's functions take.
 
-import { toWallMs } from '../jobs/schedule/wall-time.ts';
+import { toWallMs } from '../time/wall-time.ts';
+import { pad } from '../units/display.ts';
 
 export interface DateTimeParts {
   readonly year: number;
@@ -34,8 +35,6 @@ export function parseDateTime(value: unknown): DateTimeParts | undefined {
     millis: m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3)),
   };
 }
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** SeaTunnel's timestamp text (Java's LocalDateTime.toString, to the millisecond). */
 export function timestampText(p: DateTimeParts): string {

@@ -1,6 +1,6 @@
 // SeaTunnel's status word for a pipeline run (specs/seatunnel.md §3, the 2.3.4+ spellings), shared by
 // its REST surface and the dashboard.
-import type { RunState } from '../jobs/model.ts';
+import type { RunState } from '../model/runs.ts';
 
 /** The signal that stops a pipeline run with a savepoint (the engine's SIGUSR1). */
 export const SAVEPOINT_SIGNAL = 'SIGUSR1';

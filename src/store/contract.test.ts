@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { storeBackends, useFreshStore } from '../../test/support/store-backends.ts';
 import { AgentError } from '../errors.ts';
-import type { NodeRegistration, Store } from './store.ts';
+import type { Store } from './store.ts';
+import type { NodeRegistration } from '../model/nodes.ts';
 
 function registration(overrides: Partial<NodeRegistration> = {}): NodeRegistration {
   return {

@@ -1,14 +1,9 @@
 // The Store port. Two implementations, store/sqlite and store/postgres, pass one contract suite
 // (store/contract.test.ts). Only agent.ts picks an implementation; everything else sees this interface.
-import type {
-  Job,
-  JobPackage,
-  JobSpec,
-  Run,
-  RunState,
-  Schedule,
-  ScheduleSpec,
-} from '../jobs/model.ts';
+import type { Job, JobPackage, JobSpec } from '../model/jobs.ts';
+import type { NodeRecord, NodeRegistration } from '../model/nodes.ts';
+import type { Run, RunState } from '../model/runs.ts';
+import type { Schedule, ScheduleSpec } from '../model/schedules.ts';
 
 /** What a backend can do, declared rather than branched on with `if (kind === 'sqlite')`. */
 export interface StoreCapabilities {
@@ -18,33 +13,6 @@ export interface StoreCapabilities {
   readonly sharedByNodes: boolean;
   /** Row claims can use FOR UPDATE SKIP LOCKED. */
   readonly skipLocked: boolean;
-}
-
-/** What an agent says about itself when it registers. */
-export interface NodeRegistration {
-  id: string;
-  hostname: string;
-  /** host:port the agent's HTTP server listens on. */
-  address: string;
-  version: string;
-  pid: number;
-  /** A new node's labels; a node that registers again keeps the ones stored (setNodeLabels). */
-  labels: Record<string, string>;
-}
-
-export interface NodeRecord extends NodeRegistration {
-  /** When this node first registered, ms since the epoch. */
-  registeredAt: number;
-  /** When this life of the agent started (the latest registration), ms. */
-  startedAt: number;
-  /** Latest heartbeat, ms, by the database clock. */
-  heartbeatAt: number;
-  /** 'up' while heartbeats arrive, 'down' after a clean stop. Staleness is judged by the reader. */
-  state: 'up' | 'down';
-  /** The latest host snapshot as JSON (vminfo shape), if one was stored. */
-  sampleJson?: string;
-  /** When that sample was taken, ms. */
-  sampleAt?: number;
 }
 
 /** A schedule as the service hands it to the store: its cursor already computed. */

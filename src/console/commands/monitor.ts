@@ -1,7 +1,7 @@
 // `monitor [-c sec] [-n cycles] [job]`: run statistics per job every cycle (runs ended, succeeded,
 // failed, mean duration and wait), as Arthas's monitor reports calls per method.
 import { intOption, MAX_COUNT, type CommandSpec } from '../command.ts';
-import type { Run } from '../../jobs/model.ts';
+import type { Run } from '../../model/runs.ts';
 import type { MonitorData, MonitorItem } from '../items.ts';
 import { jobNames, translate } from './support/runs.ts';
 

@@ -1,6 +1,6 @@
 // `runs [job] [-n count] [-s state]`: recent bosun runs, newest first.
 import { intOption, type CommandSpec } from '../command.ts';
-import { RUN_STATES, type RunState } from '../../jobs/model.ts';
+import { RUN_STATES, type RunState } from '../../model/runs.ts';
 import type { RunsItem } from '../items.ts';
 import { CommandFailure, STATUS } from '../model.ts';
 import { jobNames, toRunInfo, translate } from './support/runs.ts';

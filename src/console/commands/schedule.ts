@@ -2,7 +2,7 @@
 // its next `-n` fire times.
 import { intOption, type CommandSpec } from '../command.ts';
 import type { JobsService, JobState } from '../../jobs/jobs-service.ts';
-import type { ScheduleSpec } from '../../jobs/model.ts';
+import type { ScheduleSpec } from '../../model/schedules.ts';
 import type { ScheduleInfo, ScheduleItem } from '../items.ts';
 import { translate } from './support/runs.ts';
 

@@ -1,7 +1,7 @@
 // `watch run <id> [-n count]`: a run's state changes and output as they happen, until the run ends,
 // `-n` items have been shown, or an interrupt (Arthas's watch, pointed at a job run).
 import { intOption, MAX_COUNT, type CommandSpec } from '../command.ts';
-import { FINAL_STATES } from '../../jobs/model.ts';
+import { FINAL_STATES } from '../../model/runs.ts';
 import { CommandFailure, STATUS, type ItemBody } from '../model.ts';
 import { followRun } from './support/follow.ts';
 import { findRun, jobNameOf, toRunInfo } from './support/runs.ts';

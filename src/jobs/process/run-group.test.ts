@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { killRunGroup } from './run-group.ts';
-import { groupAlive } from './spawn-run.ts';
+import { groupAlive } from '../../proc/process-group.ts';
 
 test('kills a group only when a member carries the run id', async () => {
   const child = spawn('/bin/sh', ['-c', 'sleep 30 & sleep 30; wait'], {

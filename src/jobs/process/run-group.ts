@@ -5,14 +5,15 @@
 // environment. (Linux reuses no pid while a group or session still has it as its id, so a leaderless
 // group with our id is ours unless ours ended entirely and the id was reused; the environment tells.)
 import { readdirSync, readFileSync } from 'node:fs';
-import { killGroup, readProcStat } from './spawn-run.ts';
+import { readPidStat } from '../../proc/pid-stat.ts';
+import { killGroup } from './spawn-run.ts';
 
 /** SIGKILLs group `pgid` if it still runs run `runId`; true if it did. */
 export function killRunGroup(pgid: number, runId: string, leaderStart?: number): boolean {
   if (!Number.isSafeInteger(pgid) || pgid <= 1) return false;
-  const leader = readProcStat(String(pgid));
+  const leader = readPidStat(pgid);
   if (leader !== undefined && leader.pgrp === pgid && leaderStart !== undefined) {
-    return leader.startTime === leaderStart && killGroup(pgid, 'SIGKILL');
+    return leader.startTicks === leaderStart && killGroup(pgid, 'SIGKILL');
   }
   const marker = `BOSUN_RUN_ID=${runId}`;
   let entries: string[];
@@ -23,7 +24,7 @@ export function killRunGroup(pgid: number, runId: string, leaderStart?: number):
   }
   for (const pid of entries) {
     if (!/^\d+$/.test(pid)) continue;
-    const stat = readProcStat(pid);
+    const stat = readPidStat(pid);
     if (stat === undefined || stat.pgrp !== pgid || stat.state === 'Z') continue;
     try {
       const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
@@ -37,5 +38,5 @@ export function killRunGroup(pgid: number, runId: string, leaderStart?: number):
 
 /** The start time of process `pid` in clock ticks since boot, as /proc counts it. */
 export function startTimeOf(pid: number): number | undefined {
-  return readProcStat(String(pid))?.startTime;
+  return readPidStat(pid)?.startTicks;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openRunJournal } from './run-journal.ts';
-import { groupAlive } from './spawn-run.ts';
+import { groupAlive } from '../../proc/process-group.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bosun-journal-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

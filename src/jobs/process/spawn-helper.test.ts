@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createSpawnHelper, type SpawnHelper } from './spawn-helper.ts';
-import { groupAlive, spawnRun } from './spawn-run.ts';
+import { groupAlive } from '../../proc/process-group.ts';
+import { spawnRun } from './spawn-run.ts';
 
 const cwd = mkdtempSync(join(tmpdir(), 'bosun-helper-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { groupAlive } from '../../proc/process-group.ts';
 import { createSpawnHelper } from './spawn-helper.ts';
 import {
-  groupAlive,
   killGroup,
   launchDirect,
   spawnRun as spawnWith,

@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import type { Duplex, Readable } from 'node:stream';
 import { readJsonLines } from '../../json-lines.ts';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { groupAlive } from '../../proc/process-group.ts';
 
 /** How a run's shell ended. `error` is set when it could not be started at all. */
 export interface ProcessExit {
@@ -295,49 +296,6 @@ export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
   } finally {
     Error.stackTraceLimit = limit;
   }
-}
-
-/**
- * Whether group `pgid` still has a member that is not a zombie. Dead members can linger as zombies for
- * seconds until they are reaped, and signal 0 still finds those, so /proc decides.
- */
-export function groupAlive(pgid: number): boolean {
-  if (!Number.isSafeInteger(pgid) || pgid <= 1) return false;
-  try {
-    process.kill(-pgid, 0);
-  } catch (err) {
-    // EPERM: members exist but belong to someone else; /proc below still tells whether they live.
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return true; // No /proc: trust signal 0.
-  }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = readProcStat(name);
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') return true;
-  }
-  return false;
-}
-
-/** What the agent reads of /proc/<pid>/stat: state, process group, start time (ticks since boot). */
-export function readProcStat(
-  pid: string,
-): { state: string; pgrp: number; startTime: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined; // Exited between readdir and read.
-  }
-  // The command name (field 2) is in parentheses and may contain spaces or ')': split after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  const pgrp = Number(fields[2]);
-  return state === undefined ? undefined : { state, pgrp, startTime: Number(fields[19]) };
 }
 
 function checkCwd(cwd: string): string | undefined {

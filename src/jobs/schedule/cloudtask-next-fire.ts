@@ -2,7 +2,7 @@
 // IANA zone instead of a fixed offset, and bounded searches instead of Cloudtask's day-by-day loop
 // that never ends on day 30 of February.
 
-import type { CloudtaskSchedule } from '../model.ts';
+import type { CloudtaskSchedule } from '../../model/schedules.ts';
 import { readCloudtask, type CloudtaskParts } from './cloudtask-parts.ts';
 import {
   daysInMonth,
@@ -12,7 +12,7 @@ import {
   wallAt,
   wallDay,
   weekdayOfDay,
-} from './wall-time.ts';
+} from '../../time/wall-time.ts';
 
 const UNIT_SEC: Readonly<Record<number, number>> = { 1: 1, 2: 60, 3: 3600 };
 /** About 166 years of months: a monthly schedule that validated fires well within this. */

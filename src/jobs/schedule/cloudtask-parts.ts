@@ -2,8 +2,8 @@
 // readers turn them into numbers once, for validation, evaluation and descriptions alike; each
 // returns undefined for text it cannot read, so callers decide what an error says.
 
-import type { CloudtaskSchedule } from '../model.ts';
-import { dayFromYmd, daysInMonth } from './wall-time.ts';
+import type { CloudtaskSchedule } from '../../model/schedules.ts';
+import { dayFromYmd, daysInMonth } from '../../time/wall-time.ts';
 
 export const TURNMODE_NAMES: Readonly<Record<number, string>> = {
   1: 'seconds',

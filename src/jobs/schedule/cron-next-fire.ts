@@ -1,10 +1,10 @@
 // Cron evaluation with bosun's DST rule. croner alone does not follow it: a list like `0,30 2 * * *`
 // loses its fires in a spring-forward gap, and wildcard jobs fire twice in a repeated hour. So croner
-// enumerates wall times (in UTC, where no time is skipped or repeated) and wall-time.ts maps each one
+// enumerates wall times (in UTC, where no time is skipped or repeated) and time/wall-time.ts maps each one
 // to its instant: a skipped time fires at the transition, a repeated one at its first occurrence.
 
 import { Cron } from 'croner';
-import { fromWallMs, toWallMs } from './wall-time.ts';
+import { fromWallMs, toWallMs } from '../../time/wall-time.ts';
 
 const compiled = new Map<string, Cron>();
 const MAX_COMPILED = 1000;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CloudtaskSchedule } from '../model.ts';
+import type { CloudtaskSchedule } from '../../model/schedules.ts';
 import { describeSchedule } from './describe.ts';
 
 function cloudtask(fields: Partial<CloudtaskSchedule>): CloudtaskSchedule {

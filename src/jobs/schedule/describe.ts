@@ -1,7 +1,8 @@
 // One short line of plain English per schedule, for the dashboard and the CLI, so nobody has to
 // decode a cron expression or a Cloudtask turnmode to know when a job runs.
 
-import type { CloudtaskSchedule, ScheduleSpec } from '../model.ts';
+import type { CloudtaskSchedule, ScheduleSpec } from '../../model/schedules.ts';
+import { pad } from '../../units/display.ts';
 import { readList, readWeek } from './cloudtask-parts.ts';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -82,10 +83,10 @@ function describeCron(expr: string): string {
     const minutes = step(minute);
     if (minutes !== undefined && hour === '*') return `every ${amount(minutes * 60)}`;
     const m = n(minute, 60);
-    if (m !== undefined && hour === '*') return `every hour at :${String(m).padStart(2, '0')}`;
+    if (m !== undefined && hour === '*') return `every hour at :${pad(m)}`;
     const hours = step(hour);
     if (m !== undefined && hours !== undefined) {
-      return `every ${amount(hours * 3600)} at :${String(m).padStart(2, '0')}`;
+      return `every ${amount(hours * 3600)} at :${pad(m)}`;
     }
   }
   const m = n(minute, 60);
@@ -101,7 +102,7 @@ function describeCron(expr: string): string {
 }
 
 function hhmm(hour: number, minute: number): string {
-  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  return `${pad(hour)}:${pad(minute)}`;
 }
 
 function describeCloudtask(s: CloudtaskSchedule): string {

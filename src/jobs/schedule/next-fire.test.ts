@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CloudtaskSchedule, ScheduleSpec } from '../model.ts';
+import type { CloudtaskSchedule, ScheduleSpec } from '../../model/schedules.ts';
 import { nextFire, nextFires } from './next-fire.ts';
 
 const REFERENCE_TIMESTAMP = Date.UTC(2026, 0, 1, 0, 0, 0);

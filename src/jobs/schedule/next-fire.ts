@@ -2,7 +2,7 @@
 // Pure: no clock, no I/O. `enabled` is not looked at, so a disabled schedule can still be previewed;
 // the scheduler decides whether a disabled schedule fires.
 
-import type { ScheduleSpec } from '../model.ts';
+import type { ScheduleSpec } from '../../model/schedules.ts';
 import { cloudtaskNextFire } from './cloudtask-next-fire.ts';
 import { cronNextFire } from './cron-next-fire.ts';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ScheduleSpec } from '../model.ts';
-import { formatDuration, planFires, type PlanInput } from './plan.ts';
+import type { ScheduleSpec } from '../../model/schedules.ts';
+import { formatSpanCompact as formatDuration } from '../../units/display.ts';
+import { planFires, type PlanInput } from './plan.ts';
 
 const REFERENCE_TIMESTAMP = Date.UTC(2026, 0, 1, 0, 0, 0);
 const MIN = 60_000;

@@ -3,7 +3,9 @@
 // materialisation loop stays a thin transaction around it. Output stays bounded however long the
 // agent was down: skipped fires beyond the catch-up limit collapse into one summary row.
 
-import type { MisfirePolicy, ScheduleSpec } from '../model.ts';
+import type { MisfirePolicy } from '../../model/jobs.ts';
+import type { ScheduleSpec } from '../../model/schedules.ts';
+import { formatSpanCompact } from '../../units/display.ts';
 import { nextFire, type FireContext } from './next-fire.ts';
 
 export interface PlanInput {
@@ -84,7 +86,7 @@ export function planFires(input: PlanInput): Plan {
         for (const at of skippedTail.slice(-skippedCount)) {
           fires.push({
             scheduledFor: at,
-            skipped: `missed by ${formatDuration(now - at)} (agent down or busy); ${why}`,
+            skipped: `missed by ${formatSpanCompact(now - at)} (agent down or busy); ${why}`,
           });
         }
       } else {
@@ -184,19 +186,6 @@ function trimmed(missed: Missed, tailSize: number): Missed {
 function pushTail(tail: number[], t: number, size: number): void {
   tail.push(t);
   if (tail.length >= 2 * size) tail.splice(0, tail.length - size);
-}
-
-/** "3m12s", "2d4h", "45s": the two largest units, enough for a reason line. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (d > 0) return `${d}d${h}h`;
-  if (h > 0) return `${h}h${m}m`;
-  if (m > 0) return `${m}m${sec}s`;
-  return `${sec}s`;
 }
 
 function formatInstant(ms: number): string {

@@ -4,15 +4,15 @@
 // fire (day 30 of February) are refused here, because Cloudtask itself would loop forever on them.
 
 import { AgentError } from '../../errors.ts';
-import {
-  JOB_LIMITS,
-  type AtSchedule,
-  type CloudtaskSchedule,
-  type CronSchedule,
-  type EverySchedule,
-  type MonthlyOf,
-  type ScheduleSpec,
-} from '../model.ts';
+import { JOB_LIMITS } from '../../model/jobs.ts';
+import type {
+  AtSchedule,
+  CloudtaskSchedule,
+  CronSchedule,
+  EverySchedule,
+  MonthlyOf,
+  ScheduleSpec,
+} from '../../model/schedules.ts';
 import {
   MAX_DAYS_IN_MONTH,
   TURNMODE_NAMES,
@@ -22,7 +22,7 @@ import {
   readWeek,
 } from './cloudtask-parts.ts';
 import { compileCron } from './cron-next-fire.ts';
-import { fromWallMs, resolveTimeZone } from './wall-time.ts';
+import { fromWallMs, resolveTimeZone } from '../../time/wall-time.ts';
 
 export const SCHEDULE_KINDS = ['cron', 'every', 'at', 'cloudtask'] as const;
 

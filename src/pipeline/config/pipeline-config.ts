@@ -3,6 +3,7 @@
 // and parallelism, and the DAG they make (specs/seatunnel.md §5 and §2.1). Connector options are
 // checked by the connectors themselves; here only that each plugin exists and that its numeric
 // options are within what the engine can honour (limits.ts).
+import type { PipelineFormat } from '../../model/jobs.ts';
 import { MAX_JSON_DEPTH, parseJson, valueDepth } from '../../parse-json.ts';
 import { parseHocon, type HoconValue } from './hocon.ts';
 import { ENV_LIMITS, optionLimits, PARALLELISM, type Bound } from './limits.ts';
@@ -57,7 +58,6 @@ export interface PluginCatalog {
   names(role: PluginRole): readonly string[];
 }
 
-
 /** The table a source or transform without a name produces (SeaTunnel's identifier). */
 export const DEFAULT_TABLE = 'default-identifier';
 
@@ -101,9 +101,8 @@ export function pipelineStructure(
   return config;
 }
 
-/** The text forms of a config: SeaTunnel's JSON, HOCON (`.conf`) and SQL. */
-export const PIPELINE_FORMATS = ['json', 'hocon', 'sql'] as const;
-export type PipelineFormat = (typeof PIPELINE_FORMATS)[number];
+// Moved to src/model/jobs.ts; re-exported for src/http until its imports are updated.
+export { PIPELINE_FORMATS } from '../../model/jobs.ts';
 
 /** The form of a config file by its name: `.json`, `.sql`, anything else HOCON (SeaTunnel's `.conf`). */
 export function formatOfFile(file: string): PipelineFormat {

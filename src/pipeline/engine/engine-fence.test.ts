@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { groupAlive } from '../../jobs/process/spawn-run.ts';
+import { groupAlive } from '../../proc/process-group.ts';
 
 const ENGINE = fileURLToPath(new URL('./engine-main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bosun-engine-fence-'));

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { readJsonLines } from '../../json-lines.ts';
-import type { PipelineFormat } from '../config/pipeline-config.ts';
+import type { PipelineFormat } from '../../model/jobs.ts';
 import type { CheckpointState, ExecutionStatus } from './executor.ts';
 
 export interface EngineRunSpec {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { jobSpec as spec, newJob } from '../../../test/support/jobs.ts';
 import { storeBackends, useFreshStore } from '../../../test/support/store-backends.ts';
 import { AgentError } from '../../errors.ts';
-import type { Job, JobSpec, OverlapPolicy } from '../../jobs/model.ts';
+import type { Job, JobSpec, OverlapPolicy } from '../../model/jobs.ts';
 import type { FirePlanner, Store } from '../store.ts';
 
 const NODE = 'node-a';

@@ -1,7 +1,9 @@
 // Jobs and their schedules: definitions, reads, the generation, and materialize, which turns due
 // schedule fires into runs and moves each schedule's cursor in the same transaction.
 import { AgentError } from '../../errors.ts';
-import type { Job, JobPackage, Run, Schedule } from '../../jobs/model.ts';
+import type { Job, JobPackage } from '../../model/jobs.ts';
+import type { Run } from '../../model/runs.ts';
+import type { Schedule } from '../../model/schedules.ts';
 import type { JobsStore, NewJob } from '../store.ts';
 import { idParam, num, toJob, toPackage, toSchedule } from './rows.ts';
 import { JOB_COLUMNS, SCHEDULE_COLUMNS, type Shared } from './shared.ts';

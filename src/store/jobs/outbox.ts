@@ -2,7 +2,8 @@
 // then, so a delivery retried later still says what happened), taken under a short lease by one
 // node, then dropped when delivered or rescheduled.
 import { newId } from '../../ids.ts';
-import type { Job, Run } from '../../jobs/model.ts';
+import type { Job } from '../../model/jobs.ts';
+import type { Run } from '../../model/runs.ts';
 import type { JobsStore, Notification } from '../store.ts';
 import { idParam, num } from './rows.ts';
 import type { SqlExecutor, SqlTx } from './sql.ts';

@@ -1,14 +1,8 @@
 // Rows of the jobs tables to model objects and back. Both drivers come through here: pg returns bigint
 // columns as strings and bytea as Buffer, node:sqlite numbers and Uint8Array.
-import type {
-  Job,
-  JobPackage,
-  JobSpec,
-  Run,
-  RunState,
-  RunTrigger,
-  Schedule,
-} from '../../jobs/model.ts';
+import type { Job, JobPackage, JobSpec } from '../../model/jobs.ts';
+import type { Run, RunState, RunTrigger } from '../../model/runs.ts';
+import type { Schedule } from '../../model/schedules.ts';
 import type { SqlRow } from './sql.ts';
 
 export const RUN_COLUMNS = `id, job_id, schedule_id, trigger, state, attempt, scheduled_for, run_at,

@@ -1,7 +1,8 @@
 // How a run begins and ends, inside the caller's transaction: a fire, a manual run, a claim, a finish
 // and a loss all insert and close runs here, so each writes its webhooks and plans its retry alike.
 import { newId } from '../../ids.ts';
-import type { Job, Run } from '../../jobs/model.ts';
+import type { Job } from '../../model/jobs.ts';
+import type { Run } from '../../model/runs.ts';
 import type { DueTimes, RetryPlanner } from '../store.ts';
 import { enqueueWebhooks } from './outbox.ts';
 import { idParam, opt, RUN_COLUMNS, toRun } from './rows.ts';

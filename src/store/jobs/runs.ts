@@ -3,7 +3,8 @@
 // job's row locked.
 import { randomUUID } from 'node:crypto';
 import { AgentError } from '../../errors.ts';
-import type { Job, Run } from '../../jobs/model.ts';
+import type { Job } from '../../model/jobs.ts';
+import type { Run } from '../../model/runs.ts';
 import type { ClaimedRun, JobsStore, KeptLease, RunFilter } from '../store.ts';
 import { idParam, opt, optStr, RUN_COLUMNS, toRun } from './rows.ts';
 import { notFound, type Shared } from './shared.ts';

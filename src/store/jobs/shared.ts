@@ -1,7 +1,8 @@
 // What the pieces of the jobs repository share: a job read with its schedules and package, a run read,
 // the generation every change of a job bumps, and (from run-lifecycle.ts) how runs begin and end.
 import { AgentError } from '../../errors.ts';
-import type { Job, Run } from '../../jobs/model.ts';
+import type { Job } from '../../model/jobs.ts';
+import type { Run } from '../../model/runs.ts';
 import { idParam, RUN_COLUMNS, toJob, toPackage, toRun, toSchedule } from './rows.ts';
 import { createRunLifecycle, type RunLifecycle } from './run-lifecycle.ts';
 import { one, type SqlExecutor, type SqlStatements, type SqlTx } from './sql.ts';

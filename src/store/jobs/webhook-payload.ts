@@ -1,6 +1,7 @@
 // The JSON a webhook receives when a run ends. Built when the run ends (inside the store's transaction)
 // and kept in the outbox, so a delivery retried an hour later still says what happened then.
-import type { Job, Run } from '../../jobs/model.ts';
+import type { Job } from '../../model/jobs.ts';
+import type { Run } from '../../model/runs.ts';
 
 export interface WebhookPayload {
   event: string;

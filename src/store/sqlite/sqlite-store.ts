@@ -6,7 +6,8 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import { systemClock, type Clock } from '../../clock.ts';
 import { AgentError } from '../../errors.ts';
 import { checkMigrations, pendingMigrations } from '../migrations.ts';
-import type { NodeRecord, NodeRegistration, Store, StoreCapabilities } from '../store.ts';
+import type { Store, StoreCapabilities } from '../store.ts';
+import type { NodeRecord, NodeRegistration } from '../../model/nodes.ts';
 import { createJobsRepository } from '../jobs/jobs-repository.ts';
 import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
 import { SQL } from './queries.ts';

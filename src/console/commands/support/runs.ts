@@ -2,7 +2,7 @@
 // NOT_FOUND / CONFLICT errors turned into console failures that say what to type.
 import { isAgentError } from '../../../errors.ts';
 import type { JobsService } from '../../../jobs/jobs-service.ts';
-import type { Run } from '../../../jobs/model.ts';
+import type { Run } from '../../../model/runs.ts';
 import type { ConsoleDeps } from '../../command.ts';
 import type { RunInfo } from '../../items.ts';
 import { CommandFailure, STATUS } from '../../model.ts';

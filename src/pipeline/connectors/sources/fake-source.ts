@@ -17,6 +17,7 @@ import {
   type Split,
   type SplitReader,
 } from '../connector.ts';
+import { pad } from '../../../units/display.ts';
 import { configError } from '../../config-error.ts';
 
 /** Rows generated per next(): big enough to amortise the engine's per-batch work, small enough to stay light. */
@@ -213,7 +214,6 @@ function valueGenerator(
   }
   const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)] as T;
   const int = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
-  const pad = (n: number) => String(n).padStart(2, '0');
 
   const generate = (type: DataType): unknown => {
     const template = templates.get(type.kind);

@@ -1,0 +1,29 @@
+// What a node is: one agent registered in the store, as it describes itself and as the store keeps
+// it. Whether a node is alive is the cluster's judgement (cluster/membership.ts), not a field here.
+
+/** What an agent says about itself when it registers. */
+export interface NodeRegistration {
+  id: string;
+  hostname: string;
+  /** host:port the agent's HTTP server listens on. */
+  address: string;
+  version: string;
+  pid: number;
+  /** A new node's labels; a node that registers again keeps the ones stored (setNodeLabels). */
+  labels: Record<string, string>;
+}
+
+export interface NodeRecord extends NodeRegistration {
+  /** When this node first registered, ms since the epoch. */
+  registeredAt: number;
+  /** When this life of the agent started (the latest registration), ms. */
+  startedAt: number;
+  /** Latest heartbeat, ms, by the database clock. */
+  heartbeatAt: number;
+  /** 'up' while heartbeats arrive, 'down' after a clean stop. Staleness is judged by the reader. */
+  state: 'up' | 'down';
+  /** The latest host snapshot as JSON (vminfo shape), if one was stored. */
+  sampleJson?: string;
+  /** When that sample was taken, ms. */
+  sampleAt?: number;
+}

@@ -42,7 +42,7 @@ export interface RunPage {
 export interface StopOptions {
   signal?: NodeJS.Signals;
   graceMs?: number;
-  /** Stops a pipeline run with a last checkpoint to resume from (SIGUSR1 to the engine). */
+  /** Stops a pipeline run with a last checkpoint to resume from (SIGUSR1's meaning to the engine). */
   savepoint?: boolean;
 }
 
@@ -73,7 +73,7 @@ export interface JobsService {
   ): Promise<{ run: Run; created: boolean; job: Job }>;
   /**
    * Stops a run: SIGTERM and the job's grace by default. `savepoint` stops a pipeline run with a last
-   * checkpoint to resume from (SIGUSR1 to the engine).
+   * checkpoint to resume from (SIGUSR1's meaning to the engine).
    */
   stopRun(runId: string, opts?: StopOptions): Promise<Run>;
   /**

@@ -269,3 +269,31 @@ describe('killGroup and groupAlive', () => {
     assert.equal(groupAlive(0), false);
   });
 });
+
+describe('spawnRun with a control channel', () => {
+  it('asks the process to stop over the channel, read however late, and reads its last word before the exit', async () => {
+    // Stands for the pipeline engine: busy starting for a while (a signal sent now would find no
+    // handler; SIGUSR1's default would end the shell), then it reads the stop, answers, exits 3.
+    const engine = [
+      "const s = new (require('node:net').Socket)({ fd: 3, readable: true, writable: true });",
+      "s.setEncoding('utf8');",
+      "s.once('data', (line) => s.end(JSON.stringify({ type: 'result', got: JSON.parse(line) }) + '\\n', () => process.exit(3)));",
+    ].join(' ');
+    const messages: unknown[] = [];
+    const proc = spawnWith(
+      {
+        cmd: `sleep 0.3; exec ${process.execPath} -e "${engine}"`,
+        cwd,
+        env,
+        onOutput: () => {},
+        onControl: (m) => messages.push(m),
+      },
+      launchDirect,
+    );
+    await proc.started;
+    await proc.stop('SIGUSR1', 10_000);
+    const exit = await proc.exited;
+    assert.equal(exit.exitCode, 3);
+    assert.deepEqual(messages, [{ type: 'result', got: { type: 'stop', signal: 'SIGUSR1' } }]);
+  });
+});

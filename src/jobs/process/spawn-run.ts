@@ -50,7 +50,11 @@ export interface SpawnRunOptions {
   /**
    * A control channel on the process's fd 3 (a socket both ends can write), one JSON message per line:
    * how the pipeline engine reports metrics and checkpoints and hears that a checkpoint is stored.
-   * Such a run is always spawned by the agent itself.
+   * Such a run is always spawned by the agent itself. It is asked to stop over the channel (a
+   * `{"type":"stop","signal"}` line) rather than sent the signal, which would be lost if it came
+   * before the process had set up its handler (SIGUSR1's default opens Node's inspector); the
+   * message waits in the socket until read. It has exited once the channel has closed too, so its
+   * last messages (the result) are read before.
    */
   onControl?: (message: unknown) => void;
   /**
@@ -161,13 +165,15 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
   const exited = new Promise<ProcessExit>((resolve) => (resolveExited = resolve));
   const exitWaiters: (() => void)[] = [];
   let streamClosed = false;
+  /** Whether the control channel, if the run has one, has closed. */
+  let controlClosed = opts.onControl === undefined;
   let drainTimer: NodeJS.Timeout | undefined;
   let stopsInProgress = 0;
   let groupSettled = false;
   let launched: Launched | undefined;
 
   const maybeResolve = (): void => {
-    if (shellExit && streamClosed) {
+    if (shellExit && streamClosed && controlClosed) {
       if (drainTimer) clearTimeout(drainTimer);
       resolveExited(shellExit);
     }
@@ -180,10 +186,13 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
     // Deliberate: a run ends with its shell. Background processes it left in its group are killed now so
     // nothing of the run outlives it (and nothing keeps writing to a log that is already closed).
     killGroup(pid, 'SIGKILL');
-    if (!streamClosed) {
+    if (!streamClosed || !controlClosed) {
       // A process that left the group (setsid, daemonising) may still hold the pipe open: read what
       // arrives for a short while, then stop waiting for it.
-      drainTimer = setTimeout(() => launched?.closeOutput(), drainMs);
+      drainTimer = setTimeout(() => {
+        launched?.closeOutput();
+        control?.destroy();
+      }, drainMs);
       drainTimer.unref();
     }
   };
@@ -200,8 +209,10 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
       resolveStarted({ pid, at: performance.now() });
       groupSettled = true;
       streamClosed = true;
+      controlClosed = true;
       for (const wake of exitWaiters.splice(0)) wake();
       launched?.closeOutput();
+      control?.destroy();
       maybeResolve();
     },
     output: (data) => opts.onOutput(data),
@@ -228,7 +239,15 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
   } catch (err) {
     return failed(launchErrorMessage(err, opts.cwd));
   }
-  if (control && opts.onControl) readJsonLines(control, opts.onControl);
+  if (control && opts.onControl) {
+    readJsonLines(control, opts.onControl);
+    control.once('close', () => {
+      controlClosed = true;
+      maybeResolve();
+    });
+  } else {
+    controlClosed = true;
+  }
 
   const waitShellExit = (): Promise<void> =>
     shellExit ? Promise.resolve() : new Promise((resolve) => exitWaiters.push(resolve));
@@ -240,7 +259,11 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
     if (pid === 0 || groupSettled) return;
     stopsInProgress++;
     try {
-      killGroup(pid, signal);
+      if (control && !control.destroyed && signal !== 'SIGKILL') {
+        control.write(`${JSON.stringify({ type: 'stop', signal })}\n`);
+      } else {
+        killGroup(pid, signal);
+      }
       await withTimeout(waitShellExit(), deadline - Date.now());
       // The shell is gone; give the processes it left the rest of the grace period to exit.
       while (shellExit && Date.now() < deadline && groupAlive(pid)) {

@@ -2,8 +2,9 @@
 // pipeline run, so a run is isolated and killable like any job. The Console sink's rows and notices
 // go to stdout (the run's log); metrics, checkpoints and the result go as JSON lines on fd 3, where
 // the agent answers each checkpoint once it is stored (only then are the sinks committed, so a crash
-// can never leave committed rows the stored checkpoint does not know of). SIGUSR1 stops with a
-// savepoint, SIGTERM or SIGINT cancels. Exit codes: 0 finished, 3 savepoint, 4 canceled, 1 failed.
+// can never leave committed rows the stored checkpoint does not know of). `{"type":"stop","signal"}`
+// from the agent, or the signal itself from anyone: SIGUSR1 stops with a savepoint, SIGTERM or SIGINT
+// cancels. Exit codes: 0 finished, 3 savepoint, 4 canceled, 1 failed.
 // The agent spawns this process itself (not through its spawn helper), so the run's fence is held
 // here: `{"type":"fence","ms":N}` kills the run's whole group unless renewed within N ms, and so does
 // the agent going away (the channel closing before the result was sent). A stopped or dead agent
@@ -67,8 +68,10 @@ async function main(file: string): Promise<number> {
   };
   let fence: NodeJS.Timeout | undefined;
   readJsonLines(control, (message) => {
-    const m = message as { type?: string; id?: number; ms?: number };
+    const m = message as { type?: string; id?: number; ms?: number; signal?: string };
     if (m.type === 'ack' && typeof m.id === 'number') acks.get(m.id)?.();
+    // The agent's stop: the signal it stands for, sent over the channel so that none is lost.
+    if (m.type === 'stop') stopRun(m.signal === 'SIGUSR1');
     if (m.type === 'fence' && typeof m.ms === 'number') {
       clearTimeout(fence);
       fence = setTimeout(fenced, m.ms);

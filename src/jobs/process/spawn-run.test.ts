@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readPidStat } from '../../proc/pid-stat.ts';
 import { groupAlive } from '../../proc/process-group.ts';
 import { createSpawnHelper } from './spawn-helper.ts';
 import {
@@ -35,21 +36,13 @@ function run(cmd: string, drainMs?: number): { proc: RunningProcess; output: () 
 
 /** Live (not zombie) members of a process group, read from /proc. */
 function liveMembers(pgid: number): number[] {
-  const live: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${name}/stat`, 'latin1');
-    } catch {
-      continue;
-    }
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') {
-      live.push(Number(name));
-    }
-  }
-  return live;
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      const stat = readPidStat(name);
+      return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
+    })
+    .map(Number);
 }
 
 async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {

@@ -7,7 +7,7 @@ import { jdbcSink } from '../sinks/jdbc-sink.ts';
 import { jdbcSource, partitionRanges } from '../sources/jdbc-source.ts';
 import { numberPlaceholders } from './driver.ts';
 import { parseJdbcUrl, readJdbcTarget } from './jdbc-url.ts';
-import { sinkContext, sourceContext } from './jdbc-test-support.ts';
+import { sinkContext, sourceContext } from '../../../../test/support/jdbc.ts';
 import { isConfigError } from '../../config-error.ts';
 
 const auth = { connectTimeoutMs: 5000 };

@@ -17,7 +17,7 @@ import {
   sqliteDatabase,
   testPostgres,
   type TestDatabase,
-} from './jdbc-test-support.ts';
+} from '../../../../test/support/jdbc.ts';
 
 const server = await testPostgres();
 after(async () => {

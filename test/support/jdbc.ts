@@ -6,16 +6,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
+import { createTestSchema, startPostgres, type TestPostgres } from './postgres.ts';
 import {
-  createTestSchema,
-  startPostgres,
-  type TestPostgres,
-} from '../../../../test/support/postgres.ts';
-import { readPipelineConfig, type PipelineConfig } from '../../config/pipeline-config.ts';
-import type { ConnectorContext, Source } from '../connector.ts';
-import { connectors, type ConnectorRegistry } from '../registry.ts';
-import { jdbcSink } from '../sinks/jdbc-sink.ts';
-import { jdbcSource } from '../sources/jdbc-source.ts';
+  readPipelineConfig,
+  type PipelineConfig,
+} from '../../src/pipeline/config/pipeline-config.ts';
+import type { ConnectorContext, Source } from '../../src/pipeline/connectors/connector.ts';
+import { connectors, type ConnectorRegistry } from '../../src/pipeline/connectors/registry.ts';
+import { jdbcSink } from '../../src/pipeline/connectors/sinks/jdbc-sink.ts';
+import { jdbcSource } from '../../src/pipeline/connectors/sources/jdbc-source.ts';
 
 export interface TestDatabase {
   readonly name: 'SQLite' | 'PostgreSQL';

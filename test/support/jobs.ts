@@ -1,6 +1,6 @@
 // Job definitions for tests that talk to a store directly: every field at a plain default.
 import { newId } from '../../src/ids.ts';
-import type { JobSpec } from '../../src/jobs/model.ts';
+import type { JobSpec } from '../../src/model/jobs.ts';
 import type { NewJob } from '../../src/store/store.ts';
 
 /** A command job running `true`, by a fresh name; `overrides` change any field. */

@@ -1,6 +1,6 @@
 // Pure helpers for the jobs pages: relative times, run states and their colours, policies in words,
 // and the log's size cap. No DOM here, so jobs-format.test.ts runs them under node:test.
-import { localDateTime } from '../../src/local-time.ts';
+import { localDateTime } from '../../src/units/display.ts';
 import { formatDuration } from './format.ts';
 import type { JobJson, RunJson, RunState, ScheduleJson } from './jobs-types.ts';
 

@@ -29,6 +29,13 @@ describe('the agent module graph', () => {
     );
   });
 
+  it('does not load @fastify/swagger, which only the first OpenAPI document request needs', () => {
+    assert.deepEqual(
+      loaded().urls.filter((url) => url.includes('/node_modules/@fastify/swagger/')),
+      [],
+    );
+  });
+
   it('does not load the pipeline connectors, which only the pipeline engine runs', () => {
     // ~0.5 MiB of the idle agent's heap; the agent needs their names alone (connectors/catalog.ts).
     const connectors = new URL('./pipeline/connectors/', import.meta.url).href;

@@ -17,24 +17,29 @@ import { createAuth } from './auth.ts';
 import type { Console } from '../console/console-service.ts';
 import type { JobsEvents } from '../jobs/events.ts';
 import type { JobsService } from '../jobs/jobs-service.ts';
-import { registerArthasRoutes } from './compat/arthas.ts';
+import { ARTHAS_ANSWER_SCHEMA, registerArthasRoutes } from './compat/arthas.ts';
+import { CLOUDTASK_ERROR_SCHEMA } from './compat/cloudtask-errors.ts';
 import { registerCloudtaskRoutes } from './compat/cloudtask.ts';
+import { SEATUNNEL_ERROR_SCHEMA } from './compat/seatunnel-errors.ts';
+import { SEATUNNEL_SCHEMAS } from './compat/seatunnel-schemas.ts';
 import { registerSeatunnelJobRoutes } from './compat/seatunnel-jobs.ts';
 import { registerSeatunnelMonitoring } from './compat/seatunnel-monitoring.ts';
+import { MONITORING_SCHEMAS } from './compat/vminfo-schemas.ts';
 import { registerVminfoRoutes } from './compat/vminfo.ts';
+import { NATIVE_ERROR_SCHEMA } from './native/error-shape.ts';
 import { registerEventRoutes } from './native/events.ts';
 import { registerHistoryRoutes } from './native/history.ts';
 import { registerJobRoutes } from './native/jobs.ts';
 import { registerNodeRoutes } from './native/nodes.ts';
-import { registerOpenApiRoute } from './native/openapi.ts';
 import { registerSessionRoutes } from './native/sessions.ts';
-import { createOpenApiCollector } from './openapi-builder.ts';
+import { createOpenApi } from './openapi.ts';
 import { createFastLane } from './fast-lane.ts';
 import { lazyCompilers } from './lazy-compilers.ts';
 import { clientErrorAnswer, errorHandlerByPath, rawAnswer } from './reply-error.ts';
 import { createRequestRules } from './request-rules.ts';
 import { createRouteMethods } from './route-methods.ts';
 import { createSiteGuard } from './site-guard.ts';
+import { media, ref } from './route-schema.ts';
 import { registerSurface } from './surface-plugin.ts';
 import { ARTHAS, CLOUDTASK, DASHBOARD, METRICS, NATIVE, SEATUNNEL, VMINFO } from './surfaces.ts';
 import { parseJson } from '../parse-json.ts';
@@ -53,6 +58,15 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const LINGER_MS = 5_000;
 /** How long a client may take to send its whole request; a package upload must fit in it. */
 const REQUEST_TIMEOUT_MS = 120_000;
+
+const METRICS_SCHEMA = {
+  summary: "Prometheus exposition: node_exporter's host series and the agent's bosun_ series",
+  tags: ['metrics'],
+  responses: {
+    200: media('text/plain', 'Prometheus text format 0.0.4'),
+    401: ref('Error'),
+  },
+};
 
 export interface HttpDeps {
   config: Config;
@@ -155,8 +169,20 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     },
   });
   // OpenAPI: records every route's schema as it is registered, so this must precede all routes.
-  const openapi = createOpenApiCollector();
+  const openapi = createOpenApi(deps.version);
   app.addHook('onRoute', openapi.onRoute);
+  // Schemas more than one surface's routes name (components of the OpenAPI document); added
+  // before the surfaces' contexts, which see the schemas their parent had when they were made.
+  for (const schema of [
+    NATIVE_ERROR_SCHEMA,
+    SEATUNNEL_ERROR_SCHEMA,
+    CLOUDTASK_ERROR_SCHEMA,
+    ARTHAS_ANSWER_SCHEMA,
+    ...MONITORING_SCHEMAS,
+    ...SEATUNNEL_SCHEMAS,
+  ]) {
+    app.addSchema(schema);
+  }
   const methods = createRouteMethods();
   app.addHook('onRoute', methods.onRoute);
   // Every JSON body, on every surface, is refused when nested deeper than any request needs.
@@ -274,7 +300,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   // prom-client is loaded on the first scrape: an agent nobody scrapes never pays for it.
   let registry: Promise<Registry> | undefined;
   await registerSurface(app, METRICS, (scope) =>
-    scope.get('/metrics', async (_request, reply) => {
+    scope.get('/metrics', { schema: METRICS_SCHEMA }, async (_request, reply) => {
       registry ??= import('./metrics.ts').then((m) =>
         m.createMetricsRegistry({
           monitor: deps.monitor,
@@ -291,8 +317,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
         .send(await r.metrics());
     }),
   );
-  // The OpenAPI document is the native API's; it lists the routes registered before it.
-  await registerSurface(app, NATIVE, (scope) => registerOpenApiRoute(scope, deps.version, openapi));
+  // The OpenAPI document is the native API's.
+  await registerSurface(app, NATIVE, (scope) => openapi.register(scope));
   await registerSurface(app, DASHBOARD, (scope) => registerWebRoutes(scope, deps.webRoot));
 
   let openConnections = 0;

@@ -3,12 +3,14 @@
 // most routes of an agent are never called in a given hour. Here a route's validator is compiled on
 // its first request, by @fastify/ajv-compiler (the compiler Fastify itself uses, a dependency of
 // ours), loaded then: an idle agent holds neither ajv nor ~40 compiled validators. Replies are plain
-// JSON.stringify: response schemas document the API; a serializer per route (fast-json-stringify)
-// cost ~10 MB of heap for no measurable gain on these sizes, and would silently drop any field a
-// schema forgot.
+// JSON.stringify: a serializer per route (fast-json-stringify) cost ~10 MB of heap for no measurable
+// gain on these sizes, and would silently drop any field a schema forgot; the routes' answer schemas
+// are for the OpenAPI document (`responses`, route-schema.ts). A request part marked notEnforced
+// (route-schema.ts) is documentation too, and passes as it came.
 import { createRequire } from 'node:module';
 import type AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
+import { isEnforced } from './route-schema.ts';
 
 type CompilersFactory = NonNullable<
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
@@ -21,6 +23,7 @@ interface CompilerOptions {
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 /** What Fastify passes a route compiler, besides the schema. */
 interface RouteSchema {
+  schema: unknown;
   url: string;
   httpPart: string;
 }
@@ -59,6 +62,8 @@ function buildValidator(
     return compile;
   };
   return (route) => {
+    // A part documented but checked by its handler (route-schema.ts) passes as it is.
+    if (!isEnforced(route.schema)) return acceptAll;
     let validate: Validate | undefined;
     const lazy: Validate = (data) => {
       validate ??= compilerFor(isStrict(route))(route);
@@ -84,6 +89,8 @@ function buildValidator(
     return lazy;
   };
 }
+
+const acceptAll: Validate = () => true;
 
 /** The JSON pointer of the first Infinity or NaN in a parsed request part, if any. */
 function nonFinitePath(data: unknown, path: string): string | undefined {

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { media, ref } from './route-schema.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -15,6 +16,17 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json; charset=utf-8',
+};
+
+const WEB_SCHEMA = {
+  summary: 'The web dashboard: / is its page, the other paths its files (a path it lacks is a 404)',
+  tags: ['dashboard'],
+  responses: {
+    200: media('text/html', 'The page, or a file of the type its name tells'),
+    304: { description: 'Not modified (If-None-Match)', type: 'null' },
+    404: ref('Error'),
+    503: media('text/plain', 'The dashboard is not built'),
+  },
 };
 
 interface Asset {
@@ -49,7 +61,7 @@ export function registerWebRoutes(app: FastifyInstance, webRoot: string): { asse
   const index = assets.get('/index.html');
   if (index) assets.set('/', index);
 
-  app.get('/*', async (request, reply) => {
+  app.get('/*', { schema: WEB_SCHEMA }, async (request, reply) => {
     const pathname = request.url.split('?', 1)[0] ?? '/';
     const asset = assets.get(pathname);
     if (!asset) {

@@ -11,6 +11,7 @@ import type { Console } from '../../console/console-service.ts';
 import { CommandFailure } from '../../console/model.ts';
 import type { FastLane } from '../fast-lane.ts';
 import type { RouteRules } from '../request-rules.ts';
+import { notEnforced, obj, ref, str } from '../route-schema.ts';
 import { arthasShape } from './arthas-errors.ts';
 
 /** Arthas clients send a command line and a few ids; a larger body is a mistake or an attack. */
@@ -29,6 +30,59 @@ const ACTIONS = new Set([
 ]);
 
 type Json = Record<string, unknown>;
+
+/** Every answer of POST /api, whatever its outcome (a shared schema: the `ArthasAnswer` component). */
+export const ARTHAS_ANSWER_SCHEMA = {
+  $id: 'ArthasAnswer',
+  description: 'Every outcome, with its state: HTTP 200 also for FAILED and REFUSED, as Arthas',
+  ...obj(
+    {
+      state: { enum: ['SCHEDULED', 'SUCCEEDED', 'INTERRUPTED', 'FAILED', 'REFUSED'] },
+      message: str,
+      requestId: str,
+      sessionId: str,
+      consumerId: str,
+      body: {
+        type: 'object',
+        description: 'keys in alphabetical order: command, jobId, jobStatus, results, timeExpired…',
+      },
+    },
+    ['message', 'requestId', 'sessionId', 'consumerId', 'body'],
+  ),
+};
+
+const UNAUTHORIZED = {
+  description: 'Missing or wrong credentials: an empty body and a Basic challenge',
+  type: 'null',
+};
+
+/** POST /api. The body is read by the handler, with Arthas's messages: documented, not enforced. */
+const API_SCHEMA = {
+  summary:
+    "Arthas's console API: exec, async_exec, pull_results, interrupt_job, init_session, join_session, close_session, session_info (docs/console.md)",
+  tags: ['console'],
+  body: notEnforced(
+    obj(
+      {
+        action: { type: 'string', description: 'in any case' },
+        requestId: str,
+        sessionId: str,
+        consumerId: str,
+        command: str,
+        execTimeout: { type: ['integer', 'string'], description: 'ms; 0 or less: the default' },
+        jobId: { type: ['integer', 'string'] },
+      },
+      ['requestId', 'sessionId', 'consumerId', 'command', 'execTimeout', 'jobId'],
+    ),
+  ),
+  responses: { 200: ref('ArthasAnswer'), 401: UNAUTHORIZED },
+};
+
+const REFUSAL_SCHEMA = {
+  summary: "Refused in Arthas's shape (state REFUSED): the console API takes POST only",
+  tags: ['console'],
+  responses: { 200: ref('ArthasAnswer'), 401: UNAUTHORIZED },
+};
 
 export async function registerArthasRoutes(
   app: FastifyInstance,
@@ -75,12 +129,13 @@ export async function registerArthasRoutes(
       url: '/api',
       bodyLimit: MAX_BODY_BYTES,
       config: ROUTE_RULES,
+      schema: REFUSAL_SCHEMA,
       handler: async (request) => {
         throw new AgentError('METHOD_NOT_ALLOWED', `Unsupported http method: ${request.method}`);
       },
     });
 
-    const options = { bodyLimit: MAX_BODY_BYTES, config: ROUTE_RULES };
+    const options = { bodyLimit: MAX_BODY_BYTES, config: ROUTE_RULES, schema: API_SCHEMA };
     scope.post('/api', options, async (request, reply) => send(reply, await handle(request.body)));
   });
 

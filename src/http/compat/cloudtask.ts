@@ -2,14 +2,17 @@
 // start/stop actions. A translation onto the jobs core; errors in Cloudtask's {content, error} style.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { Config } from '../../config.ts';
 import { AgentError } from '../../errors.ts';
 import { MASK, SECRET_NAME } from '../../jobs/job-spec.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
-import type { Job, Schedule } from '../../jobs/model.ts';
+import type { Job } from '../../model/jobs.ts';
+import type { Schedule } from '../../model/schedules.ts';
+import { pad } from '../../units/display.ts';
 import { maskUrl } from '../../mask-url.ts';
 import type { Store } from '../../store/store.ts';
+import { int, notEnforced, obj, ref, str, type JsonSchema } from '../route-schema.ts';
 
 export interface CloudtaskDeps {
   jobs: JobsService;
@@ -22,8 +25,46 @@ export interface CloudtaskDeps {
   apiAddress: () => string;
 }
 
-/** OpenAPI summary and tag of a Cloudtask route (its shapes are Cloudtask's, see specs/cloudtask.md). */
-const doc = (summary: string) => ({ summary, tags: ['cloudtask'] });
+const ERROR = ref('CloudtaskError');
+/** A Cloudtask route's schema: its shapes are Cloudtask's (specs/cloudtask.md). */
+const doc = (summary: string, answer: JsonSchema, more: FastifySchema = {}, status = 200) => ({
+  summary,
+  tags: ['cloudtask'],
+  ...more,
+  responses: { [status]: answer, 400: ERROR, 401: ERROR, 404: ERROR },
+});
+
+const jobBaseSchema = obj({
+  jobid: str,
+  jobname: str,
+  filename: { type: 'string', description: '<name>.tar.gz, or "" without a package' },
+  filecode: { type: 'string', description: 'the package\'s sha256; md5("") without one' },
+  cmd: str,
+  env: { type: 'array', items: str, description: 'NAME=value; secrets masked' },
+  timeout: int,
+  version: int,
+  schedule: {
+    type: 'array',
+    description:
+      'Cloudtask schedules verbatim, and `every` ones as turnmode 1; others are left out',
+    items: { type: 'object' },
+  },
+});
+const answer = (data: JsonSchema) =>
+  obj({ content: { const: 'request successed.' }, data: obj({ jobbase: data }) });
+
+const PING = obj({
+  app: str,
+  key: { type: 'string', description: 'this node id' },
+  node: { type: 'object', description: 'type, hostname, location, os, apiaddr, pid, attach…' },
+  systemconfig: { type: 'object', description: "Cloudtask's agent settings, as bosun has them" },
+  cache: obj({ allocversion: int, jobstotal: int }),
+});
+
+/** The action's body is read by the handler, in Cloudtask's words: documented, not enforced. */
+const ACTION_BODY = notEnforced(
+  obj({ runtime: str, jobid: str, action: { enum: ['start', 'stop'] } }, ['runtime']),
+);
 
 /** Cloudtask's runtime (location) name; bosun has one per cluster. */
 const RUNTIME = 'default';
@@ -32,7 +73,7 @@ const NO_PACKAGE = createHash('md5').update('').digest('hex');
 
 const mmddyyyy = (ms: number): string => {
   const d = new Date(ms);
-  return `${String(d.getMonth() + 1).padStart(2, '0')}/${String(d.getDate()).padStart(2, '0')}/${d.getFullYear()}`;
+  return `${pad(d.getMonth() + 1)}/${pad(d.getDate())}/${d.getFullYear()}`;
 };
 
 /**
@@ -86,7 +127,7 @@ export async function registerCloudtaskRoutes(
     async (scope) => {
       // Errors take Cloudtask's {content, error} shape (cloudtask-errors.ts): app.ts registers these
       // routes as the Cloudtask surface (surfaces.ts).
-      scope.get('/_ping', { schema: doc('Cloudtask: node config and status') }, async () => {
+      scope.get('/_ping', { schema: doc('Cloudtask: node config and status', PING) }, async () => {
         const [generation, all] = await Promise.all([deps.store.jobsGeneration(), jobs.listJobs()]);
         const nowSec = Math.floor(Date.now() / 1000);
         const apiaddr = deps.apiAddress();
@@ -143,7 +184,12 @@ export async function registerCloudtaskRoutes(
 
       scope.get(
         '/jobs',
-        { schema: doc('Cloudtask: every job this node holds, as JobBase') },
+        {
+          schema: doc(
+            'Cloudtask: every job this node holds, as JobBase',
+            answer({ type: 'array', items: jobBaseSchema }),
+          ),
+        },
         async () => ({
           content: 'request successed.',
           data: { jobbase: (await jobs.listJobs()).map((s: JobState) => jobBase(s.job)) },
@@ -153,10 +199,9 @@ export async function registerCloudtaskRoutes(
       scope.get<{ Params: { jobid: string } }>(
         '/jobs/:jobid',
         {
-          schema: {
-            ...doc('Cloudtask: one job as JobBase'),
+          schema: doc('Cloudtask: one job as JobBase', answer(jobBaseSchema), {
             params: { type: 'object', properties: { jobid: { type: 'string' } } },
-          },
+          }),
         },
         async (request) => ({
           content: 'request successed.',
@@ -168,7 +213,10 @@ export async function registerCloudtaskRoutes(
         '/jobs/action',
         {
           schema: doc(
-            'Cloudtask: {runtime, jobid, action: "start"|"stop"}; 202 {"content":"request accepted."}',
+            'Cloudtask: start or stop a job',
+            obj({ content: { const: 'request accepted.' } }),
+            { body: ACTION_BODY },
+            202,
           ),
         },
         async (request, reply) => {

@@ -8,9 +8,9 @@ import { parseJson } from '../../parse-json.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Membership } from '../../cluster/membership.ts';
 import { AgentError } from '../../errors.ts';
-import { localDateTime } from '../../local-time.ts';
+import { localDateTime } from '../../units/display.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
-import type { Run } from '../../jobs/model.ts';
+import type { Run } from '../../model/runs.ts';
 import {
   createPipelineJobs,
   pipelineJobId as seatunnelId,
@@ -29,6 +29,7 @@ import { parseSqlConfig } from '../../pipeline/config/sql-config.ts';
 import { catalog } from '../../pipeline/connectors/catalog.ts';
 import { buildDag, type Dag } from '../../pipeline/dag.ts';
 import { seatunnelStatus } from '../../pipeline/seatunnel-status.ts';
+import { SEATUNNEL_ROUTES } from './seatunnel-schemas.ts';
 
 const V1 = '/hazelcast/rest/maps';
 const FINAL = new Set(['FINISHED', 'FAILED', 'CANCELED', 'SAVEPOINT_DONE', 'UNKNOWABLE']);
@@ -58,14 +59,16 @@ function routes(
   );
   const both = (
     method: 'GET' | 'POST',
-    path: string,
+    path: keyof typeof SEATUNNEL_ROUTES,
     handler: (r: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
   ) => {
+    // The same schema on both paths: it documents the route (seatunnel-schemas.ts).
+    const schema = SEATUNNEL_ROUTES[path];
     for (const prefix of [V1, '']) {
-      scope.route({ method, url: `${prefix}${path}`, handler });
+      scope.route({ method, url: `${prefix}${path}`, schema, handler });
       // v1 treats PUT as POST (RestApiIT PUTs update-tags).
       if (prefix === V1 && method === 'POST') {
-        scope.route({ method: 'PUT', url: `${prefix}${path}`, handler });
+        scope.route({ method: 'PUT', url: `${prefix}${path}`, schema, handler });
       }
     }
   };
@@ -86,10 +89,10 @@ function routes(
     const state = await find(id);
     return state === undefined ? { jobId: id } : jobView(state);
   };
-  for (const path of ['/running-job', '/job-info']) {
-    both('GET', `${path}/:jobId`, jobInfo);
-    both('GET', path, jobInfo);
-  }
+  both('GET', '/running-job/:jobId', jobInfo);
+  both('GET', '/running-job', jobInfo);
+  both('GET', '/job-info/:jobId', jobInfo);
+  both('GET', '/job-info', jobInfo);
 
   const finished = async (request: FastifyRequest) => {
     const wanted = (request.params as { state?: string }).state?.toUpperCase();
@@ -130,27 +133,33 @@ function routes(
   scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_r, body, done) =>
     done(null, body),
   );
-  scope.post('/submit-job/upload', async (request) => {
-    const type = request.headers['content-type'] ?? '';
-    if (!type.startsWith('multipart/form-data') || !Buffer.isBuffer(request.body)) {
-      throw bad('send the config file as multipart/form-data, in the field config_file');
-    }
-    let file: FormDataEntryValue | null;
-    try {
-      // The platform's own multipart reader (undici's), through a Response.
-      const form = await new Response(new Uint8Array(request.body), {
-        headers: { 'content-type': type },
-      }).formData();
-      file = form.get('config_file');
-    } catch {
-      throw bad('the multipart/form-data body cannot be read');
-    }
-    if (file === null || typeof file === 'string') {
-      throw bad('config_file is required: send the config file in the multipart field config_file');
-    }
-    const format = formatOfFile(file.name);
-    return submit(await file.text(), { ...submitParams(request), format });
-  });
+  scope.post(
+    '/submit-job/upload',
+    { schema: SEATUNNEL_ROUTES['/submit-job/upload'] },
+    async (request) => {
+      const type = request.headers['content-type'] ?? '';
+      if (!type.startsWith('multipart/form-data') || !Buffer.isBuffer(request.body)) {
+        throw bad('send the config file as multipart/form-data, in the field config_file');
+      }
+      let file: FormDataEntryValue | null;
+      try {
+        // The platform's own multipart reader (undici's), through a Response.
+        const form = await new Response(new Uint8Array(request.body), {
+          headers: { 'content-type': type },
+        }).formData();
+        file = form.get('config_file');
+      } catch {
+        throw bad('the multipart/form-data body cannot be read');
+      }
+      if (file === null || typeof file === 'string') {
+        throw bad(
+          'config_file is required: send the config file in the multipart field config_file',
+        );
+      }
+      const format = formatOfFile(file.name);
+      return submit(await file.text(), { ...submitParams(request), format });
+    },
+  );
 
   both('POST', '/submit-jobs', async (request) => {
     const list = jsonBody(request.body);

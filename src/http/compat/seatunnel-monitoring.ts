@@ -8,6 +8,7 @@ import { masterOf, type Membership } from '../../cluster/membership.ts';
 import type { Monitor } from '../../monitor/monitor.ts';
 import type { RuntimeStatsSource } from '../../monitor/runtime-stats.ts';
 import type { Snapshot } from '../../monitor/snapshot.ts';
+import { MONITORING_INFORMATION } from './seatunnel-schemas.ts';
 
 const UNITS = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
 
@@ -107,8 +108,9 @@ export function registerSeatunnelMonitoring(
     }
     return members;
   };
-  app.get('/hazelcast/rest/maps/system-monitoring-information', handler);
-  app.get('/system-monitoring-information', handler);
+  const schema = MONITORING_INFORMATION;
+  app.get('/hazelcast/rest/maps/system-monitoring-information', { schema }, handler);
+  app.get('/system-monitoring-information', { schema }, handler);
 }
 
 function splitAddress(address: string): [string, string] {

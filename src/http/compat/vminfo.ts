@@ -2,14 +2,16 @@
 // processes,system,health} and the /ws snapshot stream, with vminfo's paths, field names and shapes.
 import { gzipSync } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import { AgentError } from '../../errors.ts';
 import type { Monitor, Sample } from '../../monitor/monitor.ts';
 import { parseProcessQuery, queryProcesses } from '../../monitor/process-query.ts';
 import type { Snapshot } from '../../monitor/snapshot.ts';
 import type { FastLane, LaneAnswer, LaneRoute } from '../fast-lane.ts';
 import type { RouteRules } from '../request-rules.ts';
+import { described, notEnforced, int, obj, ref, type JsonSchema } from '../route-schema.ts';
 import type { SnapshotHub } from '../stream.ts';
+import { SECTION_SCHEMAS } from './vminfo-schemas.ts';
 
 const SECTIONS = ['cpu', 'memory', 'disk', 'network', 'system', 'health'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -21,6 +23,20 @@ const JSON_HEADERS = {
 
 /** Bodies worth compressing; smaller ones cost more to gzip than they save. */
 const GZIP_MIN_BYTES = 2048;
+
+const ERROR = ref('Error');
+/** What a read answers: its JSON, 503 before the first sample, and the request rules' refusals. */
+const readSchema = (
+  summary: string,
+  answer: JsonSchema,
+  more: Record<number, JsonSchema> = {},
+) => ({
+  summary,
+  tags: ['monitoring'],
+  responses: { 200: answer, ...more, 401: ERROR, 403: ERROR, 503: ERROR },
+});
+/** Public even in token mode (request-rules.ts). */
+const PUBLIC: ReadonlyArray<Record<string, readonly string[]>> = [];
 
 export function registerVminfoRoutes(
   app: FastifyInstance,
@@ -64,10 +80,10 @@ export function registerVminfoRoutes(
 
   // One definition per read: the fast lane answers it when it can, Fastify otherwise, under the
   // same rules (request-rules.ts) read from the same route config.
-  const read = (path: string, route: LaneRoute): void => {
+  const read = (path: string, schema: FastifySchema, route: LaneRoute): void => {
     const config: RouteRules = {};
     lane.get(path, config, route);
-    app.get(path, { config }, async (request, reply) => {
+    app.get(path, { config, schema }, async (request, reply) => {
       const answer = route(request.headers);
       if (answer === undefined) throw notReady();
       return reply.headers(answer.headers).send(answer.body);
@@ -75,7 +91,19 @@ export function registerVminfoRoutes(
   };
 
   // Liveness: the agent answers, whatever the store does (vminfo's fields, and the store's state).
-  read('/healthz', () => ({
+  const healthz = {
+    summary: 'Liveness, and whether the store is reachable; public even in token mode',
+    tags: ['monitoring'],
+    security: PUBLIC,
+    responses: {
+      200: obj({
+        status: { const: 'ok' },
+        ws_clients: int,
+        store: { enum: ['ok', 'unreachable'] },
+      }),
+    },
+  };
+  read('/healthz', healthz, () => ({
     headers: JSON_HEADERS,
     body: JSON.stringify({
       status: 'ok',
@@ -84,7 +112,19 @@ export function registerVminfoRoutes(
     }),
   }));
   // Readiness, for a load balancer: 503 while the store cannot be reached.
-  app.get('/readyz', async (_request, reply) => {
+  const readyz = {
+    summary: 'Readiness: 503 while the store cannot be reached; public even in token mode',
+    tags: ['monitoring'],
+    security: PUBLIC,
+    responses: {
+      200: obj({ status: { const: 'ready' }, store: { const: 'ok' } }),
+      503: {
+        description: 'The store cannot be reached',
+        ...obj({ status: { const: 'not ready' }, store: { const: 'unreachable' } }),
+      },
+    },
+  };
+  app.get('/readyz', { schema: readyz }, async (_request, reply) => {
     const ready = storeReachable();
     return reply
       .code(ready ? 200 : 503)
@@ -92,7 +132,11 @@ export function registerVminfoRoutes(
       .send({ status: ready ? 'ready' : 'not ready', store: ready ? 'ok' : 'unreachable' });
   });
 
-  read('/api/v1/snapshot', (headers) => {
+  const snapshot = readSchema(
+    'The full host snapshot (vminfo), always with the process list; gzip on request',
+    ref('Snapshot'),
+  );
+  read('/api/v1/snapshot', snapshot, (headers) => {
     const sample = monitor.latestWithProcesses();
     return (
       sample &&
@@ -104,7 +148,8 @@ export function registerVminfoRoutes(
   });
 
   for (const section of SECTIONS) {
-    read(`/api/v1/${section}`, (headers) => {
+    const schema = readSchema(SECTION_SUMMARIES[section], ref(SECTION_SCHEMAS[section]));
+    read(`/api/v1/${section}`, schema, (headers) => {
       const sample = monitor.latest();
       return (
         sample &&
@@ -116,7 +161,30 @@ export function registerVminfoRoutes(
     });
   }
 
-  app.get('/api/v1/processes', async (request, reply) => {
+  // The query is read by parseProcessQuery, with its own messages: documented, not enforced.
+  const processes = {
+    ...readSchema(
+      'The process list, filtered, sorted and limited',
+      described(
+        '`total`: every process on the host; `matched`: after the filter, before the limit',
+        obj({ total: int, matched: int, list: { type: 'array', items: ref('ProcessRow') } }),
+      ),
+      { 400: ERROR },
+    ),
+    querystring: notEnforced({
+      type: 'object',
+      properties: {
+        filter: {
+          type: 'string',
+          description: 'case-insensitive substring over pid, ppid, name, command, user and state',
+        },
+        q: { type: 'string', description: 'alias of filter' },
+        sort: { enum: ['cpu', 'mem', 'pid', 'name'], default: 'cpu' },
+        limit: { type: 'integer', minimum: 0, default: 0, description: '0 = all' },
+      },
+    }),
+  };
+  app.get('/api/v1/processes', { schema: processes }, async (request, reply) => {
     const query = parseProcessQuery(request.query as Record<string, unknown>);
     const sample = monitor.latestWithProcesses();
     if (!sample) throw notReady();
@@ -129,6 +197,17 @@ export function registerVminfoRoutes(
   app.route({
     method: 'GET',
     url: '/ws',
+    schema: {
+      summary:
+        'WebSocket: the latest snapshot at once, then one per sample (Snapshot messages only)',
+      tags: ['monitoring'],
+      responses: {
+        101: { description: 'Switching protocols', type: 'null' },
+        400: described('Not a WebSocket upgrade', ERROR),
+        401: ERROR,
+        403: ERROR,
+      },
+    },
     // Auth and the cross-site rules (site-guard.ts) have already passed the upgrade.
     handler: async (_request, reply) => {
       reply.header('upgrade', 'websocket');
@@ -142,6 +221,15 @@ export function registerVminfoRoutes(
     },
   });
 }
+
+const SECTION_SUMMARIES: Record<Section, string> = {
+  cpu: 'CPU totals, per core, and a short history',
+  memory: 'Memory and swap',
+  disk: 'Filesystem usage per mount and disk I/O rates',
+  network: 'Throughput, connection counts and interface counters',
+  system: 'Host metadata and the agent itself',
+  health: 'The health score and its warnings',
+};
 
 function sectionOf(snapshot: Snapshot, section: Section): unknown {
   return snapshot[section];

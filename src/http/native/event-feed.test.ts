@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createJobsEvents } from '../../jobs/events.ts';
-import type { Run } from '../../jobs/model.ts';
+import type { Run } from '../../model/runs.ts';
 import { createEventFeed } from './event-feed.ts';
 
 const run = (id: string, jobId: string, state: Run['state']): Run => ({

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobsEvents } from '../../jobs/events.ts';
 import type { JobsService } from '../../jobs/jobs-service.ts';
+import { media, ref } from '../route-schema.ts';
 import { createEventFeed } from './event-feed.ts';
 
 const MAX_BUFFERED = 1 << 20;
@@ -31,7 +32,10 @@ export function registerEventRoutes(
     schema: {
       summary: 'Run and job events: a WebSocket, or text/event-stream for a plain GET',
       tags: ['runs'],
-      response: { 200: { type: 'string', contentMediaType: 'text/event-stream' } },
+      responses: {
+        200: media('text/event-stream', 'event: <type>, data: <the event as JSON>, per event'),
+        401: ref('Error'),
+      },
     },
     handler: (request, reply) => {
       const headers = {

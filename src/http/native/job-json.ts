@@ -3,15 +3,9 @@
 // server. Times are ISO strings, ids decimal strings, absent values null.
 import { MASK, SECRET_NAME } from '../../jobs/job-spec.ts';
 import type { JobState } from '../../jobs/jobs-service.ts';
-import type {
-  MisfirePolicy,
-  MonthlyOf,
-  OverlapPolicy,
-  PipelineSpec,
-  Run,
-  RunState,
-  RunTrigger,
-} from '../../jobs/model.ts';
+import type { MisfirePolicy, OverlapPolicy, PipelineSpec } from '../../model/jobs.ts';
+import type { Run, RunState, RunTrigger } from '../../model/runs.ts';
+import type { MonthlyOf } from '../../model/schedules.ts';
 import { describeSchedule } from '../../jobs/schedule/describe.ts';
 import { maskConfigSecrets } from '../../pipeline/config/mask-secrets.ts';
 import { pipelineStructure } from '../../pipeline/config/pipeline-config.ts';

@@ -6,11 +6,10 @@ import {
   MISFIRE_POLICIES,
   NOTIFY_EVENTS,
   OVERLAP_POLICIES,
-  RUN_STATES,
-  RUN_TRIGGERS,
-} from '../../jobs/model.ts';
-import { PIPELINE_FORMATS } from '../../pipeline/config/pipeline-config.ts';
-import type {} from '../openapi-builder.ts'; // the OpenAPI keywords on FastifySchema (summary, tags…)
+  PIPELINE_FORMATS,
+} from '../../model/jobs.ts';
+import { RUN_STATES, RUN_TRIGGERS } from '../../model/runs.ts';
+import { ref } from '../route-schema.ts';
 
 /** An integer field within the range the jobs core honours (JOB_LIMITS); ajv's message quotes it. */
 const int = (field: keyof typeof JOB_LIMITS, description: string) =>
@@ -220,12 +219,5 @@ export const runIdParams = {
   properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } },
 } as const;
 
-export const errorResponse = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-    },
-  },
-} as const;
+/** The native error shape (the `Error` component, native/error-shape.ts). */
+export const errorResponse = ref('Error');

@@ -4,7 +4,9 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { AgentError } from '../../errors.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
-import { JOB_LIMITS, RUN_STATES, type Run, type RunState } from '../../jobs/model.ts';
+import { JOB_LIMITS } from '../../model/jobs.ts';
+import { RUN_STATES, type Run, type RunState } from '../../model/runs.ts';
+import { media, notEnforced } from '../route-schema.ts';
 import { iso, jobJson, runJson } from './job-json.ts';
 
 import {
@@ -26,6 +28,14 @@ export interface JobsRoutesDeps {
 const jobResponse = { $ref: 'Job#' };
 const runResponse = { $ref: 'Run#' };
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
+
+/** The content types a package upload is taken in; the first is the one to use. */
+const PACKAGE_TYPES = [
+  'application/gzip',
+  'application/x-gzip',
+  'application/octet-stream',
+  'application/x-tar',
+] as const;
 
 /** A page's position: the `nextCursor` the previous page answered. */
 const cursorParam = {
@@ -52,7 +62,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
         summary: 'Create a job',
         tags: ['jobs'],
         body: jobInput,
-        response: { 201: jobResponse, ...errors },
+        responses: { 201: jobResponse, ...errors },
       },
     },
     async (request, reply) => reply.code(201).send(view(await jobs.createJob(request.body))),
@@ -73,7 +83,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
             cursor: cursorParam,
           },
         },
-        response: {
+        responses: {
           200: {
             type: 'object',
             properties: {
@@ -110,7 +120,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
         summary: 'One job, by id or name',
         tags: ['jobs'],
         params: idParams,
-        response: { 200: jobResponse, ...errors },
+        responses: { 200: jobResponse, ...errors },
       },
     },
     async (request) => view(await jobs.getJob(request.params.id)),
@@ -124,7 +134,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
         tags: ['jobs'],
         params: idParams,
         body: jobInput,
-        response: { 200: jobResponse, ...errors },
+        responses: { 200: jobResponse, ...errors },
       },
     },
     async (request) => view(await jobs.replaceJob(request.params.id, request.body)),
@@ -140,7 +150,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
         tags: ['jobs'],
         params: nameParams,
         body: jobUpsert,
-        response: { 200: jobResponse, 201: jobResponse, ...errors },
+        responses: { 200: jobResponse, 201: jobResponse, ...errors },
       },
     },
     async (request, reply) => {
@@ -157,7 +167,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
         tags: ['jobs'],
         params: idParams,
         body: jobPatch,
-        response: { 200: jobResponse, ...errors },
+        responses: { 200: jobResponse, ...errors },
       },
     },
     async (request) => view(await jobs.patchJob(request.params.id, request.body)),
@@ -170,7 +180,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
         summary: 'Delete a job with its runs and logs',
         tags: ['jobs'],
         params: idParams,
-        response: { 204: { type: 'null' }, ...errors },
+        responses: { 204: { type: 'null' }, ...errors },
       },
     },
     async (request, reply) => {
@@ -191,7 +201,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
           additionalProperties: false,
           properties: { count: { type: 'integer', minimum: 1, maximum: 100, default: 5 } },
         },
-        response: {
+        responses: {
           200: {
             type: 'object',
             properties: {
@@ -231,7 +241,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
           type: 'object',
           properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
         },
-        response: { 202: runResponse, ...errors },
+        responses: { 202: runResponse, ...errors },
       },
     },
     async (request, reply) => {
@@ -259,7 +269,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
           additionalProperties: false,
           properties: { savepoint: { enum: ['true', 'false', '1', '0'] } },
         },
-        response: {
+        responses: {
           202: { type: 'object', properties: { runs: { type: 'array', items: runResponse } } },
           ...errors,
         },
@@ -277,25 +287,24 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
   // and handed on as a stream: the jobs core writes it to disk as it arrives.
   const maxBytes = JOB_LIMITS.packageBytes.max;
   void app.register(async (scope) => {
-    scope.addContentTypeParser(
-      ['application/gzip', 'application/x-gzip', 'application/octet-stream', 'application/x-tar'],
-      (request, payload, done) => {
-        if (Number(request.headers['content-length'] ?? 0) > maxBytes) {
-          const tooLarge = `the package is larger than ${maxBytes} bytes, the limit`;
-          return done(new AgentError('PAYLOAD_TOO_LARGE', tooLarge), undefined);
-        }
-        done(null, payload);
-      },
-    );
+    scope.addContentTypeParser([...PACKAGE_TYPES], (request, payload, done) => {
+      if (Number(request.headers['content-length'] ?? 0) > maxBytes) {
+        const tooLarge = `the package is larger than ${maxBytes} bytes, the limit`;
+        return done(new AgentError('PAYLOAD_TOO_LARGE', tooLarge), undefined);
+      }
+      done(null, payload);
+    });
     scope.put<{ Params: { id: string }; Body: unknown }>(
       '/api/v1/jobs/:id/package',
       {
         schema: {
           summary: `Upload the job package (.tar.gz, at most ${maxBytes >> 20} MiB), unpacked into its work dir`,
           tags: ['jobs'],
-          consumes: ['application/gzip'],
+          consumes: PACKAGE_TYPES,
           params: idParams,
-          response: {
+          // A stream, read by the jobs core: documented, not enforced.
+          body: notEnforced({ type: 'string', format: 'binary', description: 'the .tar.gz bytes' }),
+          responses: {
             200: {
               type: 'object',
               properties: {
@@ -337,7 +346,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
             cursor: cursorParam,
           },
         },
-        response: {
+        responses: {
           200: {
             type: 'object',
             properties: {
@@ -372,7 +381,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
         summary: 'One run',
         tags: ['runs'],
         params: runIdParams,
-        response: { 200: runResponse, ...errors },
+        responses: { 200: runResponse, ...errors },
       },
     },
     async (request) => {
@@ -394,7 +403,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
           additionalProperties: false,
           properties: { savepoint: { enum: ['true', 'false', '1', '0'] } },
         },
-        response: { 202: runResponse, ...errors },
+        responses: { 202: runResponse, ...errors },
       },
     },
     async (request, reply) => {
@@ -421,7 +430,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
             follow: { enum: ['1', '0', 'true', 'false'] },
           },
         },
-        response: { 200: { type: 'string', contentMediaType: 'text/plain' }, ...errors },
+        responses: { 200: media('text/plain', "The run's output"), ...errors },
       },
     },
     async (request, reply) => {

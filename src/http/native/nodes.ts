@@ -4,6 +4,26 @@ import type { FastifyInstance } from 'fastify';
 import type { Member, Membership } from '../../cluster/membership.ts';
 import { AgentError } from '../../errors.ts';
 import type { Monitor } from '../../monitor/monitor.ts';
+import { notEnforced, int, obj, ref, str } from '../route-schema.ts';
+
+const ERROR = ref('Error');
+const time = { type: 'string', format: 'date-time' } as const;
+const nodeSchema = obj({
+  id: str,
+  hostname: str,
+  address: str,
+  version: str,
+  pid: int,
+  labels: { type: 'object', additionalProperties: str },
+  state: { enum: ['up', 'down', 'stale'] },
+  self: { type: 'boolean' },
+  registeredAt: time,
+  startedAt: time,
+  heartbeatAt: time,
+  sampleAt: { type: ['string', 'null'], format: 'date-time' },
+});
+// Any id is looked up, an unknown one is a 404 of the handler's: documented, not enforced.
+const idParams = () => notEnforced(obj({ id: str }));
 
 export interface NodeView {
   id: string;
@@ -50,16 +70,34 @@ export function registerNodeRoutes(
     return node;
   };
 
-  app.get('/api/v1/nodes', async () => ({
+  const list = {
+    summary: 'The agents registered in the store',
+    tags: ['native'],
+    responses: { 200: obj({ nodes: { type: 'array', items: nodeSchema } }), 401: ERROR },
+  };
+  app.get('/api/v1/nodes', { schema: list }, async () => ({
     nodes: (await deps.membership.members()).map(view),
   }));
 
-  app.get('/api/v1/nodes/:id', async (request) => {
+  const one = {
+    summary: 'One node',
+    tags: ['native'],
+    params: idParams(),
+    responses: { 200: nodeSchema, 401: ERROR, 404: ERROR },
+  };
+  app.get('/api/v1/nodes/:id', { schema: one }, async (request) => {
     const { id } = request.params as { id: string };
     return view(await find(id));
   });
 
-  app.get('/api/v1/nodes/:id/snapshot', async (request, reply) => {
+  const snapshot = {
+    summary:
+      "A node's latest snapshot (live for this node, as stored with the heartbeat for others)",
+    tags: ['native'],
+    params: idParams(),
+    responses: { 200: ref('Snapshot'), 401: ERROR, 404: ERROR, 503: ERROR },
+  };
+  app.get('/api/v1/nodes/:id/snapshot', { schema: snapshot }, async (request, reply) => {
     const { id } = request.params as { id: string };
     reply.header('cache-control', 'no-store').type('application/json; charset=utf-8');
     if (id === deps.nodeId) {

@@ -101,9 +101,6 @@ export function pipelineStructure(
   return config;
 }
 
-// Moved to src/model/jobs.ts; re-exported for src/http until its imports are updated.
-export { PIPELINE_FORMATS } from '../../model/jobs.ts';
-
 /** The form of a config file by its name: `.json`, `.sql`, anything else HOCON (SeaTunnel's `.conf`). */
 export function formatOfFile(file: string): PipelineFormat {
   const ext = /\.(json|sql)$/i.exec(file)?.[1]?.toLowerCase();

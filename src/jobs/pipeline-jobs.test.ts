@@ -5,47 +5,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { systemClock } from '../clock.ts';
+import { createJobsCore } from '../../test/support/jobs-core.ts';
 import { isAgentError } from '../errors.ts';
-import { silentLogger } from '../logger.ts';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { createJobsEvents } from './events.ts';
-import { createJobsService, type JobsService } from './jobs-service.ts';
-import { leaseTiming } from './lease-timing.ts';
+import type { JobsService } from './jobs-service.ts';
 import { createPipelineJobs, pipelineJobId, type PipelineJobs } from './pipeline-jobs.ts';
-import { createPackageStore } from './process/packages.ts';
-import { createRunner, type Runner } from './runner.ts';
+import type { Runner } from './runner.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-pipeline-jobs-'));
 let jobs: JobsService;
 let runner: Runner;
 let pipelines: PipelineJobs;
 before(async () => {
-  const store = createSqliteStore({ path: ':memory:' });
-  await store.migrate();
-  const events = createJobsEvents(() => {});
-  const packages = createPackageStore(path.join(dir, 'packages'));
-  runner = createRunner({
-    store,
-    events,
-    packages,
-    logger: silentLogger(),
-    clock: systemClock,
-    nodeId: 'n1',
-    workRoot: path.join(dir, 'work'),
-    baseEnv: {},
-    config: { slots: 1, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
-    onRunEnded: () => {},
-  });
-  jobs = createJobsService({
-    store,
-    events,
-    runner,
-    packages,
-    clock: systemClock,
-    defaultTz: 'UTC',
-    poke: () => {},
-  });
+  ({ jobs, runner } = await createJobsCore(dir));
   pipelines = createPipelineJobs({ jobs, startWaitMs: 0 });
 });
 after(async () => {

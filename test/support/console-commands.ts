@@ -5,17 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createJobsEvents } from '../../src/jobs/events.ts';
-import { createJobsService } from '../../src/jobs/jobs-service.ts';
-import { leaseTiming } from '../../src/jobs/lease-timing.ts';
-import { createPackageStore } from '../../src/jobs/process/packages.ts';
-import { createRunner } from '../../src/jobs/runner.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createMonitor } from '../../src/monitor/collector.ts';
 import { createRuntimeStats } from '../../src/monitor/runtime-stats.ts';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { createJobsCore } from './jobs-core.ts';
 import {
   parseCommandArgs,
   type CommandSpec,
@@ -47,36 +41,11 @@ export async function createTestDeps(
     env: {},
     cwd: dataDir,
   });
-  const store = createSqliteStore({ path: ':memory:' });
-  await store.migrate();
-  const events = createJobsEvents(() => {});
-  const packages = createPackageStore(path.join(dataDir, 'packages'));
-  const nodeId = 'test-node';
-  const runner = createRunner({
-    store,
-    events,
-    packages,
+  const { store, runner, jobs, nodeId } = await createJobsCore(dataDir, {
+    slots: 4,
     logger,
-    clock: systemClock,
-    nodeId,
-    workRoot: path.join(dataDir, 'work'),
     baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    config: { slots: 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
-    onRunEnded: () => {},
-  });
-  // Stands in for the scheduler: every poke claims what is due and starts it.
-  const claim = async (): Promise<void> => {
-    const { claimed } = await store.claimRuns(nodeId, runner.free(), Date.now() + 1000, 0, 30_000);
-    for (const c of claimed) runner.start(c);
-  };
-  const jobs = createJobsService({
-    store,
-    events,
-    runner,
-    packages,
-    clock: systemClock,
-    defaultTz: 'UTC',
-    poke: () => void claim(),
+    claimOnPoke: true,
   });
   const monitor = createMonitor({ intervalMs: 60_000, logger, version: '0.0.0-test' });
   if (opts.monitor === true) await monitor.start();

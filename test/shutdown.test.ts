@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { apiClient, processAlive, waitFor } from './support/api.ts';
 import { startAgent, type RunningAgent } from './support/agent.ts';
+import { startInProcessAgent } from './support/in-process-agent.ts';
 
 const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'canceled', 'lost', 'skipped']);
 
@@ -134,5 +135,22 @@ describe('SIGTERM under load', () => {
       assert.equal(r.state, 'failed', JSON.stringify(r));
       assert.match(String(r.error), /agent shut down during the run/);
     }
+  });
+});
+
+describe('a shutdown with answers nobody reads', () => {
+  it('cuts their connections after a grace instead of waiting for keepAliveTimeout (72 s)', async () => {
+    const agent = await startInProcessAgent();
+    // Answers aborted after their headers, a large one among them: undici leaves a connection whose
+    // answer is never finished from the server's side.
+    for (const p of ['/api/v1/cpu', '/api/v1/openapi.json', '/']) {
+      const abort = new AbortController();
+      const res = await fetch(agent.url + p, { signal: abort.signal });
+      assert.equal(res.status, 200);
+      abort.abort();
+    }
+    const stopped = agent.stop().then(() => 'stopped');
+    const stalled = new Promise((resolve) => setTimeout(resolve, 30_000, 'stalled').unref());
+    assert.equal(await Promise.race([stopped, stalled]), 'stopped');
   });
 });

@@ -58,6 +58,8 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const LINGER_MS = 5_000;
 /** How long a client may take to send its whole request; a package upload must fit in it. */
 const REQUEST_TIMEOUT_MS = 120_000;
+/** How long a shutdown waits for answers still being sent before it cuts their connections. */
+const CLOSE_GRACE_MS = 5_000;
 
 const METRICS_SCHEMA = {
   summary: "Prometheus exposition: node_exporter's host series and the agent's bosun_ series",
@@ -229,10 +231,17 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     // a keep-alive connection whose request was still in flight (a console long-poll) would hold
     // the shutdown for keepAliveTimeout. Each is closed as soon as its answer is out.
     closeIdle = setInterval(() => app.server.closeIdleConnections(), 50).unref();
+    // A client that stopped reading an answer mid-body keeps its connection busy for good: past the
+    // grace, whatever is still open is cut, or it would hold the shutdown for keepAliveTimeout.
+    closeAll = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS).unref();
     done();
   });
   let closeIdle: NodeJS.Timeout | undefined;
-  app.addHook('onClose', async () => clearInterval(closeIdle));
+  let closeAll: NodeJS.Timeout | undefined;
+  app.addHook('onClose', async () => {
+    clearInterval(closeIdle);
+    clearTimeout(closeAll);
+  });
   const hub = createSnapshotHub({
     monitor: deps.monitor,
     logger: deps.logger,

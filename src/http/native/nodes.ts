@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Member, Membership } from '../../cluster/membership.ts';
 import { AgentError } from '../../errors.ts';
+import type { NodeRegistration } from '../../model/nodes.ts';
 import type { Monitor } from '../../monitor/monitor.ts';
 import { notEnforced, int, obj, ref, str } from '../route-schema.ts';
 
@@ -25,13 +26,7 @@ const nodeSchema = obj({
 // Any id is looked up, an unknown one is a 404 of the handler's: documented, not enforced.
 const idParams = () => notEnforced(obj({ id: str }));
 
-export interface NodeView {
-  id: string;
-  hostname: string;
-  address: string;
-  version: string;
-  pid: number;
-  labels: Record<string, string>;
+export interface NodeView extends NodeRegistration {
   state: 'up' | 'down' | 'stale';
   self: boolean;
   registeredAt: string;

@@ -13,7 +13,9 @@ import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { readJsonLines } from '../../json-lines.ts';
 import type { PipelineFormat } from '../../model/jobs.ts';
-import type { CheckpointState, ExecutionStatus } from './executor.ts';
+import { parsePipelineText } from '../config/pipeline-config.ts';
+import { connectors } from '../connectors/registry.ts';
+import { execute, type CheckpointState, type ExecutionStatus } from './executor.ts';
 
 export interface EngineRunSpec {
   jobId: string;
@@ -39,9 +41,9 @@ export const EXIT_CODES: Readonly<Record<ExecutionStatus, number>> = {
 const METRICS_EVERY_MS = 1000;
 
 /**
- * A stop that comes while the engine is still loading is kept for the run: the signal handlers are in
- * place before the engine's modules load (imported in main), since SIGUSR1 unhandled would open
- * Node's inspector instead, losing the savepoint, and SIGTERM would end the run with no result.
+ * A stop that comes before the run exists (the agent's stop message can be waiting on the channel
+ * when it is first read) is kept for the run. The agent never signals the engine, so its stops
+ * cannot come before the handlers below; a `kill -USR1` by hand in the first moments could.
  */
 let earlyStop: boolean | undefined;
 let stopRun = (savepoint: boolean): void => {
@@ -52,11 +54,6 @@ async function main(file: string): Promise<number> {
   process.on('SIGUSR1', () => stopRun(true));
   process.on('SIGTERM', () => stopRun(false));
   process.on('SIGINT', () => stopRun(false));
-  const [{ parsePipelineText }, { connectors }, { execute }] = await Promise.all([
-    import('../config/pipeline-config.ts'),
-    import('../connectors/registry.ts'),
-    import('./executor.ts'),
-  ]);
   const control = new Socket({ fd: 3, readable: true, writable: true });
   const send = (message: EngineMessage) =>
     new Promise<void>((resolve) => control.write(`${JSON.stringify(message)}\n`, () => resolve()));

@@ -200,7 +200,9 @@ describe('jobs API', () => {
     const savepoint = await api('POST', `/api/v1/jobs/${job.id}/stop?savepoint=true`);
     assert.equal(savepoint.status, 400);
     assert.match(savepoint.body.error.message, /only pipelines take a savepoint/);
-    assert.equal((await api('POST', '/api/v1/jobs/no-such-job/stop')).status, 404);
+    const missing = await api('POST', '/api/v1/jobs/no-such-job/stop');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.code, 'NOT_FOUND');
   });
 
   it('creates or replaces a job by name in one request: 201, then 200', async () => {
@@ -217,6 +219,8 @@ describe('jobs API', () => {
     assert.match(other.body.error.message, /the body names the job "x"/);
     const unknown = await api('PUT', `/api/v1/jobs/by-name/${name}`, { nope: 1 });
     assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.error.code, 'INVALID_INPUT');
+    assert.equal(other.body.error.code, 'INVALID_INPUT');
   });
 
   it('streams a log with ?follow=1 until the run ends', async () => {

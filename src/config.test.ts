@@ -234,6 +234,27 @@ describe('health thresholds', () => {
   });
 });
 
+describe('labels and the Arthas listener', () => {
+  it('reads labels from a flag, the environment or a mapping, and leaves them unset by default', () => {
+    assert.deepEqual(load({ labels: 'zone=a, role=etl' }).labels, { zone: 'a', role: 'etl' });
+    assert.deepEqual(load({}, { BOSUN_LABELS: 'tag=x' }).labels, { tag: 'x' });
+    assert.deepEqual(load({ config: yamlFile('labels:\n  zone: b\n') }).labels, { zone: 'b' });
+    assert.equal(load().labels, undefined);
+    rejects(() => load({ labels: 'zone' }), /--labels: "zone" is not name=value, e.g. zone=a/);
+    rejects(() => load({ labels: 'a b=1' }), /--labels: "a b" is not a label name/);
+  });
+
+  it('has no Arthas listener or console unless asked, and resolves the console directory', () => {
+    const plain = load();
+    assert.equal(plain.arthasPort, undefined);
+    assert.equal(plain.arthasUi, undefined);
+    const c = load({ 'arthas-port': '8563', 'arthas-ui': 'arthas-ui/dist' });
+    assert.equal(c.arthasPort, 8563);
+    assert.equal(c.arthasUi, '/srv/bosun/arthas-ui/dist');
+    rejects(() => load({ 'arthas-port': '70000' }), /--arthas-port: "70000" is not a port number/);
+  });
+});
+
 describe('secrets', () => {
   it('masks the token and the store password', () => {
     const c = load({ token: 'super-secret-token', store: 'postgres://bosun:hunter22@db/bosun' });

@@ -112,6 +112,24 @@ const PARSERS: Record<Exclude<Kind, 'token' | 'token-file'>, Parser> = {
   dir(value, _spec, { cwd }) {
     return path.resolve(cwd, String(value));
   },
+  /** An optional path: undefined when empty. */
+  path(value, _spec, { cwd }) {
+    const text = String(value).trim();
+    return text === '' ? undefined : path.resolve(cwd, text);
+  },
+  /** `zone=a,role=etl` from a flag or env, or a YAML mapping of the same. */
+  labels(value, _spec, { fail }) {
+    const out: Record<string, string> = {};
+    for (const [name, raw] of nameValuePairs(value, 'zone=a', fail)) {
+      if (!/^[A-Za-z0-9_.-]{1,63}$/.test(name)) {
+        fail(`"${name}" is not a label name; use letters, digits, "_", "-" and "." (at most 63)`);
+      }
+      const text = String(raw ?? '').trim();
+      if (text.length > 255) fail(`the value of label "${name}" is longer than 255 characters`);
+      out[name] = text;
+    }
+    return Object.freeze(out);
+  },
   /** undefined when not given: the store then lives in the data dir. */
   store(value, _spec, { cwd, fail }) {
     const store = String(value).trim();
@@ -131,19 +149,8 @@ const PARSERS: Record<Exclude<Kind, 'token' | 'token-file'>, Parser> = {
   },
   /** `cpuWarningPercent=80,diskCriticalPercent=97` from a flag or env, or a YAML mapping of the same. */
   thresholds(value, _spec, { fail }) {
-    const entries: Array<[string, unknown]> =
-      typeof value === 'object' && value !== null
-        ? Object.entries(value)
-        : String(value)
-            .split(',')
-            .filter((part) => part.trim() !== '')
-            .map((part) => {
-              const eq = part.indexOf('=');
-              if (eq === -1) fail(`"${part.trim()}" is not name=value, e.g. cpuWarningPercent=80`);
-              return [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
-            });
     const out: Partial<Record<keyof HealthThresholds, number>> = {};
-    for (const [name, raw] of entries) {
+    for (const [name, raw] of nameValuePairs(value, 'cpuWarningPercent=80', fail)) {
       if (!(name in DEFAULT_THRESHOLDS)) {
         fail(`unknown threshold "${name}"; known: ${Object.keys(DEFAULT_THRESHOLDS).join(', ')}`);
       }
@@ -168,6 +175,19 @@ function inRange(n: number, value: unknown, spec: SettingSpec, fail: Fail): numb
 export function describeRange(spec: SettingSpec): string | undefined {
   if (spec.min === undefined || spec.max === undefined) return undefined;
   return `${formatSettingValue(spec, spec.min)} to ${formatSettingValue(spec, spec.max)}`;
+}
+
+/** `a=1,b=2` (flag, env) or a YAML mapping, as [name, value] pairs. */
+function nameValuePairs(value: unknown, example: string, fail: Fail): Array<[string, unknown]> {
+  if (typeof value === 'object' && value !== null) return Object.entries(value);
+  return String(value)
+    .split(',')
+    .filter((part) => part.trim() !== '')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      if (eq === -1) fail(`"${part.trim()}" is not name=value, e.g. ${example}`);
+      return [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
+    });
 }
 
 /** A comma-separated string (flag, env) or a YAML list of strings. */

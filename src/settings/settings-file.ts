@@ -38,10 +38,10 @@ export function readSettingsFile(file: string): RawSettings {
       const known = SETTINGS.map((s) => s.name).join(', ');
       throw invalid(`unknown setting "${key}" in ${file}; known settings: ${known}`);
     }
-    // A list of origins or hosts, or a mapping of thresholds, where the setting takes one.
+    // A list of origins or hosts, or a mapping of thresholds or labels, where the setting takes one.
     const shapeFits = Array.isArray(value)
       ? spec.kind === 'hosts' || spec.kind === 'origins'
-      : spec.kind === 'thresholds';
+      : spec.kind === 'thresholds' || spec.kind === 'labels';
     if (value !== null && typeof value === 'object' && !shapeFits) {
       throw invalid(`setting "${key}" in ${file} must be a single value`);
     }

@@ -36,6 +36,12 @@ export interface Config {
   /** Only the thresholds given; the rest are monitor/health.ts DEFAULT_THRESHOLDS. */
   readonly health: Readonly<Partial<HealthThresholds>>;
   readonly slots: number;
+  /** This node's labels (SeaTunnel's tags); undefined keeps the ones stored at a re-registration. */
+  readonly labels: Readonly<Record<string, string>> | undefined;
+  /** The Arthas-compatible listener's port; undefined: no such listener. */
+  readonly arthasPort: number | undefined;
+  /** A built Arthas web console the Arthas listener serves, absolute; undefined: none. */
+  readonly arthasUi: string | undefined;
   readonly logCapBytes: number;
   readonly keepRuns: number;
   readonly runMaxAgeMs: number;
@@ -66,6 +72,8 @@ export type Kind =
   | 'hosts'
   | 'origins'
   | 'dir'
+  | 'path'
+  | 'labels'
   | 'store'
   | 'thresholds';
 
@@ -231,6 +239,29 @@ const ROWS: readonly SettingSpec[] = [
     default: 16,
     min: 1,
     max: 4096,
+  },
+  {
+    name: 'labels',
+    key: 'labels',
+    kind: 'labels',
+    description:
+      "this node's labels, e.g. zone=a,role=etl (a mapping in the file): SeaTunnel's tag filters match them; unset keeps the stored ones",
+    arg: 'K=V,…',
+  },
+  {
+    name: 'arthas-port',
+    key: 'arthasPort',
+    kind: 'port',
+    description:
+      "also listen on this port for Arthas's clients (its /api, terminal /ws and /arthas-output/; Arthas uses 8563); same bind and token rules",
+  },
+  {
+    name: 'arthas-ui',
+    key: 'arthasUi',
+    kind: 'path',
+    description:
+      'a built Arthas web console (its dist directory) for the Arthas listener to serve, same-origin; bosun ships none',
+    arg: 'DIR',
   },
   {
     name: 'log-cap',

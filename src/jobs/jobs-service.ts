@@ -315,10 +315,11 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     },
 
     async runNow(idOrName, opts = {}) {
-      const job = await mustGetJob(idOrName);
       const { resume, ...createOpts } = opts;
-      const checkpoint = resume === true ? await resumePoint(job) : undefined;
-      const result = await store.createRun(job.id, {
+      // Only a resume needs the job first; a plain run reads it in the run's own transaction.
+      const checkpoint =
+        resume === true ? await resumePoint(await mustGetJob(idOrName)) : undefined;
+      const result = await store.createRun(idOrName, {
         ...createOpts,
         ...(checkpoint === undefined ? {} : { checkpoint }),
       });
@@ -326,7 +327,7 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
         events.publish({ type: 'run', run: result.run });
         deps.poke();
       }
-      return { ...result, job };
+      return result;
     },
 
     stopRun,

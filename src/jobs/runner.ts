@@ -368,7 +368,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     try {
       const retry = pipeline?.retriable() === false ? noRetry : planRetry;
       // undefined: the lease was lost, or the store stayed away until the run was fenced.
-      const result = await persist(a, () => store.finishRun(run.id, token, outcome, retry));
+      const result = await persist(a, () => store.finishRun(run.id, token, outcome, retry, job));
       if (result === undefined) {
         logger.warn(
           { runId: run.id },

@@ -26,6 +26,9 @@ export const FINAL_STATES: ReadonlySet<RunState> = new Set([
   'savepoint_done',
 ]);
 
+/** The end states the job's retry policy may retry (a run someone stopped never is). */
+export const RETRIABLE_STATES: ReadonlySet<RunState> = new Set(['failed', 'timed_out', 'lost']);
+
 /** `resume`: a manual run that starts from a pipeline's savepoint or last checkpoint. */
 export const RUN_TRIGGERS = ['schedule', 'manual', 'retry', 'resume'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];

@@ -147,13 +147,14 @@ export interface JobsStore {
   /** Turns schedule fires due by upTo into runs, advancing each cursor in the same transaction. */
   materialize(upTo: number, limit: number, plan: FirePlanner): Promise<Run[]>;
   /**
-   * A manual run. An idempotencyKey already used for this job returns that run with created false.
-   * A pipeline run given a checkpoint starts from it (a resume).
+   * A manual run of the job with this id or name, and the job. An idempotencyKey already used for
+   * this job returns that run with created false. A pipeline run given a checkpoint starts from it
+   * (a resume).
    */
   createRun(
-    jobId: string,
+    jobIdOrName: string,
     opts: { idempotencyKey?: string; runAt?: number; checkpoint?: unknown },
-  ): Promise<{ run: Run; created: boolean }>;
+  ): Promise<{ run: Run; created: boolean; job: Job }>;
   /**
    * Claims up to `slots` queued runs due by upTo for this node, enforcing each job's overlap policy:
    * forbid skips a run while another is running, queue leaves it waiting, replace asks the running one
@@ -194,12 +195,17 @@ export interface JobsStore {
     leases: readonly { runId: string; token: string }[],
     leaseMs: number,
   ): Promise<KeptLease[]>;
-  /** Ends a run; the retry planner may queue the next attempt in the same transaction. Undefined if fenced. */
+  /**
+   * Ends a run; the retry planner may queue the next attempt in the same transaction. Undefined if
+   * fenced. Given the job as claimed, an end that it sends no webhook for and that is never retried
+   * is written in one statement while the job is unchanged (the common end costs a round trip).
+   */
   finishRun(
     runId: string,
     token: string,
     outcome: RunOutcome,
     retry: RetryPlanner,
+    claimedJob?: Job,
   ): Promise<{ run: Run; retry?: Run } | undefined>;
   /** Marks runs lost (this node's running runs, or every run whose lease expired) and retries by policy. */
   loseRuns(

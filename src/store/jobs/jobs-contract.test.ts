@@ -470,6 +470,49 @@ for (const backend of storeBackends()) {
         assert.equal(await store.finishRun(run.id, leaseToken, outcome, never), undefined);
       });
 
+      it('ends a run under the job as claimed, and under the job as it is once that changed', async () => {
+        const outcome = {
+          state: 'succeeded',
+          exitCode: 0,
+          logBytes: 3,
+          logTruncated: false,
+        } as const;
+        const claim = await claimedRun();
+        assert.equal(
+          await store.finishRun(claim.run.id, 'stale', outcome, never, claim.job),
+          undefined,
+          'fenced without the lease token',
+        );
+        const done = await store.finishRun(
+          claim.run.id,
+          claim.leaseToken,
+          outcome,
+          never,
+          claim.job,
+        );
+        assert.equal(done?.run.state, 'succeeded');
+        assert.equal(done?.run.logBytes, 3);
+        assert.ok((done?.run.finishedAt ?? 0) >= (done?.run.startedAt ?? Infinity));
+        assert.equal((await store.getRun(claim.run.id))?.state, 'succeeded');
+        assert.equal(
+          await store.finishRun(claim.run.id, claim.leaseToken, outcome, never, claim.job),
+          undefined,
+          'a second end is fenced',
+        );
+
+        // A webhook added while the run ran is sent: the end is not written under the old job.
+        const again = await claimedRun();
+        const hooks = [{ url: 'http://127.0.0.1:9/hook', events: ['succeeded' as const] }];
+        await store.updateJob({
+          ...newJob({ name: again.job.name, webhooks: hooks }),
+          id: again.job.id,
+        });
+        await store.finishRun(again.run.id, again.leaseToken, outcome, never, again.job);
+        const [sent] = await store.takeNotifications(10, 60_000);
+        assert.equal(sent?.event, 'succeeded');
+        assert.equal(JSON.parse(sent?.payload ?? '{}').run.id, again.run.id);
+      });
+
       it("keeps a pipeline run's progress (fenced) and its final metrics and checkpoint", async () => {
         const { run, leaseToken } = await claimedRun();
         const checkpoint = { checkpointId: 2, splits: { '1': { '0-0': 'DONE' } }, commits: {} };

@@ -24,7 +24,7 @@ export type JobsPart = Pick<
 
 export function createJobs(db: SqlExecutor, shared: Shared): JobsPart {
   const { skipLocked, forUpdate } = db.dialect;
-  const { loadJob, mustLoadJob, bumpGeneration, insertRun, nextDue } = shared;
+  const { loadJob, findJob, mustLoadJob, bumpGeneration, insertRun, nextDue } = shared;
 
   async function checkName(tx: SqlTx, name: string, id: string): Promise<void> {
     const taken = await one(tx, 'select id from jobs where name = $1 and id <> $2', [
@@ -145,15 +145,7 @@ export function createJobs(db: SqlExecutor, shared: Shared): JobsPart {
         return new Map(rows.map((row) => [String(row.id), String(row.name)]));
       }),
 
-    getJob: (idOrName) =>
-      db.autocommit('read a job', async (tx) => {
-        if (/^[0-9]{1,16}$/.test(idOrName)) {
-          const byId = await loadJob(tx, idOrName);
-          if (byId !== undefined) return byId;
-        }
-        const row = await one(tx, 'select id from jobs where name = $1', [idOrName]);
-        return row === undefined ? undefined : loadJob(tx, String(row.id));
-      }),
+    getJob: (idOrName) => db.autocommit('read a job', (tx) => findJob(tx, idOrName)),
 
     listJobs: (page) =>
       db.autocommit('list jobs', async (tx) => {

@@ -2,11 +2,11 @@
 // and a loss all insert and close runs here, so each writes its webhooks and plans its retry alike.
 import { newId } from '../../ids.ts';
 import type { Job } from '../../model/jobs.ts';
-import type { Run } from '../../model/runs.ts';
+import { RETRIABLE_STATES, type Run } from '../../model/runs.ts';
 import type { DueTimes, RetryPlanner } from '../store.ts';
 import { enqueueWebhooks } from './outbox.ts';
 import { idParam, opt, RUN_COLUMNS, toRun } from './rows.ts';
-import { one, type SqlStatements, type SqlTx } from './sql.ts';
+import { one, type SqlDialect, type SqlStatements, type SqlTx } from './sql.ts';
 
 /** A new run's fields; the job gives the rest. */
 export interface NewRunFields {
@@ -33,6 +33,18 @@ export interface RunLifecycle {
    * under that lease (undefined otherwise: fenced). The row stays locked until the commit.
    */
   closeRun(tx: SqlTx, runId: string, end: RunEnd, leaseToken?: string): Promise<Run | undefined>;
+  /**
+   * closeRun as one statement that commits by itself and announces the end, for an end that needs
+   * nothing else written: only while the run is running under `leaseToken` and its job is still at
+   * `jobVersion` (undefined otherwise; the caller then ends it in a transaction).
+   */
+  closeAlone(
+    q: SqlStatements,
+    runId: string,
+    end: RunEnd,
+    leaseToken: string,
+    jobVersion: number,
+  ): Promise<Run | undefined>;
   /** Ends a running or queued run in a final state, then lets the planner queue a retry. */
   endRun(
     tx: SqlTx,
@@ -52,7 +64,7 @@ export interface RunLifecycle {
   nextDue(tx: SqlStatements, at: number): Promise<DueTimes>;
 }
 
-export function createRunLifecycle(): RunLifecycle {
+export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
   /** Inserts a run; returns it, or undefined when a unique key says it already exists. */
   async function insertRun(tx: SqlTx, job: Job, fields: NewRunFields): Promise<Run | undefined> {
     const id = newId();
@@ -99,28 +111,52 @@ export function createRunLifecycle(): RunLifecycle {
     leaseToken?: string,
   ): Promise<Run | undefined> {
     const [row] = await tx.all(
-      `update runs set state = $2, exit_code = $3, signal = $4, error = $5, finished_at = $6,
-         log_bytes = coalesce($7, log_bytes), log_truncated = coalesce($8, log_truncated),
-         lease_token = null, lease_expires_at = null,
-         metrics = coalesce($9, metrics), checkpoint = coalesce($10, checkpoint)
-       where id = $1 ${leaseToken === undefined ? '' : `and lease_token = $11 and state = 'running'`}
-       returning ${RUN_COLUMNS}`,
-      [
-        idParam(runId),
-        end.state,
-        end.exitCode ?? null,
-        end.signal ?? null,
-        end.error ?? null,
-        tx.now,
-        end.logBytes ?? null,
-        end.logTruncated === undefined ? null : end.logTruncated ? 1 : 0,
-        end.metrics === undefined ? null : JSON.stringify(end.metrics),
-        end.checkpoint === undefined ? null : JSON.stringify(end.checkpoint),
-        ...(leaseToken === undefined ? [] : [leaseToken]),
-      ],
+      closeSql(leaseToken === undefined ? '' : `and lease_token = $11 and state = 'running'`),
+      [...closeParams(runId, end, tx.now), ...(leaseToken === undefined ? [] : [leaseToken])],
     );
     return row && toRun(row);
   }
+
+  async function closeAlone(
+    q: SqlStatements,
+    runId: string,
+    end: RunEnd,
+    leaseToken: string,
+    jobVersion: number,
+  ): Promise<Run | undefined> {
+    const [row] = await q.all(
+      closeSql(
+        `and lease_token = $11 and state = 'running'
+         and (select version from jobs where jobs.id = runs.job_id) = $12`,
+        `, ${dialect.announcing('runs')} as announced`,
+      ),
+      [...closeParams(runId, end, null), leaseToken, jobVersion],
+    );
+    return row && toRun(row);
+  }
+
+  /** The end's update, $1 to $10; a null end time ($6) is the store's clock at the statement. */
+  const closeSql = (where: string, returning = ''): string =>
+    `update runs set state = $2, exit_code = $3, signal = $4, error = $5,
+       finished_at = coalesce($6, ${dialect.now}),
+       log_bytes = coalesce($7, log_bytes), log_truncated = coalesce($8, log_truncated),
+       lease_token = null, lease_expires_at = null,
+       metrics = coalesce($9, metrics), checkpoint = coalesce($10, checkpoint)
+     where id = $1 ${where}
+     returning ${RUN_COLUMNS}${returning}`;
+
+  const closeParams = (runId: string, end: RunEnd, at: number | null): unknown[] => [
+    idParam(runId),
+    end.state,
+    end.exitCode ?? null,
+    end.signal ?? null,
+    end.error ?? null,
+    at,
+    end.logBytes ?? null,
+    end.logTruncated === undefined ? null : end.logTruncated ? 1 : 0,
+    end.metrics === undefined ? null : JSON.stringify(end.metrics),
+    end.checkpoint === undefined ? null : JSON.stringify(end.checkpoint),
+  ];
 
   /** Ends a running or queued run in a final state, then lets the planner queue a retry. */
   async function endRun(
@@ -142,9 +178,7 @@ export function createRunLifecycle(): RunLifecycle {
   ): Promise<{ run: Run; retry?: Run }> {
     await enqueueWebhooks(tx, job, ended);
     // A run someone stopped is never retried, nor one canceled (a stop signal outlives the end).
-    const retriable =
-      (ended.state === 'failed' || ended.state === 'timed_out' || ended.state === 'lost') &&
-      ended.stopSignal === undefined;
+    const retriable = RETRIABLE_STATES.has(ended.state) && ended.stopSignal === undefined;
     const at = retriable && retry !== undefined ? retry(ended, job, tx.now) : undefined;
     if (at === undefined) return { run: ended };
     const next = await insertRun(tx, job, {
@@ -177,5 +211,5 @@ export function createRunLifecycle(): RunLifecycle {
     };
   }
 
-  return { insertRun, closeRun, endRun, afterEnd, nextDue };
+  return { insertRun, closeRun, closeAlone, endRun, afterEnd, nextDue };
 }

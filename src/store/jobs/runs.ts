@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { AgentError } from '../../errors.ts';
 import type { Job } from '../../model/jobs.ts';
-import type { Run } from '../../model/runs.ts';
+import { RETRIABLE_STATES, type Run } from '../../model/runs.ts';
 import type { ClaimedRun, JobsStore, KeptLease, RunFilter } from '../store.ts';
 import { idParam, opt, optStr, RUN_COLUMNS, toRun } from './rows.ts';
 import { notFound, type Shared } from './shared.ts';
@@ -27,7 +27,18 @@ export type RunsPart = Pick<
 
 export function createRuns(db: SqlExecutor, shared: Shared): RunsPart {
   const { skipLocked, forUpdate, now } = db.dialect;
-  const { loadJob, mustLoadJob, loadRun, insertRun, closeRun, endRun, afterEnd, nextDue } = shared;
+  const {
+    loadJob,
+    findJob,
+    mustLoadJob,
+    loadRun,
+    insertRun,
+    closeRun,
+    closeAlone,
+    endRun,
+    afterEnd,
+  } = shared;
+  const { nextDue } = shared;
 
   return {
     latestRuns: () =>
@@ -39,16 +50,18 @@ export function createRuns(db: SqlExecutor, shared: Shared): RunsPart {
         return new Map(rows.map((row) => [String(row.job_id), toRun(row)]));
       }),
 
-    createRun: (jobId, opts) =>
+    createRun: (jobIdOrName, opts) =>
       db.tx('create a run', async (tx) => {
-        const job = await mustLoadJob(tx, jobId, forUpdate);
+        const job = await findJob(tx, jobIdOrName, forUpdate);
+        if (job === undefined) throw notFound('job', jobIdOrName);
+        const jobId = job.id;
         if (opts.idempotencyKey !== undefined) {
           const row = await one(
             tx,
             `select ${RUN_COLUMNS} from runs where job_id = $1 and trigger_key = $2`,
             [idParam(jobId), opts.idempotencyKey],
           );
-          if (row !== undefined) return { run: toRun(row), created: false };
+          if (row !== undefined) return { run: toRun(row), created: false, job };
         }
         if (job.overlap === 'forbid') {
           const active = await one(
@@ -75,7 +88,7 @@ export function createRuns(db: SqlExecutor, shared: Shared): RunsPart {
         if (run === undefined) {
           throw new AgentError('CONFLICT', 'the run was created concurrently; retry');
         }
-        return { run, created: true };
+        return { run, created: true, job };
       }),
 
     claimRuns: (nodeId, slots, upTo, aheadMs, leaseMs, liveWithinMs) =>
@@ -248,14 +261,22 @@ export function createRuns(db: SqlExecutor, shared: Shared): RunsPart {
       return kept;
     },
 
-    finishRun: (runId, token, outcome, retry) =>
-      db.tx('finish a run', async (tx) => {
+    finishRun: async (runId, token, outcome, retry, claimedJob) => {
+      if (claimedJob !== undefined && endsAlone(claimedJob, outcome.state)) {
+        const run = await db.autocommit('finish a run', (q) =>
+          closeAlone(q, runId, outcome, token, claimedJob.version),
+        );
+        if (run !== undefined) return { run };
+        // Fenced, or the job changed since the claim: the transaction below tells which.
+      }
+      return db.tx('finish a run', async (tx) => {
         // The update checks the lease and locks the row: no read before it.
         const ended = await closeRun(tx, runId, outcome, token);
         if (ended === undefined) return undefined;
         tx.announce('runs'); // a slot, or a job's overlap policy, no longer holds others up
         return afterEnd(tx, ended, await mustLoadJob(tx, ended.jobId), retry);
-      }),
+      });
+    },
 
     loseRuns: (which, reason, retry) =>
       db.tx('mark lost runs', async (tx) => {
@@ -339,4 +360,12 @@ export function createRuns(db: SqlExecutor, shared: Shared): RunsPart {
 }
 
 /** Leases renewed per statement: a bound on its parameters (2 per lease) and its length. */
+/** An end that writes nothing but the run itself: no webhook wants it, and it is never retried. */
+function endsAlone(job: Job, state: Run['state']): boolean {
+  return (
+    !RETRIABLE_STATES.has(state) &&
+    !job.webhooks.some((hook) => (hook.events as string[]).includes(state))
+  );
+}
+
 const RENEW_BATCH = 500;

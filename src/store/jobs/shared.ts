@@ -13,6 +13,8 @@ export const SCHEDULE_COLUMNS = 'id, job_id, position, spec, anchor_at, enabled,
 export interface Shared extends RunLifecycle {
   /** A job with its schedules and package; lock: '', forUpdate or skipLocked (see below). */
   loadJob(tx: SqlStatements, id: string, lock?: string): Promise<Job | undefined>;
+  /** loadJob by id, else by name (a name may look like an id). */
+  findJob(tx: SqlStatements, idOrName: string, lock?: string): Promise<Job | undefined>;
   /** loadJob, or a NOT_FOUND AgentError. */
   mustLoadJob(tx: SqlTx, id: string, lock?: string): Promise<Job>;
   /** A run; lock: keep its row locked until the commit. */
@@ -58,6 +60,15 @@ export function createShared(db: SqlExecutor): Shared {
     return toJob(row, schedules, pkg);
   }
 
+  async function findJob(tx: SqlStatements, idOrName: string, lock = ''): Promise<Job | undefined> {
+    if (/^[0-9]{1,16}$/.test(idOrName)) {
+      const byId = await loadJob(tx, idOrName, lock);
+      if (byId !== undefined) return byId;
+    }
+    const row = await one(tx, 'select id from jobs where name = $1', [idOrName]);
+    return row === undefined ? undefined : loadJob(tx, String(row.id), lock);
+  }
+
   async function mustLoadJob(tx: SqlTx, id: string, lock = ''): Promise<Job> {
     const job = await loadJob(tx, id, lock);
     if (job === undefined) throw notFound('job', id);
@@ -82,7 +93,14 @@ export function createShared(db: SqlExecutor): Shared {
     );
   }
 
-  return { loadJob, mustLoadJob, loadRun, bumpGeneration, ...createRunLifecycle() };
+  return {
+    loadJob,
+    findJob,
+    mustLoadJob,
+    loadRun,
+    bumpGeneration,
+    ...createRunLifecycle(db.dialect),
+  };
 }
 
 export function notFound(what: 'job' | 'run', id: string): AgentError {

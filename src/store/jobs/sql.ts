@@ -33,6 +33,11 @@ export interface SqlDialect {
   readonly forUpdate: string;
   /** The store's clock in ms, as an SQL expression: for statements outside a transaction. */
   readonly now: string;
+  /**
+   * An SQL expression that announces a change (SqlTx.announce) when the statement evaluating it
+   * commits: for an autocommit write, in its RETURNING list. 'null' where there is no one to tell.
+   */
+  announcing(change: StoreChangeKind): string;
 }
 
 export interface SqlExecutor {
@@ -44,7 +49,8 @@ export interface SqlExecutor {
    * PostgreSQL, with no `begin` and `commit` around them. For reads, which a transaction would not
    * steady (PostgreSQL reads at READ COMMITTED; SQLite has one connection, and nothing else runs
    * until fn is done), and for a write that is one statement (RETURNING says what it changed;
-   * `dialect.now` in it is the store's clock). Nothing is announced.
+   * `dialect.now` in it is the store's clock). Nothing is announced unless a statement evaluates
+   * `dialect.announcing`.
    */
   autocommit<T>(op: string, fn: (q: SqlStatements) => Promise<T>): Promise<T>;
 }

@@ -156,6 +156,19 @@ describe('Store.watch on PostgreSQL', () => {
       () => undefined,
     );
     assert.deepEqual(await heard.next(), { change: { jobs: false, runs: true } });
+
+    // An end written in one statement under the job as claimed is news too.
+    await writer.createRun(job.id, {});
+    assert.deepEqual(await heard.next(), { change: { jobs: false, runs: true } });
+    const [next] = (await writer.claimRuns('n1', 1, Date.now() + 1000, 0, 30_000)).claimed;
+    await writer.finishRun(
+      next!.run.id,
+      next!.leaseToken,
+      { state: 'succeeded', exitCode: 0, logBytes: 0, logTruncated: false },
+      () => undefined,
+      next!.job,
+    );
+    assert.deepEqual(await heard.next(), { change: { jobs: false, runs: true } });
   });
 
   it('listens again after the server restarts, and after it was down a while', async () => {

@@ -13,8 +13,9 @@ export const CHANNEL = 'bosun_changes';
 const LETTER: Readonly<Record<StoreChangeKind, string>> = { jobs: 'j', runs: 'r' };
 
 /**
- * The statement that tells the other stores on `schema` what a transaction changed. Inlined, not a
- * parameter, so that it travels with the commit in one text query: the schema is a checked plain
+ * How a change reaches the other stores on `schema`, in the two forms bosun sends it: a statement
+ * that travels with a transaction's commit in one text query, and an expression for a statement that
+ * commits by itself (in its RETURNING list). Inlined, not a parameter: the schema is a checked plain
  * identifier (postgres-store.ts) and the source a hex string.
  */
 export function notifyStatement(
@@ -22,8 +23,19 @@ export function notifyStatement(
   source: string,
   changes: ReadonlySet<StoreChangeKind>,
 ): string {
-  const letters = [...changes].map((c) => LETTER[c]).join('');
-  return `notify ${CHANNEL}, '${schema} ${source} ${letters}'`;
+  return `notify ${CHANNEL}, '${payload(schema, source, changes)}'`;
+}
+
+export function notifyCall(
+  schema: string,
+  source: string,
+  changes: ReadonlySet<StoreChangeKind>,
+): string {
+  return `pg_notify('${CHANNEL}', '${payload(schema, source, changes)}')`;
+}
+
+function payload(schema: string, source: string, changes: ReadonlySet<StoreChangeKind>): string {
+  return `${schema} ${source} ${[...changes].map((c) => LETTER[c]).join('')}`;
 }
 
 /** What a payload says, or undefined when it is another schema's, this store's own, or not ours. */

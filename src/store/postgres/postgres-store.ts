@@ -11,7 +11,12 @@ import { createJobsRepository } from '../jobs/jobs-repository.ts';
 import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
 import { createSchema, setLocalSearchPath, SQL } from './queries.ts';
 import { createPostgresExecutor, inTransaction } from './sql-executor.ts';
-import { createChangeListener, notifyStatement, type ChangeListener } from './notifications.ts';
+import {
+  createChangeListener,
+  notifyCall,
+  notifyStatement,
+  type ChangeListener,
+} from './notifications.ts';
 import { hostPortOf, toStoreError, type PgTarget } from './to-store-error.ts';
 
 export interface PostgresStoreOptions {
@@ -111,7 +116,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 
   return {
     ...createJobsRepository(
-      createPostgresExecutor(pool, run, (changes) => notifyStatement(schema, source, changes)),
+      createPostgresExecutor(pool, run, {
+        statement: (changes) => notifyStatement(schema, source, changes),
+        expression: (changes) => notifyCall(schema, source, changes),
+      }),
     ),
     capabilities: CAPABILITIES,
 

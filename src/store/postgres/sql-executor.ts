@@ -23,14 +23,18 @@ const DIALECT = Object.freeze({
  */
 const MAX_PREPARED = 200;
 
-/**
- * `announce` turns the changes a transaction announced into the statement that tells other nodes
- * (a NOTIFY, notifications.ts); it is sent in the round trip of the commit.
- */
+/** How changes are told to other nodes (notifications.ts): as a statement and as an expression. */
+export interface Announcer {
+  /** Sent in the round trip of a transaction's commit. */
+  statement(changes: ReadonlySet<StoreChangeKind>): string;
+  /** Evaluated in a statement that commits by itself (SqlDialect.announcing). */
+  expression(changes: ReadonlySet<StoreChangeKind>): string;
+}
+
 export function createPostgresExecutor(
   pool: pg.Pool,
   guard: <T>(op: string, fn: () => Promise<T>) => Promise<T>,
-  announce?: (changes: ReadonlySet<StoreChangeKind>) => string,
+  announce?: Announcer,
 ): SqlExecutor {
   const names = new Map<string, string>();
   /** A query with a name pg prepares it under once per connection (its text must never change). */
@@ -59,12 +63,17 @@ export function createPostgresExecutor(
         }),
       // A NOTIFY is delivered when its transaction commits, and not at all if it rolls back.
       () =>
-        changes.size > 0 && announce !== undefined ? `${announce(changes)}; commit` : 'commit',
+        changes.size > 0 && announce !== undefined
+          ? `${announce.statement(changes)}; commit`
+          : 'commit',
     );
   };
 
   return {
-    dialect: DIALECT,
+    dialect: {
+      ...DIALECT,
+      announcing: (change) => announce?.expression(new Set([change])) ?? 'null',
+    },
     tx: (op, fn) => guard(op, () => transaction(fn)),
     autocommit: (op, fn) =>
       guard(op, () =>

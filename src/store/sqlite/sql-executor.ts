@@ -6,7 +6,13 @@ import type { Clock } from '../../clock.ts';
 import type { SqlExecutor, SqlRow, SqlTx } from '../jobs/sql.ts';
 
 // bosun_now() is the store's clock (registered below), so tests that pin it pin this too.
-const DIALECT = Object.freeze({ skipLocked: '', forUpdate: '', now: 'bosun_now()' });
+// No other node to tell: announcing is a plain null.
+const DIALECT = Object.freeze({
+  skipLocked: '',
+  forUpdate: '',
+  now: 'bosun_now()',
+  announcing: () => 'null',
+});
 
 export function createSqliteExecutor(
   db: DatabaseSync,

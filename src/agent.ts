@@ -148,6 +148,7 @@ export function createAgent(
             logCapBytes: config.logCapBytes,
             lease,
           },
+          onSlotFree: () => scheduler.poke(false),
           onRunEnded: () => {
             scheduler.poke(false);
             notifier.poke();

@@ -44,7 +44,9 @@ export interface RunnerDeps {
   /** The environment every run starts from (the agent's own). */
   baseEnv: Readonly<Record<string, string>>;
   config: RunnerConfig;
-  /** Called when a run ends, so the scheduler can fill the slot. */
+  /** Called when a run's process has ended, so the scheduler can fill its slot at once. */
+  onSlotFree: () => void;
+  /** Called when a run's end is recorded (or could not be). */
   onRunEnded: () => void;
   /** What starts a run's shell. @default directSpawner (a fork of this process) */
   spawner?: Spawner;
@@ -53,7 +55,7 @@ export interface RunnerDeps {
 }
 
 export interface Runner {
-  /** Slots not taken by a run. */
+  /** Slots not taken by a run's process. */
   free(): number;
   /** Starts a claimed run; returns at once. */
   start(claim: ClaimedRun): void;
@@ -86,6 +88,8 @@ interface Active {
   recentOffset: number;
   recentBytes: number;
   done: Promise<void>;
+  /** Until its process ends: the run's end is then written while another run takes the slot. */
+  holdsSlot: boolean;
 }
 
 export function createRunner(deps: RunnerDeps): Runner {
@@ -93,6 +97,8 @@ export function createRunner(deps: RunnerDeps): Runner {
   const { lease } = config;
   const spawner = deps.spawner ?? directSpawner;
   const active = new Map<string, Active>();
+  /** Runs whose process has not ended yet: what the slots limit. */
+  let occupied = 0;
   // Monotonic: a wall-clock jump must not fence (or keep alive) anything.
   let lastRenewal = performance.now();
   let fenceTimer: NodeJS.Timeout | undefined;
@@ -354,6 +360,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     } catch (err) {
       exit = { exitCode: null, signal: null, error: (err as Error).message };
     }
+    freeSlot(a);
     deps.journal?.ended(run.id);
     const totals = capture.end();
     flush();
@@ -405,6 +412,13 @@ export function createRunner(deps: RunnerDeps): Runner {
     }
   }
 
+  function freeSlot(a: Active): void {
+    if (!a.holdsSlot) return;
+    a.holdsSlot = false;
+    occupied--;
+    deps.onSlotFree();
+  }
+
   function remember(a: Active, data: Buffer): void {
     a.recent.push(data);
     a.recentBytes += data.length;
@@ -416,7 +430,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   }
 
   return {
-    free: () => config.slots - active.size,
+    free: () => config.slots - occupied,
 
     prepare: () => spawner.prepare(),
 
@@ -432,8 +446,10 @@ export function createRunner(deps: RunnerDeps): Runner {
         recentOffset: 0,
         recentBytes: 0,
         done: Promise.resolve(),
+        holdsSlot: true,
       };
       active.set(claim.run.id, a);
+      occupied++;
       if (shuttingDown !== undefined) halt(a, 'shutdown', 'SIGTERM', shuttingDown.graceMs);
       publish(claim.run);
       a.done = execute(a)
@@ -441,6 +457,7 @@ export function createRunner(deps: RunnerDeps): Runner {
           logger.error({ err, runId: claim.run.id }, 'run failed inside the runner'),
         )
         .finally(() => {
+          freeSlot(a);
           active.delete(claim.run.id);
           deps.onRunEnded();
         });

@@ -224,6 +224,61 @@ describe('the scheduler on a shared store', () => {
   });
 });
 
+describe('the runner', () => {
+  it("frees a run's slot when its process ends, while its end is still being written", async () => {
+    const sqlite = createSqliteStore({ path: ':memory:' });
+    await sqlite.migrate();
+    // A store whose finish waits until the test lets it through, as a slow database's would.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: Store = Object.create(sqlite) as Store;
+    slow.finishRun = async (...args) => {
+      await gate;
+      return sqlite.finishRun(...args);
+    };
+    let slotFree!: () => void;
+    const freed = new Promise<void>((resolve) => (slotFree = resolve));
+    let runEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (runEnded = resolve));
+    const runner = createRunner({
+      store: slow,
+      events: createJobsEvents(() => {}),
+      packages: createPackageStore(path.join(dir, 'packages-slot')),
+      logger: silentLogger(),
+      clock: systemClock,
+      nodeId: 'node-slot',
+      workRoot: path.join(dir, 'work-slot'),
+      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      config: { slots: 1, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
+      onSlotFree: slotFree,
+      onRunEnded: runEnded,
+    });
+    try {
+      const job = await sqlite.createJob(newJob({ cmd: 'true' }));
+      await sqlite.createRun(job.id, {});
+      const [claim] = (await sqlite.claimRuns('node-slot', 1, Date.now() + 1000, 0, 30_000))
+        .claimed;
+      runner.start(claim!);
+      assert.equal(runner.free(), 0, 'the run holds the only slot');
+      await freed;
+      assert.equal(runner.free(), 1, 'free once the process ended');
+      assert.equal(
+        (await sqlite.getRun(claim!.run.id))?.state,
+        'running',
+        'its end not yet written',
+      );
+      release();
+      await ended;
+      assert.equal((await sqlite.getRun(claim!.run.id))?.state, 'succeeded');
+      assert.equal(runner.free(), 1);
+    } finally {
+      release();
+      await runner.shutdown(1000);
+      await sqlite.close();
+    }
+  });
+});
+
 /** A runner and a scheduler of node `nodeId` on `store`, with a look-ahead of 500 ms. */
 function schedulerOn(store: Store, nodeId: string, config: Partial<SchedulerConfig>) {
   const events = createJobsEvents(() => {});
@@ -238,6 +293,7 @@ function schedulerOn(store: Store, nodeId: string, config: Partial<SchedulerConf
     workRoot: path.join(dir, `work-${nodeId}`),
     baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     config: { slots: 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
+    onSlotFree: () => scheduler.poke(false),
     onRunEnded: () => scheduler.poke(false),
   });
   const scheduler = createScheduler({

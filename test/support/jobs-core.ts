@@ -44,6 +44,7 @@ export async function createJobsCore(
     workRoot: path.join(dir, 'work'),
     baseEnv: opts.baseEnv ?? {},
     config: { slots: opts.slots ?? 1, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
+    onSlotFree: () => {},
     onRunEnded: () => {},
   });
   const claim = async (): Promise<void> => {

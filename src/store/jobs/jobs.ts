@@ -24,7 +24,7 @@ export type JobsPart = Pick<
 
 export function createJobs(db: SqlExecutor, shared: Shared): JobsPart {
   const { skipLocked, forUpdate } = db.dialect;
-  const { loadJob, findJob, mustLoadJob, bumpGeneration, insertRun, nextDue } = shared;
+  const { findJob, mustLoadJob, bumpGeneration, insertRun, nextDue } = shared;
 
   async function checkName(tx: SqlTx, name: string, id: string): Promise<void> {
     const taken = await one(tx, 'select id from jobs where name = $1 and id <> $2', [

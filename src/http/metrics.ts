@@ -3,6 +3,7 @@
 // Values are read from the latest tick at scrape time: a scrape never touches /proc itself.
 import { readdirSync } from 'node:fs';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { mountRows } from '../monitor/disk-total.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import type { RuntimeStatsSource } from '../monitor/runtime-stats.ts';
 import type { RawCounters, Snapshot } from '../monitor/snapshot.ts';
@@ -110,7 +111,8 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
       set: (l: Record<(typeof fsLabels)[number], string>, v: number) => void,
       { snapshot }: { snapshot: Snapshot },
     ) => {
-      for (const fs of snapshot.disk.filesystems) {
+      // The mounts only: vminfo's total row (disk-total.ts) is no filesystem of node_exporter's.
+      for (const fs of mountRows(snapshot.disk.filesystems)) {
         set({ device: fs.device, fstype: fs.fstype, mountpoint: fs.mount }, pick(fs));
       }
     };

@@ -117,8 +117,13 @@ describe('createMonitor on the real /proc', () => {
     assert.ok(s.cpu.total_percent >= 0 && s.cpu.total_percent <= 100);
     assert.ok(s.memory.total > 0);
     assert.ok(s.memory.used <= s.memory.total);
-    assert.equal(s.disk.filesystems[0]?.mount, '/');
-    assert.ok((s.disk.filesystems[0]?.total ?? 0) > 0);
+    // vminfo's total first, then the mounts, the root mount first.
+    const [total, root, ...others] = s.disk.filesystems;
+    assert.deepEqual([total?.mount, total?.device, total?.fstype], ['/', 'total', 'aggregate']);
+    assert.equal(root?.mount, '/');
+    assert.ok((root?.total ?? 0) > 0);
+    assert.equal(total?.total, (root?.total ?? 0) + others.reduce((sum, f) => sum + f.total, 0));
+    assert.equal(total?.used, (root?.used ?? 0) + others.reduce((sum, f) => sum + f.used, 0));
     assert.ok(s.network.interfaces.length >= 1);
     assert.ok(s.processes.total >= 1);
     assert.ok(s.system.uptime_seconds > 0);
@@ -272,6 +277,7 @@ describe('createMonitor on a fixture tree', () => {
       assert.deepEqual(
         s.disk.filesystems.map((f) => [f.mount, f.device, f.fstype, f.error]),
         [
+          ['/', 'total', 'aggregate', undefined],
           ['/', '/dev/vda', 'ext4', undefined],
           ['/nonexistent-bosun-fixture-mount', '/dev/vdb', 'ext4', 'ENOENT'],
         ],
@@ -296,6 +302,7 @@ describe('createMonitor on a fixture tree', () => {
         LAST_ACK: 0,
         LISTEN: 3,
         CLOSING: 0,
+        FIN_WAIT: 0,
       });
       assert.deepEqual(
         s.network.interfaces.map((i) => i.name),

@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { computeCpuUsage, type CpuUsage } from './cpu-usage.ts';
 import { parseCpuinfo } from './cpuinfo.ts';
 import { computeDiskIo } from './disk-io.ts';
+import { withDiskTotal } from './disk-total.ts';
 import { parseDiskstats, SECTOR_BYTES, type DiskCounters } from './diskstats.ts';
 import { createFilesystemReader } from './filesystems.ts';
 import { DEFAULT_THRESHOLDS, evaluateHealth, type HealthThresholds } from './health.ts';
@@ -18,7 +19,7 @@ import { parseMeminfo, toMemoryFigures } from './meminfo.ts';
 import type { Monitor, Sample } from './monitor.ts';
 import { parseMounts, type MountEntry } from './mounts.ts';
 import { parseNetDev, type NetDevCounters } from './net-dev.ts';
-import { countTcpStates, emptyTcpStates } from './net-tcp.ts';
+import { emptyTcpStates, tcpStatesOf } from './net-tcp.ts';
 import { parseOsRelease } from './os-release.ts';
 import { parsePasswd } from './passwd.ts';
 import { createProcessLister, detectPageSize, type ProcessList } from './process-list.ts';
@@ -188,11 +189,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
   const readSlow = (): void => {
     tcpStates = attempt(
       'tcp_states',
-      () =>
-        countTcpStates(
-          read(`${proc}/net/tcp6`),
-          countTcpStates(read(`${proc}/net/tcp`), emptyTcpStates()),
-        ),
+      () => tcpStatesOf(read(`${proc}/net/tcp`), read(`${proc}/net/tcp6`)),
       tcpStates,
     );
     ipv4 = attempt('network', readIpv4, ipv4);
@@ -298,7 +295,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         buffers: memory.buffers,
         cached: memory.cached,
       },
-      disk: { filesystems: fsList, io },
+      disk: { filesystems: withDiskTotal(fsList), io },
       network: {
         total_download_sec: totals.download,
         total_upload_sec: totals.upload,

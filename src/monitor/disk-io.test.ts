@@ -37,6 +37,20 @@ describe('computeDiskIo', () => {
     ]);
   });
 
+  it('gives whole IOPS as vminfo does: reads and writes per second, each truncated, then added', () => {
+    // 7 reads and 3 writes in 2 s: 3.5 + 1.5 per second. vminfo (collect.go calcDiskIOStats) truncates
+    // each to a uint64 before adding, so 3 + 1 = 4, not round(5.0).
+    const [row] = computeDiskIo([disk('sda', 0, 0, 0, 0, 0)], [disk('sda', 7, 8, 3, 8, 0)], 2000);
+    assert.equal(row?.iops, 4);
+    for (const key of ['read_bytes_sec', 'write_bytes_sec', 'iops'] as const) {
+      assert.ok(Number.isSafeInteger(row?.[key]), `${key} is a whole number`);
+    }
+    // Over an odd interval the rates are fractions before truncation: still whole numbers.
+    const [odd] = computeDiskIo([disk('sdb', 0, 0, 0, 0, 0)], [disk('sdb', 10, 3, 1, 1, 0)], 3000);
+    assert.equal(odd?.iops, 3);
+    assert.ok(Number.isSafeInteger(odd?.read_bytes_sec));
+  });
+
   it('caps utilisation at 100 and clamps counters that went backwards', () => {
     const rows = computeDiskIo(
       [disk('vda', 10, 10, 10, 10, 0)],

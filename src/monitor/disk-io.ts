@@ -1,4 +1,7 @@
-// Disk I/O rates over an interval from two /proc/diskstats readings.
+// Disk I/O rates over an interval from two /proc/diskstats readings. Byte rates and IOPS are whole
+// numbers: vminfo's Go struct has them as uint64 (internal/collector/snapshot.go DiskIO), so a Go client
+// decoding a fraction would fail. IOPS is computed as vminfo computes it (collect.go calcDiskIOStats):
+// reads per second and writes per second, each truncated, then added.
 import { SECTOR_BYTES, type DiskCounters } from './diskstats.ts';
 import type { DiskIoRow } from './snapshot.ts';
 import { round1 } from './round.ts';
@@ -29,9 +32,9 @@ export function computeDiskIo(
       device: c.device,
       read_bytes_sec: Math.round((d(c.sectorsRead, p.sectorsRead) * SECTOR_BYTES) / sec),
       write_bytes_sec: Math.round((d(c.sectorsWritten, p.sectorsWritten) * SECTOR_BYTES) / sec),
-      iops: round1(
-        (d(c.readsCompleted, p.readsCompleted) + d(c.writesCompleted, p.writesCompleted)) / sec,
-      ),
+      iops:
+        Math.floor(d(c.readsCompleted, p.readsCompleted) / sec) +
+        Math.floor(d(c.writesCompleted, p.writesCompleted) / sec),
       util_percent: Math.min(100, round1((d(c.ioTicksMs, p.ioTicksMs) / elapsedMs) * 100)),
     };
   }

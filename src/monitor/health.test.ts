@@ -95,6 +95,15 @@ describe('evaluateHealth', () => {
     assert.equal(h.score, 70);
   });
 
+  it('disk_high checks the mounts, not vminfo’s total row that sums them', () => {
+    const total = { ...fs('/', 90), device: 'total', fstype: 'aggregate' };
+    assert.deepEqual(codes(calm({ disk: { filesystems: [total, fs('/', 40)] } })), []);
+    assert.deepEqual(
+      codes(calm({ disk: { filesystems: [total, { ...fs('/', 90), device: '/dev/vda1' }] } })),
+      ['warning:disk_high'],
+    );
+  });
+
   it('disk_high skips read-only and unmeasured filesystems', () => {
     const filesystems = [
       fs('/', 10),

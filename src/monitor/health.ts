@@ -13,6 +13,7 @@ import type {
   SystemInfo,
   WarningLevel,
 } from './snapshot.ts';
+import { isDiskTotal } from './disk-total.ts';
 
 /** Warning and critical levels; a figure at or above a level raises it. */
 export interface HealthThresholds {
@@ -83,7 +84,8 @@ export interface HealthInput {
       Pick<
         FilesystemRow,
         'mount' | 'total' | 'percent' | 'inodes_total' | 'inodes_percent' | 'readonly'
-      >
+      > &
+        Partial<Pick<FilesystemRow, 'device' | 'fstype'>>
     >;
   };
   network: Pick<NetworkInfo, 'tcp_connections' | 'conntrack_count' | 'conntrack_max'> & {
@@ -144,6 +146,8 @@ export function evaluateHealth(
   }
 
   for (const fs of s.disk.filesystems) {
+    // The total (vminfo's filesystems[0]) sums the mounts checked here; checking it too would warn twice.
+    if (isDiskTotal(fs)) continue;
     // A read-only filesystem (an image, a recovery mount) is full by design and cannot fill further.
     if (fs.readonly || fs.total <= 0) continue;
     const where = fs.mount === '/' ? '' : ` on ${fs.mount}`;

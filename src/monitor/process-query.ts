@@ -1,5 +1,6 @@
-// Filtering, sorting and limiting the process list with vminfo's semantics, shared by the HTTP
-// surface and (later) the console's ps/top. Pure.
+// Filtering, sorting and limiting the process list with vminfo's semantics (internal/web/server.go:
+// parseProcessQuery, sortProcessEntries, processEntryMatches), shared by the HTTP surface and bosun's
+// own dashboard (web/src/process-list.ts), so the two always agree. Pure.
 import { AgentError } from '../errors.ts';
 import type { ProcessRow } from './snapshot.ts';
 
@@ -14,21 +15,28 @@ export interface ProcessQuery {
   limit: number;
 }
 
-/** Parses raw query parameters, throwing INVALID_INPUT with a message naming the parameter. */
+/**
+ * Reads a sort key as vminfo does: trimmed, any case; empty or unknown means cpu (vminfo's
+ * sortProcessEntries falls through to its cpu order for any other key, it never refuses one).
+ */
+export function toProcessSort(raw: string | undefined): ProcessSort {
+  const key = (raw ?? '').trim().toLowerCase();
+  return (PROCESS_SORTS as readonly string[]).includes(key) ? (key as ProcessSort) : 'cpu';
+}
+
+/**
+ * Parses raw query parameters. `filter`, else `q` when filter is blank (vminfo's firstNonEmptyQuery);
+ * `sort` as toProcessSort; `limit` a whole number, 0 or more, else INVALID_INPUT naming it (vminfo
+ * answers 400 there too).
+ */
 export function parseProcessQuery(raw: Record<string, unknown>): ProcessQuery {
-  const filter = first(raw.filter) ?? first(raw.q) ?? '';
-  const sortRaw = first(raw.sort) ?? 'cpu';
-  const sort = sortRaw.toLowerCase();
-  if (!(PROCESS_SORTS as readonly string[]).includes(sort)) {
-    throw new AgentError(
-      'INVALID_INPUT',
-      `invalid sort "${sortRaw}": allowed values are ${PROCESS_SORTS.join(', ')}`,
-    );
-  }
-  const limitRaw = first(raw.limit);
+  const filter = nonBlank(first(raw.filter)) ?? nonBlank(first(raw.q)) ?? '';
+  const sort = toProcessSort(first(raw.sort));
+  const limitRaw = (first(raw.limit) ?? '').trim();
   let limit = 0;
-  if (limitRaw !== undefined && limitRaw !== '') {
-    if (!/^\d+$/.test(limitRaw) || !Number.isSafeInteger(Number(limitRaw))) {
+  if (limitRaw !== '') {
+    // strconv.Atoi's form: an optional sign, then digits; a negative value is refused below.
+    if (!/^\+?\d+$/.test(limitRaw) || !Number.isSafeInteger(Number(limitRaw))) {
       throw new AgentError(
         'INVALID_INPUT',
         `invalid limit "${limitRaw}": must be a whole number, 0 or more (0 = no limit)`,
@@ -36,7 +44,12 @@ export function parseProcessQuery(raw: Record<string, unknown>): ProcessQuery {
     }
     limit = Number(limitRaw);
   }
-  return { filter, sort: sort as ProcessSort, limit };
+  return { filter, sort, limit };
+}
+
+function nonBlank(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
 function first(value: unknown): string | undefined {
@@ -44,11 +57,21 @@ function first(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Names compare as vminfo compares them: trimmed and lower-cased, so "Xorg" sorts among the x's. */
+const nameKey = (row: ProcessRow): string => row.name.trim().toLowerCase();
+
+// Each order as vminfo's sortProcessEntries, ties by pid ascending. mem is by mem_percent, then rss:
+// bosun rounds mem_percent to one decimal where vminfo does not, and rss keeps vminfo's order within a
+// rounded tie.
 const COMPARE: Record<ProcessSort, (a: ProcessRow, b: ProcessRow) => number> = {
   cpu: (a, b) => b.cpu_percent - a.cpu_percent || a.pid - b.pid,
-  mem: (a, b) => b.rss - a.rss || a.pid - b.pid,
+  mem: (a, b) => b.mem_percent - a.mem_percent || b.rss - a.rss || a.pid - b.pid,
   pid: (a, b) => a.pid - b.pid,
-  name: (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.pid - b.pid),
+  name: (a, b) => {
+    const x = nameKey(a);
+    const y = nameKey(b);
+    return x < y ? -1 : x > y ? 1 : a.pid - b.pid;
+  },
 };
 
 export function matchesFilter(row: ProcessRow, needle: string): boolean {

@@ -58,15 +58,20 @@ export interface FilesystemRow {
 
 export interface DiskIoRow {
   device: string;
+  /** Whole bytes per second (a uint64 in vminfo's Go struct, as is iops). */
   read_bytes_sec: number;
   write_bytes_sec: number;
+  /** Whole operations per second: reads and writes per second, each truncated, added (as vminfo). */
   iops: number;
   /** bosun: percent of the interval the device was busy. */
   util_percent: number;
 }
 
 export interface DiskInfo {
-  /** Every real mount; filesystems[0] is the root mount. */
+  /**
+   * vminfo's total first (mount "/", device "total", fstype "aggregate": disk-total.ts), then every real
+   * mount, the root mount first. Empty when no mount could be read.
+   */
   filesystems: FilesystemRow[];
   io: DiskIoRow[];
 }
@@ -92,6 +97,7 @@ export interface NetworkInfo {
   total_download_sec: number;
   total_upload_sec: number;
   tcp_connections: number;
+  /** Sockets per state, vminfo's names (FIN_WAIT1, FIN_WAIT2 …) plus FIN_WAIT, their sum (net-tcp.ts). */
   tcp_states: Record<string, number>;
   udp_connections: number;
   conntrack_count: number;

@@ -71,6 +71,18 @@ test('sorts like the API: cpu and mem descending, pid and name ascending, ties b
   assert.deepEqual(order('name'), [77, 4242, 812, 1]);
 });
 
+test('sorts mem by memory percent and names case-insensitively, as /api/v1/processes does', () => {
+  const mixed = [
+    row({ pid: 10, name: 'Xorg', mem_percent: 2.5, rss: 10 }),
+    row({ pid: 11, name: 'bash', mem_percent: 0.4, rss: 900 }),
+    row({ pid: 12, name: 'NetworkManager', mem_percent: 7.1, rss: 20 }),
+    row({ pid: 13, name: 'agetty', mem_percent: 0.4, rss: 40 }),
+  ];
+  const pids = (sort: 'mem' | 'name') => selectProcesses(mixed, '', sort, 0).rows.map((r) => r.pid);
+  assert.deepEqual(pids('mem'), [12, 10, 11, 13], 'percent first; rss breaks the 0.4 tie');
+  assert.deepEqual(pids('name'), [13, 11, 12, 10], 'agetty, bash, NetworkManager, Xorg');
+});
+
 test('limit cuts the rows but matched counts all of them', () => {
   const view = selectProcesses(list, '', 'cpu', 2);
   assert.equal(view.rows.length, 2);

@@ -1,5 +1,6 @@
 // The process table's filter and sort: the very functions behind /api/v1/processes
-// (src/monitor/process-query.ts), so the table over /ws always matches the API.
+// (src/monitor/process-query.ts), so the table over /ws always matches the API: vminfo's orders (cpu and
+// mem percent descending, pid and case-insensitive name ascending, ties by pid).
 import {
   matchesFilter,
   PROCESS_SORTS,

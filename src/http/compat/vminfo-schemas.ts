@@ -1,4 +1,5 @@
-// vminfo's answer shapes (specs/vminfo.md) as JSON Schemas: the host snapshot and its sections.
+// vminfo's answer shapes (specs/vminfo.md) as JSON Schemas: the host snapshot and its sections. A field
+// that is an integer in vminfo's Go structs (internal/collector/snapshot.go) is an integer here.
 // Shared (app.addSchema), so the vminfo reads and the native node snapshot name the same component.
 import { bool, int, num, obj, ref, str, type JsonSchema } from '../route-schema.ts';
 
@@ -72,7 +73,9 @@ const disk = {
   ...obj({
     filesystems: {
       type: 'array',
-      description: 'every real mount; the first is /',
+      description:
+        'vminfo’s total first (mount "/", device "total", fstype "aggregate", used / total), ' +
+        'then every real mount, the root mount first',
       items: obj(
         {
           mount: str,
@@ -95,9 +98,9 @@ const disk = {
       type: 'array',
       items: obj({
         device: str,
-        read_bytes_sec: num,
-        write_bytes_sec: num,
-        iops: num,
+        read_bytes_sec: int,
+        write_bytes_sec: int,
+        iops: { type: 'integer', description: 'reads and writes per second, each truncated' },
         util_percent: num,
       }),
     },
@@ -107,10 +110,14 @@ const disk = {
 const network = {
   $id: 'Network',
   ...obj({
-    total_download_sec: num,
-    total_upload_sec: num,
+    total_download_sec: int,
+    total_upload_sec: int,
     tcp_connections: int,
-    tcp_states: { type: 'object', additionalProperties: int },
+    tcp_states: {
+      type: 'object',
+      additionalProperties: int,
+      description: 'sockets per state (vminfo’s names), plus FIN_WAIT = FIN_WAIT1 + FIN_WAIT2',
+    },
     udp_connections: int,
     conntrack_count: int,
     conntrack_max: int,
@@ -118,8 +125,8 @@ const network = {
       type: 'array',
       items: obj({
         name: str,
-        download_sec: num,
-        upload_sec: num,
+        download_sec: int,
+        upload_sec: int,
         ipv4: str,
         rx_bytes: int,
         tx_bytes: int,

@@ -149,8 +149,12 @@ export function registerVminfoRoutes(
 
   for (const section of SECTIONS) {
     const schema = readSchema(SECTION_SUMMARIES[section], ref(SECTION_SCHEMAS[section]));
+    // Health as vminfo's handleHealth scores it: over a sample with the process list, so a process
+    // at 90 % CPU raises process_cpu_high even when nobody else asked for the processes.
+    const latest =
+      section === 'health' ? () => monitor.latestWithProcesses() : () => monitor.latest();
     read(`/api/v1/${section}`, schema, (headers) => {
-      const sample = monitor.latest();
+      const sample = latest();
       return (
         sample &&
         json(
@@ -179,7 +183,13 @@ export function registerVminfoRoutes(
           description: 'case-insensitive substring over pid, ppid, name, command, user and state',
         },
         q: { type: 'string', description: 'alias of filter' },
-        sort: { enum: ['cpu', 'mem', 'pid', 'name'], default: 'cpu' },
+        sort: {
+          enum: ['cpu', 'mem', 'pid', 'name'],
+          default: 'cpu',
+          description:
+            'cpu and mem (memory percent) descending, pid and name (case-insensitive) ascending, ' +
+            'ties by pid; any case; an unknown value sorts by cpu, as vminfo does',
+        },
         limit: { type: 'integer', minimum: 0, default: 0, description: '0 = all' },
       },
     }),

@@ -241,7 +241,9 @@ export function createAgent(
             address: `${config.bind}:${port}`,
             version: deps.version,
             pid: process.pid,
-            labels: {},
+            slots: config.slots,
+            // Unset: the labels stored for this node (update-tags) stay.
+            ...(config.labels === undefined ? {} : { labels: { ...config.labels } }),
           }),
         });
         const http: HttpApp = await createHttpApp({

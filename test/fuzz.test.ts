@@ -56,6 +56,8 @@ const SEATUNNEL_V2 = new Set([
   'thread-dump',
   'running-threads',
   'logs',
+  'log',
+  'get-all-log-name',
   'system-monitoring-information',
 ]);
 

@@ -190,8 +190,13 @@ describe('SeaTunnel job REST API', () => {
     const info = await waitFor('', '862969647010611201', 'RUNNING');
     assert.equal(info.isStartWithSavePoint, true);
 
-    // Cancel: stop without a savepoint ends CANCELED.
-    await call('POST', '/stop-jobs', [{ jobId: '862969647010611201', isStopWithSavePoint: false }]);
+    // Cancel: stop without a savepoint ends CANCELED. The id goes as SeaTunnel's tests send it, a
+    // bare JSON number beyond 2^53 (JSON.parse would read …200), and comes back as the same digits.
+    const res = await fetch(`${agent.url}/stop-jobs`, {
+      method: 'POST',
+      body: '[{"jobId":862969647010611201,"isStopWithSavePoint":false}]',
+    });
+    assert.equal(await res.text(), '[{"jobId":862969647010611201}]');
     await waitFor('', '862969647010611201', 'CANCELED');
   });
 
@@ -261,6 +266,8 @@ describe('SeaTunnel job REST API', () => {
       ['POST', `${V1}/submit-job`, '', 400, /^Request body is empty\.$/],
       ['POST', '/submit-job', '{nope', 400, /^Invalid JSON format in request body\.$/],
       ['POST', `${V1}/submit-job?jobName`, docBody(), 400, /^Invalid Params format in Params\.$/],
+      ['POST', `${V1}/submit-job?jobName=`, docBody(), 400, /^Invalid Params format in Params\.$/],
+      ['POST', `${V1}/submit-job?a=1&&b=2`, docBody(), 400, /^Invalid Params format in Params\.$/],
       [
         'POST',
         '/submit-job?isStartWithSavePoint=true',
@@ -304,7 +311,8 @@ describe('SeaTunnel job REST API', () => {
         400,
         /format must be json, hocon or sql, not "xml"/,
       ],
-      ['GET', '/logs/424242', undefined, 400, /^Log file job-424242\.log not found\.$/],
+      ['GET', '/logs/job-424242.log', undefined, 400, /^Log file job-424242\.log not found\.$/],
+      ['GET', `${V1}/log/job-424242.log`, undefined, 400, /^Log file job-424242\.log not found\.$/],
     ];
     for (const [method, url, body, status, message] of cases) {
       const res = await call(method, url, body);
@@ -471,7 +479,23 @@ describe('SeaTunnel REST: tags, threads and logs', () => {
     assert.ok(entry, JSON.stringify(list));
     const html = await (await fetch(`${agent.url}/logs`)).text();
     assert.match(html, /<title>Seatunnel log<\/title>/);
-    const log = await (await fetch(`${agent.url}/logs/${submitted.jobId}`)).text();
-    assert.match(log, /SeaTunnelRow#kind=INSERT/);
+    assert.equal(entry.logLink, `${agent.url}/logs/job-${submitted.jobId}.log`);
+    assert.equal(entry.node, new URL(agent.url).host);
+    // The job's own list (what the engine UI's Log tab asks for): its file alone.
+    const own = (await call('GET', `/logs/${submitted.jobId}?format=json`)).body as Json[];
+    assert.deepEqual(own, [entry]);
+    assert.deepEqual((await call('GET', '/logs/424242?format=json')).body, []);
+    for (const url of [entry.logLink, `${agent.url}/log/job-${submitted.jobId}.log`]) {
+      const log = await fetch(url);
+      assert.equal(log.status, 200, url);
+      assert.match(log.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.match(await log.text(), /SeaTunnelRow#kind=INSERT/);
+    }
+    const v1 = (await call('GET', `${V1}/logs/${submitted.jobId}?format=json`)).body as Json[];
+    assert.equal(v1[0]?.logLink, `${agent.url}${V1}/logs/job-${submitted.jobId}.log`);
+    const names = (await call('GET', '/get-all-log-name')).body as string[];
+    assert.ok(names.includes(`job-${submitted.jobId}.log`), JSON.stringify(names));
+    const page = await (await fetch(`${agent.url}/log`)).text();
+    assert.ok(page.includes(`<a href="log/job-${submitted.jobId}.log">`), page);
   });
 });

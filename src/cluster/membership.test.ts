@@ -17,14 +17,16 @@ import {
 const REFERENCE_TIMESTAMP = 1_700_000_000_000;
 const HEARTBEAT_MS = 1000;
 
-function registration(id: string, labels: Record<string, string> = {}): NodeRegistration {
+/** A node's registration; without labels, as an agent started without --labels registers. */
+function registration(id: string, labels?: Record<string, string>): NodeRegistration {
   return {
     id,
     hostname: `host-${id}`,
     address: `127.0.0.1:86${id.padStart(2, '0')}`,
     version: '0.1.0',
     pid: 100 + Number(id),
-    labels,
+    slots: Number(id),
+    ...(labels === undefined ? {} : { labels }),
   };
 }
 
@@ -125,6 +127,23 @@ describe('createMembership', () => {
     assert.deepEqual(await ids({ tag1: 'dev_1' }), ['1', '2', '3']);
     await membership.setLabels('1', {});
     assert.deepEqual(await ids({ tag2: 'dev_2' }), []);
+
+    // Labels given at start (--labels) replace the stored ones.
+    await store.registerNode(registration('2', { zone: 'a' }));
+    assert.deepEqual(await ids({ tag1: 'dev_1' }), ['3']);
+    assert.deepEqual(await ids({ zone: 'a' }), ['2']);
+  });
+
+  it("tells each live member's slots, for the members a selector matches", async () => {
+    for (const id of ['1', '2', '3']) await store.registerNode(registration(id));
+    await membership.setLabels('2', { role: 'etl' });
+    await membership.setLabels('3', { role: 'etl' });
+    await store.deregisterNode('3');
+    const slots = async (selector?: Record<string, string>) =>
+      (await membership.live(selector)).reduce((sum, m) => sum + m.slots, 0);
+    assert.equal(await slots(), 1 + 2, 'node 3 is down');
+    assert.equal(await slots({ role: 'etl' }), 2);
+    assert.equal(await slots({ role: 'none' }), 0);
   });
 
   it('refuses labels that are too many or too long, and an unknown node', async () => {
@@ -156,6 +175,8 @@ describe('masterOf', () => {
     ...toMember(
       {
         ...registration(id),
+        labels: {},
+        slots: 1,
         registeredAt: 0,
         startedAt,
         heartbeatAt: startedAt,

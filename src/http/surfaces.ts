@@ -66,6 +66,8 @@ export const SEATUNNEL: Surface = {
       'thread-dump',
       'running-threads',
       'logs',
+      'log',
+      'get-all-log-name',
       'system-monitoring-information',
     ].map((name) => `/${name}`),
   ],

@@ -9,11 +9,18 @@ export interface NodeRegistration {
   address: string;
   version: string;
   pid: number;
-  /** A new node's labels; a node that registers again keeps the ones stored (setNodeLabels). */
-  labels: Record<string, string>;
+  /**
+   * Its labels (SeaTunnel's tags): given, they replace the stored ones; absent, a node that registers
+   * again keeps the ones stored (set by setNodeLabels while it ran), and a new node has none.
+   */
+  labels?: Record<string, string>;
+  /** How many runs it takes at once (--slots); absent: 0, a node that offers no slot. */
+  slots?: number;
 }
 
 export interface NodeRecord extends NodeRegistration {
+  labels: Record<string, string>;
+  slots: number;
   /** When this node first registered, ms since the epoch. */
   registeredAt: number;
   /** When this life of the agent started (the latest registration), ms. */

@@ -16,6 +16,7 @@ function registration(overrides: Partial<NodeRegistration> = {}): NodeRegistrati
     version: '0.1.0',
     pid: 4242,
     labels: { zone: 'eu-1', role: 'worker' },
+    slots: 4,
     ...overrides,
   };
 }
@@ -181,13 +182,46 @@ for (const backend of storeBackends()) {
           'bosun.io/zone': 'zürich-1',
         });
         await store.deregisterNode(node.id);
-        // A restart registers with the agent's own (empty) labels: the stored ones win.
-        const again = await store.registerNode(registration({ pid: 5151, labels: {} }));
+        // A restart without --labels registers none: the stored ones stay.
+        const { labels: _none, ...restart } = registration({ pid: 5151 });
+        const again = await store.registerNode(restart);
         assert.deepEqual(again.labels, { tag1: 'dev_1', 'bosun.io/zone': 'zürich-1' });
         assert.equal(again.state, 'up');
         await store.setNodeLabels(node.id, {});
         assert.deepEqual((await store.getNode(node.id))?.labels, {});
         assert.equal((await store.getNode(node.id))?.pid, 5151, 'nothing else changes');
+      });
+
+      it('replaces the labels with those a registration gives (--labels at start)', async () => {
+        const node = await store.registerNode(registration());
+        await store.setNodeLabels(node.id, { tag1: 'dev_1' });
+        const again = await store.registerNode(registration({ labels: { zone: 'b' } }));
+        assert.deepEqual(again.labels, { zone: 'b' });
+        assert.deepEqual((await store.registerNode(registration({ labels: {} }))).labels, {});
+        // A new node registered without labels has none.
+        const { labels: _none, ...bare } = registration({ id: '77' });
+        assert.deepEqual((await store.registerNode(bare)).labels, {});
+      });
+
+      it("keeps each node's slots as its latest registration gives them", async () => {
+        const node = await store.registerNode(registration({ slots: 20 }));
+        assert.equal(node.slots, 20);
+        assert.equal((await store.getNode(node.id))?.slots, 20);
+        await store.registerNode(registration({ id: '2', slots: 0 }));
+        const { slots: _none, ...noSlots } = registration({ id: '3' });
+        await store.registerNode(noSlots);
+        assert.deepEqual(
+          (await store.listNodes()).map((n) => [n.id, n.slots]),
+          [
+            ['2', 0],
+            ['3', 0],
+            [node.id, 20],
+          ],
+        );
+        // A restart with another --slots.
+        assert.equal((await store.registerNode(registration({ slots: 3 }))).slots, 3);
+        await store.heartbeat(node.id);
+        assert.equal((await store.getNode(node.id))?.slots, 3, 'a heartbeat keeps them');
       });
 
       it('rejects labels for an unknown node with NOT_FOUND', async () => {

@@ -288,8 +288,9 @@ export interface Store extends JobsStore {
   now(): Promise<number>;
 
   /**
-   * Inserts or refreshes this node's row: state 'up', startedAt = heartbeatAt = now. A node that
-   * registers again keeps its stored labels: `node.labels` are a new node's first ones.
+   * Inserts or refreshes this node's row: state 'up', startedAt = heartbeatAt = now, its slots as
+   * given. A node that registers again without `labels` keeps its stored ones; given, they replace
+   * them (--labels at start).
    */
   registerNode(node: NodeRegistration): Promise<NodeRecord>;
   /** Renews the heartbeat and optionally stores the latest sample. Throws NOT_FOUND for an unknown node. */

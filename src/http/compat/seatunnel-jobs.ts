@@ -4,7 +4,7 @@
 // submission or resume is one of its runs, and its status and metrics are those of its newest run.
 // Only translation lives here: jobs, runs and the engine are the jobs service's; members and their
 // tags (node labels) are the cluster membership's.
-import { parseJson } from '../../parse-json.ts';
+import { exactInteger, parseJson } from '../../parse-json.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Membership } from '../../cluster/membership.ts';
 import { AgentError } from '../../errors.ts';
@@ -28,6 +28,7 @@ import { shadeConfig } from '../../pipeline/config/shade-secrets.ts';
 import { parseSqlConfig } from '../../pipeline/config/sql-config.ts';
 import { catalog } from '../../pipeline/connectors/catalog.ts';
 import { buildDag, type Dag } from '../../pipeline/dag.ts';
+import { RATE_METRICS, TABLE_METRICS, javaDouble } from '../../pipeline/engine/metrics.ts';
 import { seatunnelStatus } from '../../pipeline/seatunnel-status.ts';
 import { SEATUNNEL_ROUTES } from './seatunnel-schemas.ts';
 
@@ -187,6 +188,7 @@ function routes(
     };
     if (jobId === undefined || jobId === null || jobId === '') throw bad('jobId cannot be empty.');
     if (typeof jobId === 'object') throw bad(`jobId must be a number, not ${show(jobId)}`);
+    // A Java long beyond 2^53 arrives as a BigInt (jsonBody reads integers exactly): its digits.
     const id = String(jobId);
     if (!/^\d+$/.test(id)) throw bad(`For input string: "${id}"`);
     return { id, savepoint: isStopWithSavePoint === true || isStopWithSavePoint === 'true' };
@@ -207,7 +209,8 @@ function routes(
     }
     const requests = list.map(stopRequest);
     const out = [];
-    for (const entry of requests) out.push({ jobId: Number(await stop(entry)) });
+    // A number, as SeaTunnel's (Long) cast writes it: the exact digits, even beyond 2^53.
+    for (const entry of requests) out.push({ jobId: exactInteger(await stop(entry)) });
     return out;
   });
 
@@ -215,19 +218,22 @@ function routes(
     shadeConfig(configDocument(request.body, undefined)),
   );
 
-  // The query is a tag filter: workers counts the live members whose tags (node labels) match it.
+  // The query is a tag filter (GetOverviewOperation): workers, totalSlot and unassignedSlot count the
+  // live members whose tags (node labels) match it; a member's slots are its --slots, and a slot is
+  // assigned while one of its runs goes.
   both('GET', '/overview', async (request) => {
     const [states, workers] = await Promise.all([
       seatunnelJobs(),
       membership.live(queryOf(request)),
     ]);
+    const totalSlot = workers.reduce((sum, m) => sum + m.slots, 0);
+    const assigned = await runsGoingOn(new Set(workers.map((m) => m.id)), totalSlot);
     const count = (status: string) => states.filter((s) => statusOf(s.lastRun) === status).length;
     return {
       projectVersion: '2.3.9',
       gitCommitAbbrev: 'bosun',
-      // The store does not know other nodes' --slots: reported as SeaTunnel's dynamic slots (0).
-      totalSlot: '0',
-      unassignedSlot: '0',
+      totalSlot: String(totalSlot),
+      unassignedSlot: String(Math.max(0, totalSlot - assigned)),
       runningJobs: String(states.filter((s) => !FINAL.has(statusOf(s.lastRun))).length),
       finishedJobs: String(count('FINISHED')),
       failedJobs: String(count('FAILED')),
@@ -235,6 +241,13 @@ function routes(
       workers: String(workers.length),
     };
   });
+
+  /** How many runs go on these nodes (a node runs at most its slots, so `most` bounds the count). */
+  const runsGoingOn = async (nodes: ReadonlySet<string>, most: number): Promise<number> => {
+    if (nodes.size === 0 || most === 0) return 0;
+    const { runs } = await jobs.listRuns({ state: 'running', limit: Math.min(most * 2, 1000) });
+    return runs.filter((r) => r.nodeId !== undefined && nodes.has(r.nodeId)).length;
+  };
 
   both('POST', '/update-tags', async (request) => {
     const body = jsonBody(request.body);
@@ -260,7 +273,7 @@ function routes(
         threadName: `pipeline ${seatunnelId(job)} (engine pid ${run.pgid}, run ${run.id})`,
         threadId: run.pgid,
         threadState: 'RUNNABLE',
-        stackTrace: `run ${run.id} of job ${job.name}: ${JSON.stringify(metricsOf(run))}`,
+        stackTrace: `run ${run.id} of job ${job.name}: ${JSON.stringify(metricsOf(run, NO_TABLES))}`,
       })),
     ];
   };
@@ -273,28 +286,70 @@ function routes(
     })),
   );
 
-  // The log of each pipeline job's newest run: a list (json or SeaTunnel's html), or one log as text.
-  both('GET', '/logs', async (request, reply) => {
+  // Logs as SeaTunnel 2.3.9's log servlets serve them: each pipeline job's newest run is the file
+  // job-<id>.log (the name SeaTunnel's routing appender gives a job's log). Every node reads every
+  // log from the store, so each node lists them all, as its own and as the cluster's.
+  const logFiles = async (): Promise<Array<{ name: string; runId: string }>> =>
+    (await seatunnelJobs()).flatMap((s) =>
+      s.lastRun === undefined
+        ? []
+        : [{ name: `job-${seatunnelId(s.job)}.log`, runId: s.lastRun.id }],
+    );
+  const logContent = async (reply: FastifyReply, name: string) => {
+    const file = (await logFiles()).find((f) => f.name === name);
+    // SeaTunnel answers a missing file with a bare 400.
+    if (file === undefined) throw bad(`Log file ${name} not found.`);
+    return reply.type('text/plain; charset=utf-8').send(await jobs.readLog(file.runId));
+  };
+  /** AllNodeLogServlet's list: every file, or those whose name holds `jobId`; JSON or HTML. */
+  const logList = async (request: FastifyRequest, reply: FastifyReply, jobId: string) => {
     const host = request.headers.host ?? 'localhost';
-    const links = (await seatunnelJobs())
-      .filter((s) => s.lastRun !== undefined)
-      .map((s) => ({
-        node: host,
-        logLink: `http://${host}/logs/${seatunnelId(s.job)}`,
-        logName: `job-${seatunnelId(s.job)}.log`,
-      }));
-    if (queryOf(request).format === 'json') return links;
-    const items = links.map((l) => `<li><a href="${l.logLink}">${l.logName}</a></li>`).join('');
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(`<html><head><title>Seatunnel log</title></head><body><ul>${items}</ul></body></html>`);
-  });
+    const base = `http://${host}${request.url.startsWith(V1) ? V1 : ''}`;
+    const links = (await logFiles())
+      .filter((f) => f.name.includes(jobId))
+      .map((f) => ({ node: host, logLink: `${base}/logs/${f.name}`, logName: f.name }));
+    if (queryOf(request).format?.toLowerCase() === 'json') return links;
+    return html(
+      reply,
+      links.map((l) => ({ href: l.logLink, text: `${l.node}-${l.logName}` })),
+    );
+  };
+  both('GET', '/logs', (request, reply) => logList(request, reply, ''));
   both('GET', '/logs/:jobId', async (request, reply) => {
-    const id = (request.params as { jobId: string }).jobId.replace(/^job-|\.log$/g, '');
-    const run = (await find(id))?.lastRun;
-    if (run === undefined) throw bad(`Log file job-${id}.log not found.`);
-    return reply.type('text/plain; charset=utf-8').send(await jobs.readLog(run.id));
+    const param = (request.params as { jobId: string }).jobId;
+    return param.includes('.log') ? logContent(reply, param) : logList(request, reply, param);
   });
+  // CurrentNodeLogServlet: this node's files, as links relative to /log.
+  both('GET', '/log', async (_request, reply) =>
+    html(
+      reply,
+      (await logFiles()).map((f) => ({ href: `log/${f.name}`, text: f.name })),
+    ),
+  );
+  both('GET', '/log/:logName', async (request, reply) =>
+    logContent(reply, (request.params as { logName: string }).logName),
+  );
+  // What one member asks another for when it lists the cluster's logs.
+  both('GET', '/get-all-log-name', async () => (await logFiles()).map((f) => f.name));
+}
+
+/** SeaTunnel's log page: a title, a heading and one link per file. */
+function html(reply: FastifyReply, links: Array<{ href: string; text: string }>): FastifyReply {
+  const items = links
+    .map((l) => `<li><a href="${escapeHtml(l.href)}">${escapeHtml(l.text)}</a></li>\n`)
+    .join('');
+  return reply
+    .type('text/html; charset=utf-8')
+    .send(
+      `<html><head><title>Seatunnel log</title></head>\n<body>\n <h2>Seatunnel log</h2>\n <ul>\n${items} </ul>\n</body></html>`,
+    );
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 /** A thread as SeaTunnel (Java) shows one: its state in Thread.State's words. */
@@ -317,20 +372,40 @@ function queryOf(request: FastifyRequest): Record<string, string> {
   return (request.query ?? {}) as Record<string, string>;
 }
 
-/** submit-job's query, refusing a parameter without `=` as SeaTunnel does (2.3.4+). */
+/**
+ * submit-job's query. v1 (2.3.4+, RestUtil.buildRequestParams) splits it with Java's String.split
+ * on `&` and each part on `=`, and refuses a part that yields no value (`?null`, `?jobName=`, an
+ * empty part between two `&`); v2 (Jetty's getParameterMap) takes any query, a bare `?null` as the
+ * parameter "null" (RestApiIT's `submit-job?null&format=hocon`).
+ */
 function submitParams(request: FastifyRequest): Record<string, string> {
-  const query = request.url.split('?')[1] ?? '';
-  if (query.split('&').some((part) => part !== '' && !part.includes('='))) {
-    throw bad('Invalid Params format in Params.');
+  const q = request.url.indexOf('?');
+  if (request.url.startsWith(V1) && q !== -1) {
+    const parts = javaSplit(request.url.slice(q + 1).replace(/\/$/, ''), '&');
+    if (parts.some((part) => javaSplit(part, '=').length < 2)) {
+      throw bad('Invalid Params format in Params.');
+    }
   }
   return queryOf(request);
 }
 
-/** A JSON body, with SeaTunnel's messages for an empty or malformed one. */
+/** Java's String.split(literal): the text itself when it holds no separator, else no trailing empties. */
+function javaSplit(text: string, separator: string): string[] {
+  if (!text.includes(separator)) return [text];
+  const parts = text.split(separator);
+  while (parts.length > 0 && parts.at(-1) === '') parts.pop();
+  return parts;
+}
+
+/**
+ * A JSON body, with SeaTunnel's messages for an empty or malformed one. Integers beyond 2^53 (job
+ * ids are Java longs) are read exactly, as BigInts; configDocument turns those of a config back
+ * into numbers.
+ */
 function jsonBody(body: unknown): unknown {
   if (body === undefined || body === null || body === '') throw bad('Request body is empty.');
   try {
-    return parseJson(String(body));
+    return parseJson(String(body), { exactIntegers: true });
   } catch {
     throw bad('Invalid JSON format in request body.');
   }
@@ -358,9 +433,24 @@ function configDocument(body: unknown, format: string | undefined): Json {
     throw bad(`format must be json, hocon or sql, not "${format}"`);
   }
   // An entry of submit-jobs arrives parsed already.
-  const doc = typeof body === 'object' ? structuredClone(body) : jsonBody(body);
-  if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) return doc as Json;
+  const doc = typeof body === 'object' ? body : jsonBody(body);
+  if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {
+    return withNumbers(doc) as Json;
+  }
   throw bad('Invalid JSON format in request body.');
+}
+
+/**
+ * A copy of a config document with its exact integers (BigInts) as plain numbers, as the config
+ * readers and the store expect: a config holds counts and sizes, never a Java long id.
+ */
+function withNumbers(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(withNumbers);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withNumbers(v)]));
+  }
+  return value;
 }
 
 function isObject(value: unknown): value is Json {
@@ -369,7 +459,10 @@ function isObject(value: unknown): value is Json {
 
 /** A value as a message shows it: short, and never a whole body. */
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  // An exact integer (a BigInt) is shown as its digits.
+  const text =
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? exactInteger(v) : v)) ??
+    String(value);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
@@ -378,20 +471,75 @@ export function statusOf(run: Run | undefined): string {
   return run === undefined ? 'CREATED' : seatunnelStatus(run.state, run.stopSignal);
 }
 
-/** Every metric as a string, with 2.3.3's lower-case spellings too (§4, §10). */
-function metricsOf(run: Run | undefined): Json {
+const COUNT_METRICS = [
+  'SourceReceivedCount',
+  'SinkWriteCount',
+  'SourceReceivedBytes',
+  'SinkWriteBytes',
+];
+const TOTAL_RATES = [
+  'SourceReceivedQPS',
+  'SinkWriteQPS',
+  'SourceReceivedBytesPerSeconds',
+  'SinkWriteBytesPerSeconds',
+];
+
+/** A figure as SeaTunnel's REST writes it: a rate as a Java double, any other as its integer. */
+function figure(key: string, value: unknown): string {
+  return RATE_METRICS.has(key) ? javaDouble(Number(value)) : String(value);
+}
+
+/**
+ * Every metric as a string, with 2.3.3's lower-case spellings too (§4, §10). All eight totals and
+ * all eight per-table maps are always there (SeaTunnel's REST fills them in for a job of any age);
+ * each map lists every table of the job's DAG, so that a client summing `map[tablePath]` over the
+ * DAG's vertices (the engine UI) always finds a number.
+ */
+function metricsOf(run: Run | undefined, tables: DagTables): Json {
   const m = run?.metrics ?? {};
   const out: Json = {};
   for (const [key, value] of Object.entries(m)) {
     if (key === 'elapsedSeconds') continue;
     out[key] =
       typeof value === 'object' && value !== null
-        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]))
-        : String(value);
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, figure(key, v)]))
+        : figure(key, value);
   }
-  if (out.SourceReceivedCount !== undefined) out.sourceReceivedCount = out.SourceReceivedCount;
-  if (out.SinkWriteCount !== undefined) out.sinkWriteCount = out.SinkWriteCount;
+  for (const key of [...COUNT_METRICS, ...TOTAL_RATES]) out[key] ??= figure(key, 0);
+  for (const key of TABLE_METRICS) {
+    const map = { ...(out[key] as Record<string, string> | undefined) };
+    for (const table of key.startsWith('TableSource') ? tables.sources : tables.sinks) {
+      map[table] ??= figure(key, 0);
+    }
+    out[key] = map;
+  }
+  out.sourceReceivedCount = out.SourceReceivedCount;
+  out.sinkWriteCount = out.SinkWriteCount;
   return out;
+}
+
+/** The tables the DAG's sources make and its sinks read: the vertices' tablePaths. */
+interface DagTables {
+  sources: string[];
+  sinks: string[];
+}
+
+const NO_TABLES: DagTables = { sources: [], sinks: [] };
+
+function dagTables(dag: Dag | undefined): DagTables {
+  const tables: DagTables = { sources: [], sinks: [] };
+  for (const v of dag?.vertices ?? []) {
+    if (v.plugin.role === 'source') tables.sources.push(...tablePaths(v));
+    if (v.plugin.role === 'sink') tables.sinks.push(...tablePaths(v));
+  }
+  return tables;
+}
+
+const tableName = (name: string | undefined): string => name ?? 'default-identifier';
+
+/** A vertex's tables as SeaTunnel's vertexInfoMap lists them: what a source makes, what a sink reads. */
+function tablePaths(v: Dag['vertices'][number]): string[] {
+  return v.plugin.role === 'sink' ? v.plugin.inputs.map(tableName) : [tableName(v.plugin.output)];
 }
 
 /** The job object of §2.1/§2.2, as the compatible superset: both jobDag forms, finishTime. */
@@ -407,16 +555,17 @@ function jobView(state: JobState): Json {
   const status = statusOf(lastRun);
   // Shown as other secrets are: never a password, even one in a URL.
   const envOptions = maskSecretOptions(config?.env.options ?? {});
+  const dag = config ? buildDag(config) : undefined;
   const view: Json = {
     jobId: id,
     jobName: config?.env.name ?? job.name,
     jobStatus: status,
     envOptions,
     createTime: localDateTime(lastRun?.createdAt ?? job.createdAt),
-    jobDag: config ? dagView(id, envOptions, buildDag(config)) : {},
+    jobDag: dag ? dagView(id, envOptions, dag) : {},
     pluginJarsUrls: [],
     isStartWithSavePoint: lastRun?.trigger === 'resume',
-    metrics: metricsOf(lastRun),
+    metrics: metricsOf(lastRun, dagTables(dag)),
   };
   if (FINAL.has(status)) {
     view.errorMsg =
@@ -429,7 +578,7 @@ function jobView(state: JobState): Json {
 }
 
 function dagView(jobId: string, envOptions: Json, dag: Dag): Json {
-  const table = (name: string | undefined) => name ?? 'default-identifier';
+  const table = tableName;
   const action = (v: Dag['vertices'][number]) => {
     const p = v.plugin;
     if (p.role === 'source') return `Source[${p.index}]-${p.name}-${table(p.output)}`;
@@ -473,7 +622,7 @@ function dagView(jobId: string, envOptions: Json, dag: Dag): Json {
       vertexId: v.id,
       type: v.plugin.role,
       vertexName: `pipeline-${v.pipeline} [${physical(v)}]`,
-      tablePaths: [v.plugin.role === 'sink' ? table(v.plugin.inputs[0]) : table(v.plugin.output)],
+      tablePaths: tablePaths(v),
     })),
   };
 }

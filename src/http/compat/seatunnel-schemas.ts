@@ -74,6 +74,14 @@ const stopEntry = obj(
   { jobId: { type: ['integer', 'string'] }, isStopWithSavePoint: { type: ['boolean', 'string'] } },
   ['isStopWithSavePoint'],
 );
+const logFile = obj({ node: str, logLink: str, logName: str });
+const logList = {
+  description: 'The links',
+  content: {
+    'application/json': { schema: { type: 'array', items: logFile } },
+    'text/html': { schema: str },
+  },
+} as const;
 const thread = obj({ threadName: str, threadId: int, threadState: str, stackTrace: str });
 
 const route = (summary: string, schema: FastifySchema): FastifySchema => ({
@@ -187,23 +195,44 @@ export const SEATUNNEL_ROUTES = {
   '/running-threads': route('The threads and what runs them', {
     responses: { 200: { type: 'array', items: obj({ threadName: str, classLoader: str }) } },
   }),
-  '/logs': route("Links to each job's log: HTML, or JSON with ?format=json", {
-    querystring: notEnforced({ type: 'object', properties: { format: { enum: ['json'] } } }),
-    responses: {
-      200: {
-        description: 'The links',
-        content: {
-          'application/json': {
-            schema: { type: 'array', items: obj({ node: str, logLink: str, logName: str }) },
+  '/logs': route("Every job's log file on every member: HTML links, or JSON with ?format=json", {
+    querystring: notEnforced({
+      type: 'object',
+      properties: { format: { enum: ['json', 'html'] } },
+    }),
+    responses: { 200: logList },
+  }),
+  '/logs/:jobId': route(
+    'A job id: the log files whose names hold it (as /logs lists them); a file name: its content',
+    {
+      params: notEnforced(
+        obj({ jobId: { type: 'string', description: 'a job id, or a file name job-<id>.log' } }),
+      ),
+      querystring: notEnforced({
+        type: 'object',
+        properties: { format: { enum: ['json', 'html'] } },
+      }),
+      responses: {
+        200: {
+          description: 'The files (JSON or HTML), or the content of one (text)',
+          content: {
+            'application/json': { schema: { type: 'array', items: logFile } },
+            'text/html': { schema: str },
+            'text/plain': { schema: str },
           },
-          'text/html': { schema: str },
         },
       },
     },
+  ),
+  '/log': route("This member's log files, as HTML links to log/<name>", {
+    responses: { 200: media('text/html', 'The links') },
   }),
-  '/logs/:jobId': route("The log of a job's newest run", {
-    params: notEnforced(obj({ jobId: { type: 'string', description: 'an id, or job-<id>.log' } })),
+  '/log/:logName': route('The content of one log file of this member', {
+    params: notEnforced(obj({ logName: { type: 'string', description: 'job-<id>.log' } })),
     responses: { 200: media('text/plain', 'The log') },
+  }),
+  '/get-all-log-name': route("The names of this member's log files", {
+    responses: { 200: { type: 'array', items: str } },
   }),
 } satisfies Record<string, FastifySchema>;
 

@@ -86,7 +86,11 @@ interface SinkVertex {
 export function execute(options: ExecuteOptions): PipelineExecution {
   const { config, registry } = options;
   const now = options.now ?? Date.now;
-  const metrics = createMetrics(now);
+  // Every table a source makes and a sink reads is in the per-table metrics from the start.
+  const metrics = createMetrics(now, {
+    sources: config.sources.flatMap((p) => (p.output === undefined ? [] : [p.output])),
+    sinks: config.sinks.flatMap((p) => p.inputs),
+  });
   const abort = new AbortController();
   let stopMode: 'savepoint' | 'cancel' | undefined;
   let lastCheckpoint: CheckpointState | undefined = options.restore;

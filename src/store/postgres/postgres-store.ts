@@ -62,6 +62,7 @@ interface NodeRow {
   version: string;
   pid: number;
   labels: string;
+  slots: number;
   registered_at: string;
   started_at: string;
   heartbeat_at: string;
@@ -264,7 +265,9 @@ function registrationParams(node: NodeRegistration): unknown[] {
     node.address,
     node.version,
     node.pid,
-    JSON.stringify(node.labels),
+    // null: none given, the stored ones stay (queries.ts).
+    node.labels === undefined ? null : JSON.stringify(node.labels),
+    node.slots ?? 0,
   ];
 }
 
@@ -282,6 +285,7 @@ function toNodeRecord(row: NodeRow): NodeRecord {
     version: row.version,
     pid: Number(row.pid),
     labels: JSON.parse(row.labels) as Record<string, string>,
+    slots: Number(row.slots),
     registeredAt: Number(row.registered_at),
     startedAt: Number(row.started_at),
     heartbeatAt: Number(row.heartbeat_at),

@@ -4,7 +4,7 @@
 /** The database clock in ms since the epoch; clock_timestamp() moves within a transaction, now() does not. */
 const NOW_MS = `floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
-const NODE_COLUMNS = `id, hostname, address, version, pid, labels, registered_at, started_at,
+const NODE_COLUMNS = `id, hostname, address, version, pid, labels, slots, registered_at, started_at,
   heartbeat_at, state, sample_json, sample_at`;
 
 export const SQL = {
@@ -18,17 +18,19 @@ export const SQL = {
   recordMigration: `insert into schema_migrations (version, name, applied_at) values ($1, $2, ${NOW_MS})`,
   schemaVersion: `select coalesce(max(version), 0) as version from schema_migrations`,
 
-  // Re-registering is a new life of the same node: registered_at and the labels (SeaTunnel tags set
-  // while it ran) stay, everything else is refreshed.
+  // Re-registering is a new life of the same node: registered_at stays, and so do the labels
+  // (SeaTunnel tags set while it ran) unless the registration gives some ($6 null: none given);
+  // everything else is refreshed.
   registerNode: `
 with clock as (select ${NOW_MS} as ms)
-insert into nodes (id, hostname, address, version, pid, labels, registered_at, started_at, heartbeat_at, state)
-select $1::text, $2::text, $3::text, $4::text, $5::integer, $6::text, clock.ms, clock.ms, clock.ms, 'up'
+insert into nodes (id, hostname, address, version, pid, labels, slots, registered_at, started_at, heartbeat_at, state)
+select $1::text, $2::text, $3::text, $4::text, $5::integer, coalesce($6::text, '{}'), $7::integer,
+  clock.ms, clock.ms, clock.ms, 'up'
 from clock
 on conflict (id) do update set
   hostname = excluded.hostname, address = excluded.address, version = excluded.version,
-  pid = excluded.pid, started_at = excluded.started_at,
-  heartbeat_at = excluded.heartbeat_at, state = 'up'
+  pid = excluded.pid, labels = coalesce($6::text, nodes.labels), slots = excluded.slots,
+  started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, state = 'up'
 returning ${NODE_COLUMNS}`,
   heartbeat: `
 update nodes set heartbeat_at = ${NOW_MS},

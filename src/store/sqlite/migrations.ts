@@ -62,4 +62,9 @@ create table settings (
     name: 'packages in chunks',
     sql: packageChunksTable({ bigint: 'integer', blob: 'blob', strict: ' strict' }),
   },
+  {
+    version: 6,
+    name: "nodes: each node's slots",
+    sql: `alter table nodes add column slots integer not null default 0;`,
+  },
 ];

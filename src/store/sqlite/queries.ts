@@ -1,7 +1,7 @@
 // Every SQL statement the SQLite store runs, kept together so the schema's users are easy to review.
 // Named parameters (:id) are bound from plain objects; times are ms since the epoch from the store's clock.
 
-const NODE_COLUMNS = `id, hostname, address, version, pid, labels, registered_at, started_at,
+const NODE_COLUMNS = `id, hostname, address, version, pid, labels, slots, registered_at, started_at,
   heartbeat_at, state, sample_json, sample_at`;
 
 export const SQL = {
@@ -10,15 +10,16 @@ export const SQL = {
   recordMigration: `insert into schema_migrations (version, name, applied_at) values (:version, :name, :now)`,
   schemaVersion: `select coalesce(max(version), 0) as version from schema_migrations`,
 
-  // Re-registering is a new life of the same node: registered_at and the labels (SeaTunnel tags set
-  // while it ran) stay, everything else is refreshed.
+  // Re-registering is a new life of the same node: registered_at stays, and so do the labels
+  // (SeaTunnel tags set while it ran) unless the registration gives some (:labels null: none given);
+  // everything else is refreshed.
   registerNode: `
-insert into nodes (id, hostname, address, version, pid, labels, registered_at, started_at, heartbeat_at, state)
-values (:id, :hostname, :address, :version, :pid, :labels, :now, :now, :now, 'up')
+insert into nodes (id, hostname, address, version, pid, labels, slots, registered_at, started_at, heartbeat_at, state)
+values (:id, :hostname, :address, :version, :pid, coalesce(:labels, '{}'), :slots, :now, :now, :now, 'up')
 on conflict (id) do update set
   hostname = excluded.hostname, address = excluded.address, version = excluded.version,
-  pid = excluded.pid, started_at = excluded.started_at,
-  heartbeat_at = excluded.heartbeat_at, state = 'up'
+  pid = excluded.pid, labels = coalesce(:labels, nodes.labels), slots = excluded.slots,
+  started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, state = 'up'
 returning ${NODE_COLUMNS}`,
   heartbeat: `
 update nodes set heartbeat_at = :now,

@@ -216,7 +216,9 @@ function registrationParams(node: NodeRegistration, now: number): Params {
     address: node.address,
     version: node.version,
     pid: node.pid,
-    labels: JSON.stringify(node.labels),
+    // null: none given, the stored ones stay (queries.ts).
+    labels: node.labels === undefined ? null : JSON.stringify(node.labels),
+    slots: node.slots ?? 0,
     now,
   };
 }
@@ -229,6 +231,7 @@ function toNodeRecord(row: Row): NodeRecord {
     version: String(row.version),
     pid: Number(row.pid),
     labels: JSON.parse(String(row.labels)) as Record<string, string>,
+    slots: Number(row.slots),
     registeredAt: Number(row.registered_at),
     startedAt: Number(row.started_at),
     heartbeatAt: Number(row.heartbeat_at),

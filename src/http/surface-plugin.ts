@@ -2,8 +2,8 @@
 // answers in that surface's shape, and checks that surfaces.ts gives each of its paths to it: the
 // table that shapes the errors raised before routing and the routes themselves cannot disagree.
 import type { FastifyInstance } from 'fastify';
-import { errorHandlerOf } from './reply-error.ts';
-import { surfaceOf, type Surface } from './surfaces.ts';
+import { errorHandlerByPath, errorHandlerOf } from './reply-error.ts';
+import { DASHBOARD, surfaceOf, type Surface } from './surfaces.ts';
 
 export async function registerSurface(
   app: FastifyInstance,
@@ -11,7 +11,11 @@ export async function registerSurface(
   routes: (scope: FastifyInstance) => unknown,
 ): Promise<void> {
   await app.register(async (scope) => {
-    scope.setErrorHandler(errorHandlerOf(surface.renderError));
+    // The dashboard's wildcard route also takes other surfaces' paths (a GET where they have only
+    // a POST): what is refused on it is answered in the shape of the surface the path names.
+    scope.setErrorHandler(
+      surface === DASHBOARD ? errorHandlerByPath : errorHandlerOf(surface.renderError),
+    );
     scope.addHook('onRoute', (route) => {
       const owner = surfaceOf(route.url);
       if (owner !== surface) {

@@ -70,6 +70,23 @@ describe('registerSurface', () => {
     await app.close();
   });
 
+  it("answers a refusal on the dashboard's wildcard in the shape of the surface the path names", async () => {
+    const app = Fastify();
+    app.addHook('onRequest', async (request) => {
+      if (request.headers['x-refuse'] !== undefined) throw new AgentError('FORBIDDEN', 'no');
+    });
+    await registerSurface(app, SEATUNNEL, (scope) => scope.post('/submit-job', async () => ({})));
+    await registerSurface(app, DASHBOARD, (scope) => scope.get('/*', async () => 'page'));
+    const refuse = { 'x-refuse': '1' };
+    // A GET of a path SeaTunnel has only a POST for is routed to the wildcard.
+    const seatunnel = await app.inject({ method: 'GET', url: '/submit-job', headers: refuse });
+    assert.equal(seatunnel.statusCode, 403);
+    assert.deepEqual(seatunnel.json(), { status: 'fail', message: 'no' });
+    const page = await app.inject({ method: 'GET', url: '/index.html', headers: refuse });
+    assert.deepEqual(page.json(), { error: { code: 'FORBIDDEN', message: 'no' } });
+    await app.close();
+  });
+
   it('refuses a route whose path the table gives to another surface', async () => {
     const app = Fastify();
     await assert.rejects(

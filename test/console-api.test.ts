@@ -105,13 +105,13 @@ describe('POST /api: one-time exec', () => {
     });
   });
 
-  it('reports unknown commands and bad arguments as a status item that says what to type', async () => {
+  it('fails an unknown command as Arthas does, and reports bad arguments as a status item', async () => {
     const unknown = await post({ action: 'exec', command: 'nope' });
-    assert.equal(unknown.state, 'SUCCEEDED');
-    const status = unknown.body.results.at(-1);
-    assert.equal(status.type, 'status');
-    assert.notEqual(status.statusCode, 0);
-    assert.match(status.message, /nope: command not found; type 'help'/);
+    assert.deepEqual(unknown, {
+      state: 'FAILED',
+      message: 'Exec command failed:nope: command not found',
+      body: { command: 'nope' },
+    });
 
     const bad = await post({ action: 'exec', command: 'dashboard -i x' });
     const badStatus = bad.body.results.at(-1);
@@ -214,6 +214,9 @@ describe('POST /api: sessions and consumers', () => {
     });
     const refusedExec = await post({ action: 'exec', sessionId, command: 'version' });
     assert.equal(refusedExec.state, 'REFUSED');
+    // Arthas refuses a busy session before it looks the command up.
+    const refusedUnknown = await post({ action: 'async_exec', sessionId, command: 'nope' });
+    assert.equal(refusedUnknown.message, 'Another job is running.');
 
     const interrupted = await post({ action: 'interrupt_job', sessionId });
     assert.equal(interrupted.state, 'SUCCEEDED');

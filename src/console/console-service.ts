@@ -53,6 +53,14 @@ export interface Console {
   /** Interrupts a job of the session: the given one, or the foreground one. */
   interrupt(sessionId: string, jobId?: number): { jobId: number; jobStatus: ConsoleJobStatus };
   pull(sessionId: string, consumerId: string): Promise<ResultItem[]>;
+  /**
+   * The command a line starts with when no such command exists (Arthas refuses those before it makes
+   * a job); undefined when it exists, when the line does not parse (its job reports why), or when the
+   * session's foreground job is busy (Arthas refuses that first).
+   */
+  unknownCommand(command: string, sessionId?: string): Promise<string | undefined>;
+  /** Tells the session's consumers a command could not start: a `command` item, state FAILED. */
+  commandFailed(sessionId: string, command: string, message: string): void;
   sessions(): SessionSummary[];
   /** Tells every session the agent is stopping, then closes them. */
   close(): Promise<void>;
@@ -299,6 +307,23 @@ export function createConsole(options: {
       const consumer = session.consumer(consumerId);
       if (!consumer) throw new AgentError('NOT_FOUND', `consumer not found: ${consumerId}`);
       return consumer.pull();
+    },
+
+    async unknownCommand(command, sessionId) {
+      let name: string | undefined;
+      try {
+        name = parseCommandLine(command).stages[0]?.[0];
+      } catch {
+        return undefined;
+      }
+      if (name === undefined) return undefined;
+      const session = sessionId === undefined ? undefined : sessions.get(sessionId);
+      if (session?.foreground !== undefined) return undefined;
+      return (await commands()).has(name) ? undefined : name;
+    },
+
+    commandFailed(sessionId, command, message) {
+      getSession(sessionId).emit({ type: 'command', jobId: 0, state: 'FAILED', command, message });
     },
 
     sessions: () =>

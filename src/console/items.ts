@@ -64,6 +64,8 @@ export interface ConfigItem {
 
 /** One memory area, as Arthas's MemoryEntryVO; -1 when there is no maximum. */
 export interface MemoryEntry {
+  /** The group it is listed in: `heap`, `nonheap` or `buffer_pool` (Arthas's MemoryEntryVO.type). */
+  readonly type: 'heap' | 'nonheap' | 'buffer_pool';
   readonly name: string;
   readonly used: number;
   readonly total: number;
@@ -129,9 +131,61 @@ export interface RunInfo {
   readonly error?: string;
 }
 
+/** Arthas's RuntimeInfoVO with the Node.js meaning: `javaVersion` is Node's, `javaHome` its prefix. */
+export interface RuntimeInfo {
+  readonly osName: string;
+  readonly osVersion: string;
+  readonly javaVersion: string;
+  readonly javaHome: string;
+  readonly systemLoadAverage: number;
+  readonly processors: number;
+  /** ms since the agent started */
+  readonly uptime: number;
+  readonly timestamp: number;
+  readonly v8Version: string;
+}
+
+/** Java's thread states, which Arthas's clients count and filter on. */
+export type ThreadState =
+  'NEW' | 'RUNNABLE' | 'BLOCKED' | 'WAITING' | 'TIMED_WAITING' | 'TERMINATED';
+
+/** One thread of the agent process as Arthas's ThreadVO (from /proc/self/task). */
+export interface ThreadStats {
+  /** The kernel's thread id. */
+  readonly id: number;
+  readonly name: string;
+  /** `main` for the event-loop thread, `system` for V8's and libuv's helper threads. */
+  readonly group: string;
+  /** The thread's nice value (Linux). */
+  readonly priority: number;
+  readonly state: ThreadState;
+  /** CPU use over the sample, percent of one core. */
+  readonly cpu: number;
+  /** CPU time used during the sample, ms. */
+  readonly deltaTime: number;
+  /** CPU time used since the thread started, ms. */
+  readonly time: number;
+  readonly interrupted: boolean;
+  /** Every thread but the event loop's: none of them keeps the process alive. */
+  readonly daemon: boolean;
+}
+
+/** Collections of one kind since the console started watching (Arthas's GcInfoVO). */
+export interface GcInfo {
+  readonly name: string;
+  readonly collectionCount: number;
+  /** ms */
+  readonly collectionTime: number;
+}
+
 export interface DashboardItem {
   readonly type: 'dashboard';
   readonly time: number;
+  readonly runtimeInfo: RuntimeInfo;
+  readonly memoryInfo: MemoryItem['memoryInfo'];
+  /** Busiest first. */
+  readonly threads: readonly ThreadStats[];
+  readonly gcInfos: readonly GcInfo[];
   /** Absent before the monitor's first sample. */
   readonly host?: {
     readonly hostname: string;
@@ -217,6 +271,13 @@ export interface RunsItem {
 
 /** One cycle of run statistics per job, as Arthas's monitorDataList. */
 export interface MonitorData {
+  /** Arthas's names: the job is the class, `run` the method. */
+  readonly className: string;
+  readonly methodName: string;
+  /** The cycle's end as Arthas writes it: `yyyy-MM-dd HH:mm:ss`, local time. */
+  readonly timestamp: string;
+  /** Total start-to-finish time of the runs that ended, ms (Arthas: cost; average = cost / total). */
+  readonly cost: number;
   readonly job: string;
   readonly total: number;
   readonly success: number;
@@ -243,18 +304,167 @@ export interface HeapdumpItem {
   readonly dumpFile: string;
   readonly live: boolean;
   readonly url: string;
+  /** Where an Arthas client finds it: the Arthas listener's `/arthas-output/<name>`. */
+  readonly arthasUrl: string;
   readonly size: number;
 }
 
 export interface ProfilerItem {
   readonly type: 'profiler';
-  readonly action: 'start' | 'stop' | 'status';
+  readonly action: 'start' | 'stop' | 'status' | 'resume' | 'list' | 'getSamples';
+  /** What async-profiler would print for the action (Arthas's clients read and show it). */
+  readonly executeResult: string;
   readonly running: boolean;
   readonly startedAt?: number;
-  /** Set when the profile stops by itself. */
-  readonly durationSec?: number;
+  /** Set when the profile stops by itself (Arthas: duration). */
+  readonly duration?: number;
+  /** Arthas's clients open `/arthas-output/<name>` from this: the Arthas listener serves the dump dir there. */
   readonly outputFile?: string;
+  /** The file on disk. */
+  readonly file?: string;
+  /** The download on the main port. */
   readonly url?: string;
+}
+
+/** One item of Arthas's jvmInfo: a name, a value, sometimes a description. */
+export interface JvmEntry {
+  readonly name: string;
+  readonly value: unknown;
+  readonly desc?: string;
+}
+
+/** `jvm`: the agent's runtime in Arthas's sections (RUNTIME, MEMORY, THREAD …). */
+export interface JvmItem {
+  readonly type: 'jvm';
+  readonly jvmInfo: Readonly<Record<string, readonly JvmEntry[]>>;
+}
+
+export interface SyspropItem {
+  readonly type: 'sysprop';
+  readonly props: Readonly<Record<string, string>>;
+}
+
+export interface PerfCounter {
+  readonly name: string;
+  /** With `-d`: Bytes, Ticks, Events, None, String … */
+  readonly units?: string;
+  /** With `-d`: Constant, Monotonic or Variable. */
+  readonly variability?: string;
+  readonly value: string | number;
+}
+
+export interface PerfcounterItem {
+  readonly type: 'perfcounter';
+  readonly perfCounters: readonly PerfCounter[];
+}
+
+/** What a setting command changed (Arthas's ChangeResultVO). */
+export interface ChangeResult {
+  readonly name: string;
+  readonly beforeValue: unknown;
+  readonly afterValue: unknown;
+}
+
+/** A V8 flag as Arthas's VMOption. */
+export interface VmOption {
+  readonly name: string;
+  readonly value: string;
+  /** DEFAULT, VM_CREATION (node's command line), ENVIRON_VAR (NODE_OPTIONS) or MANAGEMENT (set here). */
+  readonly origin: string;
+  readonly writeable: boolean;
+}
+
+export interface VmoptionItem {
+  readonly type: 'vmoption';
+  readonly vmOptions?: readonly VmOption[];
+  readonly changeResult?: ChangeResult;
+}
+
+/** A console option as Arthas's OptionVO. */
+export interface OptionInfo {
+  readonly level: number;
+  readonly type: string;
+  readonly name: string;
+  readonly value: string;
+  readonly summary: string;
+  readonly description: string;
+}
+
+export interface OptionsItem {
+  readonly type: 'options';
+  readonly options?: readonly OptionInfo[];
+  readonly changeResult?: ChangeResult;
+}
+
+/** A thread in Arthas's ThreadInfo / BusyThreadInfo shape: no locks or JavaScript stack to show. */
+export interface ThreadDetail extends ThreadStats {
+  readonly threadId: number;
+  readonly threadName: string;
+  readonly threadState: ThreadState;
+  readonly blockedCount: number;
+  readonly blockedTime: number;
+  readonly waitedCount: number;
+  readonly waitedTime: number;
+  readonly lockOwnerId: number;
+  readonly inNative: boolean;
+  readonly suspended: boolean;
+  readonly lockedMonitors: readonly never[];
+  readonly lockedSynchronizers: readonly never[];
+  readonly stackTrace: readonly never[];
+}
+
+/** `thread`: all threads with counts by state, the busiest (`-n`), or one (`<id>`). */
+export interface ThreadItem {
+  readonly type: 'thread';
+  readonly all?: boolean;
+  readonly threadStats?: readonly ThreadStats[];
+  readonly threadStateCount?: Readonly<Record<ThreadState, number>>;
+  readonly busyThreads?: readonly ThreadDetail[];
+  readonly threadInfo?: ThreadDetail;
+}
+
+/** Arthas's answer to `stop`; bosun's agent does not stop from the console (graceful: false). */
+export interface ShutdownItem {
+  readonly type: 'shutdown';
+  readonly graceful: boolean;
+  readonly message: string;
+}
+
+/** How many rows a search found (Arthas's RowAffectModel). */
+export interface RowAffectItem {
+  readonly type: 'row_affect';
+  readonly rowCount: number;
+}
+
+/** The outcome of instrumenting classes (Arthas's EnhancerModel); bosun has none to instrument. */
+export interface EnhancerItem {
+  readonly type: 'enhancer';
+  readonly success: boolean;
+  readonly effect: {
+    readonly cost: number;
+    readonly methodCount: number;
+    readonly classCount: number;
+    readonly listenerId: number;
+  };
+  readonly message?: string;
+}
+
+/** `tt -l` / `tt -s`: the recorded invocations (none: bosun records none). */
+export interface TimeTunnelItem {
+  readonly type: 'tt';
+  readonly timeFragmentList: readonly never[];
+  readonly first: boolean;
+}
+
+/** `reset`: what was un-instrumented (nothing in bosun). */
+export interface ResetItem {
+  readonly type: 'reset';
+  readonly affect: EnhancerItem['effect'];
+}
+
+export interface PwdItem {
+  readonly type: 'pwd';
+  readonly workingDir: string;
 }
 
 export type CommandItem =
@@ -277,4 +487,16 @@ export type CommandItem =
   | RunsItem
   | MonitorItem
   | HeapdumpItem
-  | ProfilerItem;
+  | ProfilerItem
+  | JvmItem
+  | SyspropItem
+  | PerfcounterItem
+  | VmoptionItem
+  | OptionsItem
+  | ThreadItem
+  | ShutdownItem
+  | RowAffectItem
+  | EnhancerItem
+  | TimeTunnelItem
+  | ResetItem
+  | PwdItem;

@@ -310,7 +310,14 @@ describe('command items', () => {
     );
     assert.equal(
       renderItem(
-        at({ type: 'profiler', action: 'start', running: true, startedAt: T, durationSec: 30 }),
+        at({
+          type: 'profiler',
+          action: 'start',
+          executeResult: 'Profiling started\n',
+          running: true,
+          startedAt: T,
+          duration: 30,
+        }),
       ),
       'profiler started; it stops by itself after 30s',
     );
@@ -319,15 +326,24 @@ describe('command items', () => {
         at({
           type: 'profiler',
           action: 'stop',
+          executeResult: 'OK\n',
           running: false,
-          outputFile: '/d/p.cpuprofile',
+          outputFile: '/arthas-output/p.cpuprofile',
+          file: '/d/p.cpuprofile',
           url: '/u',
         }),
       ),
       'profiler stopped; profile written to /d/p.cpuprofile\ndownload: /u',
     );
     assert.equal(
-      renderItem(at({ type: 'profiler', action: 'status', running: false })),
+      renderItem(
+        at({
+          type: 'profiler',
+          action: 'status',
+          executeResult: 'Profiler is not active\n',
+          running: false,
+        }),
+      ),
       'profiler is not running',
     );
   });

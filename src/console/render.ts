@@ -3,6 +3,7 @@
 // bundled into the browser app) and no colours; tables are aligned with spaces.
 import type {
   AgentItem,
+  ChangeResult,
   CatItem,
   CommandItem,
   DashboardItem,
@@ -18,6 +19,8 @@ import type {
   RunItem,
   ScheduleItem,
   SessionItem,
+  ThreadItem,
+  ThreadStats,
 } from './items.ts';
 import { localDateTime } from '../units/display.ts';
 import type { ResultItem } from './model.ts';
@@ -98,6 +101,40 @@ function renderKnown(item: ResultItem): string {
       ].join('\n');
     case 'profiler':
       return renderProfiler(known);
+    case 'thread':
+      return renderThread(known);
+    case 'sysprop':
+      return keyValues(Object.entries(known.props));
+    case 'perfcounter':
+      return keyValues(known.perfCounters.map((c) => [c.name, String(c.value)]));
+    case 'vmoption':
+      return known.vmOptions !== undefined
+        ? table(
+            ['NAME', 'VALUE', 'ORIGIN', 'WRITEABLE'],
+            known.vmOptions.map((o) => [o.name, o.value, o.origin, String(o.writeable)]),
+          )
+        : renderChange(known.changeResult);
+    case 'options':
+      return known.options !== undefined
+        ? table(
+            ['LEVEL', 'TYPE', 'NAME', 'VALUE', 'SUMMARY'],
+            known.options.map((o) => [String(o.level), o.type, o.name, o.value, o.summary]),
+          )
+        : renderChange(known.changeResult);
+    case 'jvm':
+      return Object.entries(known.jvmInfo)
+        .map(([section, entries]) =>
+          [section, ...entries.map((e) => `  ${e.name}: ${valueText(e.value)}`)].join('\n'),
+        )
+        .join('\n');
+    case 'shutdown':
+      return known.message;
+    case 'row_affect':
+      return `Affect(row-cnt:${known.rowCount})`;
+    case 'enhancer':
+      return `Affect(class count: ${known.effect.classCount} , method count: ${known.effect.methodCount})`;
+    case 'pwd':
+      return known.workingDir;
     default:
       return renderFields(item);
   }
@@ -347,19 +384,51 @@ function renderMonitor(item: MonitorItem): string {
 
 function renderProfiler(item: ProfilerItem): string {
   const download = item.url === undefined ? '' : `\ndownload: ${item.url}`;
-  const written = item.outputFile === undefined ? '' : `; profile written to ${item.outputFile}`;
-  if (item.action === 'start') {
+  const written = item.file === undefined ? '' : `; profile written to ${item.file}`;
+  if (item.action === 'start' || item.action === 'resume') {
     const until =
-      item.durationSec === undefined
+      item.duration === undefined
         ? "stop it with 'profiler stop'"
-        : `it stops by itself after ${item.durationSec}s`;
+        : `it stops by itself after ${item.duration}s`;
     return `profiler started; ${until}`;
   }
   if (item.action === 'stop') return `profiler stopped${written}${download}`;
+  if (item.action === 'list' || item.action === 'getSamples') {
+    return item.executeResult.replace(/\n$/, '');
+  }
   if (!item.running) return `profiler is not running${written}${download}`;
   const since = item.startedAt === undefined ? '' : ` since ${formatTime(item.startedAt)}`;
-  const auto = item.durationSec === undefined ? '' : `, stops after ${item.durationSec}s`;
+  const auto = item.duration === undefined ? '' : `, stops after ${item.duration}s`;
   return `profiler is running${since}${auto}`;
+}
+
+function renderThread(item: ThreadItem): string {
+  const row = (t: ThreadStats): string[] => [
+    String(t.id),
+    t.name,
+    t.group,
+    t.state,
+    t.cpu.toFixed(2),
+    ms(t.deltaTime),
+    ms(t.time),
+  ];
+  const head = ['ID', 'NAME', 'GROUP', 'STATE', '%CPU', 'DELTA', 'TIME'];
+  if (item.threadInfo !== undefined) {
+    const t = item.threadInfo;
+    return `"${t.name}" Id=${t.id} ${t.state} (no JavaScript stack: a native thread, or the event loop running this command)`;
+  }
+  const threads = item.busyThreads ?? item.threadStats ?? [];
+  const table1 = table(head, threads.map(row), [0, 4, 5, 6]);
+  if (item.threadStateCount === undefined) return table1;
+  const counts = Object.entries(item.threadStateCount)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  return `Threads: ${threads.length}; ${counts}\n${table1}`;
+}
+
+function renderChange(change: ChangeResult | undefined): string {
+  if (change === undefined) return '';
+  return `${change.name}: ${valueText(change.beforeValue)} -> ${valueText(change.afterValue)}`;
 }
 
 /** Any item: its fields as `key: value` lines, JSON for nested values. */

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import type { JobState } from './jobs-service.ts';
 import type { Job } from '../model/jobs.ts';
 import type { Run } from '../model/runs.ts';
-import { agentThreads, threadDump } from './thread-dump.ts';
+import { agentThreads, agentThreadTimes, threadDump } from './thread-dump.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-threads-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,6 +41,25 @@ describe('agentThreads', () => {
       'the main thread',
     );
     assert.deepEqual(agentThreads(path.join(dir, 'nothing')), []);
+  });
+});
+
+describe('agentThreadTimes', () => {
+  it('adds CPU ticks (utime + stime), nice and start time to each thread', () => {
+    const task = path.join(dir, 'task-times');
+    const fields = Array.from({ length: 48 }, () => '0');
+    // The fields after state and ppid: utime, stime, nice and starttime are the 10th, 11th, 15th
+    // and 18th of them (0-based), stat(5)'s fields 14, 15, 19 and 22.
+    fields[9] = '30'; // utime
+    fields[10] = '12'; // stime
+    fields[14] = '5'; // nice
+    fields[17] = '4242'; // starttime
+    mkdirSync(path.join(task, '201'), { recursive: true });
+    writeFileSync(path.join(task, '201', 'stat'), `201 (libuv-worker) R 1 ${fields.join(' ')}\n`);
+    assert.deepEqual(agentThreadTimes(task), [
+      { tid: 201, name: 'libuv-worker', state: 'R', cpuTicks: 42, nice: 5, startTicks: 4242 },
+    ]);
+    assert.deepEqual(agentThreadTimes(path.join(dir, 'nothing')), []);
   });
 });
 

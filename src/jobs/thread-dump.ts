@@ -45,6 +45,42 @@ export function agentThreads(taskDir = '/proc/self/task'): AgentThread[] {
   });
 }
 
+/** A thread with what a CPU sampler needs (the console's `thread` and `dashboard`). */
+export interface AgentThreadTimes extends AgentThread {
+  /** User and system CPU time since the thread started, in USER_HZ ticks (0 when it ended). */
+  cpuTicks: number;
+  /** Its nice value. */
+  nice: number;
+  /** When it started, in USER_HZ ticks after boot. */
+  startTicks: number;
+}
+
+/** The threads of this process with their CPU time; `taskDir` is /proc/self/task but for tests. */
+export function agentThreadTimes(taskDir = '/proc/self/task'): AgentThreadTimes[] {
+  let tids: string[];
+  try {
+    tids = readdirSync(taskDir);
+  } catch {
+    return []; // no /proc (not Linux): no threads to show
+  }
+  return tids.map((tid) => {
+    let stat;
+    try {
+      stat = parsePidStat(readFileSync(`${taskDir}/${tid}/stat`, 'utf8'));
+    } catch {
+      stat = undefined; // the thread ended meanwhile
+    }
+    return {
+      tid: Number(tid),
+      name: stat?.name ?? 'thread',
+      state: stat?.state ?? '?',
+      cpuTicks: stat?.cpuTicks ?? 0,
+      nice: stat?.nice ?? 0,
+      startTicks: stat?.startTicks ?? 0,
+    };
+  });
+}
+
 /** The agent's threads and the engines of the running pipeline runs among `pipelines`. */
 export function threadDump(pipelines: readonly JobState[], taskDir?: string): ThreadDump {
   const engines: EngineProcess[] = [];

@@ -50,13 +50,13 @@ export const agentCommand: CommandSpec = {
   },
 };
 
-function countHandles(): Record<string, number> {
+export function countHandles(): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
   return counts;
 }
 
-async function countFds(): Promise<number> {
+export async function countFds(): Promise<number> {
   try {
     return (await readdir('/proc/self/fd')).length;
   } catch {

@@ -2,11 +2,12 @@
 // files.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { STATUS } from '../model.ts';
 import { agentCommand } from './agent.ts';
-import { dashboardCommand } from './dashboard.ts';
+import { createDashboardCommand } from './dashboard.ts';
 import { heapdumpCommand } from './heapdump.ts';
 import { memoryCommand } from './memory.ts';
 import { createProfilerCommand } from './profiler.ts';
@@ -16,7 +17,12 @@ import {
   runCommand,
   type TestDeps,
 } from '../../../test/support/console-commands.ts';
+import { createConsoleState } from './support/console-state.ts';
 import { topCommand } from './top.ts';
+
+const state = createConsoleState();
+after(() => state.gc.close());
+const dashboardCommand = createDashboardCommand(state);
 
 let t: TestDeps;
 before(async () => {
@@ -54,6 +60,37 @@ describe('dashboard', () => {
     assert.ok(host.hostname.length > 0);
     assert.ok(host.memory.total > 0);
     assert.deepEqual(items[0]?.runs, []);
+  });
+
+  it("fills Arthas's runtimeInfo, memoryInfo, threads and gcInfos with the process's values", async () => {
+    const [item] = await runCommand(dashboardCommand, ['-n', '1'], t.deps);
+    const runtime = item?.runtimeInfo as Record<string, unknown>;
+    assert.equal(runtime.javaVersion, process.version);
+    assert.ok(typeof runtime.timestamp === 'number' && runtime.timestamp > 0);
+    assert.ok((runtime.uptime as number) >= 90_000, 'ms since the agent started');
+    assert.equal(runtime.processors, os.availableParallelism());
+    const memory = item?.memoryInfo as Record<string, Array<Record<string, unknown>>>;
+    for (const group of ['heap', 'nonheap', 'buffer_pool']) {
+      assert.ok((memory[group]?.length ?? 0) > 0, group);
+      for (const e of memory[group] ?? []) {
+        assert.equal(e.type, group);
+        for (const k of ['used', 'total', 'max']) assert.equal(typeof e[k], 'number');
+      }
+    }
+    const threads = item?.threads as Array<Record<string, unknown>>;
+    const main = threads.find((x) => x.id === process.pid);
+    assert.ok(main, 'the event-loop thread is listed by its tid');
+    assert.equal(main.group, 'main');
+    assert.equal(main.daemon, false);
+    for (const th of threads) {
+      // Arthas's web console calls toString() on every field of every thread.
+      for (const k of ['id', 'name', 'cpu', 'daemon', 'deltaTime', 'group', 'interrupted']) {
+        assert.notEqual(th[k], undefined, k);
+      }
+      assert.match(String(th.state), /^(RUNNABLE|WAITING|BLOCKED|TERMINATED)$/);
+    }
+    const gc = item?.gcInfos as Array<{ name: string; collectionCount: number }>;
+    assert.ok(gc.some((g) => g.name === 'mark-compact'));
   });
 
   it('stops when interrupted', async () => {
@@ -111,39 +148,90 @@ describe('heapdump and profiler', () => {
     assert.match(heapdumpCommand.summary, /blocks the whole agent while writing/);
   });
 
-  it('writes a heap snapshot under the dump dir with its download url', async () => {
-    const [item] = await runCommand(heapdumpCommand, [], t.deps);
+  it('writes a heap snapshot under the dump dir with its download urls', async () => {
+    const items = await runCommand(heapdumpCommand, [], t.deps);
+    assert.deepEqual(
+      items.map((i) => i.type),
+      ['message', 'message', 'heapdump'],
+    );
+    const item = items[2];
     const file = String(item?.dumpFile);
     assert.equal(path.dirname(file), t.deps.dumpDir);
     assert.equal(item?.url, `/api/v1/dumps/${path.basename(file)}`);
+    assert.equal(item?.arthasUrl, `/arthas-output/${path.basename(file)}`);
+    assert.equal(item?.live, true);
     assert.equal(item?.size, statSync(file).size);
     assert.ok(JSON.parse(readFileSync(file, 'utf8')).snapshot !== undefined);
   });
 
-  it('starts, reports and stops a CPU profile, writing a .cpuprofile', async () => {
-    const profiler = createProfilerCommand();
-    await assert.rejects(runCommand(profiler, ['stop'], t.deps), {
-      message: "profiler: not running; start it with 'profiler start'",
+  it('writes a named heap snapshot in the dump dir only, never over a file', async () => {
+    const items = await runCommand(heapdumpCommand, ['--live', 'named.hprof'], t.deps);
+    const item = items.at(-1);
+    assert.equal(item?.dumpFile, path.join(t.deps.dumpDir, 'named.hprof'));
+    await assert.rejects(runCommand(heapdumpCommand, ['named.hprof'], t.deps), {
+      statusCode: STATUS.FAILED,
+      message: /^heap dump error: File exists/,
     });
-    const [started] = await runCommand(profiler, ['start'], t.deps);
+    for (const outside of ['../x.hprof', '/tmp/x.hprof', 'sub/x.hprof', '.hidden']) {
+      await assert.rejects(runCommand(heapdumpCommand, [outside], t.deps), {
+        statusCode: STATUS.FAILED,
+        message: /is outside the dump directory/,
+      });
+    }
+  });
+
+  it('starts, reports and stops a CPU profile, writing a .cpuprofile', async () => {
+    const profiler = createProfilerCommand(state);
+    await assert.rejects(runCommand(profiler, ['stop'], t.deps), {
+      statusCode: STATUS.EXCEPTION,
+      message: 'AsyncProfiler error: Profiler is not active',
+    });
+    const [listed] = await runCommand(profiler, ['list'], t.deps);
+    assert.equal(listed?.executeResult, 'Basic events:\n  cpu\n');
+    // Arthas's web console appends words to start (a bug of its own): they are ignored.
+    const [started] = await runCommand(
+      profiler,
+      ['start', '-e', 'cpu', '[object', 'Object]'],
+      t.deps,
+    );
     assert.equal(started?.running, true);
+    assert.equal(started?.executeResult, 'Profiling started\n');
     await assert.rejects(runCommand(profiler, ['start'], t.deps), {
-      message: "profiler: already running; stop it with 'profiler stop'",
+      message: 'AsyncProfiler error: Profiler already started',
     });
     const [status] = await runCommand(profiler, ['status'], t.deps);
     assert.equal(status?.running, true);
+    assert.match(String(status?.executeResult), /^Profiling is running for \d+ seconds\n$/);
+    const [samples] = await runCommand(profiler, ['getSamples'], t.deps);
+    assert.match(String(samples?.executeResult), /^\d+\n$/);
     // Another registry's profiler is its own.
     const [other] = await runCommand(createProfilerCommand(), ['status'], t.deps);
     assert.equal(other?.running, false);
+    assert.match(String(other?.executeResult), /not active/);
     const [stopped] = await runCommand(profiler, ['stop'], t.deps);
-    const file = String(stopped?.outputFile);
+    const file = String(stopped?.file);
+    assert.equal(stopped?.executeResult, 'OK\n');
+    assert.equal(stopped?.outputFile, `/arthas-output/${path.basename(file)}`);
     assert.match(path.basename(file), /^profile-.*\.cpuprofile$/);
     assert.ok(existsSync(file));
     assert.ok(Array.isArray(JSON.parse(readFileSync(file, 'utf8')).nodes));
     assert.equal(stopped?.url, `/api/v1/dumps/${path.basename(file)}`);
     const [after] = await runCommand(profiler, ['status'], t.deps);
     assert.equal(after?.running, false);
-    assert.equal(after?.outputFile, file);
+    assert.equal(after?.file, file);
+  });
+
+  it('refuses events and filters V8 cannot sample', async () => {
+    const profiler = createProfilerCommand();
+    await assert.rejects(runCommand(profiler, ['start', '--event', 'alloc'], t.deps), {
+      statusCode: STATUS.EXCEPTION,
+      message: /^AsyncProfiler error: Unsupported event: alloc/,
+    });
+    await assert.rejects(runCommand(profiler, ['start', '--include', 'x'], t.deps), {
+      statusCode: STATUS.EXCEPTION,
+    });
+    const [status] = await runCommand(profiler, ['status'], t.deps);
+    assert.equal(status?.running, false);
   });
 
   it('refuses an unknown action and -d without start', async () => {

@@ -1,22 +1,35 @@
-// The console's commands: a new registry per console, so stateful commands (profiler) keep their
-// state per agent rather than in module globals.
+// The console's commands: a new registry per console, so stateful commands (profiler, vmoption, the
+// GC counter and the options they share) keep their state per agent rather than in module globals.
 import type { ConsoleCommand } from '../command.ts';
 import { agentCommand } from './agent.ts';
 import { bgCommand } from './bg.ts';
 import { catCommand } from './cat.ts';
 import { configCommand } from './config.ts';
-import { dashboardCommand } from './dashboard.ts';
+import { createDashboardCommand } from './dashboard.ts';
 import { echoCommand } from './echo.ts';
 import { fgCommand } from './fg.ts';
 import { grepStage } from './grep.ts';
 import { heapdumpCommand } from './heapdump.ts';
+import { createJvmCommand } from './jvm.ts';
+import { createOptionsCommand } from './options.ts';
+import { createPerfcounterCommand } from './perfcounter.ts';
+import { pwdCommand } from './pwd.ts';
+import { resetCommand } from './reset.ts';
+import { scCommand, smCommand } from './sc.ts';
+import { createConsoleState } from './support/console-state.ts';
+import { syspropCommand } from './sysprop.ts';
+import { createThreadCommand } from './thread.ts';
+import { stackCommand, traceCommand } from './trace.ts';
+import { ttCommand } from './tt.ts';
+import { createVmoptionCommand } from './vmoption.ts';
+import { vmtoolCommand } from './vmtool.ts';
 import { createHelpCommand } from './help.ts';
 import { historyCommand } from './history.ts';
 import { jobsCommand } from './jobs.ts';
 import { killCommand } from './kill.ts';
 import { logsCommand } from './logs.ts';
 import { memoryCommand } from './memory.ts';
-import { monitorCommand } from './monitor.ts';
+import { createMonitorCommand } from './monitor.ts';
 import { createProfilerCommand } from './profiler.ts';
 import { psCommand } from './ps.ts';
 import { runCommand } from './run.ts';
@@ -32,6 +45,7 @@ import { wcStage } from './wc.ts';
 
 export function createCommandRegistry(): ReadonlyMap<string, ConsoleCommand> {
   const registry = new Map<string, ConsoleCommand>();
+  const state = createConsoleState();
   const commands: ConsoleCommand[] = [
     createHelpCommand(() => registry.values()),
     versionCommand,
@@ -45,7 +59,15 @@ export function createCommandRegistry(): ReadonlyMap<string, ConsoleCommand> {
     configCommand,
     memoryCommand,
     agentCommand,
-    dashboardCommand,
+    createDashboardCommand(state),
+    createJvmCommand(state),
+    syspropCommand,
+    createPerfcounterCommand(state),
+    createVmoptionCommand(),
+    createOptionsCommand(state),
+    createThreadCommand(state),
+    vmtoolCommand,
+    pwdCommand,
     psCommand,
     topCommand,
     jobsCommand,
@@ -58,9 +80,15 @@ export function createCommandRegistry(): ReadonlyMap<string, ConsoleCommand> {
     stopCommand,
     logsCommand,
     watchCommand,
-    monitorCommand,
+    createMonitorCommand(state),
     heapdumpCommand,
-    createProfilerCommand(),
+    createProfilerCommand(state),
+    scCommand,
+    smCommand,
+    traceCommand,
+    stackCommand,
+    ttCommand,
+    resetCommand,
   ];
   for (const command of commands) registry.set(command.name, command);
   return registry;

@@ -6,6 +6,7 @@ import type { Run } from '../../model/runs.ts';
 import type { CommandSpec } from '../command.ts';
 import type { ResultItem } from '../model.ts';
 import { STATUS } from '../model.ts';
+import { localDateTime } from '../../units/display.ts';
 import { cycleStats, monitorCommand } from './monitor.ts';
 import { logsCommand } from './logs.ts';
 import { runCommand as runCmd } from './run.ts';
@@ -126,8 +127,10 @@ describe('run, logs, runs, watch', () => {
         message: `${cmd.name}: no run '999'; list runs with 'runs'`,
       });
     }
+    // Arthas's `watch <class> <method>`: no class matches in a Node.js agent.
     await assert.rejects(runCommand(watchCommand, ['job', '1'], t.deps), {
-      statusCode: STATUS.BAD_ARGS,
+      statusCode: STATUS.FAILED,
+      message: /^No class or method is affected/,
     });
   });
 
@@ -173,8 +176,16 @@ describe('monitor', () => {
       run('5', 'j3', { state: 'running', startedAt: 3000 }),
     ];
     const stats = cycleStats(recent, [recent[4] as Run], names, 1000, 6000);
+    // Arthas's names too: the job is the class, `run` the method, cost the total duration.
+    const arthas = (className: string, cost: number) => ({
+      className,
+      methodName: 'run',
+      timestamp: localDateTime(6000),
+      cost,
+    });
     assert.deepEqual(stats, [
       {
+        ...arthas('backup', 4000),
         job: 'backup',
         total: 2,
         success: 1,
@@ -186,6 +197,7 @@ describe('monitor', () => {
         avgWaitMs: 750,
       },
       {
+        ...arthas('j3', 0),
         job: 'j3',
         total: 0,
         success: 0,
@@ -197,6 +209,7 @@ describe('monitor', () => {
         avgWaitMs: 2000,
       },
       {
+        ...arthas('report', 0),
         job: 'report',
         total: 1,
         success: 0,
@@ -219,8 +232,15 @@ describe('monitor', () => {
         ['monitor', 1],
       ],
     );
-    await assert.rejects(runCommand(monitorCommand, ['nope'], t.deps), {
-      message: "monitor: no job 'nope'; list jobs with 'schedule'",
+    // Not a job: Arthas's `monitor <class> <method>`, which matches no class here.
+    const items2: ResultItem[] = [];
+    await assert.rejects(
+      runCommand(monitorCommand, ['nope', 'run'], t.deps, { onItem: (i) => items2.push(i) }),
+      { statusCode: STATUS.FAILED, message: /^No class or method is affected.*'nope' a bosun job/ },
+    );
+    assert.equal(items2[0]?.type, 'enhancer');
+    await assert.rejects(runCommand(monitorCommand, ['hello', 'run', 'cond'], t.deps), {
+      statusCode: STATUS.BAD_ARGS,
     });
   });
 });

@@ -19,32 +19,38 @@ export function readMemory(): MemoryItem {
   const usage = process.memoryUsage();
   const heap = v8.getHeapStatistics();
   const code = v8.getHeapCodeStatistics();
-  const entry = (name: string, used: number, total: number, max = -1): MemoryEntry => ({
-    name,
-    used,
-    total,
-    max,
-  });
+  const entry =
+    (type: MemoryEntry['type']) =>
+    (name: string, used: number, total: number, max = -1): MemoryEntry => ({
+      type,
+      name,
+      used,
+      total,
+      max,
+    });
+  const heapEntry = entry('heap');
+  const nonheapEntry = entry('nonheap');
+  const bufferEntry = entry('buffer_pool');
   return {
     type: 'memory',
     memoryInfo: {
       heap: [
-        entry('heap', heap.used_heap_size, heap.total_heap_size, heap.heap_size_limit),
+        heapEntry('heap', heap.used_heap_size, heap.total_heap_size, heap.heap_size_limit),
         ...v8
           .getHeapSpaceStatistics()
-          .map((s) => entry(s.space_name, s.space_used_size, s.space_size)),
+          .map((s) => heapEntry(s.space_name, s.space_used_size, s.space_size)),
       ],
       nonheap: [
-        entry('rss', usage.rss, usage.rss),
-        entry(
+        nonheapEntry('rss', usage.rss, usage.rss),
+        nonheapEntry(
           'code_and_metadata',
           code.code_and_metadata_size + code.bytecode_and_metadata_size,
           code.code_and_metadata_size + code.bytecode_and_metadata_size,
         ),
       ],
       buffer_pool: [
-        entry('external', usage.external, usage.external),
-        entry('array_buffers', usage.arrayBuffers, usage.arrayBuffers),
+        bufferEntry('external', usage.external, usage.external),
+        bufferEntry('array_buffers', usage.arrayBuffers, usage.arrayBuffers),
       ],
     },
     system: { total: os.totalmem(), free: os.freemem() },

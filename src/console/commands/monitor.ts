@@ -1,63 +1,90 @@
-// `monitor [-c sec] [-n cycles] [job]`: run statistics per job every cycle (runs ended, succeeded,
-// failed, mean duration and wait), as Arthas's monitor reports calls per method.
+// `monitor [-c sec] [-n cycles] [job [method]]`: run statistics per job every cycle (runs ended,
+// succeeded, failed, total and mean duration, wait), as Arthas's monitor reports calls per method:
+// the job is the class, `run` the method. Arthas's own form, `monitor <class-pattern>
+// <method-pattern>`, names no bosun job and matches no class in a Node.js agent: it is answered as
+// Arthas answers then.
+import { isAgentError } from '../../errors.ts';
+import { localDateTime } from '../../units/display.ts';
 import { intOption, MAX_COUNT, type CommandSpec } from '../command.ts';
 import type { Run } from '../../model/runs.ts';
 import type { MonitorData, MonitorItem } from '../items.ts';
+import { CommandFailure, STATUS } from '../model.ts';
+import type { ConsoleState } from './support/console-state.ts';
+import { ENHANCER_OPTIONS, noClassAffected } from './support/no-classes.ts';
 import { jobNames, translate } from './support/runs.ts';
 
 /** Runs read per cycle; a run that ended in the cycle but is older than this many is missed. */
 const RUNS_READ = 1000;
 
-export const monitorCommand: CommandSpec = {
-  kind: 'command',
-  name: 'monitor',
-  summary: 'run statistics per job every cycle, until interrupted',
-  usage: 'monitor [-c <sec>] [-n <cycles>] [<job>]',
-  optionHelp: [
-    '-c, --cycle <sec>     length of a cycle in seconds (default 60)',
-    '-n, --number <cycles>  stop after this many cycles',
-  ],
-  examples: ['monitor', 'monitor -c 10 nightly', 'monitor -c 5 -n 3'],
-  options: {
-    cycle: { type: 'string', short: 'c' },
-    number: { type: 'string', short: 'n' },
-  },
-  positionals: { min: 0, max: 1 },
-  async run(ctx, { values, positionals }) {
-    const cycleSec = intOption(values.cycle, 'monitor: -c', { min: 1, max: 86_400 }) ?? 60;
-    const cycles = intOption(values.number, 'monitor: -n', { min: 1, max: MAX_COUNT });
-    const [job] = positionals;
-    const { jobs } = ctx.deps;
-    let jobId: string | undefined;
-    if (job !== undefined) {
-      try {
-        jobId = (await jobs.getJob(job)).job.id;
-      } catch (err) {
-        throw translate(err, `monitor: no job '${job}'; list jobs with 'schedule'`);
+export const monitorCommand: CommandSpec = createMonitorCommand();
+
+export function createMonitorCommand(state?: ConsoleState): CommandSpec {
+  return {
+    kind: 'command',
+    name: 'monitor',
+    summary: 'run statistics per job every cycle, until interrupted',
+    usage: 'monitor [-c <sec>] [-n <cycles>] [<job> [<method>]]',
+    optionHelp: [
+      "-c, --cycle <sec>     length of a cycle in seconds (default: option 'monitor-cycle', 60)",
+      '-n, --number <cycles>  stop after this many cycles',
+    ],
+    examples: ['monitor', 'monitor -c 10 nightly', 'monitor -c 5 -n 3'],
+    options: {
+      ...ENHANCER_OPTIONS,
+      before: { type: 'boolean', short: 'b' },
+      limits: { type: 'string' },
+      cycle: { type: 'string', short: 'c' },
+      number: { type: 'string', short: 'n' },
+    },
+    positionals: { min: 0, max: 3 },
+    async run(ctx, { values, positionals }) {
+      const cycleSec =
+        intOption(values.cycle, 'monitor: -c', { min: 1, max: 86_400 }) ??
+        state?.options(ctx.deps.config).get('monitor-cycle') ??
+        60;
+      const cycles = intOption(values.number, 'monitor: -n', { min: 1, max: MAX_COUNT });
+      const [job, method = 'run', condition] = positionals;
+      const { jobs } = ctx.deps;
+      let jobId: string | undefined;
+      if (job !== undefined) {
+        try {
+          jobId = (await jobs.getJob(job)).job.id;
+        } catch (err) {
+          if (isAgentError(err) && err.code === 'NOT_FOUND') {
+            noClassAffected(ctx, `Nor is '${job}' a bosun job: list jobs with 'schedule'.`);
+          }
+          throw translate(err, `monitor: no job '${job}'; list jobs with 'schedule'`);
+        }
+        if (condition !== undefined) {
+          throw new CommandFailure(
+            `monitor: a job's runs take no condition ('${condition}'); type 'monitor -c <sec> ${job}'`,
+            STATUS.BAD_ARGS,
+          );
+        }
       }
-    }
-    let from = Date.now();
-    for (let i = 0; cycles === undefined || i < cycles; i += 1) {
-      if (!(await ctx.sleep(cycleSec * 1000))) return;
-      const to = Date.now();
-      const filter = jobId === undefined ? {} : { jobId };
-      const [recent, running, names] = await Promise.all([
-        jobs.listRuns({ ...filter, limit: RUNS_READ }),
-        jobs.listRuns({ ...filter, state: 'running', limit: RUNS_READ }),
-        jobNames(jobs),
-      ]);
-      if (ctx.signal.aborted) return;
-      const item: MonitorItem = {
-        type: 'monitor',
-        timestamp: to,
-        cycleSec,
-        monitorDataList: cycleStats(recent.runs, running.runs, names, from, to),
-      };
-      ctx.emit(item);
-      from = to;
-    }
-  },
-};
+      let from = Date.now();
+      for (let i = 0; cycles === undefined || i < cycles; i += 1) {
+        if (!(await ctx.sleep(cycleSec * 1000))) return;
+        const to = Date.now();
+        const filter = jobId === undefined ? {} : { jobId };
+        const [recent, running, names] = await Promise.all([
+          jobs.listRuns({ ...filter, limit: RUNS_READ }),
+          jobs.listRuns({ ...filter, state: 'running', limit: RUNS_READ }),
+          jobNames(jobs),
+        ]);
+        if (ctx.signal.aborted) return;
+        const item: MonitorItem = {
+          type: 'monitor',
+          timestamp: to,
+          cycleSec,
+          monitorDataList: cycleStats(recent.runs, running.runs, names, from, to, method),
+        };
+        ctx.emit(item);
+        from = to;
+      }
+    },
+  };
+}
 
 /**
  * Statistics per job for the runs that ended in [from, to) and those running now; jobs with neither
@@ -69,6 +96,7 @@ export function cycleStats(
   names: ReadonlyMap<string, string>,
   from: number,
   to: number,
+  method = 'run',
 ): MonitorData[] {
   interface Acc {
     total: number;
@@ -111,11 +139,16 @@ export function cycleStats(
     if (run.startedAt !== undefined) a.durations.push(run.finishedAt - run.startedAt);
   }
   for (const run of running) acc(run.jobId).running += 1;
-  const mean = (xs: number[]): number =>
-    xs.length === 0 ? 0 : Math.round(xs.reduce((s, x) => s + x, 0) / xs.length);
+  const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
+  const mean = (xs: number[]): number => (xs.length === 0 ? 0 : Math.round(sum(xs) / xs.length));
+  const timestamp = localDateTime(to);
   return [...byJob]
     .filter(([, a]) => a.total > 0 || a.running > 0 || a.waits.length > 0)
     .map(([jobId, a]) => ({
+      className: names.get(jobId) ?? jobId,
+      methodName: method,
+      timestamp,
+      cost: sum(a.durations),
       job: names.get(jobId) ?? jobId,
       total: a.total,
       success: a.success,

@@ -1,9 +1,12 @@
 // `watch run <id> [-n count]`: a run's state changes and output as they happen, until the run ends,
-// `-n` items have been shown, or an interrupt (Arthas's watch, pointed at a job run).
+// `-n` items have been shown, or an interrupt (Arthas's watch, pointed at a job run). Arthas's own
+// form, `watch <class-pattern> <method-pattern> …`, matches no class in a Node.js agent and is
+// answered as Arthas answers then.
 import { intOption, MAX_COUNT, type CommandSpec } from '../command.ts';
 import { FINAL_STATES } from '../../model/runs.ts';
 import { CommandFailure, STATUS, type ItemBody } from '../model.ts';
 import { followRun } from './support/follow.ts';
+import { ENHANCER_OPTIONS, noClassAffected } from './support/no-classes.ts';
 import { findRun, jobNameOf, toRunInfo } from './support/runs.ts';
 import { waitUnless } from './support/wait.ts';
 
@@ -17,13 +20,28 @@ export const watchCommand: CommandSpec = {
   usage: 'watch run <run-id> [-n <count>]',
   optionHelp: ['-n, --number <count>  stop after this many items (state changes and output)'],
   examples: ['watch run 42', 'watch run 42 -n 10'],
-  options: { number: { type: 'string', short: 'n' } },
-  positionals: { min: 2, max: 2 },
+  options: {
+    // Arthas's, so its clients' `watch <class> <method> …` lines parse (and match nothing).
+    ...ENHANCER_OPTIONS,
+    classloader: { type: 'string', short: 'c' },
+    before: { type: 'boolean', short: 'b' },
+    finish: { type: 'boolean', short: 'f' },
+    exception: { type: 'boolean', short: 'e' },
+    success: { type: 'boolean', short: 's' },
+    sizeLimit: { type: 'string', short: 'M' },
+    expand: { type: 'string', short: 'x' },
+    limits: { type: 'string' },
+    number: { type: 'string', short: 'n' },
+  },
+  positionals: { min: 2, max: 4 },
   async run(ctx, { values, positionals }) {
     const [what, runId = ''] = positionals;
     if (what !== 'run') {
+      noClassAffected(ctx, "To watch a bosun run, type 'watch run <run-id>'.");
+    }
+    if (positionals.length > 2) {
       throw new CommandFailure(
-        `watch: only runs can be watched, not '${what}'; type 'watch run <run-id>'`,
+        `watch: unexpected argument '${positionals[2]}'. Usage: watch run <run-id> [-n <count>]`,
         STATUS.BAD_ARGS,
       );
     }

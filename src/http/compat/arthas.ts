@@ -184,9 +184,56 @@ export async function registerArthasRoutes(
     }
   }
 
+  /**
+   * Arthas looks a command up before it makes a job: an unknown one is FAILED, `Exec command failed:`
+   * (or `Async exec command failed:`) and `<name>: command not found`, not a job with a status.
+   */
+  async function notFound(
+    command: string,
+    sessionId: string | undefined,
+    prefix: string,
+  ): Promise<Json | undefined> {
+    const name = await core.unknownCommand(command, sessionId);
+    if (name === undefined) return undefined;
+    const message = `${prefix}${name}: command not found`;
+    if (prefix.startsWith('Async') && sessionId !== undefined) {
+      core.commandFailed(sessionId, command, message);
+    }
+    // As Arthas: the session (when there is one) and the command come back with the failure.
+    return {
+      state: 'FAILED',
+      message,
+      ...(sessionId === undefined ? {} : { sessionId }),
+      body: { command },
+    };
+  }
+
   async function exec(request: Json, sessionId: string | undefined): Promise<Json> {
     const command = requireCommand(request);
     if (deps.readOnly) return readOnlyRefusal(command, sessionId);
+    const unknown = await notFound(command, sessionId, 'Exec command failed:');
+    if (unknown !== undefined) return unknown;
+    return execKnown(request, command, sessionId);
+  }
+
+  async function asyncExec(request: Json, sessionId: string): Promise<Json> {
+    const command = requireCommand(request);
+    if (deps.readOnly) return readOnlyRefusal(command, sessionId);
+    const unknown = await notFound(command, sessionId, 'Async exec command failed:');
+    if (unknown !== undefined) return unknown;
+    try {
+      const job = core.asyncExec(sessionId, command);
+      return { state: 'SCHEDULED', sessionId, body: sorted({ command, ...job }) };
+    } catch (err) {
+      return refusalOrThrow(err, command, sessionId, 'Async exec command failed:');
+    }
+  }
+
+  async function execKnown(
+    request: Json,
+    command: string,
+    sessionId: string | undefined,
+  ): Promise<Json> {
     const timeoutMs = execTimeoutMs(request.execTimeout);
     try {
       const result = await core.exec(command, { sessionId, timeoutMs });
@@ -208,17 +255,6 @@ export async function registerArthasRoutes(
       };
     } catch (err) {
       return refusalOrThrow(err, command, sessionId, 'Exec command failed:');
-    }
-  }
-
-  function asyncExec(request: Json, sessionId: string): Json {
-    const command = requireCommand(request);
-    if (deps.readOnly) return readOnlyRefusal(command, sessionId);
-    try {
-      const job = core.asyncExec(sessionId, command);
-      return { state: 'SCHEDULED', sessionId, body: sorted({ command, ...job }) };
-    } catch (err) {
-      return refusalOrThrow(err, command, sessionId, 'Async exec command failed:');
     }
   }
 }

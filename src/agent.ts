@@ -268,6 +268,22 @@ export function createAgent(
         });
         routes = http.routes;
         releasers.push(() => http.app.close());
+        // Arthas's paths on a port of their own (http/arthas-listener.ts), under the same rules and
+        // over the same console; loaded only when asked for. Closed after the console core, whose
+        // closing ends its terminals' sessions with a last message.
+        const arthas =
+          config.arthasPort === undefined
+            ? undefined
+            : await (
+                await import('./http/arthas-listener.ts')
+              ).createArthasListener({
+                config,
+                logger,
+                console: consoleCore,
+                rules: http.rules,
+                dumpDir: path.join(config.dataDir, 'dumps'),
+              });
+        if (arthas !== undefined) releasers.push(() => arthas.close());
         // Before the server closes: sessions hear the agent is stopping and their pulls return.
         releasers.push(() => consoleCore.close());
         await http.app.listen({ host: config.bind, port: config.port });
@@ -275,6 +291,8 @@ export function createAgent(
         port = typeof address === 'object' && address !== null ? address.port : config.port;
         const host = config.bind.includes(':') ? `[${config.bind}]` : config.bind;
         const url = `http://${host}:${port}`;
+        const arthasUrl =
+          arthas === undefined ? undefined : await arthas.listen(config.arthasPort ?? 0);
 
         await heartbeat.start();
         releasers.push(() => heartbeat.stop());
@@ -301,6 +319,7 @@ export function createAgent(
             nodeId,
             interval: config.intervalMs,
             auth: config.token !== undefined,
+            ...(arthasUrl === undefined ? {} : { arthasUrl }),
             readOnly: config.readOnly,
           },
           'bosun listening',

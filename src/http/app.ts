@@ -36,7 +36,7 @@ import { createOpenApi } from './openapi.ts';
 import { createFastLane } from './fast-lane.ts';
 import { lazyCompilers } from './lazy-compilers.ts';
 import { clientErrorAnswer, errorHandlerByPath, rawAnswer } from './reply-error.ts';
-import { createRequestRules } from './request-rules.ts';
+import { createRequestRules, type RequestRules } from './request-rules.ts';
 import { createRouteMethods } from './route-methods.ts';
 import { createSiteGuard } from './site-guard.ts';
 import { media, ref } from './route-schema.ts';
@@ -99,6 +99,8 @@ export interface HttpApp {
   hub: SnapshotHub;
   /** Every method and path pattern registered. */
   routes(): ReadonlyArray<{ method: string; url: string }>;
+  /** The rules every request meets (URL, site guard, auth, read-only); the Arthas listener runs them too. */
+  rules: RequestRules;
 }
 
 export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
@@ -338,5 +340,5 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     });
   });
   app.addHook('onClose', async () => hub.close());
-  return { app, hub, routes: methods.routes };
+  return { app, hub, rules, routes: methods.routes };
 }

@@ -42,6 +42,21 @@ describe('dashboard console page', { skip: skipBrowser, timeout: 120_000 }, () =
       await page.keyboard.press('Enter');
       await waitForScreen(page, /bosun> version\n\d+\.\d+\.\d+\S*\nbosun>$/, 'the version');
 
+      // An unknown command is said once (the reply and the stream both carry it).
+      await page.keyboard.type('nope');
+      await page.keyboard.press('Enter');
+      await waitForScreen(
+        page,
+        /bosun> nope\nAsync exec command failed:nope: command not found\nbosun>$/,
+        'the failure, once, and a prompt',
+      );
+      await page.waitForTimeout(300);
+      await waitForScreen(
+        page,
+        /bosun> nope\n.*command not found\nbosun>$/,
+        'no second copy of the failure',
+      );
+
       await page.keyboard.type('dashboard -i 200');
       await page.keyboard.press('Enter');
       const running = await waitForScreen(

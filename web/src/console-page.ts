@@ -120,8 +120,10 @@ export function mountConsolePage(
     // A foreground command hands the prompt to the session's input_status items from here on.
     if (reply?.state === 'SCHEDULED' && !/&\s*$/.test(command)) return;
     busy = false;
-    if (reply && reply.state !== 'SCHEDULED') print(reply.message ?? reply.state);
-    else term.write(`\r\x1b[2K${PROMPT}${line}`);
+    // A FAILED start (an unknown command) reaches the stream as a command item too: print it once.
+    if (reply && reply.state !== 'SCHEDULED' && reply.state !== 'FAILED') {
+      print(reply.message ?? reply.state);
+    } else term.write(`\r\x1b[2K${PROMPT}${line}`);
   };
 
   const onKey = term.onData((data) => {

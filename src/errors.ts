@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'TOO_MANY_REQUESTS'
   | 'STORE'
   | 'STORE_UNAVAILABLE'
+  | 'SHUTTING_DOWN'
   | 'INTERNAL';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
@@ -40,6 +41,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   STORE: 500,
   /** The store cannot be reached for now (a restart, a cut network): try again shortly. */
   STORE_UNAVAILABLE: 503,
+  /** The agent is stopping: it takes no new request. */
+  SHUTTING_DOWN: 503,
   INTERNAL: 500,
 });
 

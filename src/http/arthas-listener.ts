@@ -10,12 +10,9 @@
 // built from the main app's pieces. It runs the main app's request rules object itself (the same
 // site guard, the same auth with its one failure throttle, the same --read-only), the same Arthas
 // route registration over the same console core (so a session made on one port is used on the
-// other), the same error rendering by path, validation and schema compilers, and a fast lane of
-// its own under the same rules for POST /api.
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+// other), and the same server (server.ts: timeouts, body parsing, error rendering by path, the
+// shutdown), with a fast lane of its own under the same rules for POST /api.
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Console } from '../console/console-service.ts';
 import { AgentError } from '../errors.ts';
@@ -23,24 +20,13 @@ import type { Logger } from '../logger.ts';
 import { registerArthasTty, type ArthasTty } from './arthas-tty.ts';
 import { ARTHAS_ANSWER_SCHEMA, registerArthasRoutes } from './compat/arthas.ts';
 import { findInside, listing, sendFile } from './directory-files.ts';
-import { createFastLane } from './fast-lane.ts';
-import { lazyCompilers } from './lazy-compilers.ts';
 import { NATIVE_ERROR_SCHEMA } from './native/error-shape.ts';
-import { errorHandlerByPath, rawAnswer } from './reply-error.ts';
 import type { RequestRules } from './request-rules.ts';
 import { media, ref } from './route-schema.ts';
+import { createServer } from './server.ts';
 import { registerSurface } from './surface-plugin.ts';
 import { ARTHAS } from './surfaces.ts';
-import { AJV_OPTIONS } from './validation-error.ts';
 
-// Not `import http from 'node:http'` (see app.ts: it would load undici).
-const http = process.getBuiltinModule('node:http');
-
-/** As on the main port (app.ts): headers, and the whole request, within these times. */
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 120_000;
-/** How long a shutdown waits for answers still being sent (a pull_results) before cutting them. */
-const CLOSE_GRACE_MS = 5_000;
 const OUTPUT_PREFIX = '/arthas-output/';
 
 export interface ArthasListenerDeps {
@@ -84,42 +70,13 @@ const UI_SCHEMA = {
 
 export async function createArthasListener(deps: ArthasListenerDeps): Promise<ArthasListener> {
   const { config, rules } = deps;
-  const lane = createFastLane({ rules });
-  const app = Fastify({
-    serverFactory: (handler) => {
-      const server = http.createServer(
-        { connectionsCheckingInterval: 2_000 },
-        (request, response) => {
-          if (!lane.serve(request, response)) handler(request, response);
-        },
-      );
-      server.on('connect', (request: IncomingMessage, socket: Duplex) => {
-        const notAProxy = new AgentError(
-          'METHOD_NOT_ALLOWED',
-          'CONNECT is not allowed: this is not a proxy',
-        );
-        socket.end(rawAnswer('CONNECT', request.url ?? '/', notAProxy));
-      });
-      server.keepAliveTimeout = 72_000;
-      server.headersTimeout = HEADERS_TIMEOUT_MS;
-      server.requestTimeout = REQUEST_TIMEOUT_MS;
-      server.setTimeout(0);
-      return server;
-    },
-    loggerInstance: deps.logger.child({ module: 'arthas-listener' }) as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: (logger) => logger,
-    bodyLimit: 1 << 20,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-    ajv: AJV_OPTIONS,
-    schemaController: { compilersFactory: lazyCompilers },
-    frameworkErrors: errorHandlerByPath,
+  const { app, lane } = await createServer({
+    logger: deps.logger,
+    module: 'arthas-listener',
+    rules,
   });
   for (const schema of [NATIVE_ERROR_SCHEMA, ARTHAS_ANSWER_SCHEMA]) app.addSchema(schema);
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   // /api answers in Arthas's shape, everything else in bosun's (surfaces.ts, by path).
-  app.setErrorHandler(errorHandlerByPath);
   app.setNotFoundHandler(async (request) => {
     const pathname = request.url.split('?', 1)[0] ?? '/';
     throw new AgentError(
@@ -128,7 +85,6 @@ export async function createArthasListener(deps: ArthasListenerDeps): Promise<Ar
         `${OUTPUT_PREFIX}${config.arthasUi === undefined ? ' (and, with --arthas-ui DIR, a built Arthas web console at /)' : ' and the Arthas web console at /'}`,
     );
   });
-  app.addHook('onRequest', rules.onRequest);
 
   await registerSurface(app, ARTHAS, (scope) =>
     registerArthasRoutes(scope, { console: deps.console, readOnly: config.readOnly, lane }),
@@ -203,20 +159,10 @@ export async function createArthasListener(deps: ArthasListenerDeps): Promise<Ar
     });
   }
 
-  let closeIdle: NodeJS.Timeout | undefined;
-  let closeAll: NodeJS.Timeout | undefined;
+  // The server refuses new requests and cuts what lingers (server.ts); the terminals end here.
   app.addHook('preClose', (done) => {
-    lane.close();
     tty.close();
-    // As the main port does (app.ts): keep-alive connections close as their answers end, and
-    // whatever is still open after the grace is cut.
-    closeIdle = setInterval(() => app.server.closeIdleConnections(), 50).unref();
-    closeAll = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS).unref();
     done();
-  });
-  app.addHook('onClose', async () => {
-    clearInterval(closeIdle);
-    clearTimeout(closeAll);
   });
 
   return {

@@ -38,6 +38,8 @@ export interface RequestRules {
   headers(method: string, route: RouteRules): Readonly<Record<string, string>>;
   /** The same rules as Fastify's onRequest hook, with auth's throttle and cookie on top. */
   onRequest(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+  /** From now on every request is refused: the agent is shutting down. */
+  close(): void;
 }
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
@@ -55,8 +57,15 @@ export function createRequestRules(deps: {
   readOnly: boolean;
 }): RequestRules {
   const { guard, auth, readOnly } = deps;
+  let closing = false;
 
   const refusal = (request: RequestView, route: RouteRules): AgentError | undefined => {
+    if (closing) {
+      return new AgentError(
+        'SHUTTING_DOWN',
+        'the agent is shutting down; send this again once it is back, or to another node',
+      );
+    }
     const { method, url, headers } = request;
     // node:http refuses only a whole head over 16 KiB, when the request line may no longer be
     // there to say which surface it was for.
@@ -92,9 +101,14 @@ export function createRequestRules(deps: {
       const refused = refusal(request, route);
       // Failed credentials get auth's answer: its throttle, a page for a browser, or its 401.
       if (refused?.code === 'UNAUTHORIZED') return auth.refuse(request, reply);
+      // A stopping server keeps no connection open for a next request.
+      if (refused?.code === 'SHUTTING_DOWN') reply.header('connection', 'close');
       if (refused !== undefined) throw refused;
       reply.headers(headers(request.method, route));
       return auth.admitted(request, reply);
+    },
+    close() {
+      closing = true;
     },
   };
 }

@@ -9,6 +9,7 @@ const REFUSALS: ReadonlySet<ErrorCode> = new Set([
   'READ_ONLY',
   'FORBIDDEN',
   'METHOD_NOT_ALLOWED',
+  'SHUTTING_DOWN',
 ]);
 
 /** The `state` and `message` an error gets in an Arthas answer body. */

@@ -6,10 +6,10 @@ const NEUTRAL = [
   '^src/(model|units|time|proc)/',
   '^src/(clock|ids|errors|mask-url|parse-json|json-lines|long-timeout|local-time|version)[.]ts$',
 ];
-const SERVICES = '^src/(jobs|pipeline|console|monitor|cluster)/';
+const SERVICES = '^src/(jobs|pipeline|console|monitor|cluster|metrics)/';
 /** Agent-wide configuration: read by main and agent, handed to services in slices. */
 const CONFIG = ['^src/settings/', '^src/(config|logger|runtime-tuning)[.]ts$'];
-const SURFACES = ['^src/(http|cli)/', '^src/(agent|main)[.]ts$'];
+const SURFACES = ['^src/(http|cli|service)/', '^src/(agent|main)[.]ts$'];
 
 export default {
   forbidden: [

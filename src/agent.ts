@@ -14,6 +14,7 @@ import type { Config } from './config.ts';
 import { maskUrl } from './mask-url.ts';
 import { createHttpApp, type HttpApp } from './http/app.ts';
 import { createJobsEvents } from './jobs/events.ts';
+import { createOperatorMetrics } from './metrics/operator-metrics.ts';
 import { createJobsService } from './jobs/jobs-service.ts';
 import { createNotifier } from './jobs/notifier.ts';
 import { leaseTiming } from './jobs/lease-timing.ts';
@@ -66,13 +67,19 @@ export function createAgent(
   let routes: () => ReadonlyArray<{ method: string; url: string }> = () => [];
 
   const usesPostgres = /^postgres(ql)?:\/\//i.test(config.store);
+  // Runs, webhooks, pipelines and the store for /metrics (src/metrics/), counted from the start.
+  const metrics = createOperatorMetrics();
   // Only the implementation in use is loaded: an embedded agent never loads pg.
   const openStore = async (): Promise<Store> =>
     usesPostgres
       ? (await import('./store/postgres/postgres-store.ts')).createPostgresStore({
           url: config.store,
+          onOperation: metrics.storeOperation,
         })
-      : (await import('./store/sqlite/sqlite-store.ts')).createSqliteStore({ path: config.store });
+      : (await import('./store/sqlite/sqlite-store.ts')).createSqliteStore({
+          path: config.store,
+          onOperation: metrics.storeOperation,
+        });
 
   return {
     get nodeId() {
@@ -117,6 +124,7 @@ export function createAgent(
           store,
           logger: logger.child({ module: 'webhooks' }),
           config: { pollMs: 5000, timeoutMs: 10_000, maxAttempts: 10 },
+          onAttempt: metrics.webhookAttempt,
         });
         releasers.push(() => notifier.stop());
         const spawnHelper = createSpawnHelper({
@@ -135,7 +143,7 @@ export function createAgent(
           );
         }
         const runner = createRunner({
-          store,
+          store: metrics.observeProgress(store),
           events,
           packages,
           logger: logger.child({ module: 'runner' }),
@@ -228,6 +236,15 @@ export function createAgent(
           registry: async () =>
             (await import('./console/commands/index.ts')).createCommandRegistry(),
         });
+        releasers.push(
+          metrics.attach({
+            events,
+            store,
+            nodeId,
+            heartbeatMs: config.heartbeatMs,
+            sessions: () => consoleCore.sessions(),
+          }),
+        );
 
         let port = config.port;
         const heartbeat = createHeartbeat({

@@ -1,6 +1,7 @@
 // The agent's configuration, loaded from defaults < bosun.yaml < BOSUN_* env < flags, validated once
 // with messages that name the setting and where it came from, then frozen. The settings themselves
 // are one table (settings/settings.ts). Only main.ts hands this module process.env and argv.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AgentError } from './errors.ts';
 import { maskUrl } from './mask-url.ts';
@@ -12,11 +13,16 @@ export type { Config, LogFormat, LogLevel, SettingSpec } from './settings/settin
 export type { RawSettings } from './settings/settings-file.ts';
 export { envName, SETTINGS };
 
+/** The YAML file read when neither --config nor BOSUN_CONFIG names one, if it exists. */
+export const DEFAULT_CONFIG_FILE = '/etc/bosun/bosun.yaml';
+
 export interface LoadSources {
   /** Flags as parsed by the CLI, keyed by setting name (kebab-case), plus `config`. */
   flags: RawSettings;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Read when no file is named and it exists. @default DEFAULT_CONFIG_FILE */
+  defaultConfigFile?: string;
 }
 
 interface Sources {
@@ -26,9 +32,8 @@ interface Sources {
 }
 
 /** Loads, validates and freezes the configuration. Throws AgentError('INVALID_CONFIG') naming the setting. */
-export function loadConfig({ flags, env, cwd }: LoadSources): Config {
-  const given = [flags.config, env.BOSUN_CONFIG].find((v) => v !== undefined && v !== '');
-  const configFile = given === undefined ? undefined : path.resolve(cwd, String(given));
+export function loadConfig({ flags, env, cwd, defaultConfigFile }: LoadSources): Config {
+  const configFile = configFileOf(flags.config, env.BOSUN_CONFIG, cwd, defaultConfigFile);
   const sources: Sources = {
     file: configFile === undefined ? {} : readSettingsFile(configFile),
     env: {},
@@ -41,6 +46,22 @@ export function loadConfig({ flags, env, cwd }: LoadSources): Config {
     if (value !== undefined && value !== '') sources.env[s.name] = value;
   }
   return resolve({ ...sources.file, ...sources.env, ...sources.flags }, sources, cwd, configFile);
+}
+
+/**
+ * The YAML file to read: --config, else BOSUN_CONFIG, else /etc/bosun/bosun.yaml when it exists (an
+ * installed agent finds its settings with no flag). An empty value, `BOSUN_CONFIG=` or `--config ''`,
+ * reads no file at all: tests and a checkout started beside an installed agent turn the default off so.
+ */
+function configFileOf(
+  flag: unknown,
+  env: string | undefined,
+  cwd: string,
+  fallback = DEFAULT_CONFIG_FILE,
+): string | undefined {
+  const given = flag ?? env;
+  if (given !== undefined) return given === '' ? undefined : path.resolve(cwd, String(given));
+  return existsSync(fallback) ? fallback : undefined;
 }
 
 function resolve(

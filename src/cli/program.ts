@@ -1,6 +1,7 @@
 // The `bosun` command line: its commands, flags and help. Parsing only; main.ts runs what it returns.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SETTINGS, envName, type RawSettings } from '../config.ts';
+import { createServiceCommand } from '../service/service-command.ts';
 import { RUN_STATE_NAMES } from './api-types.ts';
 
 /** The commands that talk to a running agent over its native API (run-client.ts). */
@@ -98,6 +99,7 @@ Examples:
   });
 
   addClientCommands(program, onInvoke);
+  program.addCommand(createServiceCommand());
 
   const pipeline = program
     .command('pipeline')

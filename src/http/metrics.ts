@@ -1,8 +1,11 @@
 // GET /metrics in Prometheus exposition. Host series use node_exporter's names and labels so existing
 // Grafana dashboards and alert rules work unchanged; the agent's own series are prefixed bosun_.
-// Values are read from the latest tick at scrape time: a scrape never touches /proc itself.
+// Values are read from the latest tick at scrape time: a scrape never touches /proc itself. The
+// operator series (runs, pipelines, store…) are src/metrics/'s.
 import { readdirSync } from 'node:fs';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { operatorMetricsOf } from '../metrics/operator-metrics.ts';
+import { registerOperatorSeries } from '../metrics/operator-series.ts';
 import { mountRows } from '../monitor/disk-total.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import type { RuntimeStatsSource } from '../monitor/runtime-stats.ts';
@@ -348,6 +351,10 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     registers: [registry],
   }).set({ version: deps.version, node_id: deps.nodeId }, 1);
   registerAgentMetrics(registry, deps.runtime);
+  // Runs, schedules, webhooks, pipelines, console, store and cluster (src/metrics/), when the agent
+  // that owns this node id records them.
+  const operator = operatorMetricsOf(deps.nodeId);
+  if (operator !== undefined) registerOperatorSeries(registry, operator);
   return registry;
 }
 

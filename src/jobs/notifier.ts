@@ -40,6 +40,8 @@ export function createNotifier(deps: {
   logger: Logger;
   config: NotifierConfig;
   fetch?: typeof fetch;
+  /** Told the outcome of each delivery attempt (the agent's metrics). */
+  onAttempt?: (result: 'delivered' | 'failed' | 'given_up') => void;
 }): Notifier {
   const { store, logger, config } = deps;
   const send = deps.fetch ?? fetch;
@@ -71,6 +73,7 @@ export function createNotifier(deps: {
       });
       await res.body?.cancel();
       if (res.status >= 200 && res.status < 300) {
+        deps.onAttempt?.('delivered');
         await store.dropNotification(n.id);
         return;
       }
@@ -78,6 +81,7 @@ export function createNotifier(deps: {
     } catch (err) {
       problem = (err as Error).message;
     }
+    deps.onAttempt?.(n.attempts >= config.maxAttempts ? 'given_up' : 'failed');
     if (n.attempts >= config.maxAttempts) {
       logger.warn({ url: n.url, runId: n.runId, event: n.event, problem }, 'webhook given up');
       await store.dropNotification(n.id);

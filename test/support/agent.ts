@@ -142,9 +142,12 @@ export function runBosun(
   });
 }
 
-/** The test's environment without BOSUN_* settings, so a developer's shell never changes a test. */
+/**
+ * The test's environment without BOSUN_* settings, so a developer's shell never changes a test, nor an
+ * installed agent's /etc/bosun/bosun.yaml (an empty BOSUN_CONFIG reads no file).
+ */
 function cleanEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { BOSUN_CONFIG: '' };
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith('BOSUN_')) env[k] = v;
   }

@@ -18,7 +18,7 @@ export async function startInProcessAgent(flags: RawSettings = {}): Promise<InPr
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bosun-http-'));
   const config = loadConfig({
     flags: { port: '0', 'data-dir': dataDir, interval: '250ms', ...flags },
-    env: {},
+    env: { BOSUN_CONFIG: '' }, // not an installed agent's /etc/bosun/bosun.yaml
     cwd: dataDir,
   });
   const agent = createAgent(config, {

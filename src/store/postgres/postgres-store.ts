@@ -28,6 +28,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How long to wait for a new connection before failing, ms. @default 10000 */
   connectTimeoutMs?: number;
+  /** Told each operation's duration and, when it failed, its error (the agent's metrics). */
+  onOperation?: (op: string, seconds: number, error?: AgentError) => void;
 }
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
@@ -108,10 +110,15 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
         `cannot ${op}: the PostgreSQL store at ${target.hostPort} is closed`,
       );
     }
+    const started = performance.now();
     try {
-      return await fn();
+      const result = await fn();
+      opts.onOperation?.(op, (performance.now() - started) / 1000);
+      return result;
     } catch (err) {
-      throw toStoreError(err, op, target);
+      const error = toStoreError(err, op, target);
+      opts.onOperation?.(op, (performance.now() - started) / 1000, error);
+      throw error;
     }
   }
 

@@ -20,6 +20,8 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** How long a statement waits for another connection's write lock, ms. @default 5000 */
   busyTimeoutMs?: number;
+  /** Told each operation's duration and, when it failed, its error (the agent's metrics). */
+  onOperation?: (op: string, seconds: number, error?: AgentError) => void;
 }
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
@@ -50,24 +52,22 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
   /** Runs one operation, turning a closed store or a driver failure into an AgentError. */
   async function run<T>(op: string, fn: () => T): Promise<T> {
-    if (closed) {
-      throw new AgentError('STORE', `cannot ${op}: the SQLite store at ${where} is closed`);
-    }
-    try {
-      return fn();
-    } catch (err) {
-      throw toStoreError(err, op, where);
-    }
+    return guard(op, async () => fn());
   }
 
   async function guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
     if (closed) {
       throw new AgentError('STORE', `cannot ${op}: the SQLite store at ${where} is closed`);
     }
+    const started = performance.now();
     try {
-      return await fn();
+      const result = await fn();
+      opts.onOperation?.(op, (performance.now() - started) / 1000);
+      return result;
     } catch (err) {
-      throw toStoreError(err, op, where);
+      const error = toStoreError(err, op, where);
+      opts.onOperation?.(op, (performance.now() - started) / 1000, error);
+      throw error;
     }
   }
 

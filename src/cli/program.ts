@@ -67,7 +67,7 @@ export function createProgram(version: string, onInvoke: (inv: Invocation) => vo
     const flag =
       s.kind === 'boolean'
         ? `--${s.name}`
-        : s.kind === 'token'
+        : s.kind === 'token' || s.bare !== undefined
           ? `--${s.name} [value]`
           : `--${s.name} <value>`;
     const option = new Option(
@@ -75,6 +75,7 @@ export function createProgram(version: string, onInvoke: (inv: Invocation) => vo
       `${s.description} (env: ${envName(s)}${s.defaultText ? `, default: ${s.defaultText}` : ''})`,
     );
     if (s.choices) option.choices([...s.choices]);
+    if (s.bare !== undefined) option.preset(s.bare);
     serve.addOption(option);
   }
   serve.addHelpText(

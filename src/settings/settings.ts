@@ -94,6 +94,8 @@ interface SettingRow<K extends keyof Config> {
   readonly choices?: readonly string[];
   /** The value's placeholder in docs/configuration.md (`--interval D`); by kind unless given. */
   readonly arg?: string;
+  /** What the flag given bare (no value after it) stands for; without it the flag needs a value. */
+  readonly bare?: string;
 }
 
 /** One row per setting; `key` ties the row's default to its Config field's type. */
@@ -253,7 +255,9 @@ const ROWS: readonly SettingSpec[] = [
     key: 'arthasPort',
     kind: 'port',
     description:
-      "also listen on this port for Arthas's clients (its /api, terminal /ws and /arthas-output/; Arthas uses 8563); same bind and token rules",
+      "also listen on this port for Arthas's clients (its /api, terminal /ws and /arthas-output/); bare, Arthas's 8563; same bind and token rules",
+    arg: '[N]',
+    bare: '8563',
   },
   {
     name: 'arthas-ui',

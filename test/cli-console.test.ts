@@ -51,6 +51,14 @@ describe('bosun exec and bosun console', () => {
     assert.match(stdout, /agent +pid \d+/);
   });
 
+  it('says an unknown command once in an interactive console', async () => {
+    const r = await bosun(['console'], 'nope\nversion\nexit\n');
+    assert.equal(r.code, 0, r.stderr);
+    const said = `${r.stdout}${r.stderr}`.match(/nope: command not found/g) ?? [];
+    assert.equal(said.length, 1, `${r.stdout}\n---\n${r.stderr}`);
+    assert.match(r.stdout, /\n0\.\d+\.\d+/, 'the next command still runs');
+  });
+
   it('runs piped lines one after another in an interactive console', async () => {
     const r = await bosun(['console'], 'version\necho hello there\nhistory\nexit\n');
     assert.equal(r.code, 0, r.stderr);

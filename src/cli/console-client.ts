@@ -21,12 +21,20 @@ export interface ConsoleIo {
   onInterrupt(handler: () => void): () => void;
 }
 
+/** The console answered FAILED or REFUSED. */
+class ConsoleRefusal extends ClientError {
+  readonly reply: Reply;
+
+  constructor(reply: Reply) {
+    super(reply.message ?? `the console answered ${reply.state}`);
+    this.reply = reply;
+  }
+}
+
 export function createConsoleApi(client: ApiClient) {
   const call = async (body: Record<string, unknown>): Promise<Reply> => {
     const reply = await client.request<Reply>('POST', '/api', body);
-    if (reply.state === 'FAILED' || reply.state === 'REFUSED') {
-      throw new ClientError(reply.message ?? `the console answered ${reply.state}`);
-    }
+    if (reply.state === 'FAILED' || reply.state === 'REFUSED') throw new ConsoleRefusal(reply);
     return reply;
   };
   return {
@@ -163,7 +171,10 @@ export async function runConsole(
         ending.delete(jobId);
       }
     } catch (err) {
-      io.stderr.write(`bosun: ${(err as Error).message}\n`);
+      // A command that failed to start (unknown) is in the session's stream too: shown once, there.
+      if (!(err instanceof ConsoleRefusal && err.reply.state === 'FAILED')) {
+        io.stderr.write(`bosun: ${(err as Error).message}\n`);
+      }
       if (!busy) prompt();
     }
   }

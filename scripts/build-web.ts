@@ -7,7 +7,7 @@
 //   node scripts/build-web.ts --watch      rebuild on change (implies --sourcemap)
 import { createHash } from 'node:crypto';
 import { watch as watchFile } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 
@@ -19,6 +19,16 @@ const args = new Set(process.argv.slice(2));
 const watch = args.has('--watch');
 const sourcemap = watch || args.has('--sourcemap');
 
+/**
+ * Writes a file whole or not at all (a dotfile renamed over it): an agent starting meanwhile (a test
+ * beside `npm pack`, which builds) reads the old file or the new one, never half of one.
+ */
+async function writeAtomically(file: string, contents: string | Uint8Array): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  await writeFile(temp, contents);
+  await rename(temp, file);
+}
+
 /** Writes esbuild's in-memory output plus index.html with hashed asset URLs. */
 const writeOutput: esbuild.Plugin = {
   name: 'write-output',
@@ -29,14 +39,14 @@ const writeOutput: esbuild.Plugin = {
       await mkdir(outDir, { recursive: true });
       const hashes = new Map<string, string>();
       for (const file of result.outputFiles) {
-        await writeFile(file.path, file.contents);
+        await writeAtomically(file.path, file.contents);
         const name = path.basename(file.path);
         hashes.set(name, createHash('sha256').update(file.contents).digest('hex').slice(0, 10));
       }
       // Overwrite, then drop leftovers (an old .map): the directory is never empty, so an agent
       // starting during a build still finds a dashboard.
       for (const name of await readdir(outDir)) {
-        if (name !== 'index.html' && !hashes.has(name)) {
+        if (name !== 'index.html' && !hashes.has(name) && !name.startsWith('.')) {
           await rm(path.join(outDir, name), { force: true });
         }
       }
@@ -46,7 +56,7 @@ const writeOutput: esbuild.Plugin = {
         if (!hash) throw new Error(`build produced no ${asset}`);
         html = html.replaceAll(`"./${asset}"`, `"./${asset}?v=${hash}"`);
       }
-      await writeFile(path.join(outDir, 'index.html'), html);
+      await writeAtomically(path.join(outDir, 'index.html'), html);
       if (watch) console.log(`web: rebuilt in ${Math.round(performance.now() - started)} ms`);
     });
   },

@@ -39,15 +39,23 @@ interface Asset {
 export function registerWebRoutes(app: FastifyInstance, webRoot: string): { assets: number } {
   const assets = new Map<string, Asset>();
   let files: string[] = [];
+  let loaded = 0;
   try {
-    files = readdirSync(webRoot, { recursive: true, encoding: 'utf8' }).filter((f) =>
-      statSync(path.join(webRoot, f)).isFile(),
-    );
+    files = readdirSync(webRoot, { recursive: true, encoding: 'utf8' });
   } catch {
     // No build: the API still works; / explains how to build the dashboard.
   }
   for (const file of files) {
-    const body = readFileSync(path.join(webRoot, file));
+    // A build writes dotfiles and renames them into place (scripts/build-web.ts): one may be gone.
+    if (path.basename(file).startsWith('.')) continue;
+    let body: Buffer;
+    try {
+      if (!statSync(path.join(webRoot, file)).isFile()) continue;
+      body = readFileSync(path.join(webRoot, file));
+    } catch {
+      continue;
+    }
+    loaded++;
     const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
     const compressible =
       type.startsWith('text/') || type.startsWith('application/json') || type === 'image/svg+xml';
@@ -89,5 +97,5 @@ export function registerWebRoutes(app: FastifyInstance, webRoot: string): { asse
     }
     return reply.send(asset.body);
   });
-  return { assets: files.length };
+  return { assets: loaded };
 }

@@ -2,7 +2,7 @@
 // schema or database), runs the test files several at a time, then the few suites that need the
 // machine to themselves one by one, prints the slowest files and stops the server.
 // `node scripts/test.ts [files or globs…]` runs only those, split the same way.
-import { globSync } from 'node:fs';
+import { globSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,18 @@ if (unmatched.length > 0) {
 const files = [
   ...new Set(matches.flatMap((m) => m.found).map((f) => path.relative('.', path.resolve(f)))),
 ];
-const together = files.filter((f) => !ALONE.has(f));
+// The longest files first, the short ones filling in at the end (a long file started last leaves the
+// other slots idle meanwhile): those known to take a minute or more (the slowest-files list each run
+// prints), then the end-to-end suites under test/ before the unit tests, larger before smaller.
+const LONG = new Set([
+  'test/package.test.ts',
+  'test/cli-jobs.test.ts',
+  'test/seatunnel-rest-it.test.ts',
+  'test/dashboard-jobs.test.ts',
+]);
+const weight = (f: string): number =>
+  (LONG.has(f) ? 2e9 : f.startsWith('test/') ? 1e9 : 0) + statSync(f).size;
+const together = files.filter((f) => !ALONE.has(f)).sort((a, b) => weight(b) - weight(a));
 const alone = files.filter((f) => ALONE.has(f));
 
 const started = Date.now();

@@ -221,6 +221,51 @@ describe('dashboard jobs pages', { skip: skipBrowser, timeout: 120_000 }, () => 
     }
   });
 
+  test('lists jobs a page at a time in name order, filtered by a name prefix', async () => {
+    const agent = await startAgent();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      // 101 jobs: a page of 100 and one more behind "More jobs".
+      for (let i = 0; i < 100; i++) {
+        await api<Job>(agent, 'POST', '/api/v1/jobs', {
+          name: `bulk-${String(i).padStart(3, '0')}`,
+          cmd: 'true',
+        });
+      }
+      await api<Job>(agent, 'POST', '/api/v1/jobs', { name: 'zz-last', cmd: 'true' });
+      const page = await openPage(context);
+      await page.goto(`${agent.url}/#/jobs`);
+      await page.waitForSelector('[data-testid="jobs-more"]:not([hidden])');
+      const rows = page.locator('#jobs-table tbody tr');
+      assert.equal(await rows.count(), 100);
+      assert.equal(await text(page, '[data-testid="jobs-count"]'), '100 jobs of 101');
+      assert.equal(await page.isVisible('text=zz-last'), false);
+      await page.click('[data-testid="jobs-more"]');
+      await page.waitForSelector('#jobs-table .job-name:text("zz-last")');
+      assert.equal(await rows.count(), 101);
+      assert.equal(await page.isVisible('[data-testid="jobs-more"]'), false);
+
+      await page.fill('[data-testid="jobs-filter"]', 'bulk-09');
+      await page.waitForFunction(
+        () => document.querySelectorAll('#jobs-table tbody tr').length === 10,
+      );
+      assert.deepEqual(
+        await page.locator('#jobs-table .job-name').allTextContents(),
+        Array.from({ length: 10 }, (_, i) => `bulk-09${i}`),
+      );
+      assert.equal(await text(page, '[data-testid="jobs-count"]'), '10 jobs of 101');
+      await page.fill('[data-testid="jobs-filter"]', 'nothing-');
+      await page.waitForSelector('[data-testid="jobs-no-match"]:not([hidden])');
+      assert.match(await text(page, '[data-testid="jobs-no-match"]'), /No job name starts with/);
+      assert.equal(await page.isVisible('[data-testid="jobs-empty"]'), false);
+      await screenshots(page, 'jobs-filter');
+      assert.deepEqual(errorsOf(page), [], 'no script errors');
+    } finally {
+      await context.close();
+      await agent.stop();
+    }
+  });
+
   test('in token mode, works from the session cookie', async () => {
     const agent = await startAgent({ args: ['--token', 'secret123'] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

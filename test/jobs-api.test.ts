@@ -416,13 +416,44 @@ describe('jobs API: listing a page at a time', () => {
       ['limit=0', /limit/],
       ['limit=many', /limit/],
       ['limit=2&cursor=abc', /cursor/],
-      ['cursor=1', /cursor needs limit/],
+      ['limit=1001', /limit/],
+      [`name=${'x'.repeat(201)}`, /name/],
+      ['kind=shell', /kind/],
       ['limt=2', /limt/],
     ] as const) {
       const res = await api('GET', `/api/v1/jobs?${query}`);
       assert.equal(res.status, 400, `${query}: ${JSON.stringify(res.body)}`);
       assert.match(res.body.error.message, pattern, query);
     }
+  });
+});
+
+describe('jobs API: listing by name', () => {
+  it('lists the jobs whose name starts with `name`, in name order, a page at a time', async () => {
+    for (const name of ['nightly-b', 'nightly-a', 'weekly-a', 'nightly-c']) {
+      await createJob({ name, cmd: 'true' });
+    }
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api(
+        'GET',
+        `/api/v1/jobs?name=nightly-&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      names.push(...res.body.jobs.map((j: { name: string }) => j.name));
+      cursor = res.body.nextCursor;
+    } while (cursor !== null);
+    assert.deepEqual(names, ['nightly-a', 'nightly-b', 'nightly-c']);
+    const none = await api('GET', '/api/v1/jobs?name=monthly');
+    assert.deepEqual(none.body.jobs, []);
+    assert.equal(none.body.nextCursor, null);
+    // An empty prefix: every job, in name order; the total counts every job whatever the filter.
+    const all = await api('GET', '/api/v1/jobs?name=&limit=1000');
+    const every = all.body.jobs.map((j: { name: string }) => j.name);
+    assert.deepEqual(every, [...every].sort());
+    assert.equal(all.body.total, every.length);
+    assert.equal(none.body.total, every.length);
   });
 });
 

@@ -40,6 +40,8 @@ export interface ClientFlags {
   session?: string;
   name?: string;
   savepoint?: boolean;
+  cursor?: string;
+  all?: boolean;
 }
 
 export type Invocation =
@@ -199,10 +201,26 @@ Examples:
   BOSUN_URL=http://db1:8600 BOSUN_TOKEN=... bosun jobs ls --json`,
   );
 
-  leaf(jobs, 'ls', 'jobs ls', 'list jobs with their schedule, next and last run', {
-    json: true,
-    examples: ['bosun jobs ls', 'bosun jobs ls --json | jq -r ".jobs[].name"'],
-  }).alias('list');
+  leaf(
+    jobs,
+    'ls',
+    'jobs ls',
+    'list jobs with their schedule, next and last run, a page at a time',
+    {
+      json: true,
+      examples: [
+        'bosun jobs ls',
+        'bosun jobs ls --name nightly- --limit 20',
+        'bosun jobs ls --cursor 1234567890123999',
+        'bosun jobs ls --all --json | jq -r ".jobs[].name"',
+      ],
+    },
+  )
+    .alias('list')
+    .option('--limit <n>', 'jobs per page (default 50, max 1000)', positiveInt)
+    .option('--name <prefix>', 'only jobs whose name starts with this (in name order)')
+    .option('--cursor <id>', 'the page after this one (the cursor the previous page printed)')
+    .option('--all', 'every page, one request per page');
   leaf(
     jobs,
     'show <job>',

@@ -76,7 +76,7 @@ describe('runClientCommand', () => {
       'jobs ls',
       [],
       {},
-      { 'GET /api/v1/jobs': () => json(200, { jobs: [] }) },
+      { 'GET /api/v1/jobs?limit=50': () => json(200, { jobs: [], nextCursor: null }) },
       {
         env: { BOSUN_URL: 'http://agent:9000/', BOSUN_TOKEN: 'secret-token' },
       },
@@ -84,6 +84,44 @@ describe('runClientCommand', () => {
     assert.equal(r.code, 0);
     assert.equal(r.calls[0]?.auth, 'Bearer secret-token');
     assert.match(r.stdout, /no jobs yet/);
+  });
+
+  it('lists jobs a page at a time: the cursor to go on, or every page with --all', async () => {
+    const second = { ...JOB, id: '12', name: 'backup-2' };
+    const routes = {
+      'GET /api/v1/jobs?limit=1&name=backup': () => json(200, { jobs: [JOB], nextCursor: '11' }),
+      'GET /api/v1/jobs?limit=1&name=backup&cursor=11': () =>
+        json(200, { jobs: [second], nextCursor: null }),
+    };
+    const one = await run('jobs ls', [], { limit: 1, name: 'backup' }, routes);
+    assert.equal(one.code, 0);
+    assert.match(one.stdout, /backup/);
+    assert.doesNotMatch(one.stdout, /backup-2/);
+    assert.match(one.stderr, /more: bosun jobs ls --name "backup" --cursor 11/);
+
+    const all = await run('jobs ls', [], { limit: 1, name: 'backup', all: true }, routes);
+    assert.equal(all.code, 0);
+    assert.deepEqual(
+      all.calls.map((c) => c.path),
+      ['/api/v1/jobs?limit=1&name=backup', '/api/v1/jobs?limit=1&name=backup&cursor=11'],
+    );
+    assert.match(all.stdout, /backup-2/);
+    assert.equal(all.stderr, '');
+
+    const asJson = await run(
+      'jobs ls',
+      [],
+      { limit: 1, name: 'backup', all: true, json: true },
+      routes,
+    );
+    assert.deepEqual(
+      JSON.parse(asJson.stdout).jobs.map((j: { id: string }) => j.id),
+      ['11', '12'],
+    );
+
+    const tooMany = await run('jobs ls', [], { limit: 5000 }, routes);
+    assert.notEqual(tooMany.code, 0);
+    assert.match(tooMany.stderr, /--limit is at most 1000/);
   });
 
   it('creates a job from stdin, and with --update replaces the one of that name', async () => {

@@ -16,6 +16,10 @@ import { formatLocalTime, formatRelative } from './relative-time.ts';
 import { renderTable } from './table.ts';
 import { jobDetail, jobsTable, runDetail, runsTable, type ViewOptions } from './views.ts';
 
+/** Jobs per page of `bosun jobs ls`, and the most the agent gives in one. */
+const JOBS_PAGE = 50;
+const JOBS_PAGE_MAX = 1000;
+
 export interface Output {
   write(chunk: string | Uint8Array): unknown;
   isTTY?: boolean;
@@ -176,13 +180,45 @@ const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
       consoleIo(ctx.io),
     ),
   'jobs ls': async (ctx) => {
-    const { jobs } = await ctx.client.request<{ jobs: ApiJob[] }>('GET', '/api/v1/jobs');
+    // A page at a time (the agent answers a page in the same time whatever its number of jobs);
+    // --all follows the cursors.
+    if (ctx.flags.limit !== undefined && ctx.flags.limit > JOBS_PAGE_MAX) {
+      throw new ClientError(`--limit is at most ${JOBS_PAGE_MAX}; use --all for every job`);
+    }
+    const jobs: ApiJob[] = [];
+    let cursor: string | null = ctx.flags.cursor ?? null;
+    do {
+      const query = new URLSearchParams({ limit: String(ctx.flags.limit ?? JOBS_PAGE) });
+      if (ctx.flags.name) query.set('name', ctx.flags.name);
+      if (cursor !== null) query.set('cursor', cursor);
+      const page: { jobs: ApiJob[]; nextCursor: string | null } = await ctx.client.request(
+        'GET',
+        `/api/v1/jobs?${query}`,
+      );
+      if (ctx.flags.all && !ctx.flags.json && page.jobs.length > 0) {
+        // Printed as it comes: the first rows show before the last page is read.
+        ctx.print(jobsTable(page.jobs, ctx.view));
+      } else {
+        jobs.push(...page.jobs);
+      }
+      cursor = page.nextCursor;
+    } while (ctx.flags.all && cursor !== null);
     if (ctx.flags.json) {
-      ctx.printJson({ jobs });
+      ctx.printJson({ jobs, nextCursor: cursor });
+    } else if (ctx.flags.all) {
+      return 0;
     } else if (jobs.length === 0) {
-      ctx.print('no jobs yet; add one with: bosun jobs add -f job.yaml\n');
+      ctx.print(
+        ctx.flags.name || ctx.flags.cursor
+          ? 'no jobs\n'
+          : 'no jobs yet; add one with: bosun jobs add -f job.yaml\n',
+      );
     } else {
       ctx.print(jobsTable(jobs, ctx.view));
+      if (cursor !== null) {
+        const name = ctx.flags.name ? ` --name ${JSON.stringify(ctx.flags.name)}` : '';
+        ctx.io.stderr.write(`more: bosun jobs ls${name} --cursor ${cursor} (or --all)\n`);
+      }
     }
     return 0;
   },

@@ -5,10 +5,18 @@ import type { Clock } from '../clock.ts';
 import { AgentError } from '../errors.ts';
 import { SAVEPOINT_SIGNAL } from '../pipeline/seatunnel-status.ts';
 import { newId } from '../ids.ts';
-import type { JobsPage, NewJob, NewSchedule, Store } from '../store/store.ts';
+import { setImmediate } from 'node:timers/promises';
+import type {
+  JobsPage,
+  LastRunQuery,
+  LastRunState,
+  NewJob,
+  NewSchedule,
+  Store,
+} from '../store/store.ts';
 import { untilRun, type JobsEvents, type OutputEvent } from './events.ts';
 import { keepMaskedSecrets, toJobSpec } from './job-spec.ts';
-import { JOB_LIMITS, type Job, type JobPackage } from '../model/jobs.ts';
+import { JOB_LIMITS, type Job, type JobKind, type JobPackage } from '../model/jobs.ts';
 import { FINAL_STATES, RUN_STATES, type Run, type RunState } from '../model/runs.ts';
 import type { PackageStore } from './process/packages.ts';
 import type { Runner } from './runner.ts';
@@ -63,8 +71,25 @@ export interface JobsService {
   getJob(idOrName: string): Promise<JobState>;
   /** Job names by id, for listings of runs; deleted jobs are left out. */
   jobNames(ids: readonly string[]): Promise<Map<string, string>>;
-  /** Every job, or one page of them by id. */
+  /**
+   * One page of jobs with their next fire and last run, read for the page alone. Without a page,
+   * every job, read a page at a time (its cost grows with the jobs: for callers that need them all).
+   */
   listJobs(page?: JobsPage): Promise<JobState[]>;
+  /**
+   * Every job matching the filter, a page at a time, the event loop free between pages. `lastRuns:
+   * false` leaves each job's last run out (lastRun undefined) for callers that show only the job.
+   */
+  eachJobPage(
+    filter?: Pick<JobsPage, 'namePrefix' | 'kind'>,
+    opts?: { pageSize?: number; lastRuns?: boolean },
+  ): AsyncGenerator<JobState[]>;
+  /** How many jobs there are of each kind (kept by the store, not counted). */
+  jobTotals(): Promise<Record<JobKind, number>>;
+  /** The jobs of a kind counted by their latest run's state ('' before the first). */
+  countJobsByLastRun(kind: JobKind): Promise<Map<LastRunState, number>>;
+  /** A page of the jobs of a kind whose latest run is in one of the states (LastRunQuery). */
+  jobsByLastRun(query: LastRunQuery): Promise<Array<JobState & { cursor: string }>>;
   /** The next `count` fire times over all enabled schedules. */
   nextTimes(idOrName: string, count: number): Promise<number[]>;
   runNow(
@@ -105,6 +130,8 @@ export interface JobsService {
 }
 
 const FOLLOW_POLL_MS = 1000;
+/** Jobs per read when every job is wanted: a read stays a few ms on either store. */
+const LIST_PAGE = 100;
 /** The states of a run still going, in the order a run goes through them: what stopJob stops. */
 const ACTIVE_STATES = RUN_STATES.filter((s) => !FINAL_STATES.has(s));
 /** The most runs of one job that stopJob lists in a state (a queue of fires can be long). */
@@ -166,6 +193,33 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
       .filter((s) => s.spec.enabled && s.nextFireAt !== undefined)
       .map((s) => (s.nextFireAt as number) + jitterMs(job.id, job.jitterSec));
     return times.length === 0 ? undefined : Math.min(...times);
+  }
+
+  /** A page of jobs, then the latest runs of those jobs alone: two reads by key, whatever the history. */
+  async function listPage(page: JobsPage, lastRuns = true): Promise<JobState[]> {
+    const jobs = await store.listJobs(page);
+    const latest = lastRuns
+      ? await store.latestRuns(jobs.map((job) => job.id))
+      : new Map<string, Run>();
+    return jobs.map((job) => ({ job, nextRunAt: nextRunAt(job), lastRun: latest.get(job.id) }));
+  }
+
+  async function* eachJobPage(
+    filter: Pick<JobsPage, 'namePrefix' | 'kind'> = {},
+    { pageSize = LIST_PAGE, lastRuns = true }: { pageSize?: number; lastRuns?: boolean } = {},
+  ): AsyncGenerator<JobState[]> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await listPage(
+        { ...filter, limit: pageSize, ...(after ? { after } : {}) },
+        lastRuns,
+      );
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      after = page.at(-1)!.job.id;
+      // Other work (a fire, /healthz, a renewal) gets its turn between two pages.
+      await setImmediate();
+    }
   }
 
   async function stateOf(job: Job): Promise<JobState> {
@@ -295,8 +349,26 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     jobNames: (ids) => store.jobNames(ids),
 
     async listJobs(page) {
-      const [jobs, latest] = await Promise.all([store.listJobs(page), store.latestRuns()]);
-      return jobs.map((job) => ({ job, nextRunAt: nextRunAt(job), lastRun: latest.get(job.id) }));
+      if (page !== undefined) return listPage(page);
+      const all: JobState[] = [];
+      for await (const states of eachJobPage()) all.push(...states);
+      return all;
+    },
+
+    eachJobPage,
+
+    jobTotals: () => store.jobTotals(),
+
+    countJobsByLastRun: (kind) => store.countJobsByLastRun(kind),
+
+    async jobsByLastRun(query) {
+      const found = await store.listJobsByLastRun(query);
+      return found.map(({ job, lastRun, cursor }) => ({
+        job,
+        nextRunAt: nextRunAt(job),
+        lastRun,
+        cursor,
+      }));
     },
 
     async nextTimes(idOrName, count) {

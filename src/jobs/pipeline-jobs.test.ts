@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createJobsCore } from '../../test/support/jobs-core.ts';
 import { isAgentError } from '../errors.ts';
-import type { JobsService } from './jobs-service.ts';
+import type { JobState, JobsService } from './jobs-service.ts';
 import { createPipelineJobs, pipelineJobId, type PipelineJobs } from './pipeline-jobs.ts';
 import type { Runner } from './runner.ts';
 
@@ -95,6 +95,23 @@ describe('submitting by id', () => {
     assert.equal(pipelineJobId(job), job.id);
     assert.equal((await pipelines.find(job.id))?.job.name, job.name);
     assert.equal(await pipelines.find('999999'), undefined);
-    assert.ok((await pipelines.list()).every((s) => s.job.kind === 'pipeline'));
+    // Listed as going or as finished (whichever its run is at), and counted once by status.
+    const listed = [...(await ids(pipelines.running())), ...(await ids(pipelines.finished()))];
+    assert.equal(listed.filter((id) => id === job.id).length, 1);
+    const counts = await pipelines.countByStatus();
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    assert.equal(total, (await jobs.jobTotals()).pipeline);
   });
 });
+
+/** The ids of every pipeline job in a listing's pages, checking each is a pipeline. */
+async function ids(pages: AsyncGenerator<JobState[]>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const page of pages) {
+    for (const state of page) {
+      assert.equal(state.job.kind, 'pipeline');
+      out.push(state.job.id);
+    }
+  }
+  return out;
+}

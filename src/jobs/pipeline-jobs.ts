@@ -2,14 +2,31 @@
 // job named `seatunnel-<id>`) or under its own bosun id, each submission or resume one run of it. The
 // rules of submitting and resuming live here; the SeaTunnel surface only parses and renders.
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { AgentError, isAgentError } from '../errors.ts';
 import { readPipelineConfig, type PipelineConfig } from '../pipeline/config/pipeline-config.ts';
 import { catalog } from '../pipeline/connectors/catalog.ts';
 import type { JobState, JobsService } from './jobs-service.ts';
 import type { Job } from '../model/jobs.ts';
-import { FINAL_STATES, type Run } from '../model/runs.ts';
+import { FINAL_STATES, RUN_STATES, type Run } from '../model/runs.ts';
+import { seatunnelStatus } from '../pipeline/seatunnel-status.ts';
+import type { LastRunState } from '../store/store.ts';
 
 const NAME_PREFIX = 'seatunnel-';
+/** Pipeline jobs per read of a listing: each is rendered with its DAG, so a page stays a few ms. */
+const PAGE = 50;
+/** SeaTunnel's status of a job never run. */
+const CREATED = 'CREATED';
+const FINAL_STATUSES = new Set(['FINISHED', 'FAILED', 'CANCELED', 'SAVEPOINT_DONE', 'UNKNOWABLE']);
+/** The run states SeaTunnel calls final (a stop signal changes only a running run's word). */
+const FINAL_STATUS_STATES = RUN_STATES.filter((state) =>
+  FINAL_STATUSES.has(seatunnelStatus(state, undefined)),
+);
+/** Not final: never run (''), and the other states a latest run can be in. */
+const NOT_FINAL_STATES: LastRunState[] = [
+  '',
+  ...RUN_STATES.filter((state) => state !== 'queued' && !FINAL_STATUS_STATES.includes(state)),
+];
 /** How long a submission waits for its run to start, so a client sees it running right after. */
 const START_WAIT_MS = 5000;
 
@@ -53,8 +70,20 @@ export interface SubmittedPipeline {
 export interface PipelineJobs {
   /** The pipeline job of a client's id (its `seatunnel-<id>` name, else its bosun id), if any. */
   find(id: string): Promise<JobState | undefined>;
-  /** Every pipeline job with its newest run. */
-  list(): Promise<JobState[]>;
+  /**
+   * The pipeline jobs not finished in SeaTunnel's words (CREATED before a first run, PENDING,
+   * RUNNING…), by id, a page at a time: the store finds them by their latest run's state.
+   */
+  running(): AsyncGenerator<JobState[]>;
+  /**
+   * The pipeline jobs whose latest run ended in one of SeaTunnel's final statuses (or in `status`
+   * alone), oldest end first, a page at a time.
+   */
+  finished(status?: string): AsyncGenerator<JobState[]>;
+  /** Every pipeline job that has run, a page at a time. */
+  withRuns(): AsyncGenerator<JobState[]>;
+  /** How many pipeline jobs are in each SeaTunnel status (CREATED for those never run). */
+  countByStatus(): Promise<Map<string, number>>;
   /**
    * Checks a submission: its id, and its config against the connectors. A list of submissions is
    * checked whole before any starts.
@@ -84,13 +113,52 @@ export function createPipelineJobs({
     return undefined;
   };
 
+  async function* byLastRun(
+    states: readonly LastRunState[],
+    order: 'id' | 'finished',
+  ): AsyncGenerator<JobState[]> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await jobs.jobsByLastRun({
+        kind: 'pipeline',
+        states,
+        order,
+        limit: PAGE,
+        ...(after === undefined ? {} : { after }),
+      });
+      if (page.length > 0) yield page;
+      if (page.length < PAGE) return;
+      after = page.at(-1)!.cursor;
+      await setImmediate(); // the event loop is free between two pages
+    }
+  }
+
   const started = (runId: string) =>
     jobs.waitForRun(runId, (run) => run.state !== 'queued', startWaitMs);
 
   return {
     find,
 
-    list: async () => (await jobs.listJobs()).filter((s) => s.job.kind === 'pipeline'),
+    running: () => byLastRun(NOT_FINAL_STATES, 'id'),
+
+    finished: (status) =>
+      byLastRun(
+        status === undefined
+          ? FINAL_STATUS_STATES
+          : FINAL_STATUS_STATES.filter((state) => seatunnelStatus(state, undefined) === status),
+        'finished',
+      ),
+
+    withRuns: () => byLastRun(RUN_STATES, 'id'),
+
+    async countByStatus() {
+      const counts = new Map<string, number>();
+      for (const [state, n] of await jobs.countJobsByLastRun('pipeline')) {
+        const status = state === '' ? CREATED : seatunnelStatus(state, undefined);
+        counts.set(status, (counts.get(status) ?? 0) + n);
+      }
+      return counts;
+    },
 
     check({ readDoc, jobId, jobName, resume }) {
       if (resume && !jobId) invalid('Please provide jobId when start with save point.');

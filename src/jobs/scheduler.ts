@@ -266,9 +266,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
-  async function prune(): Promise<void> {
-    const pruned = await store.prune(config.prune);
-    if (pruned.runs > 0 || pruned.logBytes > 0) logger.info(pruned, 'pruned old runs and logs');
+  /** Ends a pass of retention between two of its batches when the scheduler stops. */
+  const stopping = new AbortController();
+  /** The retention pass in flight, if any: one at a time, awaited by stop(). */
+  let pruning: Promise<void> | undefined;
+
+  function prune(): Promise<void> {
+    pruning ??= (async () => {
+      try {
+        const pruned = await store.prune(config.prune, { signal: stopping.signal });
+        if (pruned.runs > 0 || pruned.logBytes > 0) logger.info(pruned, 'pruned old runs and logs');
+      } finally {
+        pruning = undefined;
+      }
+    })();
+    return pruning;
   }
 
   function every(ms: number, what: string, fn: () => Promise<void>): void {
@@ -282,7 +294,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   return {
     async start() {
       await recover();
-      await prune().catch((err: unknown) => logger.warn({ err }, 'pruning failed'));
+      // Not awaited: a pass works in batches beside the scheduler, so a long history never delays
+      // the start (issue 25).
+      prune().catch((err: unknown) => logger.warn({ err }, 'pruning failed'));
       every(config.reapMs, 'reaping expired leases', reap);
       every(config.pruneMs, 'pruning', prune);
       await tick();
@@ -292,7 +306,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       stopped = true;
       clearTimeout(timer);
       for (const t of housekeeping) clearInterval(t);
-      await pass;
+      stopping.abort();
+      await Promise.all([pass, pruning?.catch(() => {})]);
     },
   };
 }

@@ -1,6 +1,6 @@
 // The Store port. Two implementations, store/sqlite and store/postgres, pass one contract suite
 // (store/contract.test.ts). Only agent.ts picks an implementation; everything else sees this interface.
-import type { Job, JobPackage, JobSpec } from '../model/jobs.ts';
+import type { Job, JobKind, JobPackage, JobSpec } from '../model/jobs.ts';
 import type { NodeRecord, NodeRegistration } from '../model/nodes.ts';
 import type { Run, RunState } from '../model/runs.ts';
 import type { Schedule, ScheduleSpec } from '../model/schedules.ts';
@@ -50,12 +50,45 @@ export type FirePlanner = (
 /** When the next attempt of a run that ended badly should start, or undefined for none. */
 export type RetryPlanner = (run: Run, job: Job, now: number) => number | undefined;
 
-/** A run this node now owns, with the job as it was when claimed and the lease token every write carries. */
+/**
+ * One page of jobs (keyset: a page costs what it returns, however many jobs there are). In id order,
+ * or in name order when `namePrefix` is given (the prefix is an index range).
+ */
 export interface JobsPage {
   limit: number;
-  /** The last id of the previous page. */
+  /** The last id of the previous page (with namePrefix too: the page goes on after that job's name). */
+  after?: string;
+  /** Only jobs whose name starts with this (case-sensitive). */
+  namePrefix?: string;
+  /** Only jobs of this kind. */
+  kind?: JobKind;
+}
+
+/** The state of a job's latest run that is not queued, or '' before its first. */
+export type LastRunState = RunState | '';
+
+/** A page of the jobs of one kind whose latest run is in one of `states`. */
+export interface LastRunQuery {
+  kind: JobKind;
+  states: readonly LastRunState[];
+  limit: number;
+  /**
+   * 'id': by job id, `after` the last job id of the previous page; 'finished': by the latest run's
+   * end, then id (jobs whose latest run has not ended are left out), `after` the previous page's
+   * `cursor`.
+   */
+  order: 'id' | 'finished';
   after?: string;
 }
+
+/** A job with its latest run that is not queued, and the cursor of a LastRunQuery page after it. */
+export interface JobWithLastRun {
+  job: Job;
+  lastRun: Run | undefined;
+  cursor: string;
+}
+
+/** A run this node now owns, with the job as it was when claimed and the lease token every write carries. */
 
 export interface ClaimedRun {
   run: Run;
@@ -134,14 +167,23 @@ export interface JobsStore {
   deleteJob(id: string): Promise<void>;
   /** By id, or by name. */
   getJob(idOrName: string): Promise<Job | undefined>;
-  /** Every job by id, or one page of them: up to `limit` jobs with ids after `after`. */
-  listJobs(page?: JobsPage): Promise<Job[]>;
+  /** One page of jobs: up to `limit` of them after `after`, in id order (name order with a prefix). */
+  listJobs(page: JobsPage): Promise<Job[]>;
   /** The names of the jobs with these ids, in one read; ids of deleted jobs are left out. */
   jobNames(ids: readonly string[]): Promise<Map<string, string>>;
   /** Grows with every job created, changed or deleted (Cloudtask's allocversion). */
   jobsGeneration(): Promise<number>;
-  /** The latest run of each job that has one, by job id. */
-  latestRuns(): Promise<Map<string, Run>>;
+  /**
+   * The latest run that is not queued of each of these jobs that has one, by job id: one read by key
+   * for a page of jobs (the store keeps each job's latest run as runs change).
+   */
+  latestRuns(jobIds: readonly string[]): Promise<Map<string, Run>>;
+  /** How many jobs there are of each kind: kept as jobs come and go, not counted. */
+  jobTotals(): Promise<Record<JobKind, number>>;
+  /** The jobs of a kind counted by their latest run's state (through an index, not the jobs). */
+  countJobsByLastRun(kind: JobKind): Promise<Map<LastRunState, number>>;
+  /** A page of the jobs of a kind whose latest run is in one of the states, with that run. */
+  listJobsByLastRun(query: LastRunQuery): Promise<JobWithLastRun[]>;
 
   nextDue(at: number): Promise<DueTimes>;
   /** Turns schedule fires due by upTo into runs, advancing each cursor in the same transaction. */
@@ -228,8 +270,14 @@ export interface JobsStore {
     chunks: readonly { seq: number; data: Uint8Array }[],
   ): Promise<boolean>;
   readLog(runId: string): Promise<Buffer>;
-  /** Deletes old runs and logs by policy; returns what went. */
-  prune(policy: PrunePolicy): Promise<{ runs: number; logBytes: number }>;
+  /**
+   * Deletes old runs and logs by policy, in bounded batches with the event loop free between them;
+   * returns what went. An aborted signal ends the pass between two batches.
+   */
+  prune(
+    policy: PrunePolicy,
+    opts?: { signal?: AbortSignal },
+  ): Promise<{ runs: number; logBytes: number }>;
 
   /**
    * Makes a package the job's, storing its bytes from pieces of any size a chunk per short

@@ -1,6 +1,8 @@
-// #/jobs: every job with its schedule in words, next run and last result. Rows are kept per job and
-// updated in place: a run event rewrites the job's last-run cell at once, and a reload of the list
-// (after job events or a finished run, which moves the next run) is debounced.
+// #/jobs: the jobs with their schedule in words, next run and last result, a page at a time in name
+// order with a name filter (the agent answers a page in the same time whatever its number of jobs).
+// Rows are kept per job and updated in place: a run event rewrites the job's last-run cell at once,
+// and a reload of the pages shown (after job events or a finished run, which moves the next run) is
+// debounced.
 import { apiUrl, AuthRequiredError } from './api.ts';
 import { keyedRows, setAttr, setText } from './dom.ts';
 import { truncate } from './format.ts';
@@ -29,6 +31,17 @@ interface Cells {
 }
 
 const RELOAD_DELAY_MS = 300;
+/** Jobs per page; "More jobs" adds a page. */
+const PAGE = 100;
+/** The most jobs one request reads (the API's limit): a reload of the pages shown stops there. */
+const MAX_PAGE = 1000;
+const FILTER_DELAY_MS = 250;
+
+interface JobsPage {
+  jobs: JobJson[];
+  nextCursor: string | null;
+  total?: number;
+}
 
 export const mountJobsList: MountView = (root, ctx) => {
   const tbody = h('tbody');
@@ -51,18 +64,40 @@ export const mountJobsList: MountView = (root, ctx) => {
     tbody,
   );
   const count = h('span', { class: 'muted', 'data-testid': 'jobs-count' });
+  const filter = h('input', {
+    type: 'search',
+    class: 'jobs-filter',
+    placeholder: 'Name starts with…',
+    'aria-label': 'Show the jobs whose name starts with',
+    'data-testid': 'jobs-filter',
+  });
   const error = h('div', { class: 'banner banner-error inline', role: 'alert', hidden: '' });
   const empty = emptyState();
   empty.hidden = true;
+  const noMatch = h('p', {
+    class: 'muted empty-state',
+    'data-testid': 'jobs-no-match',
+    hidden: '',
+  });
+  const more = h(
+    'button',
+    { type: 'button', class: 'ghost more', 'data-testid': 'jobs-more', hidden: '' },
+    'More jobs',
+  );
   const tableWrap = h('div', { class: 'table-wrap' }, table);
   tableWrap.hidden = true;
   root.replaceChildren(
-    h('div', { class: 'page-head' }, h('h1', {}, 'Jobs'), count),
+    h('div', { class: 'page-head' }, h('h1', {}, 'Jobs'), count, filter),
     error,
-    h('section', { class: 'card' }, tableWrap, empty),
+    h('section', { class: 'card' }, tableWrap, empty, noMatch, more),
   );
 
+  /** The pages shown so far, in the agent's (name) order. */
   let jobs: JobJson[] = [];
+  let nextCursor: string | null = null;
+  let total: number | undefined;
+  /** The filter the pages shown were read with. */
+  let prefix = '';
   const sync = keyedRows<JobJson, Cells>(tbody, {
     key: (job) => job.id,
     create: (job) => {
@@ -103,27 +138,74 @@ export const mountJobsList: MountView = (root, ctx) => {
   });
 
   const render = (): void => {
-    const sorted = [...jobs].sort((a, b) => a.name.localeCompare(b.name));
-    sync(sorted);
+    sync(jobs);
     tableWrap.hidden = jobs.length === 0;
-    empty.hidden = jobs.length !== 0;
-    setText(count, jobs.length === 1 ? '1 job' : `${jobs.length} jobs`);
+    empty.hidden = jobs.length !== 0 || prefix !== '';
+    noMatch.hidden = jobs.length !== 0 || prefix === '';
+    setText(noMatch, `No job name starts with "${prefix}".`);
+    more.hidden = nextCursor === null;
+    const shown = jobs.length === 1 ? '1 job' : `${jobs.length} jobs`;
+    setText(
+      count,
+      total !== undefined && (nextCursor !== null || prefix !== '')
+        ? `${shown} of ${total}`
+        : shown,
+    );
     root.dataset.ready = 'true';
   };
 
   const abort = new AbortController();
-  const load = async (): Promise<void> => {
+  /** Each load supersedes the one before: a slow answer to an old filter is dropped. */
+  let generation = 0;
+  const fetchPage = (limit: number, cursor: string | null): Promise<JobsPage> => {
+    const query = new URLSearchParams({ name: prefix, limit: String(limit) });
+    if (cursor !== null) query.set('cursor', cursor);
+    return requestJson<JobsPage>('GET', `./api/v1/jobs?${query}`, abort.signal);
+  };
+  const guarded = async (fn: (mine: number) => Promise<void>): Promise<void> => {
+    const mine = ++generation;
     try {
-      const body = await requestJson<{ jobs: JobJson[] }>('GET', './api/v1/jobs', abort.signal);
-      jobs = body.jobs;
+      await fn(mine);
       showMessage(error, '');
-      render();
     } catch (err) {
-      if (abort.signal.aborted) return;
+      if (abort.signal.aborted || mine !== generation) return;
       if (err instanceof AuthRequiredError) ctx.onAuth();
       else showMessage(error, `Could not load the jobs: ${errorText(err)}`);
     }
   };
+  /** The pages shown, again, in one request (as many jobs as shown, at least a page). */
+  const load = (): Promise<void> =>
+    guarded(async (mine) => {
+      const body = await fetchPage(Math.min(MAX_PAGE, Math.max(PAGE, jobs.length)), null);
+      if (mine !== generation) return;
+      jobs = body.jobs;
+      nextCursor = body.nextCursor;
+      total = body.total;
+      render();
+    });
+  const loadMore = (): Promise<void> =>
+    guarded(async (mine) => {
+      if (nextCursor === null) return;
+      const body = await fetchPage(PAGE, nextCursor);
+      if (mine !== generation) return;
+      const known = new Set(jobs.map((j) => j.id));
+      jobs = [...jobs, ...body.jobs.filter((j) => !known.has(j.id))];
+      nextCursor = body.nextCursor;
+      total = body.total;
+      render();
+    });
+  more.addEventListener('click', () => void loadMore());
+  let filterTimer: ReturnType<typeof setTimeout> | undefined;
+  filter.addEventListener('input', () => {
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(() => {
+      if (filter.value === prefix) return;
+      prefix = filter.value;
+      jobs = [];
+      nextCursor = null;
+      void load();
+    }, FILTER_DELAY_MS);
+  });
 
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
   const reloadSoon = (): void => {
@@ -169,6 +251,7 @@ export const mountJobsList: MountView = (root, ctx) => {
     abort.abort();
     unsubscribe();
     clearInterval(ticker);
+    clearTimeout(filterTimer);
     if (reloadTimer !== undefined) clearTimeout(reloadTimer);
   };
 };

@@ -30,6 +30,7 @@ import { catalog } from '../../pipeline/connectors/catalog.ts';
 import { buildDag, type Dag } from '../../pipeline/dag.ts';
 import { RATE_METRICS, TABLE_METRICS, javaDouble } from '../../pipeline/engine/metrics.ts';
 import { seatunnelStatus } from '../../pipeline/seatunnel-status.ts';
+import { sendJsonPages } from '../json-stream.ts';
 import { SEATUNNEL_ROUTES } from './seatunnel-schemas.ts';
 
 const V1 = '/hazelcast/rest/maps';
@@ -76,12 +77,17 @@ function routes(
 
   const pipelines = createPipelineJobs({ jobs });
   const find = pipelines.find;
-  const seatunnelJobs = pipelines.list;
+  /** Every job of a listing, read a page at a time (for answers that are not a list of jobs). */
+  const collect = async (pages: AsyncGenerator<JobState[]>): Promise<JobState[]> => {
+    const all: JobState[] = [];
+    for await (const page of pages) all.push(...page);
+    return all;
+  };
 
-  both('GET', '/running-jobs', async () => {
-    const states = await seatunnelJobs();
-    return states.filter((s) => !FINAL.has(statusOf(s.lastRun))).map(jobView);
-  });
+  // SeaTunnel has no paging for its job lists: written a page of jobs at a time (json-stream.ts).
+  both('GET', '/running-jobs', async (_request, reply) =>
+    sendJsonPages(reply, '[', pipelines.running(), jobView, ']'),
+  );
 
   const jobInfo = async (request: FastifyRequest) => {
     const id = (request.params as { jobId?: string }).jobId ?? '';
@@ -95,13 +101,10 @@ function routes(
   both('GET', '/job-info/:jobId', jobInfo);
   both('GET', '/job-info', jobInfo);
 
-  const finished = async (request: FastifyRequest) => {
+  const finished = async (request: FastifyRequest, reply: FastifyReply) => {
     const wanted = (request.params as { state?: string }).state?.toUpperCase();
-    const states = (await seatunnelJobs()).filter((s) => FINAL.has(statusOf(s.lastRun)));
-    return states
-      .filter((s) => wanted === undefined || statusOf(s.lastRun) === wanted)
-      .sort((a, b) => (a.lastRun?.finishedAt ?? 0) - (b.lastRun?.finishedAt ?? 0))
-      .map(jobView);
+    // Oldest end first, as the store's index orders them; a word that is no status lists none.
+    return sendJsonPages(reply, '[', pipelines.finished(wanted), jobView, ']');
   };
   both('GET', '/finished-jobs/:state', finished);
   both('GET', '/finished-jobs', finished);
@@ -222,19 +225,21 @@ function routes(
   // live members whose tags (node labels) match it; a member's slots are its --slots, and a slot is
   // assigned while one of its runs goes.
   both('GET', '/overview', async (request) => {
-    const [states, workers] = await Promise.all([
-      seatunnelJobs(),
+    // Counted by the store from each job's latest run, through an index: never every job read.
+    const [counts, workers] = await Promise.all([
+      pipelines.countByStatus(),
       membership.live(queryOf(request)),
     ]);
     const totalSlot = workers.reduce((sum, m) => sum + m.slots, 0);
     const assigned = await runsGoingOn(new Set(workers.map((m) => m.id)), totalSlot);
-    const count = (status: string) => states.filter((s) => statusOf(s.lastRun) === status).length;
+    const count = (status: string) => counts.get(status) ?? 0;
+    const going = [...counts].reduce((sum, [status, n]) => (FINAL.has(status) ? sum : sum + n), 0);
     return {
       projectVersion: '2.3.9',
       gitCommitAbbrev: 'bosun',
       totalSlot: String(totalSlot),
       unassignedSlot: String(Math.max(0, totalSlot - assigned)),
-      runningJobs: String(states.filter((s) => !FINAL.has(statusOf(s.lastRun))).length),
+      runningJobs: String(going),
       finishedJobs: String(count('FINISHED')),
       failedJobs: String(count('FAILED')),
       cancelledJobs: String(count('CANCELED')),
@@ -266,7 +271,8 @@ function routes(
 
   // The agent's threads and each running pipeline engine, in SeaTunnel's shape.
   const threads = async (): Promise<Json[]> => {
-    const dump = threadDump(await seatunnelJobs());
+    // Engines run only for jobs whose latest run goes: the finished ones are not read.
+    const dump = threadDump(await collect(pipelines.running()));
     return [
       ...dump.threads.map(threadView),
       ...dump.engines.map(({ job, run }) => ({
@@ -289,17 +295,33 @@ function routes(
   // Logs as SeaTunnel 2.3.9's log servlets serve them: each pipeline job's newest run is the file
   // job-<id>.log (the name SeaTunnel's routing appender gives a job's log). Every node reads every
   // log from the store, so each node lists them all, as its own and as the cluster's.
+  // The list is every pipeline job that has run, read a page at a time; one file is found by the
+  // id in its name, never by reading the list.
   const logFiles = async (): Promise<Array<{ name: string; runId: string }>> =>
-    (await seatunnelJobs()).flatMap((s) =>
+    (await collect(pipelines.withRuns())).flatMap((s) =>
       s.lastRun === undefined
         ? []
         : [{ name: `job-${seatunnelId(s.job)}.log`, runId: s.lastRun.id }],
     );
   const logContent = async (reply: FastifyReply, name: string) => {
-    const file = (await logFiles()).find((f) => f.name === name);
+    const id = /^job-(\d+)\.log$/.exec(name)?.[1];
+    const state = id === undefined ? undefined : await find(id);
+    const runId = state === undefined ? undefined : await latestRunId(state);
     // SeaTunnel answers a missing file with a bare 400.
-    if (file === undefined) throw bad(`Log file ${name} not found.`);
-    return reply.type('text/plain; charset=utf-8').send(await jobs.readLog(file.runId));
+    if (
+      state === undefined ||
+      runId === undefined ||
+      `job-${seatunnelId(state.job)}.log` !== name
+    ) {
+      throw bad(`Log file ${name} not found.`);
+    }
+    return reply.type('text/plain; charset=utf-8').send(await jobs.readLog(runId));
+  };
+  /** The job's newest run that is not queued (the file's run), as the list names it. */
+  const latestRunId = async (state: JobState): Promise<string | undefined> => {
+    if (state.lastRun !== undefined && state.lastRun.state !== 'queued') return state.lastRun.id;
+    const [listed] = await jobs.listJobs({ limit: 1, namePrefix: state.job.name });
+    return listed?.job.id === state.job.id ? listed.lastRun?.id : undefined;
   };
   /** AllNodeLogServlet's list: every file, or those whose name holds `jobId`; JSON or HTML. */
   const logList = async (request: FastifyRequest, reply: FastifyReply, jobId: string) => {

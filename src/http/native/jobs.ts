@@ -68,19 +68,29 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
     async (request, reply) => reply.code(201).send(view(await jobs.createJob(request.body))),
   );
 
-  app.get<{ Querystring: { limit?: number; cursor?: string } }>(
+  app.get<{
+    Querystring: { limit: number; cursor?: string; name?: string; kind?: 'command' | 'pipeline' };
+  }>(
     '/api/v1/jobs',
     {
       schema: {
-        summary:
-          'List jobs with their next and last runs, by id; all of them unless limit is given',
+        summary: 'Jobs with their next and last runs, a page at a time',
+        description:
+          'In id order (creation order), or in name order when `name` is given. A page costs what it returns, however many jobs and runs there are; follow nextCursor for the next page (null on the last).',
         tags: ['jobs'],
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
             cursor: cursorParam,
+            name: {
+              type: 'string',
+              maxLength: 200,
+              description:
+                'only jobs whose name starts with this (case-sensitive), in name order; empty: every job in name order',
+            },
+            kind: { enum: ['command', 'pipeline'], description: 'only jobs of this kind' },
           },
         },
         responses: {
@@ -89,6 +99,10 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
             properties: {
               jobs: { type: 'array', items: jobResponse },
               nextCursor: { type: ['string', 'null'] },
+              total: {
+                type: 'integer',
+                description: 'every job the agent has (of `kind`, if given), whatever `name` says',
+              },
             },
           },
           ...errors,
@@ -96,19 +110,21 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
-      if (limit === undefined && cursor !== undefined) {
-        throw new AgentError('INVALID_INPUT', 'cursor needs limit: use ?limit=N&cursor=ID');
-      }
-      const page = await jobs.listJobs(
-        limit === undefined
-          ? undefined
-          : { limit, ...(cursor === undefined ? {} : { after: cursor }) },
-      );
+      const { limit, cursor, name, kind } = request.query;
+      const [page, totals] = await Promise.all([
+        jobs.listJobs({
+          limit,
+          ...(cursor === undefined ? {} : { after: cursor }),
+          ...(name === undefined ? {} : { namePrefix: name }),
+          ...(kind === undefined ? {} : { kind }),
+        }),
+        jobs.jobTotals(),
+      ]);
       const last = page.at(-1);
       return {
         jobs: page.map(view),
-        nextCursor: limit !== undefined && page.length === limit && last ? last.job.id : null,
+        nextCursor: page.length === limit && last ? last.job.id : null,
+        total: kind === undefined ? totals.command + totals.pipeline : totals[kind],
       };
     },
   );

@@ -69,7 +69,7 @@ for (const backend of storeBackends()) {
           size: 1,
           pieces: [new Uint8Array([1])],
         });
-        const all = await store.listJobs();
+        const all = await store.listJobs({ limit: 1000 });
         const ids = all.map((j) => j.id);
         const pages: string[][] = [];
         let after: string | undefined;
@@ -119,7 +119,7 @@ for (const backend of storeBackends()) {
         assert.deepEqual(await store.getJob('backup'), job);
         assert.deepEqual(await store.getJob(job.id), job);
         assert.deepEqual(
-          (await store.listJobs()).map((j) => j.id),
+          (await store.listJobs({ limit: 1000 })).map((j) => j.id),
           [job.id],
         );
         assert.ok((await store.jobsGeneration()) > generation);
@@ -139,6 +139,147 @@ for (const backend of storeBackends()) {
         await store.deleteJob(job.id);
         assert.equal(await store.getJob(job.id), undefined);
         await assert.rejects(store.deleteJob(job.id), isCode('NOT_FOUND', /does not exist/));
+      });
+
+      it('lists jobs by a name prefix in name order, and by kind, a page at a time', async () => {
+        for (const name of ['alpha-3', 'beta-1', 'alpha-1', 'alpha-2', 'alphabet']) {
+          await store.createJob(newJob({ name }));
+        }
+        const pipeline = await store.createJob(newJob({ name: 'alpha-pipe', kind: 'pipeline' }));
+        const names = async (page: Parameters<Store['listJobs']>[0]) =>
+          (await store.listJobs(page)).map((j) => j.name);
+        assert.deepEqual(await names({ limit: 2, namePrefix: 'alpha-' }), ['alpha-1', 'alpha-2']);
+        const first = await store.listJobs({ limit: 2, namePrefix: 'alpha-' });
+        assert.deepEqual(await names({ limit: 2, namePrefix: 'alpha-', after: first[1]!.id }), [
+          'alpha-3',
+          'alpha-pipe',
+        ]);
+        assert.deepEqual(await names({ limit: 5, namePrefix: 'gamma' }), []);
+        assert.deepEqual(await names({ limit: 5, kind: 'pipeline' }), ['alpha-pipe']);
+        assert.deepEqual(await names({ limit: 5, namePrefix: 'alpha', kind: 'command' }), [
+          'alpha-1',
+          'alpha-2',
+          'alpha-3',
+          'alphabet',
+        ]);
+        await store.deleteJob(pipeline.id);
+        await assert.rejects(
+          store.listJobs({ limit: 2, namePrefix: 'alpha-', after: pipeline.id }),
+          isCode('INVALID_INPUT', /deleted since the page was read/),
+        );
+      });
+
+      it("keeps each job's latest run and the totals as runs and jobs change", async () => {
+        const base = await store.jobTotals();
+        const command = await store.createJob(newJob({ name: 'latest-command' }));
+        const pipe = await store.createJob(newJob({ name: 'latest-pipe', kind: 'pipeline' }));
+        assert.deepEqual(await store.jobTotals(), {
+          command: base.command + 1,
+          pipeline: base.pipeline + 1,
+        });
+        assert.deepEqual(await store.countJobsByLastRun('pipeline'), new Map([['', 1]]));
+        const created = await store.listJobsByLastRun({
+          kind: 'pipeline',
+          states: [''],
+          limit: 10,
+          order: 'id',
+        });
+        assert.deepEqual(
+          created.map((e) => [e.job.name, e.lastRun]),
+          [['latest-pipe', undefined]],
+        );
+
+        // Queued runs are not a job's latest; a claimed one is, then its end.
+        await store.createRun(pipe.id, {});
+        assert.deepEqual(await store.latestRuns([pipe.id, command.id]), new Map());
+        const { claimed } = await store.claimRuns(NODE, 1, Date.now() + 1000, 0, LEASE);
+        const { run, leaseToken } = claimed[0]!;
+        assert.equal((await store.latestRuns([pipe.id])).get(pipe.id)?.state, 'running');
+        assert.deepEqual(await store.countJobsByLastRun('pipeline'), new Map([['running', 1]]));
+        const outcome = { state: 'succeeded', logBytes: 0, logTruncated: false } as const;
+        await store.finishRun(run.id, leaseToken, outcome, never);
+        await store.createRun(pipe.id, {});
+        const latest = (await store.latestRuns([pipe.id])).get(pipe.id);
+        assert.equal(latest?.id, run.id);
+        assert.equal(latest?.state, 'succeeded');
+        assert.deepEqual(await store.countJobsByLastRun('pipeline'), new Map([['succeeded', 1]]));
+        const finished = await store.listJobsByLastRun({
+          kind: 'pipeline',
+          states: ['succeeded', 'failed'],
+          limit: 10,
+          order: 'finished',
+        });
+        assert.deepEqual(
+          finished.map((e) => [e.job.id, e.lastRun?.id, e.cursor]),
+          [[pipe.id, run.id, `${latest?.finishedAt}:${pipe.id}`]],
+        );
+        assert.deepEqual(await store.countJobsByLastRun('command'), new Map([['', 1]]));
+
+        // Retention taking the latest run leaves the one before it, or none.
+        await store.prune({ keepRuns: 10, maxAgeMs: -1, logBudgetBytes: 1e9 });
+        assert.deepEqual(await store.latestRuns([pipe.id]), new Map());
+        assert.deepEqual(await store.countJobsByLastRun('pipeline'), new Map([['', 1]]));
+
+        await store.deleteJob(pipe.id);
+        assert.deepEqual(await store.jobTotals(), {
+          command: base.command + 1,
+          pipeline: base.pipeline,
+        });
+        assert.deepEqual(await store.countJobsByLastRun('pipeline'), new Map());
+        // A job that changes kind moves between the totals.
+        await store.updateJob({
+          ...newJob({ name: 'latest-command', kind: 'pipeline' }),
+          id: command.id,
+        });
+        assert.deepEqual(await store.jobTotals(), {
+          command: base.command,
+          pipeline: base.pipeline + 1,
+        });
+        assert.deepEqual(await store.countJobsByLastRun('pipeline'), new Map([['', 1]]));
+      });
+
+      it('pages jobs by the end of their latest run, then by id', async () => {
+        const ended: string[] = [];
+        for (let i = 0; i < 3; i++) {
+          const { run, leaseToken, job } = await claimedRun({
+            name: `ended-${i}`,
+            kind: 'pipeline',
+          });
+          const state = i === 1 ? 'failed' : 'succeeded';
+          await store.finishRun(
+            run.id,
+            leaseToken,
+            { state, logBytes: 0, logTruncated: false },
+            never,
+          );
+          ended.push(job.id);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const pages: string[][] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.listJobsByLastRun({
+            kind: 'pipeline',
+            states: ['succeeded', 'failed'],
+            limit: 2,
+            order: 'finished',
+            ...(after === undefined ? {} : { after }),
+          });
+          if (page.length === 0) break;
+          pages.push(page.map((e) => e.job.id));
+          after = page.at(-1)!.cursor;
+        }
+        assert.deepEqual(pages, [ended.slice(0, 2), ended.slice(2)]);
+        const failed = await store.listJobsByLastRun({
+          kind: 'pipeline',
+          states: ['failed'],
+          limit: 10,
+          order: 'id',
+        });
+        assert.deepEqual(
+          failed.map((e) => e.job.id),
+          [ended[1]],
+        );
       });
 
       it('refuses a second job with the same name', async () => {

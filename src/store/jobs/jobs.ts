@@ -1,13 +1,24 @@
 // Jobs and their schedules: definitions, reads, the generation, and materialize, which turns due
 // schedule fires into runs and moves each schedule's cursor in the same transaction.
 import { AgentError } from '../../errors.ts';
-import type { Job, JobPackage } from '../../model/jobs.ts';
+import type { Job, JobKind, JobPackage } from '../../model/jobs.ts';
 import type { Run } from '../../model/runs.ts';
 import type { Schedule } from '../../model/schedules.ts';
-import type { JobsStore, NewJob } from '../store.ts';
-import { idParam, num, toJob, toPackage, toSchedule } from './rows.ts';
+import type { JobsStore, LastRunState, NewJob } from '../store.ts';
+import { idParam, num, RUN_COLUMNS, toJob, toPackage, toRun, toSchedule } from './rows.ts';
 import { JOB_COLUMNS, SCHEDULE_COLUMNS, type Shared } from './shared.ts';
-import { one, type SqlExecutor, type SqlTx } from './sql.ts';
+import { one, type SqlExecutor, type SqlRow, type SqlStatements, type SqlTx } from './sql.ts';
+
+/**
+ * An `in (…)` list of ids: `$1, $2…` and its parameters, padded to a power of two with the last id
+ * repeated, so that pages of any size make a few statement texts to prepare and keep, not one per size.
+ */
+export function idList(ids: readonly number[]): { marks: string; params: number[] } {
+  let size = 1;
+  while (size < ids.length) size *= 2;
+  const params = Array.from({ length: size }, (_, i) => ids[Math.min(i, ids.length - 1)]!);
+  return { marks: params.map((_, i) => `$${i + 1}`).join(', '), params };
+}
 
 export type JobsPart = Pick<
   JobsStore,
@@ -17,6 +28,9 @@ export type JobsPart = Pick<
   | 'jobNames'
   | 'getJob'
   | 'listJobs'
+  | 'jobTotals'
+  | 'countJobsByLastRun'
+  | 'listJobsByLastRun'
   | 'jobsGeneration'
   | 'nextDue'
   | 'materialize'
@@ -63,6 +77,45 @@ export function createJobs(db: SqlExecutor, shared: Shared): JobsPart {
         ],
       );
     }
+  }
+
+  /** The name of the job a name-ordered page ended with; INVALID_INPUT if it is gone. */
+  async function nameOf(tx: SqlStatements, id: string): Promise<string> {
+    const row = await one(tx, 'select name from jobs where id = $1', [idParam(id)]);
+    if (row === undefined) {
+      throw new AgentError(
+        'INVALID_INPUT',
+        `cursor ${id} names a job deleted since the page was read; list again from the first page`,
+      );
+    }
+    return String(row.name);
+  }
+
+  /** Jobs from their rows, with their schedules and packages read in one statement each by key. */
+  async function withSchedules(tx: SqlStatements, rows: SqlRow[]): Promise<Job[]> {
+    if (rows.length === 0) return [];
+    const ids = idList(rows.map((row) => num(row.id)));
+    const schedules = new Map<string, Schedule[]>();
+    for (const row of await tx.all(
+      `select ${SCHEDULE_COLUMNS} from schedules where job_id in (${ids.marks})
+       order by job_id, position`,
+      ids.params,
+    )) {
+      const s = toSchedule(row);
+      const list = schedules.get(s.jobId) ?? [];
+      list.push(s);
+      schedules.set(s.jobId, list);
+    }
+    const packages = new Map<string, JobPackage>();
+    for (const row of await tx.all(
+      `select job_id, sha256, size, uploaded_at from packages where job_id in (${ids.marks})`,
+      ids.params,
+    )) {
+      packages.set(String(row.job_id), toPackage(row));
+    }
+    return rows.map((row) =>
+      toJob(row, schedules.get(String(row.id)) ?? [], packages.get(String(row.id))),
+    );
   }
 
   return {
@@ -150,37 +203,117 @@ export function createJobs(db: SqlExecutor, shared: Shared): JobsPart {
     listJobs: (page) =>
       db.autocommit('list jobs', async (tx) => {
         const params: unknown[] = [];
-        if (page?.after !== undefined) params.push(Number(page.after));
-        if (page !== undefined) params.push(page.limit);
+        const where: string[] = [];
+        const add = (clause: string, ...values: unknown[]): void => {
+          let next = 0;
+          where.push(
+            clause.replace(/\?/g, () => {
+              params.push(values[next++]);
+              return `$${params.length}`;
+            }),
+          );
+        };
+        if (page.kind !== undefined) add('kind = ?', page.kind);
+        if (page.namePrefix !== undefined) {
+          // Byte order on both stores (PostgreSQL's column is collated "C"): a prefix is a range.
+          add('name >= ? and name < ?', page.namePrefix, `${page.namePrefix}\u{10FFFF}`);
+          if (page.after !== undefined) add('name > ?', await nameOf(tx, page.after));
+        } else if (page.after !== undefined) {
+          add('id > ?', idParam(page.after));
+        }
+        params.push(page.limit);
         const rows = await tx.all(
-          `select ${JOB_COLUMNS} from jobs ${page?.after === undefined ? '' : 'where id > $1'}
-           order by id ${page === undefined ? '' : `limit $${params.length}`}`,
+          `select ${JOB_COLUMNS} from jobs ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+           order by ${page.namePrefix === undefined ? 'id' : 'name'} limit $${params.length}`,
           params,
         );
-        if (rows.length === 0) return [];
-        // A page's jobs are consecutive ids, so their schedules and packages are one id range.
-        const range = page === undefined ? '' : 'where job_id between $1 and $2';
-        const bounds = page === undefined ? [] : [rows[0]?.id, rows.at(-1)?.id];
-        const schedules = new Map<string, Schedule[]>();
-        for (const row of await tx.all(
-          `select ${SCHEDULE_COLUMNS} from schedules ${range} order by job_id, position`,
-          bounds,
-        )) {
-          const s = toSchedule(row);
-          const list = schedules.get(s.jobId) ?? [];
-          list.push(s);
-          schedules.set(s.jobId, list);
+        return withSchedules(tx, rows);
+      }),
+
+    jobTotals: () =>
+      db.autocommit('count jobs', async (tx) => {
+        const totals: Record<JobKind, number> = { command: 0, pipeline: 0 };
+        for (const row of await tx.all('select kind, n from job_totals')) {
+          totals[String(row.kind) as JobKind] = num(row.n);
         }
-        const packages = new Map<string, JobPackage>();
-        for (const row of await tx.all(
-          `select job_id, sha256, size, uploaded_at from packages ${range}`,
-          bounds,
-        )) {
-          packages.set(String(row.job_id), toPackage(row));
-        }
-        return rows.map((row) =>
-          toJob(row, schedules.get(String(row.id)) ?? [], packages.get(String(row.id))),
+        return totals;
+      }),
+
+    countJobsByLastRun: (kind) =>
+      db.autocommit('count jobs by their latest run', async (tx) => {
+        const rows = await tx.all(
+          'select state, count(*) as n from job_last_runs where kind = $1 group by state',
+          [kind],
         );
+        return new Map(rows.map((row) => [String(row.state) as LastRunState, num(row.n)]));
+      }),
+
+    listJobsByLastRun: (query) =>
+      db.autocommit('list jobs by their latest run', async (tx) => {
+        const byEnd = query.order === 'finished';
+        const [at, id] = (query.after ?? '').split(':').map(Number);
+        // One indexed range per state (each in the listing's order), merged: a page costs what it
+        // returns times the number of states, however many jobs there are.
+        const found: SqlRow[] = [];
+        for (const state of new Set(query.states)) {
+          const params: unknown[] = [query.kind, state];
+          let after = '';
+          if (query.after !== undefined && !byEnd) {
+            params.push(idParam(query.after));
+            after = 'and job_id > $3';
+          } else if (query.after !== undefined) {
+            params.push(at, id);
+            // A row value: both stores read it as one range of the (…, finished_at, job_id) index.
+            after = 'and (finished_at, job_id) > ($3, $4)';
+          }
+          params.push(query.limit);
+          found.push(
+            ...(await tx.all(
+              `select job_id, run_id, finished_at from job_last_runs
+               where kind = $1 and state = $2 ${byEnd ? 'and finished_at is not null' : ''} ${after}
+               order by ${byEnd ? 'finished_at, job_id' : 'job_id'} limit $${params.length}`,
+              params,
+            )),
+          );
+        }
+        found.sort((a, b) =>
+          byEnd && num(a.finished_at) !== num(b.finished_at)
+            ? num(a.finished_at) - num(b.finished_at)
+            : num(a.job_id) - num(b.job_id),
+        );
+        found.splice(query.limit);
+        if (found.length === 0) return [];
+        const ids = idList(found.map((row) => num(row.job_id)));
+        const jobs = new Map(
+          (
+            await withSchedules(
+              tx,
+              await tx.all(
+                `select ${JOB_COLUMNS} from jobs where id in (${ids.marks})`,
+                ids.params,
+              ),
+            )
+          ).map((job) => [job.id, job]),
+        );
+        const runIds = found.flatMap((row) => (row.run_id === null ? [] : [num(row.run_id)]));
+        const runList = idList(runIds);
+        const runs = new Map(
+          runIds.length === 0
+            ? []
+            : (
+                await tx.all(
+                  `select ${RUN_COLUMNS} from runs where id in (${runList.marks})`,
+                  runList.params,
+                )
+              ).map((row) => [String(row.id), toRun(row)]),
+        );
+        return found.flatMap((row) => {
+          const job = jobs.get(String(row.job_id));
+          if (job === undefined) return []; // deleted between the two reads
+          const lastRun = row.run_id === null ? undefined : runs.get(String(row.run_id));
+          const cursor = byEnd ? `${num(row.finished_at)}:${job.id}` : job.id;
+          return [{ job, lastRun, cursor }];
+        });
       }),
 
     jobsGeneration: () =>

@@ -197,8 +197,11 @@ export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
   async function nextDue(tx: SqlStatements, at: number): Promise<DueTimes> {
     const row = await one(
       tx,
-      `select (select min(s.next_fire_at) from schedules s join jobs j on j.id = s.job_id
-               where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null) as fire_at,
+      // The earliest cursor by the due index, stopping at the first enabled job: min() over the
+      // join read every schedule and every job on PostgreSQL (issue 25).
+      `select (select s.next_fire_at from schedules s join jobs j on j.id = s.job_id
+               where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null
+               order by s.next_fire_at limit 1) as fire_at,
               (select min(run_at) from runs where state = 'queued' and run_at > $1) as run_at,
               (select count(*) from (select 1 from runs where state = 'queued' and run_at <= $1
                  limit 1) b) as blocked`,

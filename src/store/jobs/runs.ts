@@ -8,6 +8,7 @@ import { RETRIABLE_STATES, type Run } from '../../model/runs.ts';
 import type { ClaimedRun, JobsStore, KeptLease, RunFilter } from '../store.ts';
 import { idParam, opt, optStr, RUN_COLUMNS, toRun } from './rows.ts';
 import { notFound, type Shared } from './shared.ts';
+import { idList } from './jobs.ts';
 import { one, type SqlExecutor } from './sql.ts';
 
 export type RunsPart = Pick<
@@ -41,11 +42,15 @@ export function createRuns(db: SqlExecutor, shared: Shared): RunsPart {
   const { nextDue } = shared;
 
   return {
-    latestRuns: () =>
+    latestRuns: (jobIds) =>
       db.autocommit('read the latest runs', async (tx) => {
+        if (jobIds.length === 0) return new Map<string, Run>();
+        // job_last_runs names each job's latest run (kept by triggers): a read by key per job.
+        const ids = idList(jobIds.map(idParam));
         const rows = await tx.all(
           `select ${RUN_COLUMNS} from runs where id in (
-             select max(id) from runs where state <> 'queued' group by job_id)`,
+             select run_id from job_last_runs where job_id in (${ids.marks}) and run_id is not null)`,
+          ids.params,
         );
         return new Map(rows.map((row) => [String(row.job_id), toRun(row)]));
       }),

@@ -130,3 +130,148 @@ create table package_chunks (
 )${t.strict};
 `;
 }
+
+/**
+ * Migration 7, what a listing needs to cost what it returns (issue 25): each job's kind (and its
+ * keepRuns, for retention to read without the spec) as a column,
+ * a row per job with its latest run that is not queued (`job_last_runs`, the SeaTunnel status of a
+ * job and a page's last runs read by key), the number of jobs of each kind (`job_totals`, Cloudtask's
+ * jobstotal without counting), and an index for retention by age. Triggers keep the two tables, so
+ * every writer (the run lifecycle, retention, a job's deletion) keeps them without knowing of them.
+ * The parts that differ are the generated column, name order (byte order on both, so a name prefix
+ * is an index range) and the trigger language; tables, keys and indexes are the same.
+ */
+const listingTables = (t: ColumnTypes): string => `
+create index jobs_kind on jobs (kind, id);
+
+-- One row per job: its newest run that is not queued (state '' and run_id null before its first).
+create table job_last_runs (
+  job_id ${t.bigint} primary key,
+  kind text not null,
+  run_id ${t.bigint},
+  state text not null,
+  finished_at ${t.bigint}
+)${t.strict};
+-- A listing reads one state at a time from these, by id or by the run's end, and merges.
+create index job_last_runs_state on job_last_runs (kind, state, job_id);
+create index job_last_runs_finished on job_last_runs (kind, state, finished_at, job_id)
+  where finished_at is not null;
+
+create table job_totals (
+  kind text primary key,
+  n ${t.bigint} not null
+)${t.strict};
+
+create index runs_finished on runs (finished_at) where finished_at is not null;
+-- Runs in a state, newest first (GET /api/v1/runs?state=running): without it, a scan of every run.
+create index runs_by_state on runs (state, id);
+-- Retention sums the stored log bytes from this index alone, a batch of runs at a time.
+create index runs_logs on runs (id, log_stored) where log_stored > 0;
+
+insert into job_totals (kind, n) select kind, count(*) from jobs group by kind;
+insert into job_last_runs (job_id, kind, state) select id, kind, '' from jobs;
+update job_last_runs set run_id = (
+  select max(r.id) from runs r where r.job_id = job_last_runs.job_id and r.state <> 'queued');
+update job_last_runs set
+  state = coalesce((select r.state from runs r where r.id = job_last_runs.run_id), ''),
+  finished_at = (select r.finished_at from runs r where r.id = job_last_runs.run_id)
+  where run_id is not null;
+`;
+
+/**
+ * The statements that follow a run's change into job_last_runs (NEW and OLD as triggers name them):
+ * a newer run that is not queued becomes the job's latest; a deleted latest run gives way to the
+ * newest one left.
+ */
+const RUN_BECOMES_LATEST = `
+  update job_last_runs set run_id = new.id, state = new.state, finished_at = new.finished_at
+    where job_id = new.job_id and (run_id is null or run_id <= new.id)`;
+const LATEST_RUN_DELETED = `
+  update job_last_runs set run_id = (
+    select max(r.id) from runs r where r.job_id = old.job_id and r.state <> 'queued')
+    where job_id = old.job_id and run_id = old.id;
+  update job_last_runs set
+    state = coalesce((select r.state from runs r where r.id = job_last_runs.run_id), ''),
+    finished_at = (select r.finished_at from runs r where r.id = job_last_runs.run_id)
+    where job_id = old.job_id and (run_id is null or run_id < old.id)`;
+
+/** Migration 7 for SQLite: `kind` a virtual column computed from the spec, triggers in SQL. */
+export const sqliteListingSchema = `
+alter table jobs add column kind text
+  generated always as (coalesce(json_extract(spec, '$.kind'), 'command')) virtual;
+alter table jobs add column keep_runs integer
+  generated always as (coalesce(json_extract(spec, '$.keepRuns'), 0)) virtual;
+${listingTables({ bigint: 'integer', blob: 'blob', strict: ' strict' })}
+create trigger runs_latest_insert after insert on runs when new.state <> 'queued' begin
+  ${RUN_BECOMES_LATEST};
+end;
+create trigger runs_latest_update after update of state, finished_at on runs
+  when new.state <> 'queued' begin
+  ${RUN_BECOMES_LATEST};
+end;
+create trigger runs_latest_delete after delete on runs
+  when old.id = (select run_id from job_last_runs where job_id = old.job_id) begin
+  ${LATEST_RUN_DELETED};
+end;
+create trigger jobs_summary_insert after insert on jobs begin
+  insert or ignore into job_totals (kind, n) values (new.kind, 0);
+  update job_totals set n = n + 1 where kind = new.kind;
+  insert into job_last_runs (job_id, kind, state) values (new.id, new.kind, '');
+end;
+create trigger jobs_summary_delete after delete on jobs begin
+  update job_totals set n = n - 1 where kind = old.kind;
+  delete from job_last_runs where job_id = old.id;
+end;
+create trigger jobs_summary_kind after update of spec on jobs when new.kind is not old.kind begin
+  update job_totals set n = n - 1 where kind = old.kind;
+  insert or ignore into job_totals (kind, n) values (new.kind, 0);
+  update job_totals set n = n + 1 where kind = new.kind;
+  update job_last_runs set kind = new.kind where job_id = new.id;
+end;
+`;
+
+/**
+ * Migration 7 for PostgreSQL: `kind` a stored generated column, the name in byte order ("C", as
+ * SQLite compares), triggers in PL/pgSQL.
+ */
+export const postgresListingSchema = `
+alter table jobs add column kind text not null
+  generated always as (coalesce(spec::jsonb ->> 'kind', 'command')) stored;
+alter table jobs add column keep_runs integer not null
+  generated always as (coalesce((spec::jsonb ->> 'keepRuns')::integer, 0)) stored;
+alter table jobs alter column name type text collate "C";
+${listingTables({ bigint: 'bigint', blob: 'bytea', strict: '' })}
+create function bosun_run_latest() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'DELETE' then
+    if exists (select 1 from job_last_runs where job_id = old.job_id and run_id = old.id) then
+      ${LATEST_RUN_DELETED};
+    end if;
+  elsif new.state <> 'queued' then
+    ${RUN_BECOMES_LATEST};
+  end if;
+  return null;
+end $$;
+create trigger runs_latest after insert or update of state, finished_at or delete on runs
+  for each row execute function bosun_run_latest();
+
+create function bosun_job_summary() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'INSERT' then
+    insert into job_totals (kind, n) values (new.kind, 1)
+      on conflict (kind) do update set n = job_totals.n + 1;
+    insert into job_last_runs (job_id, kind, state) values (new.id, new.kind, '');
+  elsif tg_op = 'DELETE' then
+    update job_totals set n = n - 1 where kind = old.kind;
+    delete from job_last_runs where job_id = old.id;
+  elsif new.kind is distinct from old.kind then
+    update job_totals set n = n - 1 where kind = old.kind;
+    insert into job_totals (kind, n) values (new.kind, 1)
+      on conflict (kind) do update set n = job_totals.n + 1;
+    update job_last_runs set kind = new.kind where job_id = new.id;
+  end if;
+  return null;
+end $$;
+create trigger jobs_summary after insert or delete or update of spec on jobs
+  for each row execute function bosun_job_summary();
+`;

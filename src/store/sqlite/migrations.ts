@@ -4,6 +4,7 @@ import {
   jobsSchema,
   packageChunksTable,
   pipelineRunColumns,
+  sqliteListingSchema,
   stopGraceColumn,
 } from '../jobs/schema.ts';
 import type { Migration } from '../migrations.ts';
@@ -66,5 +67,10 @@ create table settings (
     version: 6,
     name: "nodes: each node's slots",
     sql: `alter table nodes add column slots integer not null default 0;`,
+  },
+  {
+    version: 7,
+    name: "jobs listed by the page: kind, each job's latest run, totals (issue 25)",
+    sql: sqliteListingSchema,
   },
 ];

@@ -255,6 +255,8 @@ export interface ScheduleInfo {
 export interface ScheduleItem {
   readonly type: 'schedule';
   readonly jobs: readonly ScheduleInfo[];
+  /** Jobs beyond those listed (the listing shows the first ones by name). */
+  readonly more?: number;
 }
 
 /** A run started, found, asked to stop, or changing state (`run`, `stop`, `watch run`, `runs`). */

@@ -197,6 +197,12 @@ describe('command items', () => {
     );
   });
 
+  it('schedule: says how many jobs the listing left out', () => {
+    const job = { id: 'j', name: 'a', enabled: false, schedules: [], next: [] };
+    const out = renderItem(at({ type: 'schedule', jobs: [job], more: 41 }));
+    assert.match(out, /\n… and 41 more; 'schedule <job>' shows one/);
+  });
+
   it('monitor: a row per job, or a line saying nothing ran', () => {
     assert.equal(
       renderItem(at({ type: 'monitor', timestamp: T, cycleSec: 60, monitorDataList: [] })),

@@ -305,6 +305,11 @@ function renderSchedule(item: ScheduleItem): string {
     j.schedules.length === 0 ? 'manual' : j.schedules.join('; '),
   ]);
   const out = [table(['JOB', 'ENABLED', 'NEXT', 'LAST', 'SCHEDULES'], rows)];
+  if (item.more !== undefined && item.more > 0) {
+    out.push(
+      `… and ${item.more} more; 'schedule <job>' shows one, 'bosun jobs ls --all' lists all`,
+    );
+  }
   for (const j of item.jobs) {
     if (j.next.length > 1) {
       out.push('', `next runs of ${j.name}:`, ...j.next.map((t) => `  ${formatTime(t)}`));

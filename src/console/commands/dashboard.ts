@@ -75,10 +75,8 @@ export async function readDashboard(
   eventLoop: EventLoopInfo,
   sources: { state: ConsoleState; threads: ThreadSampler },
 ): Promise<DashboardItem> {
-  const [page, names] = await Promise.all([
-    deps.jobs.listRuns({ state: 'running', limit: RUNS_SHOWN }),
-    jobNames(deps.jobs),
-  ]);
+  const page = await deps.jobs.listRuns({ state: 'running', limit: RUNS_SHOWN });
+  const names = await jobNames(deps.jobs, page.runs);
   const memory = process.memoryUsage();
   const s = deps.monitor.latest()?.snapshot;
   const host: DashboardItem['host'] =

@@ -67,11 +67,11 @@ export function createMonitorCommand(state?: ConsoleState): CommandSpec {
         if (!(await ctx.sleep(cycleSec * 1000))) return;
         const to = Date.now();
         const filter = jobId === undefined ? {} : { jobId };
-        const [recent, running, names] = await Promise.all([
+        const [recent, running] = await Promise.all([
           jobs.listRuns({ ...filter, limit: RUNS_READ }),
           jobs.listRuns({ ...filter, state: 'running', limit: RUNS_READ }),
-          jobNames(jobs),
         ]);
+        const names = await jobNames(jobs, [...recent.runs, ...running.runs]);
         if (ctx.signal.aborted) return;
         const item: MonitorItem = {
           type: 'monitor',

@@ -32,14 +32,12 @@ export const runsCommand: CommandSpec = {
     const [job] = positionals;
     const { jobs } = ctx.deps;
     try {
-      const [page, names] = await Promise.all([
-        jobs.listRuns({
-          limit,
-          ...(job === undefined ? {} : { jobId: job }),
-          ...(state === undefined ? {} : { state: state as RunState }),
-        }),
-        jobNames(jobs),
-      ]);
+      const page = await jobs.listRuns({
+        limit,
+        ...(job === undefined ? {} : { jobId: job }),
+        ...(state === undefined ? {} : { state: state as RunState }),
+      });
+      const names = await jobNames(jobs, page.runs);
       const item: RunsItem = {
         type: 'runs',
         runs: page.runs.map((r) => toRunInfo(r, names.get(r.jobId) ?? r.jobId)),

@@ -19,19 +19,31 @@ export const scheduleCommand: CommandSpec = {
     const count = intOption(values.number, 'schedule: -n', { min: 1, max: 100 }) ?? 5;
     const [name] = positionals;
     const { jobs } = ctx.deps;
-    const item: ScheduleItem = {
-      type: 'schedule',
-      jobs: name === undefined ? await listAll(jobs) : [await one(jobs, name, count)],
-    };
+    const item: ScheduleItem =
+      name === undefined
+        ? await listFirst(jobs)
+        : { type: 'schedule', jobs: [await one(jobs, name, count)] };
     ctx.emit(item);
   },
 };
 
-async function listAll(jobs: JobsService): Promise<ScheduleInfo[]> {
-  const states = await jobs.listJobs();
-  return states
-    .map((state) => infoOf(state, state.nextRunAt === undefined ? [] : [state.nextRunAt]))
-    .sort((a, b) => a.name.localeCompare(b.name));
+/** The most jobs the listing shows: a terminal's worth, read as one page of the store. */
+const LISTED = 200;
+
+async function listFirst(jobs: JobsService): Promise<ScheduleItem> {
+  // Name order (an empty prefix), the first page only: the cost is the page's, however many jobs.
+  const [states, totals] = await Promise.all([
+    jobs.listJobs({ limit: LISTED, namePrefix: '' }),
+    jobs.jobTotals(),
+  ]);
+  const total = Object.values(totals).reduce((sum, n) => sum + n, 0);
+  return {
+    type: 'schedule',
+    jobs: states.map((state) =>
+      infoOf(state, state.nextRunAt === undefined ? [] : [state.nextRunAt]),
+    ),
+    ...(total > states.length ? { more: total - states.length } : {}),
+  };
 }
 
 async function one(jobs: JobsService, name: string, count: number): Promise<ScheduleInfo> {

@@ -23,9 +23,9 @@ export function toRunInfo(run: Run, job: string): RunInfo {
   };
 }
 
-/** Job id → name, for showing runs. */
-export async function jobNames(jobs: JobsService): Promise<Map<string, string>> {
-  return new Map((await jobs.listJobs()).map((s) => [s.job.id, s.job.name]));
+/** Job id → name for the jobs of these runs, in one read whatever the number of jobs. */
+export function jobNames(jobs: JobsService, runs: readonly Run[]): Promise<Map<string, string>> {
+  return jobs.jobNames([...new Set(runs.map((r) => r.jobId))]);
 }
 
 /** A run by id, or a failure that says how to find one. */

@@ -66,6 +66,8 @@ describe('createPostgresStore', () => {
         assert.deepEqual(
           tables.rows.map((r) => r.table_name),
           [
+            'job_last_runs',
+            'job_totals',
             'jobs',
             'nodes',
             'outbox',

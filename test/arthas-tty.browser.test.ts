@@ -12,7 +12,14 @@ import { after, before, describe, test } from 'node:test';
 import * as esbuild from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT, startAgent, type RunningAgent } from './support/agent.ts';
-import { errorsOf, launchBrowser, openPage, RESULTS, skipBrowser } from './support/browser.ts';
+import {
+  errorsOf,
+  launchBrowser,
+  openPage,
+  RESULTS,
+  skipBrowser,
+  waitForTerminal,
+} from './support/browser.ts';
 
 /** The page's script: what Arthas's console does with the socket and the terminal, and no more. */
 const CLIENT = `
@@ -30,23 +37,9 @@ ws.onopen = () => {
 ws.onclose = (event) => { window.closedWith = event.code; };
 `;
 
-/** The terminal's visible text, one line per row, trailing blanks dropped. */
-const screenText = async (page: Page): Promise<string> =>
-  (
-    await page.$$eval('#terminal .xterm-rows > div', (rows) =>
-      rows.map((row) => (row.textContent ?? '').replace(/\s+$/, '')).join('\n'),
-    )
-  ).replace(/\s+$/, '');
-
-const waitForScreen = async (page: Page, pattern: RegExp, what: string): Promise<string> => {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const screen = await screenText(page);
-    if (pattern.test(screen)) return screen;
-    if (Date.now() > deadline) assert.fail(`${what}: never saw ${pattern} on\n${screen}`);
-    await page.waitForTimeout(100);
-  }
-};
+const TERMINAL = '#terminal';
+const waitForScreen = (page: Page, pattern: RegExp, what: string): Promise<string> =>
+  waitForTerminal(page, TERMINAL, pattern, what);
 
 const PROMPT = String.raw`\[bosun@\d+\]\$`;
 

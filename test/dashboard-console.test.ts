@@ -6,25 +6,20 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserWithAgent, errorsOf, openPage, RESULTS, skipBrowser } from './support/browser.ts';
+import {
+  browserWithAgent,
+  errorsOf,
+  openPage,
+  RESULTS,
+  skipBrowser,
+  terminalText,
+  waitForTerminal,
+} from './support/browser.ts';
 
-/** The terminal's visible text, one line per row, trailing blanks (and the prompt's space) dropped. */
-const screenText = async (page: Page): Promise<string> =>
-  (
-    await page.$$eval('[data-testid="console"] .xterm-rows > div', (rows) =>
-      rows.map((row) => (row.textContent ?? '').replace(/\s+$/, '')).join('\n'),
-    )
-  ).replace(/\s+$/, '');
-
-const waitForScreen = async (page: Page, pattern: RegExp, what: string): Promise<string> => {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const screen = await screenText(page);
-    if (pattern.test(screen)) return screen;
-    if (Date.now() > deadline) assert.fail(`${what}: never saw ${pattern} on\n${screen}`);
-    await page.waitForTimeout(100);
-  }
-};
+const TERMINAL = '[data-testid="console"]';
+const screenText = (page: Page): Promise<string> => terminalText(page, TERMINAL);
+const waitForScreen = (page: Page, pattern: RegExp, what: string): Promise<string> =>
+  waitForTerminal(page, TERMINAL, pattern, what, 15_000);
 
 describe('dashboard console page', { skip: skipBrowser, timeout: 120_000 }, () => {
   const t = browserWithAgent();

@@ -28,21 +28,7 @@ export interface ThreadDump {
 
 /** The threads of this process; `taskDir` is /proc/self/task but for tests. */
 export function agentThreads(taskDir = '/proc/self/task'): AgentThread[] {
-  let tids: string[];
-  try {
-    tids = readdirSync(taskDir);
-  } catch {
-    return []; // no /proc (not Linux): no threads to show
-  }
-  return tids.map((tid) => {
-    let stat;
-    try {
-      stat = parsePidStat(readFileSync(`${taskDir}/${tid}/stat`, 'utf8'));
-    } catch {
-      stat = undefined; // the thread ended meanwhile
-    }
-    return { tid: Number(tid), name: stat?.name ?? 'thread', state: stat?.state ?? '?' };
-  });
+  return agentThreadTimes(taskDir).map(({ tid, name, state }) => ({ tid, name, state }));
 }
 
 /** A thread with what a CPU sampler needs (the console's `thread` and `dashboard`). */

@@ -76,3 +76,28 @@ export function errorsOf(page: Page): string[] {
 export async function text(page: Page, selector: string): Promise<string> {
   return ((await page.textContent(selector)) ?? '').trim();
 }
+
+/** An xterm.js terminal's visible text, one line per row, trailing blanks dropped. */
+export async function terminalText(page: Page, terminal: string): Promise<string> {
+  const rows = await page.$$eval(`${terminal} .xterm-rows > div`, (divs) =>
+    divs.map((row) => (row.textContent ?? '').replace(/\s+$/, '')).join('\n'),
+  );
+  return rows.replace(/\s+$/, '');
+}
+
+/** Waits until the terminal shows `pattern`; fails naming `what` and the screen it saw. */
+export async function waitForTerminal(
+  page: Page,
+  terminal: string,
+  pattern: RegExp,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const screen = await terminalText(page, terminal);
+    if (pattern.test(screen)) return screen;
+    if (Date.now() > deadline) assert.fail(`${what}: never saw ${pattern} on\n${screen}`);
+    await page.waitForTimeout(100);
+  }
+}

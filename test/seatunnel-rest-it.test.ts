@@ -351,27 +351,22 @@ sink { Console { plugin_input = "fake" } }`;
 // ClusterSeaTunnelContainer's submit and stop cases. The original starts two nodes but sends every
 // request to the first; its assertions index finished-jobs from an empty history ([i] for the i-th
 // job of the test). Each case therefore gets a fresh agent here.
-// Each case has an agent of its own (the originals index finished-jobs from an empty history), so two
-// run at once: the file is among npm test's longest.
-describe(
-  'ClusterSeaTunnelContainer: submit and stop, v1 (task 0) and v2 (task 1)',
-  { concurrency: 2 },
-  () => {
-    const JOB_NAME = 'test测试';
-    const PARAM_JOB_NAME = 'param_test测试';
-    const TASKS = [
-      { api: 'v1', prefix: V1, id: 862969647010611201n },
-      { api: 'v2', prefix: '', id: 862969647010611202n },
-    ];
+describe('ClusterSeaTunnelContainer: submit and stop, v1 (task 0) and v2 (task 1)', () => {
+  const JOB_NAME = 'test测试';
+  const PARAM_JOB_NAME = 'param_test测试';
+  const TASKS = [
+    { api: 'v1', prefix: V1, id: 862969647010611201n },
+    { api: 'v2', prefix: '', id: 862969647010611202n },
+  ];
 
-    /** The test's submitJob: FakeSource 100 rows → Console, the query as the test builds it. */
-    const submitJob = (
-      base: string,
-      mode: string,
-      startWithSavePoint: boolean,
-      paramJobName: string | null,
-    ) => {
-      const body = `{
+  /** The test's submitJob: FakeSource 100 rows → Console, the query as the test builds it. */
+  const submitJob = (
+    base: string,
+    mode: string,
+    startWithSavePoint: boolean,
+    paramJobName: string | null,
+  ) => {
+    const body = `{
     "env": {
         "job.name": "${JOB_NAME}",
         "job.mode": "${mode}"
@@ -399,138 +394,132 @@ describe(
         }
     ]
 }`;
-      let parameters: string | null = paramJobName === null ? null : `jobName=${paramJobName}`;
-      if (startWithSavePoint) parameters = `${parameters}&isStartWithSavePoint=true`;
-      const url = `${base}/submit-job${parameters === null ? '' : `?${encodeURI(parameters)}`}`;
-      return call('POST', url, body, JSON_UTF8);
-    };
+    let parameters: string | null = paramJobName === null ? null : `jobName=${paramJobName}`;
+    if (startWithSavePoint) parameters = `${parameters}&isStartWithSavePoint=true`;
+    const url = `${base}/submit-job${parameters === null ? '' : `?${encodeURI(parameters)}`}`;
+    return call('POST', url, body, JSON_UTF8);
+  };
 
-    /** The test's submitJobs: two FakeSource 1000 rows → Console configs with params jobId id, id-1. */
-    const submitJobs = async (base: string, mode: string, savepoint: boolean, id: bigint) => {
-      const jobs = [0n, 1n].map((i) => ({
-        params: { jobId: String(id - i), ...(savepoint ? { isStartWithSavePoint: 'true' } : {}) },
-        env: { 'job.mode': mode },
-        source: [
-          {
-            plugin_name: 'FakeSource',
-            result_table_name: 'fake',
-            'row.num': 1000,
-            schema: { fields: { name: 'string', age: 'int', card: 'int' } },
-          },
-        ],
-        transform: [],
-        sink: [{ plugin_name: 'Console', source_table_name: ['fake'] }],
-      }));
-      const res = await call('POST', `${base}/submit-jobs`, JSON.stringify(jobs), JSON_UTF8);
-      assert.equal(res.status, 200, res.text);
-      assert.equal(res.body[0].jobId, String(id));
-      assert.equal(res.body[1].jobId, String(id - 1n));
-      const info = await get(`${base}/job-info/${id}`);
-      assert.equal(info.status, 200);
-      assert.equal(info.body.jobStatus, 'RUNNING');
-    };
+  /** The test's submitJobs: two FakeSource 1000 rows → Console configs with params jobId id, id-1. */
+  const submitJobs = async (base: string, mode: string, savepoint: boolean, id: bigint) => {
+    const jobs = [0n, 1n].map((i) => ({
+      params: { jobId: String(id - i), ...(savepoint ? { isStartWithSavePoint: 'true' } : {}) },
+      env: { 'job.mode': mode },
+      source: [
+        {
+          plugin_name: 'FakeSource',
+          result_table_name: 'fake',
+          'row.num': 1000,
+          schema: { fields: { name: 'string', age: 'int', card: 'int' } },
+        },
+      ],
+      transform: [],
+      sink: [{ plugin_name: 'Console', source_table_name: ['fake'] }],
+    }));
+    const res = await call('POST', `${base}/submit-jobs`, JSON.stringify(jobs), JSON_UTF8);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body[0].jobId, String(id));
+    assert.equal(res.body[1].jobId, String(id - 1n));
+    const info = await get(`${base}/job-info/${id}`);
+    assert.equal(info.status, 200);
+    assert.equal(info.body.jobStatus, 'RUNNING');
+  };
 
-    const withAgent = async (test: (agent: RunningAgent) => Promise<void>) => {
-      const agent = await startAgent();
-      try {
-        await test(agent);
-      } finally {
-        await agent.stop();
-      }
-    };
+  const withAgent = async (test: (agent: RunningAgent) => Promise<void>) => {
+    const agent = await startAgent();
+    try {
+      await test(agent);
+    } finally {
+      await agent.stop();
+    }
+  };
 
-    for (const task of TASKS) {
-      for (const custom of [true, false]) {
-        const title = `testSubmitJob${custom ? 'With' : 'Without'}CustomJobId${task.api === 'v2' ? 'V2' : ''}`;
-        it(`${title}: the name from the query, the custom id, finished-jobs[i]`, async () =>
-          withAgent(async (agent) => {
-            const base = `${agent.url}${task.prefix}`;
-            for (const i of [0, 1]) {
-              const param = custom ? `${PARAM_JOB_NAME}&jobId=${task.id}` : PARAM_JOB_NAME;
-              const res = await submitJob(base, 'BATCH', false, i === 0 ? param : null);
-              assert.equal(res.status, 200, res.text);
-              assert.equal(res.body.jobName, i === 0 ? PARAM_JOB_NAME : JOB_NAME);
-              const jobId = res.body.jobId as string;
-              for (const url of [`${base}/finished-jobs/FINISHED`, `${base}/finished-jobs`]) {
-                await eventually(async () => {
-                  const entry = (await get(url)).body[i];
-                  assert.ok(entry, url);
-                  assert.equal(entry.jobName, i === 0 ? PARAM_JOB_NAME : JOB_NAME);
-                  assert.equal(entry.errorMsg, null);
-                  assert.equal(entry.jobId, i === 0 && custom ? String(task.id) : jobId);
-                  assert.equal(entry.metrics.SourceReceivedCount, '100');
-                  assert.equal(entry.metrics.SinkWriteCount, '100');
-                  assert.equal(entry.jobStatus, 'FINISHED');
-                });
-              }
-            }
-          }));
-      }
-
-      it(`testStartWithSavePointWithoutJobId${task.api === 'v2' ? 'V2' : ''}`, async () =>
-        withAgent(async (agent) => {
-          for (let n = 0; n < 2; n++) {
-            const res = await submitJob(
-              `${agent.url}${task.prefix}`,
-              'BATCH',
-              true,
-              PARAM_JOB_NAME,
-            );
-            assert.equal(res.status, 400);
-            assert.equal(res.body.message, 'Please provide jobId when start with save point.');
-          }
-        }));
-
-      it(`testStopJob${task.api === 'v2' ? 'V2' : ''}: savepoint → SAVEPOINT_DONE, cancel → CANCELED`, async () =>
+  for (const task of TASKS) {
+    for (const custom of [true, false]) {
+      const title = `testSubmitJob${custom ? 'With' : 'Without'}CustomJobId${task.api === 'v2' ? 'V2' : ''}`;
+      it(`${title}: the name from the query, the custom id, finished-jobs[i]`, async () =>
         withAgent(async (agent) => {
           const base = `${agent.url}${task.prefix}`;
           for (const i of [0, 1]) {
-            for (const [savepoint, state] of [
-              [true, 'SAVEPOINT_DONE'],
-              [false, 'CANCELED'],
-            ] as const) {
-              const jobId = (await submitJob(base, 'STREAMING', false, PARAM_JOB_NAME)).body.jobId;
+            const param = custom ? `${PARAM_JOB_NAME}&jobId=${task.id}` : PARAM_JOB_NAME;
+            const res = await submitJob(base, 'BATCH', false, i === 0 ? param : null);
+            assert.equal(res.status, 200, res.text);
+            assert.equal(res.body.jobName, i === 0 ? PARAM_JOB_NAME : JOB_NAME);
+            const jobId = res.body.jobId as string;
+            for (const url of [`${base}/finished-jobs/FINISHED`, `${base}/finished-jobs`]) {
               await eventually(async () => {
-                const job = await get(`${base}/running-job/${jobId}`);
-                assert.equal(job.status, 200);
-                assert.equal(job.body.jobStatus, 'RUNNING');
-              });
-              // The id goes in as the test writes it: a bare JSON number.
-              const parameters = `{"jobId":${jobId},"isStopWithSavePoint":${savepoint}}`;
-              const stopped = await call('POST', `${base}/stop-job`, parameters);
-              assert.equal(stopped.status, 200, stopped.text);
-              assert.equal(stopped.body.jobId, jobId);
-              await eventually(async () => {
-                assert.equal((await get(`${base}/finished-jobs/${state}`)).body[i]?.jobId, jobId);
+                const entry = (await get(url)).body[i];
+                assert.ok(entry, url);
+                assert.equal(entry.jobName, i === 0 ? PARAM_JOB_NAME : JOB_NAME);
+                assert.equal(entry.errorMsg, null);
+                assert.equal(entry.jobId, i === 0 && custom ? String(task.id) : jobId);
+                assert.equal(entry.metrics.SourceReceivedCount, '100');
+                assert.equal(entry.metrics.SinkWriteCount, '100');
+                assert.equal(entry.jobStatus, 'FINISHED');
               });
             }
           }
         }));
-
-      it(`testStopJobs${task.api === 'v2' ? 'V2' : ''}: Java longs in, the same longs out`, async () =>
-        withAgent(async (agent) => {
-          const base = `${agent.url}${task.prefix}`;
-          await submitJobs(base, 'STREAMING', false, task.id);
-          const parameters = `[{"jobId":${task.id},"isStopWithSavePoint":false},{"jobId":${task.id - 1n},"isStopWithSavePoint":false}]`;
-          const res = await call('POST', `${base}/stop-jobs`, parameters);
-          assert.equal(res.status, 200, res.text);
-          // RestAssured reads these as Longs: exact, beyond 2^53.
-          assert.equal(res.body[0].jobId, task.id);
-          assert.equal(res.body[1].jobId, task.id - 1n);
-          const jobIds = [String(task.id - 1n), String(task.id)];
-          await eventually(async () => {
-            const canceled = (await get(`${base}/finished-jobs/CANCELED`)).body as Json[];
-            assert.ok(jobIds.includes(canceled[0]?.jobId), JSON.stringify(canceled));
-            assert.ok(jobIds.includes(canceled[1]?.jobId), JSON.stringify(canceled));
-          });
-        }));
-
-      it(`testSubmitJobs${task.api === 'v2' ? 'V2' : ''}: ids as strings, then again from the savepoint`, async () =>
-        withAgent(async (agent) => {
-          const base = `${agent.url}${task.prefix}`;
-          await submitJobs(base, 'BATCH', false, task.id);
-          await submitJobs(base, 'BATCH', true, task.id);
-        }));
     }
-  },
-);
+
+    it(`testStartWithSavePointWithoutJobId${task.api === 'v2' ? 'V2' : ''}`, async () =>
+      withAgent(async (agent) => {
+        for (let n = 0; n < 2; n++) {
+          const res = await submitJob(`${agent.url}${task.prefix}`, 'BATCH', true, PARAM_JOB_NAME);
+          assert.equal(res.status, 400);
+          assert.equal(res.body.message, 'Please provide jobId when start with save point.');
+        }
+      }));
+
+    it(`testStopJob${task.api === 'v2' ? 'V2' : ''}: savepoint → SAVEPOINT_DONE, cancel → CANCELED`, async () =>
+      withAgent(async (agent) => {
+        const base = `${agent.url}${task.prefix}`;
+        for (const i of [0, 1]) {
+          for (const [savepoint, state] of [
+            [true, 'SAVEPOINT_DONE'],
+            [false, 'CANCELED'],
+          ] as const) {
+            const jobId = (await submitJob(base, 'STREAMING', false, PARAM_JOB_NAME)).body.jobId;
+            await eventually(async () => {
+              const job = await get(`${base}/running-job/${jobId}`);
+              assert.equal(job.status, 200);
+              assert.equal(job.body.jobStatus, 'RUNNING');
+            });
+            // The id goes in as the test writes it: a bare JSON number.
+            const parameters = `{"jobId":${jobId},"isStopWithSavePoint":${savepoint}}`;
+            const stopped = await call('POST', `${base}/stop-job`, parameters);
+            assert.equal(stopped.status, 200, stopped.text);
+            assert.equal(stopped.body.jobId, jobId);
+            await eventually(async () => {
+              assert.equal((await get(`${base}/finished-jobs/${state}`)).body[i]?.jobId, jobId);
+            });
+          }
+        }
+      }));
+
+    it(`testStopJobs${task.api === 'v2' ? 'V2' : ''}: Java longs in, the same longs out`, async () =>
+      withAgent(async (agent) => {
+        const base = `${agent.url}${task.prefix}`;
+        await submitJobs(base, 'STREAMING', false, task.id);
+        const parameters = `[{"jobId":${task.id},"isStopWithSavePoint":false},{"jobId":${task.id - 1n},"isStopWithSavePoint":false}]`;
+        const res = await call('POST', `${base}/stop-jobs`, parameters);
+        assert.equal(res.status, 200, res.text);
+        // RestAssured reads these as Longs: exact, beyond 2^53.
+        assert.equal(res.body[0].jobId, task.id);
+        assert.equal(res.body[1].jobId, task.id - 1n);
+        const jobIds = [String(task.id - 1n), String(task.id)];
+        await eventually(async () => {
+          const canceled = (await get(`${base}/finished-jobs/CANCELED`)).body as Json[];
+          assert.ok(jobIds.includes(canceled[0]?.jobId), JSON.stringify(canceled));
+          assert.ok(jobIds.includes(canceled[1]?.jobId), JSON.stringify(canceled));
+        });
+      }));
+
+    it(`testSubmitJobs${task.api === 'v2' ? 'V2' : ''}: ids as strings, then again from the savepoint`, async () =>
+      withAgent(async (agent) => {
+        const base = `${agent.url}${task.prefix}`;
+        await submitJobs(base, 'BATCH', false, task.id);
+        await submitJobs(base, 'BATCH', true, task.id);
+      }));
+  }
+});

@@ -6,15 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createJobsCore } from '../../test/support/jobs-core.ts';
+import { newJob } from '../../test/support/jobs.ts';
 import { isAgentError } from '../errors.ts';
 import type { JobsService } from './jobs-service.ts';
+import type { Store } from '../store/store.ts';
 import type { Runner } from './runner.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-jobs-service-'));
 let jobs: JobsService;
 let runner: Runner;
+let store: Store;
+let nodeId: string;
 before(async () => {
-  ({ jobs, runner } = await createJobsCore(dir));
+  ({ jobs, runner, store, nodeId } = await createJobsCore(dir));
 });
 after(async () => {
   await runner.shutdown(0);
@@ -71,5 +75,25 @@ describe('stopJob', () => {
       code('INVALID_INPUT', /not a pipeline; only pipelines take a savepoint/),
     );
     await assert.rejects(jobs.stopJob('no-such-job'), code('NOT_FOUND', /does not exist/));
+  });
+
+  it('gives a savepoint at least a minute to be written, and a stop the grace it asks for', async () => {
+    const job = await store.createJob(
+      newJob({ kind: 'pipeline', cmd: '', pipeline: { format: 'json', config: '{}' } }),
+    );
+    await store.createRun(job.id, {});
+    await store.createRun(job.id, {});
+    // Other tests' queued runs are claimed too: this job's two are the ones looked at.
+    const claimed = (await store.claimRuns(nodeId, 16, Date.now() + 1000, 0, 30_000)).claimed;
+    const [first, second] = claimed
+      .filter((c) => c.run.jobId === job.id)
+      .map((c) => ({ runId: c.run.id, token: c.leaseToken }));
+    await jobs.stopRun(first!.runId, { savepoint: true });
+    await jobs.stopRun(second!.runId, { savepoint: true, graceMs: 2000 });
+    // The owner hears the stop and its grace with its next renewal.
+    const kept = await store.renewLeases(nodeId, [first!, second!], 30_000);
+    const grace = new Map(kept.map((k) => [k.runId, [k.stopSignal, k.stopGraceMs]]));
+    assert.deepEqual(grace.get(first!.runId), ['SIGUSR1', 60_000]);
+    assert.deepEqual(grace.get(second!.runId), ['SIGUSR1', 2000]);
   });
 });

@@ -130,6 +130,8 @@ export interface JobsService {
 }
 
 const FOLLOW_POLL_MS = 1000;
+/** The least time a pipeline run stopped with a savepoint has to write it before it is killed. */
+const SAVEPOINT_GRACE_MS = 60_000;
 /** Jobs per read when every job is wanted: a read stays a few ms on either store. */
 const LIST_PAGE = 100;
 /** The states of a run still going, in the order a run goes through them: what stopJob stops. */
@@ -289,16 +291,23 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
 
   async function stopRun(runId: string, opts: StopOptions = {}): Promise<Run> {
     const target = await mustGetRun(runId);
-    if (opts.savepoint === true && (await mustGetJob(target.jobId)).kind !== 'pipeline') {
-      throw new AgentError(
-        'INVALID_INPUT',
-        `run ${runId} is not a pipeline run; only pipelines take a savepoint`,
-      );
+    let graceMs = opts.graceMs;
+    if (opts.savepoint === true) {
+      const job = await mustGetJob(target.jobId);
+      if (job.kind !== 'pipeline') {
+        throw new AgentError(
+          'INVALID_INPUT',
+          `run ${runId} is not a pipeline run; only pipelines take a savepoint`,
+        );
+      }
+      // The engine must finish writing the savepoint: killed after the ordinary grace on a busy
+      // machine it would be lost (SeaTunnel waits for it).
+      graceMs ??= Math.max(job.graceSec * 1000, SAVEPOINT_GRACE_MS);
     }
     const signal = opts.savepoint === true ? SAVEPOINT_SIGNAL : (opts.signal ?? 'SIGTERM');
     // The grace goes with the request: in a cluster the run may be another node's to stop.
-    const run = await store.requestStop(runId, signal, opts.graceMs);
-    if (run.state === 'running') deps.runner.stop(runId, signal, opts.graceMs);
+    const run = await store.requestStop(runId, signal, graceMs);
+    if (run.state === 'running') deps.runner.stop(runId, signal, graceMs);
     events.publish({ type: 'run', run });
     return run;
   }

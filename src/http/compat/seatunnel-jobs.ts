@@ -390,8 +390,15 @@ function threadView(t: AgentThread): Json {
   };
 }
 
+/**
+ * The query as single values: a repeated parameter gives its first value, as the servlet API's
+ * getParameter does (the parser hands an array for `?format&format=1`).
+ */
 function queryOf(request: FastifyRequest): Record<string, string> {
-  return (request.query ?? {}) as Record<string, string>;
+  const query = (request.query ?? {}) as Record<string, string | string[]>;
+  return Object.fromEntries(
+    Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? (v[0] ?? '') : v]),
+  );
 }
 
 /**

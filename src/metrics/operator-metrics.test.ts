@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { newJob } from '../../test/support/jobs.ts';
 import { AgentError } from '../errors.ts';
 import { createJobsEvents, type JobsEvents } from '../jobs/events.ts';
 import type { Run } from '../model/runs.ts';
@@ -93,27 +94,7 @@ describe('createOperatorMetrics', () => {
   });
 
   it('reads the name of a job it has not heard of from the store, else counts it under other', async () => {
-    const job = await store.createJob({
-      id: '77',
-      spec: {
-        name: 'nightly',
-        kind: 'command',
-        cmd: 'true',
-        env: {},
-        cwd: '',
-        timeoutSec: 0,
-        graceSec: 10,
-        retry: { maxAttempts: 1, backoffSec: 1, maxBackoffSec: 1 },
-        overlap: 'allow',
-        misfire: 'skip',
-        misfireGraceSec: 60,
-        jitterSec: 0,
-        enabled: true,
-        webhooks: [],
-        keepRuns: 0,
-      },
-      schedules: [],
-    });
+    const job = await store.createJob({ ...newJob({ name: 'nightly' }), id: '77' });
     events.publish({ type: 'run', run: run({ id: 'r4', jobId: job.id, state: 'running' }) });
     events.publish({ type: 'run', run: run({ id: 'r5', jobId: '404', state: 'running' }) });
     // The names are read from the store: wait for the two counts, not for a time.

@@ -15,16 +15,10 @@ export const RUN_STATES = [
 ] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
-/** States a run never leaves. */
-export const FINAL_STATES: ReadonlySet<RunState> = new Set([
-  'succeeded',
-  'failed',
-  'timed_out',
-  'canceled',
-  'lost',
-  'skipped',
-  'savepoint_done',
-]);
+/** States a run never leaves: all but the two it passes through. */
+export const FINAL_STATES: ReadonlySet<RunState> = new Set(
+  RUN_STATES.filter((state) => state !== 'queued' && state !== 'running'),
+);
 
 /** The end states the job's retry policy may retry (a run someone stopped never is). */
 export const RETRIABLE_STATES: ReadonlySet<RunState> = new Set(['failed', 'timed_out', 'lost']);

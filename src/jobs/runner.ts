@@ -16,6 +16,7 @@ import { setLongTimeout } from '../long-timeout.ts';
 import { createLogCapture, type LogChunk } from './process/log-capture.ts';
 import type { PackageStore } from './process/packages.ts';
 import type { RunJournal } from './process/run-journal.ts';
+import { SAVEPOINT_SIGNAL } from '../pipeline/seatunnel-status.ts';
 import { preparePipelineRun, type PipelineRun } from './pipeline-run.ts';
 import {
   directSpawner,
@@ -82,6 +83,7 @@ interface Active {
   /** Why the run is being stopped, once it is. */
   stopping?: 'stop' | 'timeout' | 'fenced' | 'shutdown';
   stopSignal?: NodeJS.Signals;
+  stopGraceMs?: number;
   /** Spawned with a control channel (a pipeline run), whose engine holds the fence itself. */
   controlled?: boolean;
   recent: Buffer[];
@@ -218,6 +220,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     if (a.stopping === undefined || signal === 'SIGKILL') {
       a.stopping ??= why;
       a.stopSignal ??= signal;
+      a.stopGraceMs ??= graceMs;
       void a.proc?.stop(signal, graceMs);
     }
   }
@@ -314,7 +317,12 @@ export function createRunner(deps: RunnerDeps): Runner {
       // Claimed ahead of its time (the scheduler's claimAheadMs): it starts on time, not early.
       const early = run.runAt - deps.clock.now();
       if (early > 0) await sleep(early);
-      if (a.stopping !== undefined) throw new Error('stopped before it started');
+      // A savepoint asked for before the engine started is still written (of the state the run
+      // would start from): the engine is started and takes the stop at once. Any other stop ends it here.
+      const savepointFirst = pipeline !== undefined && a.stopSignal === SAVEPOINT_SIGNAL;
+      if (a.stopping !== undefined && !(a.stopping === 'stop' && savepointFirst)) {
+        throw new Error('stopped before it started');
+      }
       const p = pipeline;
       a.proc = spawnRun(
         {
@@ -339,6 +347,9 @@ export function createRunner(deps: RunnerDeps): Runner {
       if (p !== undefined) {
         a.controlled = true;
         sendFence(a);
+      }
+      if (a.stopping === 'stop') {
+        void a.proc.stop(SAVEPOINT_SIGNAL, a.stopGraceMs ?? job.graceSec * 1000);
       }
       void a.proc.started
         .then(({ pid, at }) => {

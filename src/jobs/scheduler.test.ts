@@ -20,6 +20,7 @@ import { createJobsEvents } from './events.ts';
 import { createJobsService } from './jobs-service.ts';
 import { createPackageStore } from './process/packages.ts';
 import { leaseTiming } from './lease-timing.ts';
+import { SAVEPOINT_SIGNAL } from '../pipeline/seatunnel-status.ts';
 import { createRunner } from './runner.ts';
 import { createScheduler, type SchedulerConfig } from './scheduler.ts';
 
@@ -137,8 +138,8 @@ describe('the scheduler', () => {
 });
 
 /** The run once it has ended; fails after 10 s. */
-async function settled(store: Store, runId: string) {
-  const deadline = Date.now() + 10_000;
+async function settled(store: Store, runId: string, withinMs = 10_000) {
+  const deadline = Date.now() + withinMs;
   for (;;) {
     const run = await store.getRun(runId);
     if (run?.finishedAt !== undefined) return run;
@@ -275,6 +276,59 @@ describe('the runner', () => {
       release();
       await runner.shutdown(1000);
       await sqlite.close();
+    }
+  });
+});
+
+describe('a pipeline run stopped with a savepoint before its engine started', () => {
+  it('still writes the savepoint: the engine starts and stops at once', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    await store.migrate();
+    const runner = createRunner({
+      store,
+      events: createJobsEvents(() => {}),
+      packages: createPackageStore(path.join(dir, 'packages-early')),
+      logger: silentLogger(),
+      clock: systemClock,
+      nodeId: 'node-early',
+      workRoot: path.join(dir, 'work-early'),
+      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      config: { slots: 1, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
+      onSlotFree: () => {},
+      onRunEnded: () => {},
+    });
+    try {
+      const config = {
+        env: { 'job.mode': 'STREAMING', 'checkpoint.interval': 200 },
+        source: [
+          {
+            plugin_name: 'FakeSource',
+            'row.num': 100,
+            'split.read-interval': 50,
+            schema: { fields: { id: 'string' } },
+          },
+        ],
+        sink: [{ plugin_name: 'Console' }],
+      };
+      const job = await store.createJob(
+        newJob({
+          kind: 'pipeline',
+          cmd: '',
+          pipeline: { format: 'json', config: JSON.stringify(config) },
+        }),
+      );
+      // Claimed ahead of its time, the run waits before its engine starts: the stop comes then.
+      await store.createRun(job.id, { runAt: Date.now() + 1000 });
+      const [claim] = (await store.claimRuns('node-early', 1, Date.now() + 2000, 0, 30_000))
+        .claimed;
+      runner.start(claim!);
+      assert.ok(runner.stop(claim!.run.id, SAVEPOINT_SIGNAL, 60_000));
+      const ended = await settled(store, claim!.run.id, 30_000);
+      assert.equal(ended.state, 'savepoint_done', ended.error);
+      assert.ok(ended.checkpoint, 'the savepoint is stored');
+    } finally {
+      await runner.shutdown(1000);
+      await store.close();
     }
   });
 });

@@ -80,7 +80,12 @@ sink { Console {} }`,
     assert.equal(run.metrics.SourceReceivedCount, 5);
     assert.equal(run.metrics.SinkWriteCount, 5);
     const log = await (await fetch(`${agent.url}/api/v1/runs/${run.id}/log`)).text();
-    assert.match(log, /^output rowType: name<STRING>, age<INT>\n/);
+    assert.match(
+      log,
+      new RegExp(
+        `^Init JobMaster for Job \\S+ \\(${run.jobId}\\)\noutput rowType: name<STRING>, age<INT>\n`,
+      ),
+    );
     assert.equal((log.match(/SeaTunnelRow#kind=INSERT/g) ?? []).length, 5);
   });
 

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { createJobsCore } from '../../test/support/jobs-core.ts';
 import { isAgentError } from '../errors.ts';
 import type { JobState, JobsService } from './jobs-service.ts';
-import { createPipelineJobs, pipelineJobId, type PipelineJobs } from './pipeline-jobs.ts';
+import { pipelineJobId } from '../pipeline/seatunnel-status.ts';
+import { createPipelineJobs, type PipelineJobs } from './pipeline-jobs.ts';
 import type { Runner } from './runner.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-pipeline-jobs-'));

@@ -9,10 +9,9 @@ import { catalog } from '../pipeline/connectors/catalog.ts';
 import type { JobState, JobsService } from './jobs-service.ts';
 import type { Job } from '../model/jobs.ts';
 import { FINAL_STATES, RUN_STATES, type Run } from '../model/runs.ts';
-import { seatunnelStatus } from '../pipeline/seatunnel-status.ts';
+import { NAME_PREFIX, seatunnelStatus } from '../pipeline/seatunnel-status.ts';
 import type { LastRunState } from '../store/store.ts';
 
-const NAME_PREFIX = 'seatunnel-';
 /** Pipeline jobs per read of a listing: each is rendered with its DAG, so a page stays a few ms. */
 const PAGE = 50;
 /** SeaTunnel's status of a job never run. */
@@ -201,12 +200,6 @@ export function createPipelineJobs({
       return { job, jobName, run: (await started(run.id)) ?? run };
     },
   };
-}
-
-/** The client's id of a pipeline job: the one it was submitted under, else its bosun id. */
-export function pipelineJobId(job: Pick<Job, 'id' | 'name'>): string {
-  const tail = job.name.slice(NAME_PREFIX.length);
-  return job.name.startsWith(NAME_PREFIX) && /^\d+$/.test(tail) ? tail : job.id;
 }
 
 function checkedConfig(doc: Record<string, unknown>): PipelineConfig {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckpointState } from '../pipeline/engine/executor.ts';
 import type { EngineMessage, EngineRunSpec } from '../pipeline/engine/engine-main.ts';
+import { pipelineJobId } from '../pipeline/seatunnel-status.ts';
 import type { RunOutcome, Store } from '../store/store.ts';
 import type { Job } from '../model/jobs.ts';
 import type { Run } from '../model/runs.ts';
@@ -42,7 +43,7 @@ export async function preparePipelineRun(deps: {
   if (job.pipeline === undefined) throw new Error(`job ${job.id} is a pipeline without a config`);
   const file = path.join(deps.dir, `.bosun-run-${run.id}.json`);
   const spec: EngineRunSpec = {
-    jobId: job.id,
+    jobId: pipelineJobId(job),
     runId: run.id,
     format: job.pipeline.format,
     config: job.pipeline.config,

@@ -11,11 +11,7 @@ import { AgentError } from '../../errors.ts';
 import { localDateTime } from '../../units/display.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
 import type { Run } from '../../model/runs.ts';
-import {
-  createPipelineJobs,
-  pipelineJobId as seatunnelId,
-  type CheckedSubmission,
-} from '../../jobs/pipeline-jobs.ts';
+import { createPipelineJobs, type CheckedSubmission } from '../../jobs/pipeline-jobs.ts';
 import { threadDump, type AgentThread } from '../../jobs/thread-dump.ts';
 import {
   formatOfFile,
@@ -29,7 +25,7 @@ import { parseSqlConfig } from '../../pipeline/config/sql-config.ts';
 import { catalog } from '../../pipeline/connectors/catalog.ts';
 import { buildDag, type Dag } from '../../pipeline/dag.ts';
 import { RATE_METRICS, TABLE_METRICS, javaDouble } from '../../pipeline/engine/metrics.ts';
-import { seatunnelStatus } from '../../pipeline/seatunnel-status.ts';
+import { pipelineJobId as seatunnelId, seatunnelStatus } from '../../pipeline/seatunnel-status.ts';
 import { sendJsonPages } from '../json-stream.ts';
 import { SEATUNNEL_ROUTES } from './seatunnel-schemas.ts';
 

@@ -98,6 +98,10 @@ async function main(file: string): Promise<number> {
     return finish('FAILED', (err as Error).message);
   }
 
+  // SeaTunnel's JobMaster writes this line first; its tests and operators' scripts read a job's id
+  // from it, so the engine starts its log with the same words.
+  process.stdout.write(`Init JobMaster for Job ${config.env.name} (${spec.jobId})\n`);
+
   // env checkpoint.timeout (60 s): how long a checkpoint waits for the agent to store it before
   // the run fails.
   const ackTimeoutMs = config.env.checkpointTimeoutMs;

@@ -28,6 +28,7 @@ const [
   { createLogger },
   { maskArgs },
   { VERSION },
+  { errorText, EXIT },
 ] = await Promise.all([
   import('commander'),
   import('./cli/program.ts'),
@@ -36,6 +37,7 @@ const [
   import('./logger.ts'),
   import('./monitor/mask-args.ts'),
   import('./version.ts'),
+  import('./cli/exit-codes.ts'),
 ]);
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -102,21 +104,33 @@ function hideSecretArgs(): void {
 async function main(argv: string[]): Promise<void> {
   hideSecretArgs();
   let invocation: Invocation | undefined;
-  const program = createProgram(VERSION, (inv) => {
-    invocation = inv;
-  });
+  // Under --json a usage error is printed as JSON, in place of commander's text.
+  const json = argv.includes('--json');
+  const program = createProgram(
+    VERSION,
+    (inv) => {
+      invocation = inv;
+    },
+    json ? { outputError: () => {}, writeErr: () => {} } : {},
+  );
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) process.exit(err.exitCode);
-    throw err;
+    if (!(err instanceof CommanderError)) throw err;
+    // Help and --version end with 0; a wrong command, flag or value is a usage error.
+    if (err.exitCode === 0) process.exit(0);
+    const message = err.message.replace(/^error: /, '');
+    if (json) process.stderr.write(errorText(message, 'USAGE', EXIT.USAGE, true));
+    process.exit(EXIT.USAGE);
   }
   if (!invocation) {
     program.outputHelp();
-    process.exit(1);
+    process.exit(EXIT.USAGE);
   }
   if (invocation.command === 'serve') await serve(invocation.flags);
-  else if (invocation.command === 'pipeline-run') {
+  else if (invocation.command === 'completion' || invocation.command === '__complete') {
+    await completion(invocation);
+  } else if (invocation.command === 'pipeline-run') {
     const { runPipelineFile } = await import('./cli/pipeline-run.ts');
     process.exitCode = await runPipelineFile(invocation.file, invocation.variables, {
       env: process.env,
@@ -128,6 +142,21 @@ async function main(argv: string[]): Promise<void> {
       },
     });
   } else await client(invocation);
+}
+
+async function completion(
+  inv: Extract<Invocation, { command: 'completion' | '__complete' }>,
+): Promise<void> {
+  const { agentLookup, complete, completionScript, renderCompletion } =
+    await import('./cli/completion.ts');
+  if (inv.command === 'completion') {
+    process.stdout.write(completionScript(inv.shell));
+    return;
+  }
+  const program = createProgram(VERSION, () => {});
+  process.stdout.write(
+    renderCompletion(await complete(program, inv.words, agentLookup(process.env))),
+  );
 }
 
 /** jobs, runs, logs: one request or stream against a running agent. */
@@ -160,11 +189,30 @@ async function client(inv: Extract<Invocation, { command: 'client' }>): Promise<
   process.exitCode = code;
 }
 
-main(process.argv).catch((err: unknown) => {
+/** Why `bosun serve` could not start, as the line that names the fix and its exit code. */
+function startFailure(err: unknown): { message: string; exitCode: number } {
   if (isAgentError(err)) {
-    process.stderr.write(`bosun: ${err.message}\n`);
-    process.exit(2);
+    const unavailable = err.code === 'STORE_UNAVAILABLE' || err.code === 'STORE';
+    return { message: err.message, exitCode: unavailable ? EXIT.UNAVAILABLE : EXIT.CONFIG };
   }
-  process.stderr.write(`bosun: ${(err as Error)?.stack ?? String(err)}\n`);
-  process.exit(1);
+  const e = err as Partial<NodeJS.ErrnoException> & { address?: string; port?: number };
+  if (e?.syscall === 'listen' && e.code === 'EADDRINUSE') {
+    return {
+      message: `${e.address}:${e.port} is in use (another bosun?): stop it, or choose another --port`,
+      exitCode: EXIT.UNAVAILABLE,
+    };
+  }
+  if (e?.syscall === 'listen' && e.code === 'EACCES') {
+    return {
+      message: `may not listen on ${e.address}:${e.port}: a port below 1024 needs root or CAP_NET_BIND_SERVICE; choose another --port`,
+      exitCode: EXIT.DENIED,
+    };
+  }
+  return { message: (err as Error)?.stack ?? String(err), exitCode: EXIT.FAILED };
+}
+
+main(process.argv).catch((err: unknown) => {
+  const { message, exitCode } = startFailure(err);
+  process.stderr.write(`bosun: ${message}\n`);
+  process.exit(exitCode);
 });

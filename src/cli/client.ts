@@ -1,17 +1,29 @@
 // A small client of the agent's native API over global fetch: where the agent is, the token, and
 // errors turned into one line a person can act on (ClientError, printed as "bosun: <message>").
 
+import { exitKindOfStatus, type ExitKind } from './exit-codes.ts';
+
 export const DEFAULT_URL = 'http://127.0.0.1:8600';
 
-/** An error meant for the user as is; the CLI prints its message and exits 1. */
+/** An error meant for the user as is; the CLI prints its message and exits with its kind's code. */
 export class ClientError extends Error {
   /** The HTTP status when the agent answered with an error. */
   readonly status: number | undefined;
+  /** Which failure it is (exit-codes.ts): from the status when the agent answered, else given. */
+  readonly kind: ExitKind;
+  /** The agent's error code (NOT_FOUND, CONFLICT …) when it answered with one. */
+  readonly code: string | undefined;
 
-  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+  constructor(
+    message: string,
+    options?: { cause?: unknown; status?: number; kind?: ExitKind; code?: string },
+  ) {
     super(message, options);
     this.name = 'ClientError';
     this.status = options?.status;
+    this.code = options?.code;
+    this.kind =
+      options?.kind ?? (this.status === undefined ? 'FAILED' : exitKindOfStatus(this.status));
   }
 }
 
@@ -34,10 +46,14 @@ export function resolveConnection(
   try {
     parsed = new URL(withScheme);
   } catch {
-    throw new ClientError(`${source}: "${raw}" is not a URL (e.g. ${DEFAULT_URL})`);
+    throw new ClientError(`${source}: "${raw}" is not a URL (e.g. ${DEFAULT_URL})`, {
+      kind: 'USAGE',
+    });
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ClientError(`${source}: "${raw}" must be an http:// or https:// URL`);
+    throw new ClientError(`${source}: "${raw}" must be an http:// or https:// URL`, {
+      kind: 'USAGE',
+    });
   }
   const token = flags.token || env.BOSUN_TOKEN || undefined;
   return { url: parsed.href.replace(/\/+$/, ''), token };
@@ -112,7 +128,7 @@ export function createClient(
       } catch (err) {
         throw new ClientError(
           `lost the connection to the agent at ${conn.url} while reading ${path}`,
-          { cause: err },
+          { cause: err, kind: 'UNAVAILABLE' },
         );
       }
     },
@@ -125,31 +141,37 @@ function unreachable(url: string, err: unknown): ClientError {
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
   const hint = 'is `bosun serve` running? (set --url or BOSUN_URL)';
   if (code === 'ECONNREFUSED') {
-    return new ClientError(`cannot reach the agent at ${url}: ${hint}`, { cause: err });
+    return new ClientError(`cannot reach the agent at ${url}: ${hint}`, {
+      cause: err,
+      kind: 'UNAVAILABLE',
+    });
   }
   const why = code ?? (typeof cause?.message === 'string' ? cause.message : String(err));
-  return new ClientError(`cannot reach the agent at ${url} (${why}): ${hint}`, { cause: err });
+  return new ClientError(`cannot reach the agent at ${url} (${why}): ${hint}`, {
+    cause: err,
+    kind: 'UNAVAILABLE',
+  });
 }
 
 async function errorFrom(res: Response, conn: Connection): Promise<ClientError> {
   let message: string | undefined;
+  let code: string | undefined;
   const text = await res.text().catch(() => '');
   try {
-    const body = JSON.parse(text) as { error?: { message?: unknown } };
+    const body = JSON.parse(text) as { error?: { message?: unknown; code?: unknown } };
     if (typeof body.error?.message === 'string') message = body.error.message;
+    if (typeof body.error?.code === 'string') code = body.error.code;
   } catch {
     // not the API's error shape (a proxy, an older agent): fall back to the status line
   }
   const status = res.status;
   if (status === 401) {
-    return new ClientError(
-      conn.token
-        ? `the agent at ${conn.url} refused the token: check BOSUN_TOKEN (or --token)`
-        : `the agent at ${conn.url} needs a token: set BOSUN_TOKEN (or pass --token)`,
-      { status },
-    );
+    message = conn.token
+      ? `the agent at ${conn.url} refused the token: check BOSUN_TOKEN (or --token)`
+      : `the agent at ${conn.url} needs a token: set BOSUN_TOKEN (or pass --token)`;
   }
   return new ClientError(message ?? `the agent answered ${status} ${res.statusText}`.trim(), {
     status,
+    ...(code === undefined ? {} : { code }),
   });
 }

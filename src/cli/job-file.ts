@@ -22,19 +22,26 @@ export async function parseJobFile(text: string, source: string): Promise<Record
   try {
     doc = YAML.parse(text);
   } catch (err) {
-    throw new ClientError(`${source} is not valid YAML or JSON: ${(err as Error).message.trim()}`);
+    throw new ClientError(`${source} is not valid YAML or JSON: ${(err as Error).message.trim()}`, {
+      kind: 'INVALID',
+    });
   }
   if (doc === null || doc === undefined) {
-    throw new ClientError(`${source} is empty: a job needs at least "name" and "cmd"`);
+    throw new ClientError(`${source} is empty: a job needs at least "name" and "cmd"`, {
+      kind: 'INVALID',
+    });
   }
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ClientError(
       `${source} must hold one job, a mapping with at least "name" and "cmd" (got ${Array.isArray(doc) ? 'a list' : typeof doc})`,
+      { kind: 'INVALID' },
     );
   }
   const job: Record<string, unknown> = { ...(doc as Record<string, unknown>) };
   if (typeof job.name !== 'string' || job.name.trim() === '') {
-    throw new ClientError(`${source}: "name" is missing; give the job a name, e.g. name: backup`);
+    throw new ClientError(`${source}: "name" is missing; give the job a name, e.g. name: backup`, {
+      kind: 'INVALID',
+    });
   }
   for (const key of READ_ONLY_JOB) delete job[key];
   if (Array.isArray(job.schedules)) {

@@ -5,6 +5,7 @@ import { formatOfFile, parsePipelineText } from '../pipeline/config/pipeline-con
 import { isConfigError } from '../pipeline/config-error.ts';
 import { connectors } from '../pipeline/connectors/registry.ts';
 import { execute } from '../pipeline/engine/executor.ts';
+import { EXIT } from './exit-codes.ts';
 
 export interface PipelineRunIo {
   env: Readonly<Record<string, string | undefined>>;
@@ -26,7 +27,7 @@ export async function runPipelineFile(
     const eq = arg.indexOf('=');
     if (eq <= 0) {
       say(`-i ${arg}: write it as name=value`);
-      return 1;
+      return EXIT.USAGE;
     }
     variables[arg.slice(0, eq)] = arg.slice(eq + 1);
   }
@@ -35,7 +36,7 @@ export async function runPipelineFile(
     text = await readFile(file, 'utf8');
   } catch (err) {
     say(`cannot read ${file}: ${(err as Error).message}`);
-    return 1;
+    return EXIT.NOT_FOUND;
   }
   let config;
   try {
@@ -43,7 +44,7 @@ export async function runPipelineFile(
   } catch (err) {
     if (!isConfigError(err)) throw err;
     say(`${file}: ${err.message}`);
-    return 1;
+    return EXIT.INVALID;
   }
 
   const run = execute({

@@ -1,8 +1,15 @@
 // The `bosun` command line: its commands, flags and help. Parsing only; main.ts runs what it returns.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  Argument,
+  Command,
+  InvalidArgumentError,
+  Option,
+  type OutputConfiguration,
+} from 'commander';
 import { SETTINGS, envName, type RawSettings } from '../config.ts';
 import { createServiceCommand } from '../service/service-command.ts';
 import { RUN_STATE_NAMES } from './api-types.ts';
+import { SHELLS, type Shell } from './completion.ts';
 
 /** The commands that talk to a running agent over its native API (run-client.ts). */
 export type ClientCommandName =
@@ -46,12 +53,19 @@ export interface ClientFlags {
 
 export type Invocation =
   | { command: 'serve'; flags: RawSettings }
+  | { command: 'completion'; shell: Shell }
+  | { command: '__complete'; words: string[] }
   | { command: 'client'; name: ClientCommandName; args: string[]; flags: ClientFlags }
   | { command: 'pipeline-run'; file: string; variables: string[] };
 
 /** Builds the program; `onInvoke` receives the parsed command. Commander's exits go through exitOverride. */
-export function createProgram(version: string, onInvoke: (inv: Invocation) => void): Command {
+export function createProgram(
+  version: string,
+  onInvoke: (inv: Invocation) => void,
+  output: OutputConfiguration = {},
+): Command {
   const program = new Command('bosun')
+    .configureOutput(output)
     .description(
       'bosun: one agent per machine that runs and schedules work, watches its host and lets you diagnose both',
     )
@@ -123,7 +137,8 @@ Examples:
       'after',
       `
 Rows printed by a Console sink go to stdout; progress and the outcome go to stderr. The exit code is
-0 when the pipeline finished, 1 when it failed (or its config is wrong), 130 after Ctrl-C (canceled).
+0 when the pipeline finished, 1 when it failed, 65 when its config is wrong, 66 when the file cannot
+be read, 130 after Ctrl-C (canceled).
 
 Examples:
   bosun pipeline run fake_to_console.conf
@@ -133,11 +148,39 @@ Examples:
       onInvoke({ command: 'pipeline-run', file, variables: opts.variable ?? [] });
     });
 
+  program
+    .command('completion')
+    .description('print the shell completion script for bash, zsh or fish')
+    .helpOption('-h, --help', 'show help')
+    .addArgument(new Argument('<shell>', 'the shell').choices([...SHELLS]))
+    .addHelpText(
+      'after',
+      `
+Commands, flags and their values complete from this program; job names and run ids from the agent
+(--url/--token on the line, else BOSUN_URL/BOSUN_TOKEN).
+
+Examples:
+  source <(bosun completion bash)                          # in ~/.bashrc
+  source <(bosun completion zsh)                           # in ~/.zshrc, after compinit
+  bosun completion fish > ~/.config/fish/completions/bosun.fish`,
+    )
+    .action((shell: Shell) => onInvoke({ command: 'completion', shell }));
+  // What the completion scripts call at each Tab: the words so far, the last one being completed.
+  program
+    .command('__complete', { hidden: true })
+    .helpOption(false)
+    .argument('[words...]')
+    .action((words: string[]) => onInvoke({ command: '__complete', words }));
+
   program.addHelpText(
     'after',
     `
 jobs, runs and logs talk to a running agent: --url or BOSUN_URL (default http://127.0.0.1:8600),
---token or BOSUN_TOKEN when it has one. Run "bosun jobs --help" for more.`,
+--token or BOSUN_TOKEN when it has one. Run "bosun jobs --help" for more.
+
+Exit codes: 0 done, 1 failed, 64 usage error, 65 invalid input, 66 not found, 69 agent unreachable
+or unavailable, 77 token needed or refused, 78 bad settings for serve; jobs run --follow exits
+with the run's own code (docs/cli.md).`,
   );
   return program;
 }

@@ -303,7 +303,7 @@ describe('runClientCommand', () => {
     assert.equal(ok.code, 0);
   });
 
-  it("prints the API's error message and exits 1", async () => {
+  it("prints the API's error message and exits 66 for what is not found", async () => {
     const r = await run(
       'jobs show',
       ['nope'],
@@ -313,11 +313,28 @@ describe('runClientCommand', () => {
           json(404, { error: { code: 'NOT_FOUND', message: 'no job "nope"' } }),
       },
     );
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 66);
     assert.equal(r.stderr, 'bosun: no job "nope"\n');
   });
 
-  it('says to set BOSUN_TOKEN on 401', async () => {
+  it('prints the error as JSON under --json, with its code', async () => {
+    const r = await run(
+      'jobs show',
+      ['nope'],
+      { json: true },
+      {
+        'GET /api/v1/jobs/nope': () =>
+          json(404, { error: { code: 'NOT_FOUND', message: 'no job "nope"' } }),
+      },
+    );
+    assert.equal(r.code, 66);
+    assert.equal(r.stdout, '', 'stdout keeps only data');
+    assert.deepEqual(JSON.parse(r.stderr), {
+      error: { code: 'NOT_FOUND', message: 'no job "nope"', exitCode: 66 },
+    });
+  });
+
+  it('says to set BOSUN_TOKEN on 401, and exits 77', async () => {
     const r = await run(
       'runs ls',
       [],
@@ -327,7 +344,7 @@ describe('runClientCommand', () => {
           json(401, { error: { code: 'UNAUTHORIZED', message: 'token required' } }),
       },
     );
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 77);
     assert.match(r.stderr, /needs a token: set BOSUN_TOKEN/);
   });
 
@@ -346,7 +363,7 @@ describe('runClientCommand', () => {
     assert.deepEqual(JSON.parse(r.stdout), { runs: [], nextCursor: null });
   });
 
-  it('names the agent and the fix when nothing listens', async () => {
+  it('names the agent and the fix when nothing listens, and exits 69', async () => {
     const code = await runClientCommand(
       'jobs ls',
       [],
@@ -370,6 +387,6 @@ describe('runClientCommand', () => {
         }) as typeof fetch,
       },
     );
-    assert.equal(code, 1);
+    assert.equal(code, 69);
   });
 });

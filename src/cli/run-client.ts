@@ -10,6 +10,7 @@ import { catalog } from '../pipeline/connectors/catalog.ts';
 import { FINAL_RUN_STATES, type ApiJob, type ApiRun } from './api-types.ts';
 import { ClientError, createClient, resolveConnection, type ApiClient } from './client.ts';
 import { execCommand, runConsole, type ConsoleIo } from './console-client.ts';
+import { errorText, EXIT } from './exit-codes.ts';
 import { parseJobFile } from './job-file.ts';
 import type { ClientCommandName, ClientFlags } from './program.ts';
 import { formatLocalTime, formatRelative } from './relative-time.ts';
@@ -72,11 +73,9 @@ export async function runClientCommand(
     };
     return await COMMANDS[name](ctx, args[0] ?? '');
   } catch (err) {
-    if (err instanceof ClientError) {
-      io.stderr.write(`bosun: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    if (!(err instanceof ClientError)) throw err;
+    io.stderr.write(errorText(err.message, err.code ?? err.kind, EXIT[err.kind], flags.json));
+    return EXIT[err.kind];
   }
 }
 
@@ -130,7 +129,9 @@ const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      throw new ClientError(`cannot read ${file}: ${(err as Error).message}`);
+      throw new ClientError(`cannot read ${file}: ${(err as Error).message}`, {
+        kind: 'NOT_FOUND',
+      });
     }
     const format = formatOfFile(file);
     const name =
@@ -183,7 +184,9 @@ const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
     // A page at a time (the agent answers a page in the same time whatever its number of jobs);
     // --all follows the cursors.
     if (ctx.flags.limit !== undefined && ctx.flags.limit > JOBS_PAGE_MAX) {
-      throw new ClientError(`--limit is at most ${JOBS_PAGE_MAX}; use --all for every job`);
+      throw new ClientError(`--limit is at most ${JOBS_PAGE_MAX}; use --all for every job`, {
+        kind: 'USAGE',
+      });
     }
     const jobs: ApiJob[] = [];
     let cursor: string | null = ctx.flags.cursor ?? null;
@@ -244,7 +247,9 @@ const COMMANDS: Readonly<Record<ClientCommandName, Handler>> = {
     try {
       text = file === '-' ? await ctx.io.readStdin() : await readFile(file, 'utf8');
     } catch (err) {
-      throw new ClientError(`cannot read ${source}: ${(err as Error).message}`);
+      throw new ClientError(`cannot read ${source}: ${(err as Error).message}`, {
+        kind: 'NOT_FOUND',
+      });
     }
     const body = await parseJobFile(text, source);
     const { job, created } = ctx.flags.update

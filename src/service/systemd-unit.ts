@@ -1,6 +1,7 @@
 // The systemd unit `bosun service install` writes: what starts the agent (with its runtime tuning on the
 // command line and in the environment, so it needs no re-exec), where its state lives, how it restarts
 // and stops, and the sandbox it runs in. Pure: the caller decides the paths and writes the file.
+import { EXIT } from '../cli/exit-codes.ts';
 
 export interface UnitSpec {
   /** The bosun version writing the unit, for its header. */
@@ -108,6 +109,8 @@ export function renderUnit(spec: UnitSpec): string {
     'WorkingDirectory=%S/bosun',
     'Restart=on-failure',
     'RestartSec=5s',
+    // Wrong flags or settings (exit-codes.ts) stay wrong: restarting would only fill the journal.
+    `RestartPreventExitStatus=${EXIT.USAGE} ${EXIT.CONFIG}`,
     // SIGTERM to the agent alone: it stops its runs' process groups itself (SIGTERM, a grace, SIGKILL)
     // and records their ends. Whatever is left when the timeout passes is killed with the cgroup.
     'KillMode=mixed',

@@ -282,6 +282,7 @@ export function createAgent(
           },
           console: consoleCore,
           dumpDir: path.join(config.dataDir, 'dumps'),
+          operatorMetrics: metrics,
         });
         routes = http.routes;
         releasers.push(() => http.app.close());

@@ -39,6 +39,7 @@ import { registerSurface } from './surface-plugin.ts';
 import { ARTHAS, CLOUDTASK, DASHBOARD, METRICS, NATIVE, SEATUNNEL, VMINFO } from './surfaces.ts';
 import { createSnapshotHub, type SnapshotHub } from './stream.ts';
 import { registerWebRoutes } from './web.ts';
+import type { OperatorMetrics } from '../metrics/operator-metrics.ts';
 
 const METRICS_SCHEMA = {
   summary: "Prometheus exposition: node_exporter's host series and the agent's bosun_ series",
@@ -71,6 +72,8 @@ export interface HttpDeps {
   defaultTz: string;
   /** @default 1024 */
   maxWsClients?: number;
+  /** The agent's runs, webhooks, pipelines … for /metrics (src/metrics/). */
+  operatorMetrics?: OperatorMetrics;
 }
 
 export interface HttpApp {
@@ -194,6 +197,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
           nodeId: deps.nodeId,
           runtime: deps.runtime,
           wsClients: hub.size,
+          ...(deps.operatorMetrics === undefined ? {} : { operator: deps.operatorMetrics }),
         }),
       );
       const r = await registry;

@@ -4,7 +4,7 @@
 // operator series (runs, pipelines, store…) are src/metrics/'s.
 import { readdirSync } from 'node:fs';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { operatorMetricsOf } from '../metrics/operator-metrics.ts';
+import type { OperatorMetrics } from '../metrics/operator-metrics.ts';
 import { registerOperatorSeries } from '../metrics/operator-series.ts';
 import { mountRows } from '../monitor/disk-total.ts';
 import type { Monitor } from '../monitor/monitor.ts';
@@ -17,6 +17,8 @@ interface MetricsDeps {
   nodeId: string;
   wsClients: () => number;
   runtime: RuntimeStatsSource;
+  /** Runs, schedules, webhooks, pipelines, console, store and cluster (src/metrics/), when recorded. */
+  operator?: OperatorMetrics;
 }
 
 export function createMetricsRegistry(deps: MetricsDeps): Registry {
@@ -351,10 +353,7 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     registers: [registry],
   }).set({ version: deps.version, node_id: deps.nodeId }, 1);
   registerAgentMetrics(registry, deps.runtime);
-  // Runs, schedules, webhooks, pipelines, console, store and cluster (src/metrics/), when the agent
-  // that owns this node id records them.
-  const operator = operatorMetricsOf(deps.nodeId);
-  if (operator !== undefined) registerOperatorSeries(registry, operator);
+  if (deps.operator !== undefined) registerOperatorSeries(registry, deps.operator);
   return registry;
 }
 

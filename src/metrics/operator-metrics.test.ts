@@ -6,7 +6,7 @@ import { createJobsEvents, type JobsEvents } from '../jobs/events.ts';
 import type { Run } from '../model/runs.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
-import { createOperatorMetrics, operatorMetricsOf } from './operator-metrics.ts';
+import { createOperatorMetrics } from './operator-metrics.ts';
 import type { CounterFamily } from './recorder.ts';
 
 const T0 = 1_800_000_000_000;
@@ -211,21 +211,5 @@ describe('createOperatorMetrics', () => {
     assert.equal(live.consoleSessions, 2);
     assert.equal(live.consoleJobs, 2);
     assert.deepEqual(live.nodes, { up: 0, down: 0, stale: 0 });
-  });
-
-  it('is found by node id while attached, and not after', () => {
-    assert.equal(operatorMetricsOf('n1'), metrics);
-    const other = createOperatorMetrics();
-    const undo = other.attach({
-      events: createJobsEvents(() => {}),
-      store,
-      nodeId: 'n2',
-      heartbeatMs: 1000,
-      sessions: () => [],
-    });
-    assert.equal(operatorMetricsOf('n2'), other);
-    undo();
-    assert.equal(operatorMetricsOf('n2'), undefined);
-    assert.equal(operatorMetricsOf('n1'), metrics);
   });
 });

@@ -298,7 +298,6 @@ export function createOperatorMetrics(
 
     attach(given) {
       sources = given;
-      attached.set(given.nodeId, metrics);
       const unsubscribe = given.events.subscribe((event) => {
         if (event.type === 'run') onRun(event.run);
         else if (event.action === 'deleted') names.delete(event.job.id);
@@ -307,7 +306,6 @@ export function createOperatorMetrics(
       return () => {
         unsubscribe();
         if (sources === given) sources = undefined;
-        if (attached.get(given.nodeId) === metrics) attached.delete(given.nodeId);
       };
     },
 
@@ -359,14 +357,4 @@ function createSeenSet(capacity: number): { add(key: string): boolean } {
       return true;
     },
   };
-}
-
-/**
- * The operator metrics of each agent in this process, by node id, for /metrics to find: the HTTP app
- * builds its registry from its own deps (http/app.ts), which do not carry these.
- */
-const attached = new Map<string, OperatorMetrics>();
-
-export function operatorMetricsOf(nodeId: string): OperatorMetrics | undefined {
-  return attached.get(nodeId);
 }

@@ -4,7 +4,6 @@ import {
   formatBytes,
   formatBytesShort,
   formatCount,
-  formatDuration,
   formatLoad,
   formatPercent,
   formatPerSec,
@@ -49,18 +48,6 @@ test('formatPercent keeps one decimal', () => {
   assert.equal(formatPercent(100), '100.0%');
   assert.equal(formatPercent(7, 0), '7%');
   assert.equal(formatPercent(Number.NaN), '–');
-});
-
-test('formatDuration shows the two largest units', () => {
-  assert.equal(formatDuration(0), '0s');
-  assert.equal(formatDuration(59.9), '59s');
-  assert.equal(formatDuration(60), '1m');
-  assert.equal(formatDuration(125), '2m 5s');
-  assert.equal(formatDuration(3600), '1h');
-  assert.equal(formatDuration(3 * 3600 + 25 * 60 + 9), '3h 25m');
-  assert.equal(formatDuration(86400), '1d');
-  assert.equal(formatDuration(93784), '1d 2h');
-  assert.equal(formatDuration(-1), '–');
 });
 
 test('formatCount, formatLoad and formatPerSec', () => {

@@ -45,20 +45,6 @@ export function formatPercent(percent: number, digits = 1): string {
   return `${percent.toFixed(digits)}%`;
 }
 
-/** 93784 → "1d 2h 3m"; under a minute, seconds. Two largest units only: uptimes are read at a glance. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '–';
-  const s = Math.floor(seconds);
-  if (s < 60) return `${s}s`;
-  const days = Math.floor(s / 86400);
-  const hours = Math.floor((s % 86400) / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
-  if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
-  const secs = s % 60;
-  return secs > 0 ? `${minutes}m ${secs}s` : `${minutes}m`;
-}
-
 /** 12345 → "12,345"; a fixed locale so the test and every browser agree. */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return '–';

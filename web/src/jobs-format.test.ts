@@ -76,7 +76,7 @@ test('stateLabel and isActive', () => {
 
 test('relativeTime says "in" for the future and "ago" for the past', () => {
   assert.equal(relativeTime('2026-11-23T14:04:10.000Z', NOW), 'in 4m 10s');
-  assert.equal(relativeTime('2026-11-23T11:58:00.000Z', NOW), '2h 2m ago');
+  assert.equal(relativeTime('2026-11-23T11:58:00.000Z', NOW), '2h 02m ago');
   assert.equal(relativeTime('2026-11-25T15:00:00.000Z', NOW), 'in 2d 1h');
   assert.equal(relativeTime('2026-11-23T14:00:00.400Z', NOW), 'just now');
   assert.equal(relativeTime(null, NOW), '–');
@@ -92,11 +92,11 @@ test('runDurationSec counts to the end, or to now while running, and not before 
   );
 });
 
-test('formatRunDuration shows tenths for short runs', () => {
+test("formatRunDuration is units' formatSpan: milliseconds, then tenths for short runs", () => {
+  assert.equal(formatRunDuration(0.25), '250ms');
   assert.equal(formatRunDuration(1.66), '1.6s');
-  assert.equal(formatRunDuration(0), '0.0s');
   assert.equal(formatRunDuration(42.5), '42s');
-  assert.equal(formatRunDuration(3725), '1h 2m');
+  assert.equal(formatRunDuration(3725), '1h 02m');
   assert.equal(formatRunDuration(undefined), '–');
 });
 

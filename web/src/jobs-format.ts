@@ -1,7 +1,6 @@
 // Pure helpers for the jobs pages: relative times, run states and their colours, policies in words,
 // and the log's size cap. No DOM here, so jobs-format.test.ts runs them under node:test.
-import { localDateTime } from '../../src/units/display.ts';
-import { formatDuration } from './format.ts';
+import { formatSeconds, formatSpan, localDateTime } from '../../src/units/display.ts';
 import type { JobJson, RunJson, RunState, ScheduleJson } from './jobs-types.ts';
 
 /** How a run state is coloured: `tone` maps to a CSS colour in app.css. */
@@ -33,9 +32,9 @@ export function isActive(state: RunState): boolean {
   return state === 'queued' || state === 'running';
 }
 
-/** Seconds between two instants in words, no sign: 75 → "1m 15s", 0.4 → "0s". */
+/** The time between two instants in words, no sign: 75 s → "1m 15s". */
 function span(ms: number): string {
-  return formatDuration(Math.abs(ms) / 1000);
+  return formatSpan(Math.abs(ms));
 }
 
 /**
@@ -75,10 +74,10 @@ export function runDurationSec(run: RunJson, nowMs: number): number | undefined 
   return Math.max(0, (end - start) / 1000);
 }
 
-/** A run's duration: tenths under 10 s (most runs are short), then as formatDuration. */
+/** A run's duration, as the CLI and the logs show one; "–" before it has one. */
 export function formatRunDuration(sec: number | undefined): string {
   if (sec === undefined || !Number.isFinite(sec) || sec < 0) return '–';
-  return sec < 10 ? `${(Math.floor(sec * 10) / 10).toFixed(1)}s` : formatDuration(sec);
+  return formatSpan(sec * 1000);
 }
 
 /** The instant a run's age is counted from: when it ended, else started, else was created. */
@@ -104,7 +103,7 @@ export function compareIds(a: string, b: string): number {
 
 /** Seconds in words for settings where 0 means "none": 0 → "none", 3600 → "1h". */
 export function secondsOrNone(sec: number): string {
-  return sec > 0 ? formatDuration(sec) : 'none';
+  return sec > 0 ? formatSeconds(sec) : 'none';
 }
 
 const OVERLAP_WORDS: Record<JobJson['overlap'], string> = {
@@ -123,8 +122,8 @@ const MISFIRE_WORDS: Record<JobJson['misfire'], string> = {
 export function retryWords(retry: JobJson['retry']): string {
   if (retry.maxAttempts <= 1) return 'no retry';
   return (
-    `up to ${retry.maxAttempts} attempts, backoff ${formatDuration(retry.backoffSec)}` +
-    ` doubling to ${formatDuration(retry.maxBackoffSec)}`
+    `up to ${retry.maxAttempts} attempts, backoff ${formatSeconds(retry.backoffSec)}` +
+    ` doubling to ${formatSeconds(retry.maxBackoffSec)}`
   );
 }
 
@@ -132,15 +131,15 @@ export function retryWords(retry: JobJson['retry']): string {
 export function policyRows(job: JobJson): [string, string][] {
   const rows: [string, string][] = [
     ['Timeout', secondsOrNone(job.timeoutSec)],
-    ['Stop grace', formatDuration(job.graceSec)],
+    ['Stop grace', formatSeconds(job.graceSec)],
     ['Retry', retryWords(job.retry)],
     ['Overlap', OVERLAP_WORDS[job.overlap] ?? job.overlap],
     [
       'Misfire',
-      `${MISFIRE_WORDS[job.misfire] ?? job.misfire} (after ${formatDuration(job.misfireGraceSec)} late)`,
+      `${MISFIRE_WORDS[job.misfire] ?? job.misfire} (after ${formatSeconds(job.misfireGraceSec)} late)`,
     ],
   ];
-  if (job.jitterSec > 0) rows.push(['Jitter', `up to ${formatDuration(job.jitterSec)}`]);
+  if (job.jitterSec > 0) rows.push(['Jitter', `up to ${formatSeconds(job.jitterSec)}`]);
   if (job.keepRuns > 0) rows.push(['Keeps', `the last ${job.keepRuns} runs`]);
   return rows;
 }

@@ -4,7 +4,6 @@ import { byId, el, setAttr, setText, setVar } from './dom.ts';
 import {
   formatBytes,
   formatCount,
-  formatDuration,
   formatLoad,
   formatPercent,
   formatRate,
@@ -93,7 +92,7 @@ export function createSummary(): (s: Snapshot) => void {
     setText(n.hostname, sys.hostname);
     setText(n['host-meta'], [sys.os, sys.kernel, sys.arch].filter(Boolean).join(' · '));
     setAttr(n['host-meta'], 'title', `${sys.cpu_model} · ${sys.cores} cores`);
-    setText(n.uptime, `up ${formatDuration(sys.uptime_seconds)}`);
+    setText(n.uptime, `up ${sys.uptime_human}`);
     if (titleHost !== sys.hostname) {
       titleHost = sys.hostname;
       document.title = `${sys.hostname} · bosun`;

@@ -84,6 +84,8 @@ interface Active {
   stopping?: 'stop' | 'timeout' | 'fenced' | 'shutdown';
   stopSignal?: NodeJS.Signals;
   stopGraceMs?: number;
+  /** Killed (fenced) at some point: whatever stop came first, it is never started. */
+  killed?: boolean;
   /** Spawned with a control channel (a pipeline run), whose engine holds the fence itself. */
   controlled?: boolean;
   recent: Buffer[];
@@ -217,6 +219,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     signal: NodeJS.Signals,
     graceMs: number,
   ): void {
+    if (signal === 'SIGKILL') a.killed = true;
     if (a.stopping === undefined || signal === 'SIGKILL') {
       a.stopping ??= why;
       a.stopSignal ??= signal;
@@ -318,11 +321,15 @@ export function createRunner(deps: RunnerDeps): Runner {
       const early = run.runAt - deps.clock.now();
       if (early > 0) await sleep(early);
       // A savepoint asked for before the engine started is still written (of the state the run
-      // would start from): the engine is started and takes the stop at once. Any other stop ends it here.
-      const savepointFirst = pipeline !== undefined && a.stopSignal === SAVEPOINT_SIGNAL;
-      if (a.stopping !== undefined && !(a.stopping === 'stop' && savepointFirst)) {
-        throw new Error('stopped before it started');
-      }
+      // would start from): the engine is started and takes the stop at once. Any other stop, a
+      // fence or the agent's shutdown ends it here.
+      const savepointFirst =
+        pipeline !== undefined &&
+        a.stopping === 'stop' &&
+        a.stopSignal === SAVEPOINT_SIGNAL &&
+        a.killed !== true &&
+        shuttingDown === undefined;
+      if (a.stopping !== undefined && !savepointFirst) throw new Error('stopped before it started');
       const p = pipeline;
       a.proc = spawnRun(
         {

@@ -326,6 +326,17 @@ describe('a pipeline run stopped with a savepoint before its engine started', ()
       const ended = await settled(store, claim!.run.id, 30_000);
       assert.equal(ended.state, 'savepoint_done', ended.error);
       assert.ok(ended.checkpoint, 'the savepoint is stored');
+
+      // Killed after the savepoint was asked for (a fence): its engine is never started.
+      await store.createRun(job.id, { runAt: Date.now() + 1000 });
+      const [second] = (await store.claimRuns('node-early', 1, Date.now() + 2000, 0, 30_000))
+        .claimed;
+      runner.start(second!);
+      runner.stop(second!.run.id, SAVEPOINT_SIGNAL, 60_000);
+      runner.stop(second!.run.id, 'SIGKILL', 0);
+      const killed = await settled(store, second!.run.id, 30_000);
+      assert.equal(killed.state, 'canceled');
+      assert.equal(killed.pid ?? undefined, undefined, 'its engine never started');
     } finally {
       await runner.shutdown(1000);
       await store.close();

@@ -2,7 +2,9 @@
 // (bench/lib/scale-data.ts, straight into the tables), starts the real agent on it and prints, per
 // request, p50/p99 and the ratio of the largest size to the smallest, with the agent's start-up
 // time, RSS, idle CPU and its own event-loop delay (bench/lib/loop-probe.ts), on SQLite and on a
-// throwaway PostgreSQL. The baseline is the agent itself at the smallest size: a request whose
+// throwaway PostgreSQL. The agent's own store metric (bosun_store_operation_duration_seconds on
+// /metrics) counts the store calls over 25 ms in each request's window: on SQLite, whose calls
+// run on the main thread, each of them held the event loop that long. The baseline is the agent itself at the smallest size: a request whose
 // cost follows history shows as a ratio above 2×.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -32,13 +34,17 @@ summarise them, per size, on each store.
   --cli-samples N   \`bosun jobs ls\` runs per size (default 3; 0 leaves it out)
   --idle-s S        idle window after the requests, for CPU and loop delay (default 10)
   --cpu-prof DIR    starts each agent with --cpu-prof into DIR (to find what start-up costs)
+  --probes LIST     only the request kinds whose label contains one of these words
+                    (comma-separated, e.g. whole,_ping); default all
   --help            this text
 
 Targets (issue 25): each listed request ≤ 50 ms p99 and ≤ 2× its smallest-size figure at the
 largest (the smallest-size p99 counted as 5 ms at least: below, it is noise); start-up ≤ 2 s;
-RSS ≤ 120 MiB; no loop block over 20 ms. Rows marked "whole" answer every
-job at once (Cloudtask GET /jobs, SeaTunnel /finished-jobs have no paging): their time grows with
-the jobs by design, and only their loop blocks are judged.`;
+RSS ≤ 120 MiB; no task holding the loop over 20 ms of main-thread CPU (the wall-clock loop delay
+is printed beside it: on a shared machine it also counts the time the agent was not scheduled),
+and on SQLite no store call over 25 ms (the agent's own histogram's bucket nearest above 20 ms). Rows marked "whole" answer every job at once (Cloudtask
+GET /jobs, SeaTunnel /finished-jobs have no paging): their time grows with the jobs by design, and
+only their loop blocks and store calls are judged.`;
 
 const TARGET_P99_MS = 50;
 const TARGET_RATIO = 2;
@@ -61,6 +67,7 @@ interface Settings {
   cliSamples: number;
   idleMs: number;
   cpuProf: string | undefined;
+  probes: string[] | undefined;
 }
 
 /** One kind of request: a path on the agent, or the CLI. */
@@ -104,6 +111,10 @@ interface ProbeResult {
   error?: string;
   /** The agent's longest loop block while these requests ran, ms. */
   block: number;
+  /** The most main-thread CPU between two 5 ms ticks while these requests ran, ms. */
+  cpuBlock: number;
+  /** Store calls over 25 ms while these requests ran, by operation (the agent's own metric). */
+  slowOps: Map<string, number>;
 }
 
 interface SizeResult {
@@ -128,6 +139,7 @@ function parseSettings(argv: string[]): Settings | undefined {
       'cli-samples': { type: 'string' },
       'idle-s': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      probes: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -157,6 +169,7 @@ function parseSettings(argv: string[]): Settings | undefined {
         : Math.round(positive('cli-samples', values['cli-samples'], 3)),
     idleMs: positive('idle-s', values['idle-s'], 10) * 1000,
     cpuProf: values['cpu-prof'],
+    probes: values.probes?.split(',').map((w) => w.trim()),
   };
 }
 
@@ -295,10 +308,13 @@ async function measureProbe(
   const count = probe.cli === undefined ? s.samples : s.cliSamples;
   const times: number[] = [];
   let from: number;
+  let opsBefore: Map<string, number>;
   try {
     for (let i = 0; i < 2 && probe.cli === undefined; i++) await timeOnce(agent, probe, fixture);
     // The warm-up's blocks are not the request's: the first request of a route compiles its
     // schema (lazy-compilers.ts), at any size.
+    // Read before the window: the first /metrics answer of an agent builds its series (~30 ms).
+    opsBefore = await slowStoreOps(agent);
     await sleep(600);
     from = Date.now();
     const t0 = performance.now();
@@ -307,12 +323,49 @@ async function measureProbe(
       if (i >= 2 && performance.now() - t0 > s.budgetMs) break;
     }
   } catch (err) {
-    return { p50: NaN, p99: NaN, n: times.length, error: (err as Error).message, block: 0 };
+    const error = (err as Error).message;
+    const none = { block: 0, cpuBlock: 0, slowOps: new Map<string, number>() };
+    return { p50: NaN, p99: NaN, n: times.length, error, ...none };
   }
   await sleep(600); // the probe writes every 250 ms, after the block it saw
-  const block = longestBlock(readFileSync(agent.loopFile, 'utf8'), from, Date.now());
-  return { p50: median(times), p99: percentile(times, 99), n: times.length, block };
+  const loop = readFileSync(agent.loopFile, 'utf8');
+  const block = longestBlock(loop, from, Date.now());
+  const cpuBlock = longestBlock(loop, from, Date.now(), true);
+  const slowOps = subtract(await slowStoreOps(agent), opsBefore);
+  const n = times.length;
+  return { p50: median(times), p99: percentile(times, 99), n, block, cpuBlock, slowOps };
 }
+
+/** The bucket the agent's store histogram has nearest above the 20 ms target. */
+const SLOW_OP_S = 0.025;
+
+/**
+ * Store operations over SLOW_OP_S so far, by operation, from the agent's /metrics: the count
+ * less the bucket at SLOW_OP_S.
+ */
+async function slowStoreOps(agent: ScaleAgent): Promise<Map<string, number>> {
+  const text = await (await fetch(`${agent.url}/metrics`)).text();
+  const count = new Map<string, number>();
+  const fast = new Map<string, number>();
+  const series = /^bosun_store_operation_duration_seconds_(count|bucket)\{([^}]*)\} (\S+)$/gm;
+  for (const [, kind, labels, value] of text.matchAll(series)) {
+    const op = /operation="((?:[^"\\]|\\.)*)"/.exec(labels!)?.[1] ?? '';
+    if (kind === 'count') count.set(op, Number(value));
+    else if (labels!.includes(`le="${SLOW_OP_S}"`)) fast.set(op, Number(value));
+  }
+  return new Map([...count].map(([op, n]) => [op, n - (fast.get(op) ?? 0)]));
+}
+
+function subtract(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [op, n] of after) {
+    const d = n - (before.get(op) ?? 0);
+    if (d > 0) out.set(op, d);
+  }
+  return out;
+}
+
+const total = (ops: Map<string, number>): number => [...ops.values()].reduce((a, b) => a + b, 0);
 
 async function measureSize(kind: StoreKind, size: ScaleSize, s: Settings): Promise<SizeResult> {
   const dataDir = makeTempDir(`scale-${kind}`);
@@ -331,10 +384,11 @@ async function measureSize(kind: StoreKind, size: ScaleSize, s: Settings): Promi
       const probes = new Map<string, ProbeResult>();
       for (const probe of PROBES) {
         if (probe.cli !== undefined && s.cliSamples === 0) continue;
+        if (s.probes !== undefined && !s.probes.some((w) => probe.label.includes(w))) continue;
         const result = await measureProbe(agent, probe, fixture, s);
         probes.set(probe.label, result);
         log(
-          `  ${probe.label}: ${result.error ?? `p50 ${result.p50.toFixed(1)} p99 ${result.p99.toFixed(1)} ms (n ${result.n}), loop ${result.block} ms`}`,
+          `  ${probe.label}: ${result.error ?? `p50 ${result.p50.toFixed(1)} p99 ${result.p99.toFixed(1)} ms (n ${result.n}), loop ${result.block} ms (CPU ${result.cpuBlock} ms), store calls > 25 ms: ${[...result.slowOps].map(([op, n]) => `${op} ×${n}`).join(', ') || 'none'}`}`,
         );
       }
       const idleFrom = Date.now();
@@ -375,7 +429,7 @@ function report(kind: StoreKind, results: SizeResult[]): string {
   const first = results[0]!;
   const last = results.at(-1)!;
   const header = [
-    'request (p50 / p99 ms; loop block ms)',
+    'request (p50 / p99 ms; loop block ms wall / CPU; store calls > 25 ms)',
     ...results.map((r) => sizeLabel(r.size)),
     'p99 ratio',
     'verdict',
@@ -386,14 +440,16 @@ function report(kind: StoreKind, results: SizeResult[]): string {
       const p = r.probes.get(probe.label);
       if (p === undefined) return 'skipped';
       if (p.error !== undefined) return `error ${p.error.slice(0, 3)}`;
-      return `${fmt(p.p50)} / ${fmt(p.p99)}; ${fmt(p.block)}`;
+      return `${fmt(p.p50)} / ${fmt(p.p99)}; ${fmt(p.block)} / ${fmt(p.cpuBlock)}; ${total(p.slowOps)}`;
     });
     const a = first.probes.get(probe.label);
     const b = last.probes.get(probe.label);
     if (a === undefined || b === undefined) continue;
     const ok =
       b.error === undefined &&
-      b.block <= TARGET_BLOCK_MS &&
+      b.cpuBlock <= TARGET_BLOCK_MS &&
+      // SQLite's calls run on the main thread: each one over the bucket held the loop that long.
+      (kind !== 'sqlite' || total(b.slowOps) === 0) &&
       (probe.whole === true ||
         probe.cli !== undefined ||
         (b.p99 <= TARGET_P99_MS && b.p99 <= TARGET_RATIO * Math.max(a.p99, RATIO_FLOOR_MS)));

@@ -293,12 +293,19 @@ function routes(
   // log from the store, so each node lists them all, as its own and as the cluster's.
   // The list is every pipeline job that has run, read a page at a time; one file is found by the
   // id in its name, never by reading the list.
-  const logFiles = async (): Promise<Array<{ name: string; runId: string }>> =>
-    (await collect(pipelines.withRuns())).flatMap((s) =>
-      s.lastRun === undefined
-        ? []
-        : [{ name: `job-${seatunnelId(s.job)}.log`, runId: s.lastRun.id }],
-    );
+  // Each page is reduced to its files as it comes: at 10,000 pipeline jobs the list holds 10,000
+  // names, not 10,000 jobs with their configs and runs.
+  const logFiles = async (): Promise<Array<{ name: string; runId: string }>> => {
+    const files: Array<{ name: string; runId: string }> = [];
+    for await (const page of pipelines.withRuns()) {
+      for (const s of page) {
+        if (s.lastRun !== undefined) {
+          files.push({ name: `job-${seatunnelId(s.job)}.log`, runId: s.lastRun.id });
+        }
+      }
+    }
+    return files;
+  };
   const logContent = async (reply: FastifyReply, name: string) => {
     const id = /^job-(\d+)\.log$/.exec(name)?.[1];
     const state = id === undefined ? undefined : await find(id);

@@ -1,9 +1,11 @@
 // The native jobs API: /api/v1/jobs, /api/v1/runs and their logs. A thin translation between JSON
 // (camelCase, ISO times) and the jobs core; the schemas in job-schemas.ts document and check it.
 import { Readable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { AgentError } from '../../errors.ts';
 import type { JobState, JobsService } from '../../jobs/jobs-service.ts';
+import type { JobsPage } from '../../store/store.ts';
 import { JOB_LIMITS } from '../../model/jobs.ts';
 import { RUN_STATES, type Run, type RunState } from '../../model/runs.ts';
 import { media, notEnforced } from '../route-schema.ts';
@@ -112,7 +114,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
     async (request) => {
       const { limit, cursor, name, kind } = request.query;
       const [page, totals] = await Promise.all([
-        jobs.listJobs({
+        readPage(jobs, {
           limit,
           ...(cursor === undefined ? {} : { after: cursor }),
           ...(name === undefined ? {} : { namePrefix: name }),
@@ -466,6 +468,31 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobsRoutesDeps): v
       return reply.send(Readable.from(tailFirst(source, tail)));
     },
   );
+}
+
+/** Jobs read from the store per call for one page: at 100,000 jobs a call for 1,000 took ~24 ms. */
+const STORE_PAGE = 100;
+
+/**
+ * A page of up to 1,000 jobs, read STORE_PAGE at a time with the event loop free between two
+ * reads (SQLite's calls hold the loop for as long as they run), each read after the last one.
+ */
+async function readPage(jobs: JobsService, page: JobsPage): Promise<JobState[]> {
+  const out: JobState[] = [];
+  let after = page.after;
+  while (out.length < page.limit) {
+    const want = Math.min(STORE_PAGE, page.limit - out.length);
+    const part = await jobs.listJobs({
+      ...page,
+      limit: want,
+      ...(after === undefined ? {} : { after }),
+    });
+    out.push(...part);
+    if (part.length < want) break;
+    after = part.at(-1)!.job.id;
+    if (out.length < page.limit) await setImmediate();
+  }
+  return out;
 }
 
 /** Job names for runs, to show beside their ids; a job deleted meanwhile leaves its runs without one. */

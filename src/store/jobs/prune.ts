@@ -48,19 +48,27 @@ export function createPrune(db: SqlExecutor): PrunePart {
     while (!signal?.aborted) {
       // All runs of a range of jobs counted from the index: a job with no more runs than it keeps
       // (most of them) needs nothing more; finished ones are counted only for the others.
-      // keep_runs is the spec's keepRuns as a column: no spec is read or parsed here.
-      const counts = await db.autocommit('count runs per job', (q) =>
+      // keep_runs is the spec's keepRuns as a column: no spec is read or parsed here. Only the jobs
+      // over their count come back, then a row with the range's end and size: a pass over
+      // 100,000 jobs reads a few hundred rows, not 100,000 (on PostgreSQL, reading every count
+      // grew the agent's young generation and its RSS by ~30 MiB for good). `last` orders the
+      // range's row after the others.
+      const rows = await db.autocommit('count runs per job', (q) =>
         q.all(
-          `select j.id, j.keep_runs, (select count(*) from runs r where r.job_id = j.id) as n
-           from jobs j where j.id > $1 order by j.id limit $2`,
-          [after, JOBS_BATCH],
+          `with b as (select id, keep_runs from jobs where id > $1 order by id limit $2),
+             c as (select b.id, case when b.keep_runs > 0 then b.keep_runs else $3 end as keep,
+                     (select count(*) from runs r where r.job_id = b.id) as n from b)
+           select 0 as last, id, keep, n from c where n > keep
+           union all select 1, max(id), count(*), null from b
+           order by last`,
+          [after, JOBS_BATCH, policy.keepRuns],
         ),
       );
-      if (counts.length === 0) break;
-      after = num(counts.at(-1)!.id);
-      for (const row of counts) {
-        const keep = num(row.keep_runs) || policy.keepRuns;
-        if (num(row.n) <= keep) continue;
+      const end = rows.at(-1);
+      if (end === undefined || end.id === null) break;
+      after = num(end.id);
+      for (const row of rows.slice(0, -1)) {
+        const keep = num(row.keep);
         // The finished runs past the newest `keep`, a batch at a time from the oldest.
         for (;;) {
           const n = await db.tx('prune runs past the count', (tx) =>
@@ -78,7 +86,7 @@ export function createPrune(db: SqlExecutor): PrunePart {
           await pause();
         }
       }
-      if (counts.length < JOBS_BATCH) break;
+      if (num(end.keep) < JOBS_BATCH) break; // the range's size: the last range
       await pause();
     }
     return runs;

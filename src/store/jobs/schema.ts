@@ -167,16 +167,30 @@ create index runs_finished on runs (finished_at) where finished_at is not null;
 create index runs_by_state on runs (state, id);
 -- Retention sums the stored log bytes from this index alone, a batch of runs at a time.
 create index runs_logs on runs (id, log_stored) where log_stored > 0;
-
-insert into job_totals (kind, n) select kind, count(*) from jobs group by kind;
-insert into job_last_runs (job_id, kind, state) select id, kind, '' from jobs;
-update job_last_runs set run_id = (
-  select max(r.id) from runs r where r.job_id = job_last_runs.job_id and r.state <> 'queued');
-update job_last_runs set
-  state = coalesce((select r.state from runs r where r.id = job_last_runs.run_id), ''),
-  finished_at = (select r.finished_at from runs r where r.id = job_last_runs.run_id)
-  where run_id is not null;
 `;
+
+/**
+ * Migration 7's backfill, one batch of jobs (ids in `after`, `upTo`] at a time (migrations.ts
+ * Backfill): each job without a job_last_runs row gets one, with its newest run that is not queued
+ * (one descent of the (job_id, id) index per job), and is counted into job_totals. The triggers
+ * keep both from the moment the schema is in, so a job written meanwhile already has its row and
+ * is skipped: job_totals counts exactly the jobs that have a row, which is what the triggers keep.
+ * Counted before they are inserted, in the same transaction.
+ */
+export const listingBackfill = (after: string, upTo: string): string[] => [
+  `insert into job_totals (kind, n)
+   select kind, count(*) from jobs j
+   where j.id > ${after} and j.id <= ${upTo}
+     and not exists (select 1 from job_last_runs l where l.job_id = j.id)
+   group by kind
+   on conflict (kind) do update set n = job_totals.n + excluded.n`,
+  `insert into job_last_runs (job_id, kind, run_id, state, finished_at)
+   select j.id, j.kind, r.id, coalesce(r.state, ''), r.finished_at from jobs j
+   left join runs r on r.id = (
+     select max(x.id) from runs x where x.job_id = j.id and x.state <> 'queued')
+   where j.id > ${after} and j.id <= ${upTo}
+     and not exists (select 1 from job_last_runs l where l.job_id = j.id)`,
+];
 
 /**
  * The statements that follow a run's change into job_last_runs (NEW and OLD as triggers name them):
@@ -218,11 +232,14 @@ create trigger jobs_summary_insert after insert on jobs begin
   update job_totals set n = n + 1 where kind = new.kind;
   insert into job_last_runs (job_id, kind, state) values (new.id, new.kind, '');
 end;
-create trigger jobs_summary_delete after delete on jobs begin
+-- A job the backfill has not reached yet (no job_last_runs row) is not counted yet either.
+create trigger jobs_summary_delete after delete on jobs
+  when exists (select 1 from job_last_runs where job_id = old.id) begin
   update job_totals set n = n - 1 where kind = old.kind;
   delete from job_last_runs where job_id = old.id;
 end;
-create trigger jobs_summary_kind after update of spec on jobs when new.kind is not old.kind begin
+create trigger jobs_summary_kind after update of spec on jobs
+  when new.kind is not old.kind and exists (select 1 from job_last_runs where job_id = new.id) begin
   update job_totals set n = n - 1 where kind = old.kind;
   insert or ignore into job_totals (kind, n) values (new.kind, 0);
   update job_totals set n = n + 1 where kind = new.kind;
@@ -261,6 +278,9 @@ begin
     insert into job_totals (kind, n) values (new.kind, 1)
       on conflict (kind) do update set n = job_totals.n + 1;
     insert into job_last_runs (job_id, kind, state) values (new.id, new.kind, '');
+  elsif not exists (select 1 from job_last_runs
+                     where job_id = (case when tg_op = 'DELETE' then old.id else new.id end)) then
+    null; -- not reached by the backfill yet: not counted yet either
   elsif tg_op = 'DELETE' then
     update job_totals set n = n - 1 where kind = old.kind;
     delete from job_last_runs where job_id = old.id;

@@ -76,6 +76,7 @@ describe('createPostgresStore', () => {
             'run_log_chunks',
             'runs',
             'schedules',
+            'schema_backfills',
             'schema_migrations',
             'settings',
           ],

@@ -1,14 +1,25 @@
 // The cluster Store: one PostgreSQL schema shared by every node, through a pg.Pool. All times come from
 // the database clock, and migrations take an advisory lock so several nodes may start at once.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { AgentError } from '../../errors.ts';
-import { checkMigrations, pendingMigrations } from '../migrations.ts';
+import {
+  BACKFILL_PAUSE_MS,
+  BACKFILL_START,
+  checkMigrations,
+  pendingMigrations,
+} from '../migrations.ts';
 import type { Store, StoreCapabilities } from '../store.ts';
 import type { NodeRecord, NodeRegistration } from '../../model/nodes.ts';
 import { maskUrl } from '../../mask-url.ts';
 import { createJobsRepository } from '../jobs/jobs-repository.ts';
-import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
+import {
+  BACKFILL_SQL,
+  CREATE_SCHEMA_BACKFILLS,
+  CREATE_SCHEMA_MIGRATIONS,
+  MIGRATIONS,
+} from './migrations.ts';
 import { createSchema, setLocalSearchPath, SQL } from './queries.ts';
 import { createPostgresExecutor, inTransaction } from './sql-executor.ts';
 import {
@@ -239,28 +250,91 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 }
 
 /**
- * Creates the schema if missing and applies pending migrations, all in one transaction under an advisory
- * lock: a second node starting at the same moment waits, then finds nothing left to do.
+ * Creates the schema if missing and applies pending migrations one at a time, each under an advisory
+ * lock: a migration's schema statements and its version in one transaction (a second node starting
+ * at the same moment waits, then finds nothing left to do); then its backfill, if it has one, a
+ * bounded batch per transaction under the same lock, with the event loop free between two. A
+ * backfill cut short is finished from where it stopped (schema_backfills) before any later migration.
  */
 async function migrate(pool: pg.Pool, schema: string, where: string): Promise<void> {
   checkMigrations(MIGRATIONS);
-  // Another node's migration is waited for, and a migration may take long: no server bounds here.
-  await inTransaction(
-    pool,
-    'begin; set local lock_timeout = 0; set local statement_timeout = 0',
-    async (client) => {
-      await client.query(SQL.lockMigrations, [schema]);
+  for (;;) {
+    const applied = await underMigrationLock(pool, schema, async (client) => {
       // Checked first: CREATE SCHEMA IF NOT EXISTS demands the CREATE right even when the schema exists.
       const exists = await client.query(SQL.schemaExists, [schema]);
       if (exists.rowCount === 0) await client.query(createSchema(schema));
       await client.query(setLocalSearchPath(schema));
       await client.query(CREATE_SCHEMA_MIGRATIONS);
-      const applied = await client.query<{ version: number }>(SQL.appliedVersions);
-      const versions = applied.rows.map((row) => Number(row.version));
-      for (const m of pendingMigrations(MIGRATIONS, versions, where)) {
-        await client.query(m.sql);
-        await client.query(SQL.recordMigration, [m.version, m.name]);
+      await client.query(CREATE_SCHEMA_BACKFILLS);
+      const versions = (await client.query<{ version: number }>(SQL.appliedVersions)).rows.map(
+        (row) => Number(row.version),
+      );
+      // Refuses a database of a newer bosun first; then a backfill under way goes before any
+      // later migration, which may count on it.
+      const m = pendingMigrations(MIGRATIONS, versions, where)[0];
+      if ((await client.query(BACKFILL_SQL.next)).rowCount !== 0) return 'backfill';
+      if (m === undefined) return 'done';
+      await client.query(m.sql);
+      await client.query(SQL.recordMigration, [m.version, m.name]);
+      if (m.backfill !== undefined) {
+        await client.query(BACKFILL_SQL.start, [m.version, BACKFILL_START]);
       }
+      return 'applied';
+    });
+    if (applied === 'done') return;
+    await finishBackfills(pool, schema);
+  }
+}
+
+/** Every backfill under way, a batch per transaction, the event loop free between two. */
+async function finishBackfills(pool: pg.Pool, schema: string): Promise<void> {
+  for (;;) {
+    const more = await underMigrationLock(pool, schema, async (client) => {
+      await client.query(setLocalSearchPath(schema));
+      // Read again under the lock: another node may have done this batch, or the whole backfill.
+      const row = (await client.query<{ version: number; after: string }>(BACKFILL_SQL.next))
+        .rows[0];
+      if (row === undefined) return false;
+      const backfill = MIGRATIONS.find((m) => m.version === Number(row.version))?.backfill;
+      if (backfill === undefined) {
+        throw new AgentError(
+          'STORE',
+          `schema_backfills names migration ${row.version}, which has no backfill in this bosun; the store was changed by another program`,
+        );
+      }
+      const bound = await client.query<{ upto: string | null }>(BACKFILL_SQL.upTo, [
+        row.after,
+        backfill.batchJobs,
+      ]);
+      const upTo = bound.rows[0]?.upto ?? null;
+      if (upTo === null) {
+        await client.query(BACKFILL_SQL.done, [row.version]);
+        return true;
+      }
+      for (const sql of backfill.statements) await client.query(sql, [row.after, upTo]);
+      await client.query(BACKFILL_SQL.advance, [row.version, upTo]);
+      return true;
+    });
+    if (!more) return;
+    await sleep(BACKFILL_PAUSE_MS);
+  }
+}
+
+/**
+ * One transaction under the schema's migration lock. Another node's migration is waited for, and a
+ * migration may take long: no server bounds here.
+ */
+function underMigrationLock<T>(
+  pool: pg.Pool,
+  schema: string,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return inTransaction(
+    pool,
+    'begin; set local lock_timeout = 0; set local statement_timeout = 0',
+    async (client) => {
+      await client.query(SQL.lockMigrations, [schema]);
+      return fn(client);
     },
   );
 }

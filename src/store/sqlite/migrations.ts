@@ -2,12 +2,33 @@
 // has shipped. Mirrors postgres/migrations.ts: same tables, columns, keys and meanings.
 import {
   jobsSchema,
+  listingBackfill,
   packageChunksTable,
   pipelineRunColumns,
   sqliteListingSchema,
   stopGraceColumn,
 } from '../jobs/schema.ts';
 import type { Migration } from '../migrations.ts';
+
+/**
+ * The backfills not yet done (migrations.ts Backfill): a row per migration whose backfill is under
+ * way, with the last job id it did; deleted when the backfill ends.
+ */
+export const CREATE_SCHEMA_BACKFILLS = `
+create table if not exists schema_backfills (
+  version integer primary key,
+  after integer not null
+) strict`;
+
+/** The bookkeeping of a backfill (sqlite-store.ts finishBackfills); named parameters. */
+export const BACKFILL_SQL = {
+  start: `insert into schema_backfills (version, after) values (:version, :after)`,
+  next: `select version, after from schema_backfills order by version limit 1`,
+  // The last id of the next batch: a range of the primary key, whatever the history.
+  upTo: `select max(id) as upTo from (select id from jobs where id > :after order by id limit :limit)`,
+  advance: `update schema_backfills set after = :after where version = :version`,
+  done: `delete from schema_backfills where version = :version`,
+} as const;
 
 /** Created before any migration runs, so it can record them. Times are ms since the epoch. */
 export const CREATE_SCHEMA_MIGRATIONS = `
@@ -72,5 +93,6 @@ create table settings (
     version: 7,
     name: "jobs listed by the page: kind, each job's latest run, totals (issue 25)",
     sql: sqliteListingSchema,
+    backfill: { batchJobs: 100, statements: listingBackfill(':after', ':upTo') },
   },
 ];

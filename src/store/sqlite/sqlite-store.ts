@@ -3,13 +3,26 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../../clock.ts';
 import { AgentError } from '../../errors.ts';
-import { checkMigrations, pendingMigrations } from '../migrations.ts';
+import {
+  BACKFILL_PAUSE_MS,
+  BACKFILL_START,
+  checkMigrations,
+  pendingMigrations,
+  type Backfill,
+  type Migration,
+} from '../migrations.ts';
 import type { Store, StoreCapabilities } from '../store.ts';
 import type { NodeRecord, NodeRegistration } from '../../model/nodes.ts';
 import { createJobsRepository } from '../jobs/jobs-repository.ts';
-import { CREATE_SCHEMA_MIGRATIONS, MIGRATIONS } from './migrations.ts';
+import {
+  BACKFILL_SQL,
+  CREATE_SCHEMA_BACKFILLS,
+  CREATE_SCHEMA_MIGRATIONS,
+  MIGRATIONS,
+} from './migrations.ts';
 import { SQL } from './queries.ts';
 import { createSqliteExecutor } from './sql-executor.ts';
 
@@ -75,7 +88,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     ...createJobsRepository(createSqliteExecutor(db, clock, guard)),
     capabilities: CAPABILITIES,
 
-    migrate: () => run('migrate', () => migrate(db, where, clock)),
+    migrate: () => guard('migrate', () => migrate(db, where, clock)),
 
     schemaVersion: () =>
       run('read the schema version', () => {
@@ -187,22 +200,83 @@ function openDatabase(path: string, busyTimeoutMs: number): DatabaseSync {
   }
 }
 
-/** Applies pending migrations in one immediate (write-locked) transaction, so two openers serialise. */
-function migrate(db: DatabaseSync, where: string, clock: Clock): void {
+/**
+ * Applies pending migrations one at a time: a migration's schema statements and its version in one
+ * immediate (write-locked) transaction, so two openers serialise; then its backfill, if it has one,
+ * a bounded batch per transaction with the event loop free between two. A backfill cut short is
+ * finished from where it stopped (schema_backfills) before any later migration is applied.
+ */
+async function migrate(db: DatabaseSync, where: string, clock: Clock): Promise<void> {
   checkMigrations(MIGRATIONS);
-  db.exec('begin immediate');
-  try {
+  const pending = (): Migration[] => {
     db.exec(CREATE_SCHEMA_MIGRATIONS);
+    db.exec(CREATE_SCHEMA_BACKFILLS);
     const applied = db
       .prepare(SQL.appliedVersions)
       .all()
       .map((row) => Number(row.version));
-    const record = db.prepare(SQL.recordMigration);
-    for (const m of pendingMigrations(MIGRATIONS, applied, where)) {
+    return pendingMigrations(MIGRATIONS, applied, where);
+  };
+  // Refuses a newer database before anything is written.
+  immediate(db, pending);
+  for (;;) {
+    await finishBackfills(db);
+    const applied = immediate(db, () => {
+      const m = pending()[0];
+      if (m === undefined) return false;
       db.exec(m.sql);
-      record.run({ version: m.version, name: m.name, now: clock.now() });
-    }
+      db.prepare(SQL.recordMigration).run({ version: m.version, name: m.name, now: clock.now() });
+      if (m.backfill !== undefined) {
+        db.prepare(BACKFILL_SQL.start).run({ version: m.version, after: BACKFILL_START });
+      }
+      return true;
+    });
+    if (!applied) return;
+  }
+}
+
+/** Every backfill under way, a batch per immediate transaction, the event loop free between two. */
+async function finishBackfills(db: DatabaseSync): Promise<void> {
+  for (;;) {
+    const more = immediate(db, () => {
+      const row = db.prepare(BACKFILL_SQL.next).get();
+      if (row === undefined) return false;
+      const version = Number(row.version);
+      const backfill = backfillOf(version);
+      const after = Number(row.after);
+      const bound = db.prepare(BACKFILL_SQL.upTo).get({ after, limit: backfill.batchJobs });
+      if (bound?.upTo === null || bound?.upTo === undefined) {
+        db.prepare(BACKFILL_SQL.done).run({ version });
+        return true;
+      }
+      const upTo = Number(bound.upTo);
+      for (const sql of backfill.statements) db.prepare(sql).run({ after, upTo });
+      db.prepare(BACKFILL_SQL.advance).run({ version, after: upTo });
+      return true;
+    });
+    if (!more) return;
+    await sleep(BACKFILL_PAUSE_MS);
+  }
+}
+
+function backfillOf(version: number): Backfill {
+  const backfill = MIGRATIONS.find((m) => m.version === version)?.backfill;
+  if (backfill === undefined) {
+    throw new AgentError(
+      'STORE',
+      `schema_backfills names migration ${version}, which has no backfill in this bosun; the store was changed by another program`,
+    );
+  }
+  return backfill;
+}
+
+/** Runs fn in an immediate (write-locked) transaction. */
+function immediate<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('begin immediate');
+  try {
+    const result = fn();
     db.exec('commit');
+    return result;
   } catch (err) {
     if (db.isTransaction) db.exec('rollback');
     throw err;

@@ -336,7 +336,7 @@ describe('a pipeline run stopped with a savepoint before its engine started', ()
       runner.stop(second!.run.id, 'SIGKILL', 0);
       const killed = await settled(store, second!.run.id, 30_000);
       assert.equal(killed.state, 'canceled');
-      assert.equal(killed.pid ?? undefined, undefined, 'its engine never started');
+      assert.equal(killed.pgid, undefined, 'its engine never started');
     } finally {
       await runner.shutdown(1000);
       await store.close();

@@ -135,9 +135,63 @@ describe('the scheduler', () => {
       await store.close();
     }
   });
+
+  it('asks the store nothing on a wake-up while every slot is taken, and claims once one frees', async () => {
+    const sqlite = createSqliteStore({ path: ':memory:' });
+    await sqlite.migrate();
+    // The real store, its two reads of due work counted.
+    const counted: Store = Object.create(sqlite) as Store;
+    let asked = 0;
+    counted.nextDue = async (...args) => {
+      asked += 1;
+      return sqlite.nextDue(...args);
+    };
+    counted.claimRuns = async (...args) => {
+      asked += 1;
+      return sqlite.claimRuns(...args);
+    };
+    const { runner, scheduler } = schedulerOn(counted, 'node-full', {});
+    // Each pass asks the runner for its free slots first: the count of passes.
+    let passes = 0;
+    const free = runner.free.bind(runner);
+    runner.free = () => {
+      passes += 1;
+      return free();
+    };
+    const until = async (what: string, check: () => boolean | Promise<boolean>) => {
+      const deadline = Date.now() + 20_000;
+      while (!(await check())) {
+        assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      await scheduler.start();
+      const job = await sqlite.createJob(newJob({ cmd: 'sleep 0.5' }));
+      for (let i = 0; i < 6; i += 1) await sqlite.createRun(job.id, {});
+      scheduler.poke(false);
+      await until('the four slots are taken', () => free() === 0);
+      const before = { asked, passes };
+      scheduler.poke(false);
+      await until('a pass ran', () => passes > before.passes);
+      assert.equal(
+        asked,
+        before.asked,
+        'no slot: nothing to claim, and the runner pokes when one frees',
+      );
+      await until(
+        'all six runs succeeded',
+        async () =>
+          (await sqlite.listRuns({ jobId: job.id, state: 'succeeded', limit: 10 })).length === 6,
+      );
+    } finally {
+      await scheduler.stop();
+      await runner.shutdown(1000);
+      await sqlite.close();
+    }
+  });
 });
 
-/** The run once it has ended; fails after 10 s. */
 async function settled(store: Store, runId: string, withinMs = 10_000) {
   const deadline = Date.now() + withinMs;
   for (;;) {

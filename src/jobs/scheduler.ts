@@ -173,6 +173,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         for (const claim of result.claimed) runner.start(claim);
         due = result.next;
         leftToOthers = result.shared === true;
+      } else if (free === 0 && !stopped && (afterClaim || !near)) {
+        // No slot: due runs wait for one, and the runner pokes when one frees; the next fire is
+        // still the one last read (no fire made this pass; one made after the claim is read
+        // again below). Not asking the store saves a round trip per wake-up while slots are full.
+        due = {
+          fireAt: Number.isFinite(fireDueAt) ? fireDueAt : undefined,
+          runAt: undefined,
+          blocked: false,
+        };
       } else {
         due = await store.nextDue(claimedUpTo);
       }

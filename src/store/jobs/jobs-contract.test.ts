@@ -430,6 +430,53 @@ for (const backend of storeBackends()) {
         assert.equal(second.claimed.length, 0);
       });
 
+      it('claims several runs of a job at once, each with the whole job and a lease of its own', async () => {
+        // A cursor far ahead: the schedule is part of the job, and fires nothing here.
+        const job = await store.createJob(newJob({}, Date.now() + 86_400_000));
+        await store.putPackage(job.id, {
+          sha256: 'cd'.repeat(32),
+          size: 1,
+          pieces: [Buffer.from('x')],
+        });
+        const made = [];
+        for (let i = 0; i < 3; i += 1) made.push((await store.createRun(job.name, {})).run.id);
+        const { claimed, next } = await store.claimRuns(NODE, 5, Date.now() + 1000, 0, LEASE);
+        assert.deepEqual(claimed.map((c) => c.run.id).sort(), [...made].sort());
+        assert.equal(new Set(claimed.map((c) => c.leaseToken)).size, 3);
+        for (const claim of claimed) {
+          assert.equal(claim.run.state, 'running');
+          assert.equal(claim.job.id, job.id);
+          assert.equal(claim.job.schedules.length, 1);
+          assert.equal(claim.job.package?.sha256, 'cd'.repeat(32));
+        }
+        assert.equal(next.blocked, false, 'read after the claims, in the same transaction');
+        assert.ok(next.fireAt !== undefined && next.fireAt > Date.now());
+        const [one] = claimed;
+        assert.ok(one);
+        const ended = await store.finishRun(
+          one.run.id,
+          one.leaseToken,
+          { state: 'succeeded', logBytes: 0, logTruncated: false },
+          never,
+          one.job,
+        );
+        assert.equal(ended?.run.state, 'succeeded', 'under the lease it was claimed with');
+      });
+
+      it('claims a run of a job changed since the run was made under the job as it is now', async () => {
+        const input = newJob();
+        const job = await store.createJob(input);
+        await store.createRun(job.id, {});
+        const changed = await store.updateJob({
+          ...input,
+          spec: spec({ name: job.name, cmd: 'echo changed' }),
+        });
+        const { claimed } = await store.claimRuns(NODE, 1, Date.now() + 1000, 0, LEASE);
+        assert.equal(claimed.length, 1);
+        assert.equal(claimed[0]?.job.version, changed.version);
+        assert.equal((claimed[0]?.job as { cmd?: string }).cmd, 'echo changed');
+      });
+
       it('lets only one of several racing nodes claim each run', async () => {
         const job = await store.createJob(newJob());
         for (let i = 0; i < 12; i += 1) await store.createRun(job.id, {});

@@ -6,7 +6,7 @@ import { RETRIABLE_STATES, type Run } from '../../model/runs.ts';
 import type { DueTimes, RetryPlanner } from '../store.ts';
 import { enqueueWebhooks } from './outbox.ts';
 import { idParam, opt, RUN_COLUMNS, toRun } from './rows.ts';
-import { one, type SqlDialect, type SqlStatements, type SqlTx } from './sql.ts';
+import type { SqlDialect, SqlRow, SqlStatement, SqlStatements, SqlTx } from './sql.ts';
 
 /** A new run's fields; the job gives the rest. */
 export interface NewRunFields {
@@ -26,17 +26,26 @@ export interface NewRunFields {
 export type RunEnd = Partial<Run> & { state: Run['state'] };
 
 export interface RunLifecycle {
-  /** Inserts a run; returns it, or undefined when a unique key says it already exists. */
-  insertRun(tx: SqlTx, job: Job, fields: NewRunFields): Promise<Run | undefined>;
+  /**
+   * Inserts a run; returns it, or undefined when a unique key says it already exists. `last`: as
+   * the transaction's last statement (SqlTx.last), for a queued run (a skipped one has webhooks
+   * to write after it).
+   */
+  insertRun(
+    tx: SqlTx,
+    job: Job,
+    fields: NewRunFields,
+    opts?: { last?: boolean },
+  ): Promise<Run | undefined>;
   /**
    * Puts a run in a final state and returns it; with a lease token, only while the run is running
    * under that lease (undefined otherwise: fenced). The row stays locked until the commit.
    */
   closeRun(tx: SqlTx, runId: string, end: RunEnd, leaseToken?: string): Promise<Run | undefined>;
   /**
-   * closeRun as one statement that commits by itself and announces the end, for an end that needs
-   * nothing else written: only while the run is running under `leaseToken` and its job is still at
-   * `jobVersion` (undefined otherwise; the caller then ends it in a transaction).
+   * closeRun as one statement that commits by itself (announcing the end if `announce`), for an
+   * end that needs nothing else written: only while the run is running under `leaseToken` and its
+   * job is still at `jobVersion` (undefined otherwise; the caller then ends it in a transaction).
    */
   closeAlone(
     q: SqlStatements,
@@ -44,6 +53,7 @@ export interface RunLifecycle {
     end: RunEnd,
     leaseToken: string,
     jobVersion: number,
+    announce: boolean,
   ): Promise<Run | undefined>;
   /** Ends a running or queued run in a final state, then lets the planner queue a retry. */
   endRun(
@@ -62,14 +72,26 @@ export interface RunLifecycle {
   ): Promise<{ run: Run; retry?: Run }>;
   /** The next schedule fire and the next queued run after `at`, and whether runs are due now. */
   nextDue(tx: SqlStatements, at: number): Promise<DueTimes>;
+  /** nextDue as a statement, to send as a transaction's last (SqlTx.last); toDueTimes reads it. */
+  nextDueStatement(at: number): SqlStatement;
+  toDueTimes(rows: readonly SqlRow[]): DueTimes;
 }
 
 export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
-  /** Inserts a run; returns it, or undefined when a unique key says it already exists. */
-  async function insertRun(tx: SqlTx, job: Job, fields: NewRunFields): Promise<Run | undefined> {
+  async function insertRun(
+    tx: SqlTx,
+    job: Job,
+    fields: NewRunFields,
+    opts: { last?: boolean } = {},
+  ): Promise<Run | undefined> {
     const id = newId();
     const finished = fields.state === 'skipped' ? tx.now : null;
-    const rows = await tx.all(
+    const last = opts.last === true && fields.state === 'queued';
+    // Announced before the statement that ends the transaction (another node may have a slot for it).
+    if (last) tx.announce('runs');
+    const send = (sql: string, params: unknown[]): Promise<SqlRow[]> =>
+      last ? tx.last(sql, params) : tx.all(sql, params);
+    const rows = await send(
       `insert into runs (id, job_id, schedule_id, trigger, trigger_key, state, attempt, scheduled_for,
          run_at, created_at, finished_at, error, single_flight, checkpoint)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
@@ -96,7 +118,7 @@ export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
     const run = toRun(rows[0]);
     if (run.state === 'skipped') await enqueueWebhooks(tx, job, run);
     // Another node may have a slot for it.
-    else tx.announce('runs');
+    else if (!last) tx.announce('runs');
     return run;
   }
 
@@ -123,12 +145,13 @@ export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
     end: RunEnd,
     leaseToken: string,
     jobVersion: number,
+    announce: boolean,
   ): Promise<Run | undefined> {
     const [row] = await q.all(
       closeSql(
         `and lease_token = $11 and state = 'running'
          and (select version from jobs where jobs.id = runs.job_id) = $12`,
-        `, ${dialect.announcing('runs')} as announced`,
+        announce ? `, ${dialect.announcing('runs')} as announced` : '',
       ),
       [...closeParams(runId, end, null), leaseToken, jobVersion],
     );
@@ -194,19 +217,22 @@ export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
     return next === undefined ? { run: ended } : { run: ended, retry: next };
   }
 
-  async function nextDue(tx: SqlStatements, at: number): Promise<DueTimes> {
-    const row = await one(
-      tx,
+  function nextDueStatement(at: number): SqlStatement {
+    return {
       // The earliest cursor by the due index, stopping at the first enabled job: min() over the
       // join read every schedule and every job on PostgreSQL (issue 25).
-      `select (select s.next_fire_at from schedules s join jobs j on j.id = s.job_id
+      sql: `select (select s.next_fire_at from schedules s join jobs j on j.id = s.job_id
                where s.enabled = 1 and j.enabled = 1 and s.next_fire_at is not null
                order by s.next_fire_at limit 1) as fire_at,
               (select min(run_at) from runs where state = 'queued' and run_at > $1) as run_at,
               (select count(*) from (select 1 from runs where state = 'queued' and run_at <= $1
                  limit 1) b) as blocked`,
-      [at],
-    );
+      params: [at],
+    };
+  }
+
+  function toDueTimes(rows: readonly SqlRow[]): DueTimes {
+    const row = rows[0];
     return {
       fireAt: opt(row?.fire_at),
       runAt: opt(row?.run_at),
@@ -214,5 +240,19 @@ export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
     };
   }
 
-  return { insertRun, closeRun, closeAlone, endRun, afterEnd, nextDue };
+  async function nextDue(tx: SqlStatements, at: number): Promise<DueTimes> {
+    const { sql, params } = nextDueStatement(at);
+    return toDueTimes(await tx.all(sql, params));
+  }
+
+  return {
+    insertRun,
+    closeRun,
+    closeAlone,
+    endRun,
+    afterEnd,
+    nextDue,
+    nextDueStatement,
+    toDueTimes,
+  };
 }

@@ -5,7 +5,14 @@ import type { Job } from '../../model/jobs.ts';
 import type { Run } from '../../model/runs.ts';
 import { idParam, RUN_COLUMNS, toJob, toPackage, toRun, toSchedule } from './rows.ts';
 import { createRunLifecycle, type RunLifecycle } from './run-lifecycle.ts';
-import { one, type SqlExecutor, type SqlStatements, type SqlTx } from './sql.ts';
+import {
+  one,
+  type SqlExecutor,
+  type SqlRow,
+  type SqlStatement,
+  type SqlStatements,
+  type SqlTx,
+} from './sql.ts';
 
 export const JOB_COLUMNS = 'id, name, spec, enabled, overlap, version, created_at, updated_at';
 export const SCHEDULE_COLUMNS = 'id, job_id, position, spec, anchor_at, enabled, next_fire_at';
@@ -13,6 +20,9 @@ export const SCHEDULE_COLUMNS = 'id, job_id, position, spec, anchor_at, enabled,
 export interface Shared extends RunLifecycle {
   /** A job with its schedules and package; lock: '', forUpdate or skipLocked (see below). */
   loadJob(tx: SqlStatements, id: string, lock?: string): Promise<Job | undefined>;
+  /** loadJob as a statement (to send with others), and its rows read as the job. */
+  loadJobStatement(id: string, lock?: string): SqlStatement;
+  toLoadedJob(rows: readonly SqlRow[]): Job | undefined;
   /** loadJob by id, else by name (a name may look like an id). */
   findJob(tx: SqlStatements, idOrName: string, lock?: string): Promise<Job | undefined>;
   /** loadJob, or a NOT_FOUND AgentError. */
@@ -31,15 +41,23 @@ export function createShared(db: SqlExecutor): Shared {
    * another transaction holds it.
    */
   async function loadJob(tx: SqlStatements, id: string, lock = ''): Promise<Job | undefined> {
-    const rows = await tx.all(
-      `with j as (select ${JOB_COLUMNS} from jobs where id = $1 ${lock})
+    const { sql, params } = loadJobStatement(id, lock);
+    return toLoadedJob(await tx.all(sql, params));
+  }
+
+  function loadJobStatement(id: string, lock = ''): SqlStatement {
+    return {
+      sql: `with j as (select ${JOB_COLUMNS} from jobs where id = $1 ${lock})
        select j.*, s.id as s_id, s.spec as s_spec, s.anchor_at as s_anchor_at,
          s.next_fire_at as s_next_fire_at, p.sha256 as p_sha256, p.size as p_size,
          p.uploaded_at as p_uploaded_at
        from j left join schedules s on s.job_id = j.id left join packages p on p.job_id = j.id
        order by s.position`,
-      [idParam(id)],
-    );
+      params: [idParam(id)],
+    };
+  }
+
+  function toLoadedJob(rows: readonly SqlRow[]): Job | undefined {
     const row = rows[0];
     if (row === undefined) return undefined;
     const schedules = rows
@@ -95,6 +113,8 @@ export function createShared(db: SqlExecutor): Shared {
 
   return {
     loadJob,
+    loadJobStatement,
+    toLoadedJob,
     findJob,
     mustLoadJob,
     loadRun,

@@ -23,6 +23,25 @@ export interface SqlTx extends SqlStatements {
    * store that one node owns alone has no one to tell.
    */
   announce(change: StoreChangeKind): void;
+  /**
+   * The transaction's last statement, sent with its commit: on PostgreSQL one round trip for both,
+   * and for any statement issued before it whose answer was not awaited (they travel together).
+   * Nothing may be issued or announced after it. Once it is sent the transaction commits, unless it
+   * or an earlier statement fails (then it rolls back), even if fn throws afterwards.
+   */
+  last(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
+}
+
+/** A statement and its parameters. */
+export interface SqlStatement {
+  sql: string;
+  params?: readonly unknown[];
+}
+
+/** How a transaction starts (SqlExecutor.tx): statements sent with its begin, in one round trip. */
+export interface SqlTxStart {
+  /** Sent with the begin, before fn runs (so they cannot use `tx.now`); fn gets their rows. */
+  statements: readonly SqlStatement[];
 }
 
 export interface SqlDialect {
@@ -31,6 +50,11 @@ export interface SqlDialect {
   readonly skipLocked: string;
   /** Appended to a SELECT that locks its rows for the transaction, or '' (one writer). */
   readonly forUpdate: string;
+  /**
+   * Appended to a sub-SELECT that keeps its rows from changing until the commit without waiting:
+   * a row another transaction has locked to change is left out. '' where there is one writer.
+   */
+  readonly shareSkipLocked: string;
   /** The store's clock in ms, as an SQL expression: for statements outside a transaction. */
   readonly now: string;
   /**
@@ -42,11 +66,19 @@ export interface SqlDialect {
 
 export interface SqlExecutor {
   readonly dialect: SqlDialect;
-  /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
-  tx<T>(op: string, fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   /**
-   * Runs fn's statements each on its own, committed as it runs: one round trip each to
-   * PostgreSQL, with no `begin` and `commit` around them. For reads, which a transaction would not
+   * Runs fn in one transaction: committed if it resolves, rolled back if it throws (see SqlTx.last).
+   * Statements fn issues without awaiting each one's answer are sent together; `start` sends some
+   * with the begin, and fn gets their rows, one array per statement.
+   */
+  tx<T>(
+    op: string,
+    fn: (tx: SqlTx, first?: SqlRow[][]) => Promise<T>,
+    start?: SqlTxStart,
+  ): Promise<T>;
+  /**
+   * Runs fn's statements each on its own, committed as it runs, with no `begin` and `commit`
+   * around them: on PostgreSQL on one connection, those issued together in one round trip. For reads, which a transaction would not
    * steady (PostgreSQL reads at READ COMMITTED; SQLite has one connection, and nothing else runs
    * until fn is done), and for a write that is one statement (RETURNING says what it changed;
    * `dialect.now` in it is the store's clock). Nothing is announced unless a statement evaluates

@@ -157,17 +157,27 @@ describe('Store.watch on PostgreSQL', () => {
     );
     assert.deepEqual(await heard.next(), { change: { jobs: false, runs: true } });
 
-    // An end written in one statement under the job as claimed is news too.
+    // An end written in one statement under the job as claimed is news when the job's overlap
+    // policy may hold other runs up for it; an allow job's holds up nothing.
+    const endAlone = async () => {
+      const [next] = (await writer.claimRuns('n1', 1, Date.now() + 1000, 0, 30_000)).claimed;
+      const ended = await writer.finishRun(
+        next!.run.id,
+        next!.leaseToken,
+        { state: 'succeeded', exitCode: 0, logBytes: 0, logTruncated: false },
+        () => undefined,
+        next!.job,
+      );
+      assert.equal(ended?.run.state, 'succeeded');
+    };
     await writer.createRun(job.id, {});
     assert.deepEqual(await heard.next(), { change: { jobs: false, runs: true } });
-    const [next] = (await writer.claimRuns('n1', 1, Date.now() + 1000, 0, 30_000)).claimed;
-    await writer.finishRun(
-      next!.run.id,
-      next!.leaseToken,
-      { state: 'succeeded', exitCode: 0, logBytes: 0, logTruncated: false },
-      () => undefined,
-      next!.job,
-    );
+    await endAlone();
+    const queue = await writer.createJob(newJob({ overlap: 'queue' }));
+    assert.deepEqual(await heard.next(), { change: { jobs: true, runs: false } });
+    await writer.createRun(queue.id, {});
+    assert.deepEqual(await heard.next(), { change: { jobs: false, runs: true } });
+    await endAlone();
     assert.deepEqual(await heard.next(), { change: { jobs: false, runs: true } });
   });
 

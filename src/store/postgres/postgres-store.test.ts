@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { newJob } from '../../../test/support/jobs.ts';
 import { startPostgres, type TestPostgres } from '../../../test/support/postgres.ts';
 import { AgentError } from '../../errors.ts';
 import { latestVersion } from '../migrations.ts';
@@ -113,6 +114,45 @@ describe('createPostgresStore', () => {
       await cleanup.connect();
       await cleanup.query(`drop schema "${schema}" cascade`);
       await cleanup.end();
+    });
+
+    it("makes and claims an allow job's runs beside other claimers, not while the job changes", async () => {
+      const schema = `locks_${process.pid}`;
+      const store = createPostgresStore({ url: server.url, schema });
+      const other = new pg.Client({
+        connectionString: server.url,
+        options: `-c search_path=${schema}`,
+      });
+      await store.migrate();
+      await other.connect();
+      const claim = () => store.claimRuns('node-a', 5, Date.now() + 1000, 0, 30_000);
+      try {
+        const job = await store.createJob(newJob());
+        // An edit or a deletion of the job holds its row so (a claim of a job that decides on
+        // its runs too): a run is still made, and left queued until the change is in.
+        await other.query('begin');
+        await other.query('select 1 from jobs where id = $1 for no key update', [Number(job.id)]);
+        assert.equal((await store.createRun(job.id, {})).created, true);
+        const held = await claim();
+        assert.deepEqual(held.claimed, [], 'not claimed under a job being changed');
+        assert.equal(held.next.blocked, true, 'and still due');
+        await other.query('rollback');
+        assert.equal((await claim()).claimed.length, 1);
+
+        // Another claimer's share of the job holds up neither the making nor the claim.
+        await other.query('begin');
+        await other.query('select 1 from jobs where id = $1 for share', [Number(job.id)]);
+        assert.equal((await store.createRun(job.id, {})).created, true);
+        assert.equal((await claim()).claimed.length, 1);
+        await other.query('rollback');
+      } finally {
+        await other.end();
+        await store.close();
+        const cleanup = new pg.Client({ connectionString: server.url });
+        await cleanup.connect();
+        await cleanup.query(`drop schema "${schema}" cascade`);
+        await cleanup.end();
+      }
     });
   });
 });

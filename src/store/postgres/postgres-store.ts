@@ -102,6 +102,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     query_timeout: QUERY_TIMEOUT_MS,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
+    // A query is written as soon as it is issued, not after the answer to the one before: the
+    // statements a transaction issues together (its begin and first read; its last writes and the
+    // commit) cost one round trip (sql-executor.ts).
+    pipeline: true,
     // Sent at connection start, so every pooled connection sees bosun's tables unqualified.
     options: `-c search_path=${schema}`,
   });

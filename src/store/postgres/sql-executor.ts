@@ -1,8 +1,11 @@
 // The jobs tables' executor over the pg pool: one pooled connection per transaction, the database
-// clock read once at its start so every row written in it carries the same time.
+// clock read once at its start so every row written in it carries the same time. The pool's
+// connections are pipelined: statements issued together (a begin and a first read, the last writes
+// and the commit) leave in one write and cost one round trip, the wait that PostgreSQL adds to
+// SQLite's calls.
 import type pg from 'pg';
 import type { StoreChangeKind } from '../store.ts';
-import type { SqlExecutor, SqlRow, SqlTx } from '../jobs/sql.ts';
+import type { SqlExecutor, SqlRow, SqlTx, SqlTxStart } from '../jobs/sql.ts';
 import { SQL } from './queries.ts';
 
 // NO KEY UPDATE: bosun never changes a key it has locked, and the weaker lock does not conflict with
@@ -11,6 +14,9 @@ import { SQL } from './queries.ts';
 const DIALECT = Object.freeze({
   skipLocked: 'for no key update skip locked',
   forUpdate: 'for no key update',
+  // SHARE conflicts with the NO KEY UPDATE of a job's edit, deletion or locked claim, not with
+  // another SHARE nor with the KEY SHARE of a run inserted for the job.
+  shareSkipLocked: 'for share skip locked',
   // When the statement arrived: one time for every row it writes (clock_timestamp() moves per row).
   now: 'floor(extract(epoch from statement_timestamp()) * 1000)::bigint',
 });
@@ -48,24 +54,54 @@ export function createPostgresExecutor(
     return name === undefined ? { text, values } : { name, text, values };
   };
 
-  const transaction = <T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> => {
+  const transaction = <T>(
+    fn: (tx: SqlTx, first?: SqlRow[][]) => Promise<T>,
+    start: SqlTxStart | undefined,
+  ): Promise<T> => {
     const changes = new Set<StoreChangeKind>();
+    // A NOTIFY is delivered when its transaction commits, and not at all if it rolls back.
+    const commitText = (): string =>
+      changes.size > 0 && announce !== undefined
+        ? `${announce.statement(changes)}; commit`
+        : 'commit';
     return inTransaction(
       pool,
       // One round trip for both: pg answers a multi-statement text query with one result each.
       `begin; ${SQL.now}`,
-      (client, begun) =>
-        fn({
-          now: Number((begun[1]?.rows[0] as { ms?: string } | undefined)?.ms),
-          all: async (sql, params) => (await client.query<SqlRow>(prepared(sql, params))).rows,
-          run: async (sql, params) => (await client.query(prepared(sql, params))).rowCount ?? 0,
-          announce: (change) => void changes.add(change),
-        }),
-      // A NOTIFY is delivered when its transaction commits, and not at all if it rolls back.
-      () =>
-        changes.size > 0 && announce !== undefined
-          ? `${announce.statement(changes)}; commit`
-          : 'commit',
+      (client, begun, end) => {
+        let ended = false;
+        const open = (what: string): void => {
+          if (ended) throw new Error(`${what} after the transaction's last statement`);
+        };
+        return fn(
+          {
+            now: Number((begun[1]?.rows[0] as { ms?: string } | undefined)?.ms),
+            all: async (sql, params) => {
+              open('a statement');
+              return (await client.query<SqlRow>(prepared(sql, params))).rows;
+            },
+            run: async (sql, params) => {
+              open('a statement');
+              return (await client.query(prepared(sql, params))).rowCount ?? 0;
+            },
+            announce: (change) => {
+              open('an announcement');
+              changes.add(change);
+            },
+            last: (sql, params) => {
+              open('a statement');
+              ended = true;
+              // Queued on the connection before the commit, so both leave in one write.
+              const rows = client.query<SqlRow>(prepared(sql, params));
+              end(commitText());
+              return rows.then((result) => result.rows);
+            },
+          },
+          begun.slice(2).map((result) => result.rows as SqlRow[]),
+        );
+      },
+      commitText,
+      (start?.statements ?? []).map((st) => prepared(st.sql, st.params)),
     );
   };
 
@@ -74,13 +110,15 @@ export function createPostgresExecutor(
       ...DIALECT,
       announcing: (change) => announce?.expression(new Set([change])) ?? 'null',
     },
-    tx: (op, fn) => guard(op, () => transaction(fn)),
+    tx: (op, fn, start) => guard(op, () => transaction(fn, start)),
     autocommit: (op, fn) =>
       guard(op, () =>
-        fn({
-          // pool.query keeps an 'error' listener on the client while it is out.
-          all: async (sql, params) => (await pool.query<SqlRow>(prepared(sql, params))).rows,
-        }),
+        // One connection for fn's statements, so those issued together leave together.
+        onOneConnection(pool, (client) =>
+          fn({
+            all: async (sql, params) => (await client.query<SqlRow>(prepared(sql, params))).rows,
+          }),
+        ),
       ),
   };
 }
@@ -91,13 +129,77 @@ export function createPostgresExecutor(
  * listener off a client while it is checked out, so a connection lost meanwhile (a server restart,
  * a cut network) would crash the agent with an unhandled 'error' event: the client has one here for
  * as long as it is out, and a broken connection is discarded rather than returned to the pool.
- * `commit` gives the text that commits, once `fn` has resolved.
+ * `commit` gives the text that commits, once `fn` has resolved; `fn` may instead send it itself
+ * with `end` (after its last statement, in the same write), and the transaction is then over
+ * whatever fn does next. `first` is sent with `begin` in one write, their results after the
+ * begin's.
  */
 export async function inTransaction<T>(
   pool: pg.Pool,
   begin: string,
-  fn: (client: pg.PoolClient, begun: pg.QueryResult[]) => Promise<T>,
+  fn: (
+    client: pg.PoolClient,
+    begun: pg.QueryResult[],
+    end: (commitText: string) => void,
+  ) => Promise<T>,
   commit: () => string = () => 'commit',
+  first: readonly pg.QueryConfig[] = [],
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error): void => {
+    broken = err;
+  };
+  const onEnd = (): void => {
+    broken ??= new Error('the connection ended');
+  };
+  client.on('error', onError).on('end', onEnd);
+  /** The commit fn sent with its last statement, if it did. */
+  let ending: Promise<unknown> | undefined;
+  const end = (text: string): void => {
+    ending = client.query(text);
+    // Awaited below; a failure there is the transaction's (its last statement's is fn's).
+    ending.catch(() => {});
+  };
+  try {
+    // Pipelined (the pool's clients are): all leave before the first answer comes back.
+    const sent = Promise.all([
+      client.query(begin) as unknown as Promise<pg.QueryResult | pg.QueryResult[]>,
+      ...first.map((q) => client.query(q)),
+    ]);
+    const [started, ...firstResults] = await sent;
+    const begun = [...(Array.isArray(started) ? started : [started as pg.QueryResult])];
+    const result = await fn(client, [...begun, ...firstResults], end);
+    await (ending ?? client.query(commit()));
+    return result;
+  } catch (err) {
+    // A connection the server ended (a restart's 57P01) would queue the rollback forever.
+    if (isFatal(err)) broken ??= err as Error;
+    if (ending !== undefined) {
+      // The commit is on its way (a failed statement before it turns it into a rollback).
+      await ending.catch((endErr: unknown) => {
+        broken ??= endErr instanceof Error ? endErr : new Error(String(endErr));
+      });
+    } else if (broken === undefined) {
+      // The original error matters more than a failed rollback.
+      await client.query('rollback').catch((rollbackErr: unknown) => {
+        broken ??= rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      });
+    }
+    throw err;
+  } finally {
+    client.off('error', onError).off('end', onEnd);
+    client.release(broken);
+  }
+}
+
+/**
+ * Runs `fn` with one pooled connection, kept from crashing the agent as inTransaction's is (an
+ * 'error' listener while it is out) and discarded if it broke.
+ */
+async function onOneConnection<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -109,19 +211,9 @@ export async function inTransaction<T>(
   };
   client.on('error', onError).on('end', onEnd);
   try {
-    const started = (await client.query(begin)) as unknown as pg.QueryResult | pg.QueryResult[];
-    const result = await fn(client, Array.isArray(started) ? started : [started]);
-    await client.query(commit());
-    return result;
+    return await fn(client);
   } catch (err) {
-    // A connection the server ended (a restart's 57P01) would queue the rollback forever.
     if (isFatal(err)) broken ??= err as Error;
-    // The original error matters more than a failed rollback.
-    if (broken === undefined) {
-      await client.query('rollback').catch((rollbackErr: unknown) => {
-        broken ??= rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      });
-    }
     throw err;
   } finally {
     client.off('error', onError).off('end', onEnd);

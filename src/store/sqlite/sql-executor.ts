@@ -3,13 +3,14 @@
 // would otherwise interleave with the next one.
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Clock } from '../../clock.ts';
-import type { SqlExecutor, SqlRow, SqlTx } from '../jobs/sql.ts';
+import type { SqlExecutor, SqlRow, SqlTx, SqlTxStart } from '../jobs/sql.ts';
 
 // bosun_now() is the store's clock (registered below), so tests that pin it pin this too.
 // No other node to tell: announcing is a plain null.
 const DIALECT = Object.freeze({
   skipLocked: '',
   forUpdate: '',
+  shareSkipLocked: '',
   now: 'bosun_now()',
   announcing: () => 'null',
 });
@@ -42,17 +43,41 @@ export function createSqliteExecutor(
       (p) => (p === undefined ? null : typeof p === 'boolean' ? Number(p) : p) as SQLInputValue,
     );
 
-  async function transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+  async function transaction<T>(
+    fn: (tx: SqlTx, first?: SqlRow[][]) => Promise<T>,
+    start: SqlTxStart | undefined,
+  ): Promise<T> {
+    /** Set by `last`: committed with it, as PostgreSQL sends the commit with it. */
+    let ended = false;
+    const open = (): void => {
+      if (ended) throw new Error("a statement after the transaction's last statement");
+    };
+    const all = (sql: string, params?: readonly unknown[]): SqlRow[] => {
+      open();
+      return statement(sql).all(...bind(params)) as SqlRow[];
+    };
     const tx: SqlTx = {
       now: clock.now(),
-      all: async (sql, params) => statement(sql).all(...bind(params)) as SqlRow[],
-      run: async (sql, params) => Number(statement(sql).run(...bind(params)).changes),
-      announce: () => {}, // no other node to tell
+      all: async (sql, params) => all(sql, params),
+      run: async (sql, params) => {
+        open();
+        return Number(statement(sql).run(...bind(params)).changes);
+      },
+      announce: () => open(), // no other node to tell
+      last: async (sql, params) => {
+        const rows = all(sql, params);
+        ended = true;
+        commit.run();
+        return rows;
+      },
     };
     begin.run();
     try {
-      const result = await fn(tx);
-      commit.run();
+      const result = await fn(
+        tx,
+        (start?.statements ?? []).map((st) => all(st.sql, st.params)),
+      );
+      if (!ended) commit.run();
       return result;
     } catch (err) {
       if (db.isTransaction) db.exec('rollback');
@@ -69,7 +94,7 @@ export function createSqliteExecutor(
 
   return {
     dialect: DIALECT,
-    tx: (op, fn) => queued(op, () => transaction(fn)),
+    tx: (op, fn, start) => queued(op, () => transaction(fn, start)),
     autocommit: (op, fn) =>
       queued(op, () =>
         fn({ all: async (sql, params) => statement(sql).all(...bind(params)) as SqlRow[] }),

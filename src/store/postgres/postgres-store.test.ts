@@ -116,6 +116,32 @@ describe('createPostgresStore', () => {
       await cleanup.end();
     });
 
+    it("waits out another node's migration however long, past the client's query timeout", async () => {
+      const schema = `slow_${process.pid}`;
+      const store = createPostgresStore({ url: server.url, schema, queryTimeoutMs: 300 });
+      const other = new pg.Client({ connectionString: server.url });
+      await other.connect();
+      try {
+        // Another node migrating: it holds the schema's migration lock for three query timeouts.
+        await other.query('begin');
+        await other.query(`select pg_advisory_xact_lock(hashtext('bosun.migrate'), hashtext($1))`, [
+          schema,
+        ]);
+        const migrating = store.migrate();
+        await new Promise((resolve) => setTimeout(resolve, 900));
+        await other.query('commit');
+        await migrating;
+        assert.equal(await store.schemaVersion(), latestVersion(MIGRATIONS));
+      } finally {
+        await other.end();
+        await store.close();
+        const cleanup = new pg.Client({ connectionString: server.url });
+        await cleanup.connect();
+        await cleanup.query(`drop schema if exists "${schema}" cascade`);
+        await cleanup.end();
+      }
+    });
+
     it("makes and claims an allow job's runs beside other claimers, not while the job changes", async () => {
       const schema = `locks_${process.pid}`;
       const store = createPostgresStore({ url: server.url, schema });

@@ -39,6 +39,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How long to wait for a new connection before failing, ms. @default 10000 */
   connectTimeoutMs?: number;
+  /** How long the client waits for a query's answer, ms; migrations wait without bound. @default 12000 */
+  queryTimeoutMs?: number;
   /** Told each operation's duration and, when it failed, its error (the agent's metrics). */
   onOperation?: (op: string, seconds: number, error?: AgentError) => void;
 }
@@ -99,7 +101,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
     application_name: 'bosun',
     ...SESSION_BOUNDS,
-    query_timeout: QUERY_TIMEOUT_MS,
+    query_timeout: opts.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     // A query is written as soon as it is issued, not after the answer to the one before: the
@@ -324,21 +326,38 @@ async function finishBackfills(pool: pg.Pool, schema: string): Promise<void> {
   }
 }
 
+/** A client whose queries wait for their answer without bound. */
+interface MigrationClient {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+/** setTimeout's longest delay (~24.8 days): pg takes no 0 for "none". */
+const UNBOUNDED_MS = 2 ** 31 - 1;
+
 /**
  * One transaction under the schema's migration lock. Another node's migration is waited for, and a
- * migration may take long: no server bounds here.
+ * migration may take long (an index build over a large `runs`): no server bound, and none of the
+ * pool's client-side query_timeout either.
  */
 function underMigrationLock<T>(
   pool: pg.Pool,
   schema: string,
-  fn: (client: pg.PoolClient) => Promise<T>,
+  fn: (client: MigrationClient) => Promise<T>,
 ): Promise<T> {
   return inTransaction(
     pool,
     'begin; set local lock_timeout = 0; set local statement_timeout = 0',
     async (client) => {
-      await client.query(SQL.lockMigrations, [schema]);
-      return fn(client);
+      const unbounded: MigrationClient = {
+        // query_timeout per query: pg reads it, @types/pg does not list it.
+        query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+          client.query<R>({ text, values, query_timeout: UNBOUNDED_MS } as pg.QueryConfig),
+      };
+      await unbounded.query(SQL.lockMigrations, [schema]);
+      return fn(unbounded);
     },
   );
 }

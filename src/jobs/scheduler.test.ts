@@ -16,7 +16,7 @@ import { silentLogger } from '../logger.ts';
 import { createPostgresStore } from '../store/postgres/postgres-store.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
-import { createJobsEvents } from './events.ts';
+import { createJobsEvents, type JobsEvents } from './events.ts';
 import { createJobsService } from './jobs-service.ts';
 import { createPackageStore } from './process/packages.ts';
 import { leaseTiming } from './lease-timing.ts';
@@ -295,16 +295,8 @@ describe('the runner', () => {
     const freed = new Promise<void>((resolve) => (slotFree = resolve));
     let runEnded!: () => void;
     const ended = new Promise<void>((resolve) => (runEnded = resolve));
-    const runner = createRunner({
-      store: slow,
-      events: createJobsEvents(() => {}),
-      packages: createPackageStore(path.join(dir, 'packages-slot')),
-      logger: silentLogger(),
-      clock: systemClock,
-      nodeId: 'node-slot',
-      workRoot: path.join(dir, 'work-slot'),
-      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      config: { slots: 1, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
+    const runner = runnerOn(slow, 'node-slot', {
+      slots: 1,
       onSlotFree: slotFree,
       onRunEnded: runEnded,
     });
@@ -338,19 +330,7 @@ describe('a pipeline run stopped with a savepoint before its engine started', ()
   it('still writes the savepoint: the engine starts and stops at once', async () => {
     const store = createSqliteStore({ path: ':memory:' });
     await store.migrate();
-    const runner = createRunner({
-      store,
-      events: createJobsEvents(() => {}),
-      packages: createPackageStore(path.join(dir, 'packages-early')),
-      logger: silentLogger(),
-      clock: systemClock,
-      nodeId: 'node-early',
-      workRoot: path.join(dir, 'work-early'),
-      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      config: { slots: 1, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
-      onSlotFree: () => {},
-      onRunEnded: () => {},
-    });
+    const runner = runnerOn(store, 'node-early', { slots: 1 });
     try {
       const config = {
         env: { 'job.mode': 'STREAMING', 'checkpoint.interval': 200 },
@@ -402,16 +382,8 @@ describe('a pipeline run stopped with a savepoint before its engine started', ()
 function schedulerOn(store: Store, nodeId: string, config: Partial<SchedulerConfig>) {
   const events = createJobsEvents(() => {});
   const logger = silentLogger();
-  const runner = createRunner({
-    store,
+  const runner = runnerOn(store, nodeId, {
     events,
-    packages: createPackageStore(path.join(dir, `packages-${nodeId}`)),
-    logger,
-    clock: systemClock,
-    nodeId,
-    workRoot: path.join(dir, `work-${nodeId}`),
-    baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    config: { slots: 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
     onSlotFree: () => scheduler.poke(false),
     onRunEnded: () => scheduler.poke(false),
   });
@@ -437,4 +409,30 @@ function schedulerOn(store: Store, nodeId: string, config: Partial<SchedulerConf
     },
   });
   return { events, runner, scheduler };
+}
+
+/** A runner of node `nodeId` on `store`, its work and packages in this file's temp dir. */
+function runnerOn(
+  store: Store,
+  nodeId: string,
+  opts: {
+    slots?: number;
+    events?: JobsEvents;
+    onSlotFree?: () => void;
+    onRunEnded?: () => void;
+  } = {},
+) {
+  return createRunner({
+    store,
+    events: opts.events ?? createJobsEvents(() => {}),
+    packages: createPackageStore(path.join(dir, `packages-${nodeId}`)),
+    logger: silentLogger(),
+    clock: systemClock,
+    nodeId,
+    workRoot: path.join(dir, `work-${nodeId}`),
+    baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    config: { slots: opts.slots ?? 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
+    onSlotFree: opts.onSlotFree ?? (() => {}),
+    onRunEnded: opts.onRunEnded ?? (() => {}),
+  });
 }

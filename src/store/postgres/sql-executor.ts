@@ -145,75 +145,70 @@ export async function inTransaction<T>(
   commit: () => string = () => 'commit',
   first: readonly pg.QueryConfig[] = [],
 ): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (err: Error): void => {
-    broken = err;
-  };
-  const onEnd = (): void => {
-    broken ??= new Error('the connection ended');
-  };
-  client.on('error', onError).on('end', onEnd);
-  /** The commit fn sent with its last statement, if it did. */
-  let ending: Promise<unknown> | undefined;
-  const end = (text: string): void => {
-    ending = client.query(text);
-    // Awaited below; a failure there is the transaction's (its last statement's is fn's).
-    ending.catch(() => {});
-  };
-  try {
-    // Pipelined (the pool's clients are): all leave before the first answer comes back.
-    const sent = Promise.all([
-      client.query(begin) as unknown as Promise<pg.QueryResult | pg.QueryResult[]>,
-      ...first.map((q) => client.query(q)),
-    ]);
-    const [started, ...firstResults] = await sent;
-    const begun = [...(Array.isArray(started) ? started : [started as pg.QueryResult])];
-    const result = await fn(client, [...begun, ...firstResults], end);
-    await (ending ?? client.query(commit()));
-    return result;
-  } catch (err) {
-    // A connection the server ended (a restart's 57P01) would queue the rollback forever.
-    if (isFatal(err)) broken ??= err as Error;
-    if (ending !== undefined) {
-      // The commit is on its way (a failed statement before it turns it into a rollback).
-      await ending.catch((endErr: unknown) => {
-        broken ??= endErr instanceof Error ? endErr : new Error(String(endErr));
-      });
-    } else if (broken === undefined) {
-      // The original error matters more than a failed rollback.
-      await client.query('rollback').catch((rollbackErr: unknown) => {
-        broken ??= rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      });
+  return onOneConnection(pool, async (client, connection) => {
+    /** The commit fn sent with its last statement, if it did. */
+    let ending: Promise<unknown> | undefined;
+    const end = (text: string): void => {
+      ending = client.query(text);
+      // Awaited below; a failure there is the transaction's (its last statement's is fn's).
+      ending.catch(() => {});
+    };
+    try {
+      // Pipelined (the pool's clients are): all leave before the first answer comes back.
+      const sent = Promise.all([
+        client.query(begin) as unknown as Promise<pg.QueryResult | pg.QueryResult[]>,
+        ...first.map((q) => client.query(q)),
+      ]);
+      const [started, ...firstResults] = await sent;
+      const begun = [...(Array.isArray(started) ? started : [started as pg.QueryResult])];
+      const result = await fn(client, [...begun, ...firstResults], end);
+      await (ending ?? client.query(commit()));
+      return result;
+    } catch (err) {
+      // A connection the server ended (a restart's 57P01) would queue the rollback forever.
+      if (isFatal(err)) connection.breaks(err);
+      if (ending !== undefined) {
+        // The commit is on its way (a failed statement before it turns it into a rollback).
+        await ending.catch((endErr: unknown) => connection.breaks(endErr));
+      } else if (connection.broken() === undefined) {
+        // The original error matters more than a failed rollback.
+        await client
+          .query('rollback')
+          .catch((rollbackErr: unknown) => connection.breaks(rollbackErr));
+      }
+      throw err;
     }
-    throw err;
-  } finally {
-    client.off('error', onError).off('end', onEnd);
-    client.release(broken);
-  }
+  });
+}
+
+/** What a connection's user knows of it: whether it broke, and how to say it did. */
+interface ConnectionState {
+  broken(): Error | undefined;
+  breaks(err: unknown): void;
 }
 
 /**
- * Runs `fn` with one pooled connection, kept from crashing the agent as inTransaction's is (an
- * 'error' listener while it is out) and discarded if it broke.
+ * Runs `fn` with one pooled connection, kept from crashing the agent (an 'error' listener while it
+ * is out: pg-pool removes its own) and discarded, not returned to the pool, if it broke.
  */
 async function onOneConnection<T>(
   pool: pg.Pool,
-  fn: (client: pg.PoolClient) => Promise<T>,
+  fn: (client: pg.PoolClient, connection: ConnectionState) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  const breaks = (err: unknown): void => {
+    broken ??= err instanceof Error ? err : new Error(String(err));
+  };
   const onError = (err: Error): void => {
     broken = err;
   };
-  const onEnd = (): void => {
-    broken ??= new Error('the connection ended');
-  };
+  const onEnd = (): void => breaks(new Error('the connection ended'));
   client.on('error', onError).on('end', onEnd);
   try {
-    return await fn(client);
+    return await fn(client, { broken: () => broken, breaks });
   } catch (err) {
-    if (isFatal(err)) broken ??= err as Error;
+    if (isFatal(err)) breaks(err);
     throw err;
   } finally {
     client.off('error', onError).off('end', onEnd);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { runBosun, startAgent, type RunningAgent } from './support/agent.ts';
+import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
 type Json = Record<string, any>;
 
@@ -121,7 +122,7 @@ function refusedUpgrade(
 
 const PROMPT = /\[bosun@\d+\]\$ $/;
 
-describe('the Arthas listener without a token', { timeout: 120_000 }, () => {
+describe('the Arthas listener without a token', { timeout: SUITE_TIMEOUT_MS }, () => {
   let agent: RunningAgent;
   let arthas: string;
   before(async () => {
@@ -301,7 +302,7 @@ describe('the Arthas listener without a token', { timeout: 120_000 }, () => {
   });
 });
 
-describe('the Arthas listener with a token', { timeout: 60_000 }, () => {
+describe('the Arthas listener with a token', { timeout: SUITE_TIMEOUT_MS }, () => {
   const TOKEN = 's3cret-token-for-tests';
   let agent: RunningAgent;
   let arthas: string;
@@ -397,7 +398,7 @@ describe('the Arthas listener with a token', { timeout: 60_000 }, () => {
   });
 });
 
-describe('the Arthas listener with --arthas-ui', { timeout: 60_000 }, () => {
+describe('the Arthas listener with --arthas-ui', { timeout: SUITE_TIMEOUT_MS }, () => {
   let agent: RunningAgent;
   let arthas: string;
   let ui: string;

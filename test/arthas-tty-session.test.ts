@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createConsole, type Console } from '../src/console/console-service.ts';
 import { createTtySession, type TtySessionOptions } from '../src/console/tty/tty-session.ts';
 import { createTestDeps, type TestDeps } from './support/console-commands.ts';
+import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
 let test: TestDeps;
 let core: Console;
@@ -67,7 +68,7 @@ function terminal(options: Partial<TtySessionOptions> = {}) {
 const PROMPT = String.raw`\[bosun@\d+\]\$ `;
 const endsWithPrompt = new RegExp(`${PROMPT}$`);
 
-describe('a terminal session', { timeout: 60_000 }, () => {
+describe('a terminal session', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('shows the banner and a prompt, runs a line and prompts again', async () => {
     const t = terminal();
     await t.waitFor(new RegExp(`Welcome to bosun!\\n[\\s\\S]*${PROMPT}$`), 'banner and prompt');

@@ -20,6 +20,7 @@ import {
   skipBrowser,
   waitForTerminal,
 } from './support/browser.ts';
+import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
 /** The page's script: what Arthas's console does with the socket and the terminal, and no more. */
 const CLIENT = `
@@ -45,7 +46,7 @@ const PROMPT = String.raw`\[bosun@\d+\]\$`;
 
 describe(
   'Arthas terminal over the Arthas listener',
-  { skip: skipBrowser, timeout: 120_000 },
+  { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS },
   () => {
     let ui: string;
     let agent: RunningAgent;

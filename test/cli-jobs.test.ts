@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { EXIT } from '../src/cli/exit-codes.ts';
 import { runBosun, startAgent, type RunningAgent } from './support/agent.ts';
 
 const JOB_YAML = `# a job that prints a line and fails with exit code 3
@@ -152,14 +153,14 @@ describe('bosun jobs, runs and logs against a running agent', () => {
     const r = await bosun(['jobs', 'rm', 'cli-hello']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^deleted job cli-hello/);
-    assert.equal((await bosun(['jobs', 'show', 'cli-hello'])).code, 1);
+    assert.equal((await bosun(['jobs', 'show', 'cli-hello'])).code, EXIT.NOT_FOUND);
   });
 
   it('names the file when the YAML is bad', async () => {
     const file = path.join(dir, 'bad.yaml');
     writeFileSync(file, 'name: broken\ncmd: [echo, unclosed\n');
     const r = await bosun(['jobs', 'add', '-f', file]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, EXIT.INVALID);
     assert.match(
       r.stderr,
       new RegExp(
@@ -169,12 +170,12 @@ describe('bosun jobs, runs and logs against a running agent', () => {
     assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace');
   });
 
-  it("answers an unknown job id with the API's message and exit code 1", async () => {
+  it("answers an unknown job id with the API's message and the not-found exit code", async () => {
     const api = (await (await fetch(`${agent.url}/api/v1/jobs/999999999`)).json()) as {
       error: { message: string };
     };
     const r = await bosun(['jobs', 'show', '999999999']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, EXIT.NOT_FOUND);
     assert.equal(r.stderr, `bosun: ${api.error.message}\n`);
     assert.equal(r.stdout, '');
   });
@@ -184,7 +185,7 @@ describe('bosun jobs without a reachable or open agent', () => {
   it('says how to point it at an agent when nothing listens', async () => {
     const port = await freePort();
     const r = await runBosun(['jobs', 'ls', '--url', `http://127.0.0.1:${port}`]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, EXIT.UNAVAILABLE);
     assert.equal(
       r.stderr,
       `bosun: cannot reach the agent at http://127.0.0.1:${port}: is \`bosun serve\` running? (set --url or BOSUN_URL)\n`,
@@ -196,7 +197,7 @@ describe('bosun jobs without a reachable or open agent', () => {
     const agent = await startAgent({ args: ['--token', token] });
     try {
       const without = await runBosun(['jobs', 'ls'], { env: { BOSUN_URL: agent.url } });
-      assert.equal(without.code, 1);
+      assert.equal(without.code, EXIT.DENIED);
       assert.match(without.stderr, /needs a token: set BOSUN_TOKEN/);
       const withToken = await runBosun(['jobs', 'ls'], {
         env: { BOSUN_URL: agent.url, BOSUN_TOKEN: token },

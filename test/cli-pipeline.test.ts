@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EXIT } from '../src/cli/exit-codes.ts';
 import { runBosun, startAgent, type RunningAgent } from './support/agent.ts';
 
 describe('bosun pipeline run', () => {
@@ -104,19 +105,19 @@ sink { LocalFile { path = \${OUT}, tmp_path = "${path.join(dir, 'tmp')}", file_f
     assert.equal(readdirSync(path.join(dir, 'vars')).length, 1);
   });
 
-  it('exits 1 with a message naming the problem for a bad config, a missing file or a failing run', async () => {
+  it('exits with a message naming the problem for a bad config, a missing file or a failing run', async () => {
     const bad = path.join(dir, 'bad.conf');
     writeFileSync(bad, 'source { Kafka {} }\nsink { Console {} }');
     const r = await runBosun(['pipeline', 'run', bad]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, EXIT.INVALID);
     assert.match(r.stderr, /pluginName='Kafka'\} not found\. Known sources: FakeSource/);
     const missing = await runBosun(['pipeline', 'run', path.join(dir, 'nope.conf')]);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, EXIT.NOT_FOUND);
     assert.match(missing.stderr, /cannot read .*nope\.conf/);
     const noSchema = path.join(dir, 'no-schema.conf');
     writeFileSync(noSchema, 'source { FakeSource {} }\nsink { Console {} }');
     const failed = await runBosun(['pipeline', 'run', noSchema]);
-    assert.equal(failed.code, 1);
+    assert.equal(failed.code, EXIT.FAILED);
     assert.match(failed.stderr, /failed: Schema config need option \[schema\]/);
     const unset = path.join(dir, 'unset.conf');
     writeFileSync(
@@ -124,7 +125,7 @@ sink { LocalFile { path = \${OUT}, tmp_path = "${path.join(dir, 'tmp')}", file_f
       'source { FakeSource { path = ${NOT_SET_ANYWHERE} } }\nsink { Console {} }',
     );
     const sub = await runBosun(['pipeline', 'run', unset]);
-    assert.equal(sub.code, 1);
+    assert.equal(sub.code, EXIT.INVALID);
     assert.match(sub.stderr, /unresolved substitution \$\{NOT_SET_ANYWHERE\}/);
   });
 });

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { EXIT } from '../src/cli/exit-codes.ts';
 import { runBosun, startAgent } from './support/agent.ts';
 import { apiClient } from './support/api.ts';
 
@@ -50,13 +51,13 @@ describe('bosun CLI', () => {
 
   it('refuses a non-loopback bind without a token, naming the fix', async () => {
     const { code, stderr } = await runBosun(['serve', '--bind', '0.0.0.0', '--port', '0']);
-    assert.equal(code, 2);
+    assert.equal(code, EXIT.CONFIG);
     assert.match(stderr, /refusing to listen on 0.0.0.0 without a token.*--token/);
   });
 
   it('names the setting in validation errors from the environment', async () => {
     const { code, stderr } = await runBosun(['serve'], { env: { BOSUN_INTERVAL: 'often' } });
-    assert.equal(code, 2);
+    assert.equal(code, EXIT.CONFIG);
     assert.match(stderr, /BOSUN_INTERVAL: "often" is not a duration/);
   });
 

@@ -15,13 +15,14 @@ import {
   terminalText,
   waitForTerminal,
 } from './support/browser.ts';
+import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
 const TERMINAL = '[data-testid="console"]';
 const screenText = (page: Page): Promise<string> => terminalText(page, TERMINAL);
 const waitForScreen = (page: Page, pattern: RegExp, what: string): Promise<string> =>
   waitForTerminal(page, TERMINAL, pattern, what, 15_000);
 
-describe('dashboard console page', { skip: skipBrowser, timeout: 120_000 }, () => {
+describe('dashboard console page', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS }, () => {
   const t = browserWithAgent();
 
   test('runs commands, interrupts a streaming one and shares the session with a second tab', async () => {

@@ -16,13 +16,14 @@ import {
   text,
 } from './support/browser.ts';
 import { startAgent, type RunningAgent } from './support/agent.ts';
+import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
 // The run prints its first line and holds the rest until the test has seen that line on the page
 // (the gate file appears), so "the log streams while the run runs" holds however slow the machine is.
 const GATE = path.join(mkdtempSync(path.join(os.tmpdir(), 'bosun-gate-')), 'open');
 const LINES_CMD = `echo line 1; while [ ! -e ${GATE} ]; do sleep 0.05; done; echo line 2; echo line 3`;
 
-describe('dashboard jobs pages', { skip: skipBrowser, timeout: 120_000 }, () => {
+describe('dashboard jobs pages', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS }, () => {
   let browser: Browser;
 
   before(async () => {

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { browserWithAgent, errorsOf, openPage, RESULTS, skipBrowser } from './support/browser.ts';
+import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
-describe('dashboard pipeline page', { skip: skipBrowser, timeout: 120_000 }, () => {
+describe('dashboard pipeline page', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS }, () => {
   const t = browserWithAgent();
 
   test('shows the DAG with growing counts, and stops the run with a savepoint', async () => {

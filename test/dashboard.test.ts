@@ -15,6 +15,7 @@ import {
   text,
 } from './support/browser.ts';
 import { startAgent } from './support/agent.ts';
+import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
 const NO_MATCH = 'zz-no-such-process-zz';
 
@@ -27,7 +28,7 @@ interface RowInfo {
   command: string;
 }
 
-describe('dashboard', { skip: skipBrowser, timeout: 120_000 }, () => {
+describe('dashboard', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS }, () => {
   let browser: Browser;
 
   before(async () => {

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -52,7 +53,7 @@ describe('package.json', () => {
   });
 });
 
-describe('npm pack', { timeout: 5 * MINUTES }, () => {
+describe('npm pack', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('makes a tarball with what runs and nothing else', () => {
     // prepack rebuilds web/dist here while other test files read it: scripts/build-web.ts writes each
     // file whole (a rename), so none of them sees half a file.

@@ -8,6 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BOSUN = path.join(ROOT, 'bin', 'bosun');
+// How long an agent may take to listen and a command to finish before the test gives up on it: they
+// take a second or two, but many times that on a loaded machine with other test files beside them,
+// and a deadline that load can miss is a flake, not a finding.
+const START_TIMEOUT_MS = 60_000;
+const COMMAND_TIMEOUT_MS = 60_000;
 
 export interface RunningAgent {
   url: string;
@@ -55,10 +60,10 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
     child.once('exit', (code) => resolve(code)),
   );
 
-  const url = await new Promise<string>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`agent did not start in time\nstdout:\n${out}\nstderr:\n${err}`)),
-      opts.timeoutMs ?? 20_000,
+      opts.timeoutMs ?? START_TIMEOUT_MS,
     );
     const onData = () => {
       for (const line of out.split('\n')) {
@@ -84,6 +89,18 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
       );
     });
   });
+
+  let url: string;
+  try {
+    url = await listening;
+  } catch (err) {
+    // An agent that did not come up must not outlive the test: its pipes would keep the test's
+    // process, and with it the whole run, waiting for ever.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 
   return {
     url,
@@ -134,7 +151,7 @@ export function runBosun(
       reject(
         new Error(`bosun ${args.join(' ')} did not finish\nstdout:\n${stdout}\nstderr:\n${stderr}`),
       );
-    }, opts.timeoutMs ?? 20_000);
+    }, opts.timeoutMs ?? COMMAND_TIMEOUT_MS);
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });

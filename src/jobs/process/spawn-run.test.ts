@@ -268,9 +268,11 @@ describe('spawnRun with a control channel', () => {
     // Stands for the pipeline engine: busy starting for a while (a signal sent now would find no
     // handler; SIGUSR1's default would end the shell), then it reads the stop, answers, exits 3.
     const engine = [
-      "const s = new (require('node:net').Socket)({ fd: 3, readable: true, writable: true });",
+      "const net = require('node:net');",
+      'const out = new net.Socket({ fd: 3, readable: false, writable: true });',
+      'const s = new net.Socket({ fd: 4, readable: true, writable: false });',
       "s.setEncoding('utf8');",
-      "s.once('data', (line) => s.end(JSON.stringify({ type: 'result', got: JSON.parse(line) }) + '\\n', () => process.exit(3)));",
+      "s.once('data', (line) => out.end(JSON.stringify({ type: 'result', got: JSON.parse(line) }) + '\\n', () => process.exit(3)));",
     ].join(' ');
     const messages: unknown[] = [];
     const proc = spawnWith(
@@ -288,5 +290,40 @@ describe('spawnRun with a control channel', () => {
     const exit = await proc.exited;
     assert.equal(exit.exitCode, 3);
     assert.deepEqual(messages, [{ type: 'result', got: { type: 'stop', signal: 'SIGUSR1' } }]);
+  });
+
+  it('reads the last word of a process that exits while the agent writes to it', async () => {
+    // The agent busy and sending (fence renewals) as the engine writes its result and exits: a
+    // write that finds the process gone fails. On one shared socket that failure dropped the
+    // result before it was read, in most of these runs.
+    const engine = [
+      "const out = new (require('node:net').Socket)({ fd: 3, readable: false, writable: true });",
+      "out.end(JSON.stringify({ type: 'result' }) + '\\n', () => process.exit(0));",
+    ].join(' ');
+    const busy = setInterval(() => {
+      const until = Date.now() + 40;
+      while (Date.now() < until);
+    }, 45);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const messages: unknown[] = [];
+        const proc = spawnWith(
+          {
+            cmd: `exec ${process.execPath} -e "${engine}"`,
+            cwd,
+            env,
+            onOutput: () => {},
+            onControl: (m) => messages.push(m),
+          },
+          launchDirect,
+        );
+        const sending = setInterval(() => proc.send({ type: 'fence', ms: 60_000 }), 1);
+        await proc.exited;
+        clearInterval(sending);
+        assert.deepEqual(messages, [{ type: 'result' }], `run ${i}`);
+      }
+    } finally {
+      clearInterval(busy);
+    }
   });
 });

@@ -3,7 +3,7 @@
 // forks is a Launcher's business: this process (launchDirect) or the spawn helper (spawn-helper.ts).
 
 import { spawn } from 'node:child_process';
-import type { Duplex, Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { readJsonLines } from '../../json-lines.ts';
 import { statSync } from 'node:fs';
 import { groupAlive } from '../../proc/process-group.ts';
@@ -35,7 +35,7 @@ export interface RunningProcess {
    * after the run ended.
    */
   stop(signal: NodeJS.Signals, graceMs: number): Promise<void>;
-  /** Writes one JSON message to the control channel (fd 3), when the run has one. */
+  /** Writes one JSON message to the process (its fd 4), when the run has a control channel. */
   send(message: unknown): void;
 }
 
@@ -48,8 +48,11 @@ export interface SpawnRunOptions {
   /** stdout and stderr, combined in the order the job wrote them. Must not throw. */
   onOutput: (data: Buffer) => void;
   /**
-   * A control channel on the process's fd 3 (a socket both ends can write), one JSON message per line:
-   * how the pipeline engine reports metrics and checkpoints and hears that a checkpoint is stored.
+   * A control channel, one JSON message per line: the process writes on its fd 3 and reads its fd 4.
+   * It is how the pipeline engine reports metrics, checkpoints and its result and hears that a
+   * checkpoint is stored. One socket per direction: a write to a process that has just exited
+   * fails (EPIPE) and destroys the socket it went to, which on a shared socket dropped the last
+   * lines the process wrote before they were read (its result: the run was taken for failed).
    * Such a run is always spawned by the agent itself. It is asked to stop over the channel (a
    * `{"type":"stop","signal"}` line) rather than sent the signal, which would be lost if it came
    * before the process had set up its handler (SIGUSR1's default opens Node's inspector); the
@@ -121,18 +124,24 @@ export interface Spawner {
   fence(deadline: number): void;
 }
 
+/** The run's control channel, as the agent holds it: what the process writes, what it reads. */
+interface ControlChannel {
+  fromRun: Readable;
+  toRun: Writable;
+}
+
 export const directSpawner: Spawner = { launch: launchDirect, prepare: () => {}, fence: () => {} };
 
 function startShell(
   spec: LaunchSpec,
   events: LaunchEvents,
   control = false,
-): { launched: Launched; control: Duplex | null } {
+): { launched: Launched; control: ControlChannel | null } {
   const child = spawn('/bin/sh', ['-c', spec.script], {
     cwd: spec.cwd,
     env: spec.env,
     detached: true,
-    stdio: control ? ['ignore', 'pipe', 'ignore', 'pipe'] : ['ignore', 'pipe', 'ignore'],
+    stdio: control ? ['ignore', 'pipe', 'ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'ignore'],
   });
   const stdout = child.stdout as Readable;
   stdout.on('data', (data: Buffer) => events.output(data));
@@ -148,7 +157,9 @@ function startShell(
   if (child.pid !== undefined) events.started(child.pid);
   return {
     launched: { closeOutput: () => stdout.destroy() },
-    control: control ? (child.stdio[3] as Duplex | null) : null,
+    control: control
+      ? { fromRun: child.stdio[3] as Readable, toRun: child.stdio[4] as Writable }
+      : null,
   };
 }
 
@@ -175,6 +186,7 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
   const maybeResolve = (): void => {
     if (shellExit && streamClosed && controlClosed) {
       if (drainTimer) clearTimeout(drainTimer);
+      control?.toRun.destroy();
       resolveExited(shellExit);
     }
   };
@@ -191,7 +203,7 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
       // arrives for a short while, then stop waiting for it.
       drainTimer = setTimeout(() => {
         launched?.closeOutput();
-        control?.destroy();
+        closeControl();
       }, drainMs);
       drainTimer.unref();
     }
@@ -212,7 +224,7 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
       controlClosed = true;
       for (const wake of exitWaiters.splice(0)) wake();
       launched?.closeOutput();
-      control?.destroy();
+      closeControl();
       maybeResolve();
     },
     output: (data) => opts.onOutput(data),
@@ -232,7 +244,11 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
   };
 
   const spec = { script: REDIRECT + opts.cmd, cwd: opts.cwd, env: opts.env };
-  let control: Duplex | null = null;
+  let control: ControlChannel | null = null;
+  const closeControl = (): void => {
+    control?.fromRun.destroy();
+    control?.toRun.destroy();
+  };
   try {
     if (opts.onControl) ({ launched, control } = startShell(spec, events, true));
     else launched = launch(spec, events);
@@ -240,8 +256,10 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
     return failed(launchErrorMessage(err, opts.cwd));
   }
   if (control && opts.onControl) {
-    readJsonLines(control, opts.onControl);
-    control.once('close', () => {
+    readJsonLines(control.fromRun, opts.onControl);
+    // A write after the process exited: what it said is still read on the other socket.
+    control.toRun.on('error', () => {});
+    control.fromRun.once('close', () => {
       controlClosed = true;
       maybeResolve();
     });
@@ -259,8 +277,8 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
     if (pid === 0 || groupSettled) return;
     stopsInProgress++;
     try {
-      if (control && !control.destroyed && signal !== 'SIGKILL') {
-        control.write(`${JSON.stringify({ type: 'stop', signal })}\n`);
+      if (control && !control.toRun.destroyed && signal !== 'SIGKILL') {
+        control.toRun.write(`${JSON.stringify({ type: 'stop', signal })}\n`);
       } else {
         killGroup(pid, signal);
       }
@@ -281,7 +299,7 @@ export function spawnRun(opts: SpawnRunOptions, launch: Launcher = launchDirect)
   };
 
   const send = (message: unknown): void => {
-    if (control && !control.destroyed) control.write(`${JSON.stringify(message)}\n`);
+    if (control && !control.toRun.destroyed) control.toRun.write(`${JSON.stringify(message)}\n`);
   };
 
   return { started, exited, stop, send };

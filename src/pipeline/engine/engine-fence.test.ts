@@ -14,7 +14,7 @@ const ENGINE = fileURLToPath(new URL('./engine-main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bosun-engine-fence-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A pipeline that runs for minutes, started as the runner starts one: its own group, fd 3. */
+/** A pipeline that runs for minutes, started as the runner starts one: its own group, fds 3 and 4. */
 function startEngine() {
   const file = join(dir, `run-${Math.random()}.json`);
   const config = {
@@ -40,10 +40,11 @@ function startEngine() {
     ['-c', `sleep 300 & exec "${process.execPath}" "${ENGINE}" "${file}"`],
     {
       detached: true,
-      stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
+      stdio: ['ignore', 'ignore', 'inherit', 'pipe', 'pipe'],
     },
   );
-  const control = child.stdio[3] as Duplex;
+  // The agent's side: the engine writes fd 3 and reads fd 4.
+  const control = child.stdio[4] as Duplex;
   control.on('error', () => {}); // reset when the group is killed
   const exited = new Promise<string | null>((resolve) =>
     child.on('exit', (_c, signal) => resolve(signal)),

@@ -1,13 +1,14 @@
 // The pipeline engine process: `node engine-main.ts <run.json>`, started by the agent's runner for each
 // pipeline run, so a run is isolated and killable like any job. The Console sink's rows and notices
-// go to stdout (the run's log); metrics, checkpoints and the result go as JSON lines on fd 3, where
-// the agent answers each checkpoint once it is stored (only then are the sinks committed, so a crash
-// can never leave committed rows the stored checkpoint does not know of). `{"type":"stop","signal"}`
-// from the agent, or the signal itself from anyone: SIGUSR1 stops with a savepoint, SIGTERM or SIGINT
-// cancels. Exit codes: 0 finished, 3 savepoint, 4 canceled, 1 failed.
+// go to stdout (the run's log); metrics, checkpoints and the result go to the agent as JSON lines on
+// fd 3, and the agent's messages come on fd 4 (spawn-run.ts says why two): it answers each checkpoint
+// once it is stored (only then are the sinks committed, so a crash can never leave committed rows
+// the stored checkpoint does not know of). `{"type":"stop","signal"}` from the agent, or the signal
+// itself from anyone: SIGUSR1 stops with a savepoint, SIGTERM or SIGINT cancels. Exit codes:
+// 0 finished, 3 savepoint, 4 canceled, 1 failed.
 // The agent spawns this process itself (not through its spawn helper), so the run's fence is held
 // here: `{"type":"fence","ms":N}` kills the run's whole group unless renewed within N ms, and so does
-// the agent going away (the channel closing before the result was sent). A stopped or dead agent
+// the agent going away (its channel closing before the result was sent). A stopped or dead agent
 // cannot kill anything, and another node takes the run over once its lease runs out.
 import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
@@ -54,9 +55,10 @@ async function main(file: string): Promise<number> {
   process.on('SIGUSR1', () => stopRun(true));
   process.on('SIGTERM', () => stopRun(false));
   process.on('SIGINT', () => stopRun(false));
-  const control = new Socket({ fd: 3, readable: true, writable: true });
+  const toAgent = new Socket({ fd: 3, readable: false, writable: true });
+  const fromAgent = new Socket({ fd: 4, readable: true, writable: false });
   const send = (message: EngineMessage) =>
-    new Promise<void>((resolve) => control.write(`${JSON.stringify(message)}\n`, () => resolve()));
+    new Promise<void>((resolve) => toAgent.write(`${JSON.stringify(message)}\n`, () => resolve()));
   const acks = new Map<number, () => void>();
   let finished = false;
   // process.kill(0): the caller's own process group, the run's shell included.
@@ -64,7 +66,7 @@ async function main(file: string): Promise<number> {
     if (!finished) process.kill(0, 'SIGKILL');
   };
   let fence: NodeJS.Timeout | undefined;
-  readJsonLines(control, (message) => {
+  readJsonLines(fromAgent, (message) => {
     const m = message as { type?: string; id?: number; ms?: number; signal?: string };
     if (m.type === 'ack' && typeof m.id === 'number') acks.get(m.id)?.();
     // The agent's stop: the signal it stands for, sent over the channel so that none is lost.
@@ -75,7 +77,7 @@ async function main(file: string): Promise<number> {
       fence.unref();
     }
   });
-  control.on('close', fenced);
+  fromAgent.on('close', fenced);
 
   const finish = async (
     status: ExecutionStatus,
@@ -85,7 +87,7 @@ async function main(file: string): Promise<number> {
     finished = true;
     clearTimeout(fence);
     await send({ type: 'result', status, ...(error === undefined ? {} : { error, retriable }) });
-    control.end();
+    toAgent.end();
     return EXIT_CODES[status];
   };
 

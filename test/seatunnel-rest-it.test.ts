@@ -350,11 +350,8 @@ sink { Console { plugin_input = "fake" } }`;
 
 // ClusterSeaTunnelContainer's submit and stop cases. The original starts two nodes but sends every
 // request to the first; its assertions index finished-jobs from an empty history ([i] for the i-th
-// job of the test). Each case therefore gets a fresh agent here, one case at a time. Under load the
-// agent sometimes misses an engine's result although the engine exited with its code: a savepoint
-// stop then ends CANCELED, "stopped (exit code 3)", and a batch run fails, "the pipeline engine ended
-// without a result (exit code 0)", and its retry resumes from the last checkpoint and reads nothing
-// ('0' rows). That is the runner's race, not these cases'; their failure messages list the runs.
+// job of the test). Each case therefore gets a fresh agent here, one case at a time. A failure
+// message lists the job's runs, with their errors.
 describe('ClusterSeaTunnelContainer: submit and stop, v1 (task 0) and v2 (task 1)', () => {
   const JOB_NAME = 'test测试';
   const PARAM_JOB_NAME = 'param_test测试';

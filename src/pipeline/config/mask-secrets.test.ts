@@ -98,7 +98,9 @@ describe('maskConfigSecrets', () => {
     );
   });
 
-  it('stays linear on a large config full of secrets and near-secrets', () => {
+  // Backtracking that grows with the square of 200 kB would take minutes: the test's timeout, not a
+  // timed assertion (the load of a shared machine varies too much for one), catches it.
+  it('stays linear on a large config full of secrets and near-secrets', { timeout: 60_000 }, () => {
     for (const unit of [
       '"password":"x",',
       'password ',
@@ -108,9 +110,7 @@ describe('maskConfigSecrets', () => {
       "'token' = '",
     ]) {
       const text = unit.repeat(Math.ceil(200_000 / unit.length));
-      const started = performance.now();
-      restoreMaskedSecrets(maskConfigSecrets(text), text);
-      assert.ok(performance.now() - started < 1000, `${unit}: ${performance.now() - started} ms`);
+      assert.equal(typeof restoreMaskedSecrets(maskConfigSecrets(text), text), 'string', unit);
     }
   });
 });

@@ -13,7 +13,7 @@ import { parseArgs, promisify } from 'node:util';
 import { createPostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { TestPostgres } from '../test/support/postgres.ts';
-import { BOSUN, ROOT, warmCompileCache } from './lib/agent.ts';
+import { BOSUN, listeningUrl, ROOT, warmCompileCache } from './lib/agent.ts';
 import { installCleanup, makeTempDir, removeTempDir, runMain } from './lib/cleanup.ts';
 import { longestBlock } from './lib/loop-probe.ts';
 import { cpuTicks, memory, mib, ticksToSeconds } from './lib/proc.ts';
@@ -260,15 +260,6 @@ async function startAgent(store: string, dataDir: string, s: Settings): Promise<
   } catch (err) {
     await stopGroup(started);
     throw err;
-  }
-}
-
-function listeningUrl(line: string): string | undefined {
-  if (!line.includes('bosun listening')) return undefined;
-  try {
-    return (JSON.parse(line) as { url?: string }).url;
-  } catch {
-    return undefined;
   }
 }
 

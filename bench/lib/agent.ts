@@ -55,7 +55,8 @@ export async function warmCompileCache(nodeOptions?: string): Promise<void> {
   await agent.stop();
 }
 
-function listeningUrl(line: string): string | undefined {
+/** The agent's URL from its "bosun listening" log line, if `line` is that line. */
+export function listeningUrl(line: string): string | undefined {
   if (!line.includes('bosun listening')) return undefined;
   try {
     return (JSON.parse(line) as { url?: string }).url;

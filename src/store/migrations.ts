@@ -80,3 +80,15 @@ export function pendingMigrations(
   const applied = new Set(appliedVersions);
   return migrations.filter((m) => !applied.has(m.version));
 }
+
+/** The backfill of migration `version`, which schema_backfills names as under way. */
+export function backfillOf(migrations: readonly Migration[], version: number): Backfill {
+  const backfill = migrations.find((m) => m.version === version)?.backfill;
+  if (backfill === undefined) {
+    throw new AgentError(
+      'STORE',
+      `schema_backfills names migration ${version}, which has no backfill in this bosun; the store was changed by another program`,
+    );
+  }
+  return backfill;
+}

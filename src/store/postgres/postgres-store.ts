@@ -7,6 +7,7 @@ import { AgentError } from '../../errors.ts';
 import {
   BACKFILL_PAUSE_MS,
   BACKFILL_START,
+  backfillOf,
   checkMigrations,
   pendingMigrations,
 } from '../migrations.ts';
@@ -301,13 +302,7 @@ async function finishBackfills(pool: pg.Pool, schema: string): Promise<void> {
       const row = (await client.query<{ version: number; after: string }>(BACKFILL_SQL.next))
         .rows[0];
       if (row === undefined) return false;
-      const backfill = MIGRATIONS.find((m) => m.version === Number(row.version))?.backfill;
-      if (backfill === undefined) {
-        throw new AgentError(
-          'STORE',
-          `schema_backfills names migration ${row.version}, which has no backfill in this bosun; the store was changed by another program`,
-        );
-      }
+      const backfill = backfillOf(MIGRATIONS, Number(row.version));
       const bound = await client.query<{ upto: string | null }>(BACKFILL_SQL.upTo, [
         row.after,
         backfill.batchJobs,

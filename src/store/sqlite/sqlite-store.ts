@@ -9,9 +9,9 @@ import { AgentError } from '../../errors.ts';
 import {
   BACKFILL_PAUSE_MS,
   BACKFILL_START,
+  backfillOf,
   checkMigrations,
   pendingMigrations,
-  type Backfill,
   type Migration,
 } from '../migrations.ts';
 import type { Store, StoreCapabilities } from '../store.ts';
@@ -242,7 +242,7 @@ async function finishBackfills(db: DatabaseSync): Promise<void> {
       const row = db.prepare(BACKFILL_SQL.next).get();
       if (row === undefined) return false;
       const version = Number(row.version);
-      const backfill = backfillOf(version);
+      const backfill = backfillOf(MIGRATIONS, version);
       const after = Number(row.after);
       const bound = db.prepare(BACKFILL_SQL.upTo).get({ after, limit: backfill.batchJobs });
       if (bound?.upTo === null || bound?.upTo === undefined) {
@@ -257,17 +257,6 @@ async function finishBackfills(db: DatabaseSync): Promise<void> {
     if (!more) return;
     await sleep(BACKFILL_PAUSE_MS);
   }
-}
-
-function backfillOf(version: number): Backfill {
-  const backfill = MIGRATIONS.find((m) => m.version === version)?.backfill;
-  if (backfill === undefined) {
-    throw new AgentError(
-      'STORE',
-      `schema_backfills names migration ${version}, which has no backfill in this bosun; the store was changed by another program`,
-    );
-  }
-  return backfill;
 }
 
 /** Runs fn in an immediate (write-locked) transaction. */

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { BOSUN } from './support/agent.ts';
+import { EXIT } from '../src/cli/exit-codes.ts';
+import { BOSUN, runBosun } from './support/agent.ts';
 import { apiClient } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
@@ -42,6 +43,16 @@ describe('bosun completion, in the shells themselves', () => {
     const { stdout } = await promisify(execFile)(shell, [...args, script], { env, cwd: bin });
     return stdout.split('\n').filter((l) => l !== '');
   };
+
+  it('refuses a shell it has no script for as a usage error, in JSON under --json', async () => {
+    const text = await runBosun(['completion', 'sh']);
+    assert.equal(text.code, EXIT.USAGE);
+    assert.match(text.stderr, /'sh' is invalid .* bash, zsh, fish/);
+    assert.equal(text.stdout, '');
+    const json = await runBosun(['completion', 'sh', '--json']);
+    assert.equal(json.code, EXIT.USAGE);
+    assert.equal(JSON.parse(json.stderr).error.code, 'USAGE');
+  });
 
   it('bash: commands, then job names from the agent', async () => {
     const reply = (words: string) => {

@@ -17,7 +17,7 @@ import { createJobsEvents } from './jobs/events.ts';
 import { createOperatorMetrics } from './metrics/operator-metrics.ts';
 import { createJobsService } from './jobs/jobs-service.ts';
 import { createNotifier } from './jobs/notifier.ts';
-import { leaseTiming } from './jobs/lease-timing.ts';
+import { leaseTiming, reapEveryMs } from './jobs/lease-timing.ts';
 import { createPackageStore } from './jobs/process/packages.ts';
 import { openRunJournal } from './jobs/process/run-journal.ts';
 import { createSpawnHelper } from './jobs/process/spawn-helper.ts';
@@ -188,7 +188,8 @@ export function createAgent(
               : {}),
             blockedMs: 1000,
             leaseMs: lease.leaseMs,
-            reapMs: lease.reapMs,
+            // Once a lease on a store of its own, where no other node's run can expire.
+            reapMs: reapEveryMs(lease, store.capabilities.sharedByNodes),
             pruneMs: 10 * 60_000,
             prune: {
               keepRuns: config.keepRuns,

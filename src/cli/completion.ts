@@ -5,9 +5,7 @@
 import type { Argument, Command, Option } from 'commander';
 import { createClient, resolveConnection } from './client.ts';
 import type { ApiJob, ApiRun } from './api-types.ts';
-
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
+import type { Shell } from './shells.ts';
 
 export interface Candidate {
   value: string;

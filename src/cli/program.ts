@@ -9,7 +9,7 @@ import {
 import { SETTINGS, envName, type RawSettings } from '../config.ts';
 import { createServiceCommand } from '../service/service-command.ts';
 import { RUN_STATE_NAMES } from './api-types.ts';
-import { SHELLS, type Shell } from './completion.ts';
+import { SHELLS, type Shell } from './shells.ts';
 
 /** The commands that talk to a running agent over its native API (run-client.ts). */
 export type ClientCommandName =

@@ -45,3 +45,16 @@ export function leaseTiming(leaseMs: number): LeaseTiming {
     reapMs: slice,
   };
 }
+
+/**
+ * How often a node's reaper looks for expired leases. On a store shared by nodes, every `reapMs`
+ * (L/12): another node's dead runs fail over within L + L/12. On a store of its own (SQLite) there is
+ * no other node: the only leases that can run out are this agent's own, after its renewals failed
+ * and its runner fenced the runs itself (a previous life's runs are recovered at start). Finding
+ * those once a lease is soon enough, and an idle agent then asks its store once a lease instead of
+ * once a second: each look is a write transaction and a wake-up of an otherwise idle process, the
+ * main part of an idle agent's CPU (docs/performance.md, Footprint).
+ */
+export function reapEveryMs(timing: LeaseTiming, sharedStore: boolean): number {
+  return sharedStore ? timing.reapMs : timing.leaseMs;
+}

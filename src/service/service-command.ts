@@ -6,13 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.ts';
-import {
-  DEFAULT_TOKEN_FILE,
-  DEFAULT_UNIT_DIR,
-  installService,
-  uninstallService,
-  type ServiceHost,
-} from './service-install.ts';
+import type { ServiceHost } from './service-install.ts';
+import { DEFAULT_TOKEN_FILE, DEFAULT_UNIT_DIR } from './service-paths.ts';
 
 /** The agent's entry script beside this module: src/main.ts in a checkout, dist/main.js in the package. */
 const MAIN_PATH = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -49,7 +44,9 @@ Examples:
   sudo bosun service install --user bosun -- --bind 0.0.0.0 --port 8600
   sudo systemctl enable --now bosun && journalctl -u bosun -f`,
     )
-    .action((serveFlags: string[], opts: Record<string, string | undefined>) => {
+    .action(async (serveFlags: string[], opts: Record<string, string | undefined>) => {
+      // Loaded when asked for: every bosun process builds this command, the agent's included.
+      const { installService } = await import('./service-install.ts');
       installService(
         {
           name: opts.name ?? 'bosun',
@@ -69,7 +66,8 @@ Examples:
     .helpOption('-h, --help', 'show help')
     .option('--name <name>', 'the unit name', 'bosun')
     .option('--unit-dir <dir>', 'where the unit is', DEFAULT_UNIT_DIR)
-    .action((opts: { name: string; unitDir: string }) => {
+    .action(async (opts: { name: string; unitDir: string }) => {
+      const { uninstallService } = await import('./service-install.ts');
       uninstallService(opts, machine());
       done();
     });

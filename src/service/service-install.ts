@@ -7,11 +7,9 @@ import path from 'node:path';
 import { DEFAULT_CONFIG_FILE, loadConfig, SETTINGS, type RawSettings } from '../config.ts';
 import { AgentError } from '../errors.ts';
 import { planTunedStart } from '../runtime-tuning.ts';
+import { DEFAULT_TOKEN_FILE, DEFAULT_UNIT_DIR } from './service-paths.ts';
 import { renderUnit } from './systemd-unit.ts';
 
-export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
-/** The token file the unit hands to the agent when --token-file does not name one and it exists. */
-export const DEFAULT_TOKEN_FILE = '/etc/bosun/token';
 /** NODE_COMPILE_CACHE in the unit: the service's CacheDirectory (%C is /var/cache). */
 const COMPILE_CACHE_DIR = '%C/bosun';
 

@@ -12,6 +12,7 @@ import { createHeartbeat } from './cluster/heartbeat.ts';
 import { loadNodeId } from './cluster/identity.ts';
 import type { Config } from './config.ts';
 import { maskUrl } from './mask-url.ts';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createHttpApp, type HttpApp } from './http/app.ts';
 import { createJobsEvents } from './jobs/events.ts';
 import { createOperatorMetrics } from './metrics/operator-metrics.ts';
@@ -40,6 +41,11 @@ export interface Agent {
   readonly nodeId: string;
   /** Every method and path pattern the HTTP app registered (empty before start). */
   routes(): ReadonlyArray<{ method: string; url: string }>;
+  /**
+   * A request handed to the HTTP app without a socket (Fastify's inject()): tests check routing,
+   * validation and answer shapes without loopback TCP. The fast lane is not on this path.
+   */
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
 }
 
 /** On shutdown, runs get this long after SIGTERM before SIGKILL. */
@@ -65,6 +71,7 @@ export function createAgent(
   let nodeId = '';
   let stopping: Promise<void> | undefined;
   let routes: () => ReadonlyArray<{ method: string; url: string }> = () => [];
+  let inject: Agent['inject'] = () => Promise.reject(new Error('the agent is not started'));
 
   const usesPostgres = /^postgres(ql)?:\/\//i.test(config.store);
   // Runs, webhooks, pipelines and the store for /metrics (src/metrics/), counted from the start.
@@ -286,6 +293,7 @@ export function createAgent(
           operatorMetrics: metrics,
         });
         routes = http.routes;
+        inject = (options) => http.app.inject(options);
         releasers.push(() => http.app.close());
         // Arthas's paths on a port of their own (http/arthas-listener.ts), under the same rules and
         // over the same console; loaded only when asked for. Closed after the console core, whose
@@ -366,6 +374,7 @@ export function createAgent(
       return stopping;
     },
     routes: () => routes(),
+    inject: (options) => inject(options),
   };
 }
 

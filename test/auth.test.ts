@@ -1,8 +1,11 @@
 // Token mode across surfaces: Bearer, Basic, ?token= with the cookie, /healthz public, /ws rules,
-// the rate limit on failures, and read-only mode.
+// the rate limit on failures, and read-only mode. HTTP answers are checked in-process (inject, from
+// 127.0.0.1 as on loopback, redirects not followed); /ws and the read-only header on the fast
+// lane's reads go over the wire.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { injectClient } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 const TOKEN = 'test-token-0123456789';
@@ -14,8 +17,8 @@ after(async () => {
   await agent?.stop();
 });
 
-const request = (path: string, headers: Record<string, string> = {}, init: RequestInit = {}) =>
-  fetch(agent.url + path, { redirect: 'manual', ...init, headers });
+const request = (path: string, headers: Record<string, string> = {}) =>
+  injectClient(agent)('GET', path, undefined, headers);
 
 describe('token mode', () => {
   it('keeps /healthz public', async () => {
@@ -27,7 +30,7 @@ describe('token mode', () => {
     const res = await request('/api/v1/snapshot');
     assert.equal(res.status, 401);
     assert.match(res.headers.get('www-authenticate') ?? '', /Bearer/);
-    const body = (await res.json()) as { error: { code: string; message: string } };
+    const body = res.body as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'UNAUTHORIZED');
     assert.match(body.error.message, /Authorization: Bearer/);
   });
@@ -35,7 +38,7 @@ describe('token mode', () => {
   it("refuses SeaTunnel paths in SeaTunnel's error shape", async () => {
     const res = await request('/hazelcast/rest/maps/system-monitoring-information');
     assert.equal(res.status, 401);
-    assert.deepEqual(Object.keys((await res.json()) as object).sort(), ['message', 'status']);
+    assert.deepEqual(Object.keys(res.body as object).sort(), ['message', 'status']);
   });
 
   it('accepts the token as Bearer and as the Basic password', async () => {
@@ -80,7 +83,7 @@ describe('token mode', () => {
   it('tells a browser without a token how to sign in', async () => {
     const res = await request('/', { accept: 'text/html' });
     assert.equal(res.status, 401);
-    assert.match(await res.text(), /\/\?token=/);
+    assert.match(String(res.body), /\/\?token=/);
   });
 
   it('requires the token on /ws and refuses cross-origin browsers', async () => {
@@ -151,16 +154,13 @@ describe('read-only mode', () => {
   });
 
   it('refuses changing methods with 403 and a clear message, and serves reads', async () => {
-    const res = await fetch(ro.url + '/api/v1/jobs', {
-      method: 'POST',
-      body: '{}',
-      headers: { 'content-type': 'application/json' },
-    });
+    const api = injectClient(ro);
+    const res = await api('POST', '/api/v1/jobs', '{}');
     assert.equal(res.status, 403);
-    const body = (await res.json()) as { error: { code: string; message: string } };
+    const body = res.body as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'READ_ONLY');
     assert.match(body.error.message, /read-only/);
-    assert.equal((await fetch(ro.url + '/api/v1/health')).status, 200);
+    assert.equal((await api('GET', '/api/v1/health')).status, 200);
   });
 
   it('tells clients it is read-only on every read, served directly or through Fastify', async () => {

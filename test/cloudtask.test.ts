@@ -1,11 +1,11 @@
 // The Cloudtask agent API (specs/cloudtask.md) served by a real agent: shapes, actions and errors.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { apiClient, waitFor, waitRunEnd } from './support/api.ts';
+import { injectClient, waitFor, waitRunEnd } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 let agent: InProcessAgent;
-let api: ReturnType<typeof apiClient>;
+let api: ReturnType<typeof injectClient>;
 
 const cloudtaskSchedule = {
   turnmode: 5,
@@ -20,7 +20,7 @@ const cloudtaskSchedule = {
 
 before(async () => {
   agent = await startInProcessAgent({ slots: '7' });
-  api = apiClient(agent.url);
+  api = injectClient(agent);
 });
 after(() => agent.stop());
 

@@ -1,33 +1,34 @@
 // The Arthas console API (POST /api) against a real agent: every action, state and message of
 // specs/arthas.md, checked against the spec's own JSON examples, plus bosun's decisions (§7).
+// Requests go in-process (inject) to the Fastify route; auth, read-only and shutdown go over the
+// wire, where POST /api is the fast lane's (src/http/fast-lane.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { injectClient } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 type Reply = Record<string, any>;
 type Item = Record<string, any>;
 
 let agent: InProcessAgent;
+let api: ReturnType<typeof injectClient>;
 before(async () => {
   agent = await startInProcessAgent({
     'console-pull-wait': '400ms',
     'console-buffer': '30',
   });
+  api = injectClient(agent);
 });
 after(async () => {
   await agent?.stop();
 });
 
-const post = async (body: unknown, init: RequestInit = {}): Promise<Reply> => {
-  const res = await fetch(`${agent.url}/api`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    ...init,
-  });
+const post = async (body: unknown): Promise<Reply> => {
+  const res = await api('POST', '/api', body);
   assert.equal(res.status, 200, 'the console API answers 200 with a state');
   assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
-  return (await res.json()) as Reply;
+  assert.equal(typeof res.body, 'object', 'a JSON body');
+  return res.body as Reply;
 };
 
 const initSession = async () => {
@@ -288,8 +289,7 @@ describe('POST /api: sessions and consumers', () => {
     // 40 items into a 30-item buffer, nobody pulling until the job is over.
     await post({ action: 'async_exec', sessionId, command: 'dashboard -i 100 -n 40 &' });
     const running = async () => {
-      const res = await fetch(`${agent.url}/api/v1/sessions`);
-      const { sessions } = (await res.json()) as { sessions: Item[] };
+      const { sessions } = (await api('GET', '/api/v1/sessions')).body as { sessions: Item[] };
       return sessions.find((s) => s.sessionId === sessionId)?.jobs > 0;
     };
     while (await running()) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -332,8 +332,7 @@ describe('POST /api: sessions and consumers', () => {
   it('shows the live sessions on GET /api/v1/sessions', async () => {
     const { sessionId } = await initSession();
     await post({ action: 'async_exec', sessionId, command: 'dashboard -i 500' });
-    const res = await fetch(`${agent.url}/api/v1/sessions`);
-    const { sessions } = (await res.json()) as { sessions: Item[] };
+    const { sessions } = (await api('GET', '/api/v1/sessions')).body as { sessions: Item[] };
     const mine = sessions.find((s) => s.sessionId === sessionId);
     assert.ok(mine);
     assert.equal(mine.consumers.length, 1);
@@ -348,10 +347,10 @@ describe('console dumps', () => {
     const item = heap.body.results.find((r: Item) => r.type === 'heapdump');
     assert.ok(item, JSON.stringify(heap));
     assert.match(item.url, /^\/api\/v1\/dumps\/[\w.-]+\.heapsnapshot$/);
-    const file = await fetch(agent.url + item.url);
+    const file = await api('GET', item.url);
     assert.equal(file.status, 200);
     assert.match(file.headers.get('content-disposition') ?? '', /attachment/);
-    const snapshot = JSON.parse(await file.text()) as { snapshot?: unknown };
+    const snapshot = JSON.parse(file.body) as { snapshot?: unknown };
     assert.ok(snapshot.snapshot, 'a V8 heap snapshot');
 
     const { sessionId } = await initSession();
@@ -359,16 +358,16 @@ describe('console dumps', () => {
     const stopped = await post({ action: 'exec', sessionId, command: 'profiler stop' });
     const profile = stopped.body.results.find((r: Item) => typeof r.url === 'string');
     assert.ok(profile, JSON.stringify(stopped));
-    const cpu = (await (await fetch(agent.url + profile.url)).json()) as { nodes?: unknown[] };
+    const cpu = JSON.parse((await api('GET', profile.url)).body) as { nodes?: unknown[] };
     assert.ok(Array.isArray(cpu.nodes), 'a .cpuprofile');
     await post({ action: 'close_session', sessionId });
 
-    const list = (await (await fetch(`${agent.url}/api/v1/dumps`)).json()) as { dumps: Item[] };
+    const list = (await api('GET', '/api/v1/dumps')).body as { dumps: Item[] };
     assert.equal(list.dumps.length, 2);
     for (const bad of ['..%2Fbosun.db', '.hidden', 'nope.heapsnapshot']) {
-      const res = await fetch(`${agent.url}/api/v1/dumps/${bad}`);
+      const res = await api('GET', `/api/v1/dumps/${bad}`);
       assert.equal(res.status, 404, bad);
-      assert.match(((await res.json()) as Reply).error.message, /GET \/api\/v1\/dumps lists them/);
+      assert.match((res.body as Reply).error.message, /GET \/api\/v1\/dumps lists them/);
     }
   });
 });
@@ -423,28 +422,29 @@ describe('POST /api: bad input', () => {
     });
     assert.equal(huge.state, 'FAILED');
     assert.match(huge.message, /larger than this route accepts/);
-    const res = await fetch(`${agent.url}/api`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: JSON.stringify({ action: 'exec', command: 'version' }),
-    });
-    assert.equal(((await res.json()) as Reply).state, 'SUCCEEDED');
+    const res = await api(
+      'POST',
+      '/api',
+      { action: 'exec', command: 'version' },
+      { 'content-type': 'text/plain' },
+    );
+    assert.equal((res.body as Reply).state, 'SUCCEEDED');
   });
 
   it('refuses other methods with REFUSED', async () => {
-    const res = await fetch(`${agent.url}/api`);
+    const res = await api('GET', '/api');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), {
+    assert.deepEqual(res.body, {
       state: 'REFUSED',
       message: 'Unsupported http method: GET',
     });
   });
 
   it('refuses OPTIONS as other methods, not with a 405 that says to use GET', async () => {
-    const res = await fetch(`${agent.url}/api`, { method: 'OPTIONS' });
+    const res = await api('OPTIONS', '/api');
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
-    assert.deepEqual(await res.json(), {
+    assert.deepEqual(res.body, {
       state: 'REFUSED',
       message: 'Unsupported http method: OPTIONS',
     });
@@ -490,6 +490,8 @@ describe('POST /api: bad input', () => {
   });
 });
 
+// Over the wire: these are the fast lane's answers (a request the rules refuse falls through to
+// Fastify, which answers it in Arthas's shape).
 describe('POST /api: auth and read-only', () => {
   const TOKEN = 'console-token-12345';
   let secured: InProcessAgent;

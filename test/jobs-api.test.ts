@@ -1,4 +1,5 @@
 // The native jobs API end to end: a real agent in this process, real shell processes, real SQLite.
+// Shapes go in-process (inject); a followed log, a package upload and the event streams go over the wire.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { create as createTar } from 'tar';
-import { apiClient, processAlive, waitFor, waitRunEnd } from './support/api.ts';
+import { injectClient, processAlive, waitFor, waitRunEnd } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 let agent: InProcessAgent;
-let api: ReturnType<typeof apiClient>;
+let api: ReturnType<typeof injectClient>;
 let seq = 0;
 const unique = (prefix: string): string => `${prefix}-${process.pid}-${(seq += 1)}`;
 
@@ -29,7 +30,7 @@ async function runJob(jobId: string, headers: Record<string, string> = {}): Prom
 
 before(async () => {
   agent = await startInProcessAgent({ 'log-cap': '16KiB' });
-  api = apiClient(agent.url);
+  api = injectClient(agent);
 });
 after(() => agent.stop());
 

@@ -3,19 +3,19 @@
 // cursor goes on from its last job, and a name-ordered page goes on by name across reads.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { apiClient } from './support/api.ts';
+import { injectClient } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 const JOBS = 260;
 
 let agent: InProcessAgent;
-let api: ReturnType<typeof apiClient>;
+let api: ReturnType<typeof injectClient>;
 /** The jobs made, in creation order (ids are time-ordered: the id order too). */
 const made: Array<{ id: string; name: string }> = [];
 
 before(async () => {
   agent = await startInProcessAgent({});
-  api = apiClient(agent.url);
+  api = injectClient(agent);
   for (let i = 0; i < JOBS; i++) {
     // Names in the reverse of the creation order, so that name order is not id order.
     const name = `paged-${String(JOBS - i).padStart(4, '0')}`;

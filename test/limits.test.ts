@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { apiClient } from './support/api.ts';
+import { injectClient } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 type Json = Record<string, any>;
@@ -18,8 +18,7 @@ after(async () => {
   await agent?.stop();
 });
 
-const api = (method: string, url: string, body?: unknown) =>
-  apiClient(agent.url)(method, url, body);
+const api = (method: string, url: string, body?: unknown) => injectClient(agent)(method, url, body);
 
 const pipeline = (env: Json, source: Json = {}) => ({
   env: { 'job.mode': 'BATCH', ...env },

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { injectClient } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 const DOCS = new URL('../docs/', import.meta.url);
@@ -60,7 +61,9 @@ let agent: InProcessAgent;
 let exposed: Set<string>;
 before(async () => {
   agent = await startInProcessAgent();
-  const text = await (await fetch(`${agent.url}/metrics`)).text();
+  const scraped = await injectClient(agent)('GET', '/metrics');
+  assert.equal(scraped.status, 200);
+  const text = scraped.text;
   exposed = new Set();
   for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
     exposed.add(name!);

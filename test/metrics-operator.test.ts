@@ -6,18 +6,18 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { apiClient, waitFor, waitRunEnd } from './support/api.ts';
+import { injectClient, waitFor, waitRunEnd } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 let agent: InProcessAgent;
-let api: ReturnType<typeof apiClient>;
+let api: ReturnType<typeof injectClient>;
 let hooks: Server;
 let hookUrl: string;
 let hookCalls = 0;
 
 before(async () => {
   agent = await startInProcessAgent();
-  api = apiClient(agent.url);
+  api = injectClient(agent);
   // A webhook receiver that always fails: every delivery attempt is a failure.
   hooks = createServer((_req, res) => {
     hookCalls += 1;
@@ -44,9 +44,9 @@ function parseExposition(text: string): Map<string, number> {
 }
 
 const scrape = async (): Promise<{ text: string; samples: Map<string, number> }> => {
-  const res = await fetch(`${agent.url}/metrics`);
+  const res = await api('GET', '/metrics');
   assert.equal(res.status, 200);
-  const text = await res.text();
+  const text = res.text;
   return { text, samples: parseExposition(text) };
 };
 

@@ -1,8 +1,11 @@
 // The vminfo monitoring surface, history, nodes and SeaTunnel's monitoring endpoint against a real agent.
+// Shapes go in-process (inject, the Fastify routes); the fast lane's reads (src/http/fast-lane.ts:
+// /healthz, the snapshot and its sections), gzip on the wire and /ws are checked over loopback TCP.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { injectClient } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 let agent: InProcessAgent;
@@ -13,8 +16,19 @@ after(async () => {
   await agent?.stop();
 });
 
-const get = async (path: string, init?: RequestInit) => {
-  const res = await fetch(agent.url + path, init);
+/** In-process: the Fastify route answers (a GET the fast lane would take included). */
+const get = async (
+  path: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+) => {
+  const res = await injectClient(agent)(init.method ?? 'GET', path, init.body, init.headers);
+  const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+  return { status: res.status, headers: res.headers, body: res.body, text };
+};
+
+/** Over loopback TCP, where the fast lane answers the reads it takes. */
+const wire = async (path: string) => {
+  const res = await fetch(agent.url + path);
   const text = await res.text();
   let body: unknown;
   try {
@@ -150,15 +164,15 @@ describe('vminfo surface', () => {
     }
   });
 
-  it('serves each section on its own path', async () => {
-    const cpu = await get('/api/v1/cpu');
+  it('serves each section on its own path, over the wire (the fast lane)', async () => {
+    const cpu = await wire('/api/v1/cpu');
     assert.equal(cpu.status, 200);
-    assert.equal(cpu.body.per_core.length, (await get('/api/v1/system')).body.cores);
-    const memory = await get('/api/v1/memory');
+    assert.equal(cpu.body.per_core.length, (await wire('/api/v1/system')).body.cores);
+    const memory = await wire('/api/v1/memory');
     assert.ok(memory.body.total > 0 && memory.body.percent >= 0 && memory.body.percent <= 100);
-    const disk = await get('/api/v1/disk');
+    const disk = await wire('/api/v1/disk');
     assert.ok(Array.isArray(disk.body.filesystems) && Array.isArray(disk.body.io));
-    const network = await get('/api/v1/network');
+    const network = await wire('/api/v1/network');
     for (const key of [
       'total_download_sec',
       'total_upload_sec',
@@ -171,7 +185,7 @@ describe('vminfo surface', () => {
     ]) {
       assert.ok(key in network.body, `network.${key}`);
     }
-    const health = await get('/api/v1/health');
+    const health = await wire('/api/v1/health');
     assert.ok(health.body.score >= 0 && health.body.score <= 100);
     assert.ok(Array.isArray(health.body.warnings));
   });

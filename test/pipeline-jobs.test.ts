@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { injectClient } from './support/api.ts';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
 type Json = Record<string, any>;
@@ -27,14 +28,9 @@ const api = async (
   url: string,
   body?: unknown,
 ): Promise<{ status: number; body: Json }> => {
-  const res = await fetch(agent.url + url, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Json) };
+  // In-process (inject): this file is about runs, not the wire.
+  const res = await injectClient(agent)(method, url, body);
+  return { status: res.status, body: res.text === '' ? {} : (JSON.parse(res.text) as Json) };
 };
 
 const waitForRun = async (id: string, done: (run: Json) => boolean): Promise<Json> => {
@@ -79,7 +75,7 @@ sink { Console {} }`,
     assert.equal(run.state, 'succeeded', run.error);
     assert.equal(run.metrics.SourceReceivedCount, 5);
     assert.equal(run.metrics.SinkWriteCount, 5);
-    const log = await (await fetch(`${agent.url}/api/v1/runs/${run.id}/log`)).text();
+    const log = (await injectClient(agent)('GET', `/api/v1/runs/${run.id}/log`)).text;
     assert.match(
       log,
       new RegExp(

@@ -2,9 +2,10 @@
 // but GET and HEAD /healthz and /readyz answers 401 without credentials (Arthas's /api with an empty body and a
 // Basic challenge, every other path with a Bearer one), and something else with the token. A route
 // added later is covered without touching this file. Requests carry no body, or an empty one, so
-// nothing is created, started or stopped.
+// nothing is created, started or stopped. Requests go in-process (inject): this is about the routes
+// Fastify registers and the answers' shapes, each from the client address it names.
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 
@@ -18,10 +19,8 @@ const PUBLIC = new Set(['GET /healthz', 'HEAD /healthz', 'GET /readyz', 'HEAD /r
 const FAILURES_PER_ADDRESS = 8;
 
 let agent: InProcessAgent;
-let port: number;
 before(async () => {
   agent = await startInProcessAgent({ token: TOKEN });
-  port = Number(new URL(agent.url).port);
 });
 after(async () => {
   await agent?.stop();
@@ -29,43 +28,35 @@ after(async () => {
 
 interface Answer {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: OutgoingHttpHeaders;
   body: string;
 }
 
-/** One request on its own connection from `from`; an event stream is cut once its head arrives. */
-function request(
+/**
+ * One request from `from`, with the Host a client on the agent's URL sends; an event stream is
+ * left once its head arrives (the agent ends its streams when it stops).
+ */
+async function request(
   method: string,
   path: string,
   headers: Record<string, string> = {},
   from = '127.0.0.1',
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1',
-      port,
-      method,
-      path,
-      headers,
-      localAddress: from,
-      agent: false,
-      timeout: 10_000,
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in 10 s`)));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-        res.destroy();
-        return resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' });
-      }
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
-    req.end();
+  const res = await agent.inject({
+    method: method as 'GET',
+    url: path,
+    headers: { host: new URL(agent.url).host, ...headers },
+    remoteAddress: from,
+    payloadAsStream: true,
   });
+  const stream = res.stream();
+  if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+    stream.destroy();
+    return { status: res.statusCode, headers: res.headers, body: '' };
+  }
+  let body = '';
+  for await (const chunk of stream) body += String(chunk);
+  return { status: res.statusCode, headers: res.headers, body };
 }
 
 /** A concrete path for a route pattern: parameters are 0, a catch-all is a dashboard file. */

@@ -1,12 +1,18 @@
-// Small helpers for tests that talk to a running agent's JSON API.
+// Small helpers for tests that talk to a running agent's JSON API: over the wire with fetch
+// (apiClient), or in-process through the agent's HTTP app (injectClient, the same interface: a test
+// switches transport by changing the line that makes its client).
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inflateSync, gunzipSync } from 'node:zlib';
+import type { InProcessAgent } from './in-process-agent.ts';
 
 export interface ApiResponse {
   status: number;
   // Tests read whatever the surface answered; each test asserts the fields it needs.
   body: any;
   headers: Headers;
+  /** The body as text, before any JSON parse. */
+  text: string;
 }
 
 export function apiClient(base: string, defaults: Record<string, string> = {}) {
@@ -32,8 +38,67 @@ export function apiClient(base: string, defaults: Record<string, string> = {}) {
     if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
       parsed = JSON.parse(text);
     }
-    return { status: res.status, body: parsed, headers: res.headers };
+    return { status: res.status, body: parsed, headers: res.headers, text };
   };
+}
+
+/**
+ * The defaults fetch (undici) sends, so that an injected request meets the request rules (site
+ * guard: Host, Origin, Sec-Fetch-*) and content negotiation as the same fetch would.
+ */
+export const FETCH_DEFAULTS: Readonly<Record<string, string>> = {
+  accept: '*/*',
+  'accept-language': '*',
+  'sec-fetch-mode': 'cors',
+  'user-agent': 'node',
+  'accept-encoding': 'gzip, deflate',
+};
+
+/**
+ * apiClient's interface through Fastify's inject(): no socket, no fast lane (the Fastify route
+ * answers), the answer decoded as fetch decodes it (content-encoding undone, the header kept).
+ */
+export function injectClient(
+  agent: Pick<InProcessAgent, 'url' | 'inject'>,
+  defaults: Record<string, string> = {},
+): ReturnType<typeof apiClient> {
+  const host = new URL(agent.url).host;
+  return async function api(method, path, body, headers = {}) {
+    const res = await agent.inject({
+      method: method as 'GET',
+      url: path,
+      headers: lowerKeys({
+        host,
+        ...FETCH_DEFAULTS,
+        ...defaults,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      }),
+      ...(body === undefined
+        ? {}
+        : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const answered = new Headers();
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value === undefined) continue;
+      for (const one of Array.isArray(value) ? value : [value]) answered.append(name, String(one));
+    }
+    const encoding = answered.get('content-encoding') ?? '';
+    const raw = res.rawPayload;
+    const text = (
+      encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? inflateSync(raw) : raw
+    ).toString('utf8');
+    let parsed: unknown = text;
+    if ((answered.get('content-type') ?? '').includes('json') && text !== '') {
+      parsed = JSON.parse(text);
+    }
+    return { status: res.statusCode, body: parsed, headers: answered, text };
+  };
+}
+
+/** Header names lowercased, so that a caller's `Content-Type` replaces the default. */
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 /** Polls until `probe` returns something other than undefined, or fails after timeoutMs. */

@@ -1,5 +1,7 @@
 // An agent started in this test process (the real createAgent on a free port, SQLite in a temp dir),
-// for HTTP tests that want fetch against real components without a child process.
+// for HTTP tests that want real components without a child process: `inject` hands a request to its
+// HTTP app with no socket (shapes: status, headers, body), `url` is there for what needs the wire
+// (sockets, streams, the fast lane, Host and Origin as a client sends them).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +13,8 @@ export interface InProcessAgent {
   url: string;
   agent: Agent;
   dataDir: string;
+  /** Fastify's inject() on the agent's HTTP app (the Fastify routes; the fast lane is not on it). */
+  inject: Agent['inject'];
   stop(): Promise<void>;
 }
 
@@ -31,6 +35,7 @@ export async function startInProcessAgent(flags: RawSettings = {}): Promise<InPr
     url,
     agent,
     dataDir,
+    inject: (options) => agent.inject(options),
     async stop() {
       await agent.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { ClaimedRun, KeptLease, RunOutcome, Store } from '../store/store.ts';
+import type { ClaimedRun, KeptLease, RunOutcome, RunStart, Store } from '../store/store.ts';
 import type { JobsEvents } from './events.ts';
 import type { LeaseTiming } from './lease-timing.ts';
 import type { Job } from '../model/jobs.ts';
@@ -53,6 +53,8 @@ export interface RunnerDeps {
   spawner?: Spawner;
   /** Where the groups of runs are recorded, for the next life of the agent to kill. */
   journal?: RunJournal;
+  /** @default START_WRITE_DELAY_MS */
+  startWriteDelayMs?: number;
 }
 
 export interface Runner {
@@ -76,6 +78,13 @@ const CHUNK_BYTES = 64 * 1024;
 const FLUSH_MS = 1000;
 /** The tail kept when a run prints more than the cap: everything before it streams to the store. */
 const MAX_TAIL_BYTES = 1 << 20;
+/**
+ * How long after its start a run's process group and exec time are written, unless its end comes
+ * first and carries them: most runs of a busy agent are short, and on PostgreSQL each write is a
+ * round trip that wakes the agent (docs/performance.md). Until then the store has the run running
+ * since its claim; nothing reads the group from the store to kill it (the journal has it).
+ */
+const START_WRITE_DELAY_MS = 1000;
 
 interface Active {
   claim: ClaimedRun;
@@ -295,6 +304,9 @@ export function createRunner(deps: RunnerDeps): Runner {
 
     let exit: ProcessExit;
     let pipeline: PipelineRun | undefined;
+    /** The start, while it is not written: the end carries it if it comes first. */
+    let unwrittenStart: RunStart | undefined;
+    let startWrite: NodeJS.Timeout | undefined;
     try {
       const cwd = await workDir(job);
       if (job.kind === 'pipeline') {
@@ -362,7 +374,11 @@ export function createRunner(deps: RunnerDeps): Runner {
         .then(({ pid, at }) => {
           if (pid === 0) return;
           deps.journal?.started(run.id, pid);
-          return store.markStarted(run.id, token, pid, at);
+          unwrittenStart = { pgid: pid, at };
+          startWrite = setTimeout(() => {
+            unwrittenStart = undefined;
+            store.markStarted(run.id, token, pid, at).catch(() => {});
+          }, deps.startWriteDelayMs ?? START_WRITE_DELAY_MS);
         })
         .catch(() => {});
       // Up to 31 days, past Node's longest timer.
@@ -378,6 +394,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     } catch (err) {
       exit = { exitCode: null, signal: null, error: (err as Error).message };
     }
+    clearTimeout(startWrite);
     freeSlot(a);
     deps.journal?.ended(run.id);
     const totals = capture.end();
@@ -386,9 +403,10 @@ export function createRunner(deps: RunnerDeps): Runner {
     await pipeline?.close();
 
     const log = { bytes: totals.bytes, truncated: totals.truncated };
-    const outcome = pipeline
-      ? pipeline.outcome(exit, a.stopping, log)
-      : outcomeOf(exit, a, job, log);
+    const outcome: RunOutcome = {
+      ...(pipeline ? pipeline.outcome(exit, a.stopping, log) : outcomeOf(exit, a, job, log)),
+      ...(unwrittenStart === undefined ? {} : { started: unwrittenStart }),
+    };
     if (a.stopping === 'fenced') return;
     try {
       const retry = pipeline?.retriable() === false ? noRetry : planRetry;

@@ -326,6 +326,64 @@ describe('the runner', () => {
   });
 });
 
+describe("the runner's write of a run's start", () => {
+  /** A SQLite store that lists the runs markStarted was called for. */
+  async function countingStore() {
+    const sqlite = createSqliteStore({ path: ':memory:' });
+    await sqlite.migrate();
+    const marked: string[] = [];
+    const store: Store = Object.create(sqlite) as Store;
+    store.markStarted = (runId, ...rest) => {
+      marked.push(runId);
+      return sqlite.markStarted(runId, ...rest);
+    };
+    const claimOne = async (cmd: string) => {
+      const job = await sqlite.createJob(newJob({ cmd }));
+      await sqlite.createRun(job.id, {});
+      const { claimed } = await sqlite.claimRuns('node-start', 1, Date.now() + 1000, 0, 30_000);
+      assert.equal(claimed.length, 1);
+      return claimed[0]!;
+    };
+    return { sqlite, store, marked, claimOne };
+  }
+
+  it('comes with the end of a run that ends before it is due: one write fewer', async () => {
+    const { sqlite, store, marked, claimOne } = await countingStore();
+    const runner = runnerOn(store, 'node-start', { startWriteDelayMs: 3_600_000 });
+    try {
+      const claim = await claimOne('true');
+      runner.start(claim);
+      const ended = await settled(sqlite, claim.run.id);
+      assert.equal(ended.state, 'succeeded');
+      assert.deepEqual(marked, [], 'no write of its own');
+      assert.ok((ended.pgid ?? 0) > 1, 'its process group came with its end');
+      assert.ok((ended.startedAt ?? 0) <= (ended.finishedAt ?? 0));
+    } finally {
+      await runner.shutdown(1000);
+      await sqlite.close();
+    }
+  });
+
+  it('is written while a longer run runs', async () => {
+    const { sqlite, store, marked, claimOne } = await countingStore();
+    const runner = runnerOn(store, 'node-start', { startWriteDelayMs: 50 });
+    try {
+      const claim = await claimOne('sleep 30');
+      runner.start(claim);
+      let run = await sqlite.getRun(claim.run.id);
+      while (run?.pgid === undefined) {
+        await new Promise((r) => setTimeout(r, 25));
+        run = await sqlite.getRun(claim.run.id);
+      }
+      assert.equal(run.state, 'running');
+      assert.deepEqual(marked, [claim.run.id]);
+    } finally {
+      await runner.shutdown(1000);
+      await sqlite.close();
+    }
+  });
+});
+
 describe('a pipeline run stopped with a savepoint before its engine started', () => {
   it('still writes the savepoint: the engine starts and stops at once', async () => {
     const store = createSqliteStore({ path: ':memory:' });
@@ -420,6 +478,7 @@ function runnerOn(
     events?: JobsEvents;
     onSlotFree?: () => void;
     onRunEnded?: () => void;
+    startWriteDelayMs?: number;
   } = {},
 ) {
   return createRunner({
@@ -434,5 +493,6 @@ function runnerOn(
     config: { slots: opts.slots ?? 4, logCapBytes: 1 << 20, lease: leaseTiming(30_000) },
     onSlotFree: opts.onSlotFree ?? (() => {}),
     onRunEnded: opts.onRunEnded ?? (() => {}),
+    ...(opts.startWriteDelayMs === undefined ? {} : { startWriteDelayMs: opts.startWriteDelayMs }),
   });
 }

@@ -113,6 +113,14 @@ export interface RunOutcome {
   logTruncated: boolean;
   metrics?: Record<string, unknown>;
   checkpoint?: unknown;
+  /** The process's start, if markStarted did not record it (a run that ended soon after it). */
+  started?: RunStart;
+}
+
+/** A run's process as it started: its group, and `performance.now()` when it did. */
+export interface RunStart {
+  pgid: number;
+  at?: number;
 }
 
 export interface RunFilter {

@@ -658,6 +658,45 @@ for (const backend of storeBackends()) {
         assert.equal(await store.finishRun(run.id, leaseToken, outcome, never), undefined);
       });
 
+      it('writes a start that comes with the end, as the moment the process started', async () => {
+        const outcome = (pgid: number) =>
+          ({
+            state: 'succeeded',
+            exitCode: 0,
+            logBytes: 0,
+            logTruncated: false,
+            started: { pgid, at: performance.now() - 5000 },
+          }) as const;
+        // Both ways an end is written: alone (given the job as claimed) and in a transaction.
+        for (const [pgid, withJob] of [
+          [4321, true],
+          [4322, false],
+        ] as const) {
+          const claim = await claimedRun();
+          const before = Date.now();
+          const done = await store.finishRun(
+            claim.run.id,
+            claim.leaseToken,
+            outcome(pgid),
+            never,
+            withJob ? claim.job : undefined,
+          );
+          const stored = await store.getRun(claim.run.id);
+          assert.equal(done?.run.pgid, pgid);
+          assert.equal(stored?.pgid, pgid);
+          // The store's clock is the database's on PostgreSQL: allow for a little skew and latency.
+          const startedAt = stored?.startedAt ?? NaN;
+          assert.ok(Math.abs(startedAt - (before - 5000)) < 1000, `startedAt ${startedAt}`);
+        }
+        // Without one, the start the claim (or markStarted) wrote stays.
+        const claim = await claimedRun();
+        assert.equal(await store.markStarted(claim.run.id, claim.leaseToken, 4323), true);
+        const { started: _, ...plain } = outcome(0);
+        const done = await store.finishRun(claim.run.id, claim.leaseToken, plain, never, claim.job);
+        assert.equal(done?.run.pgid, 4323);
+        assert.equal(done?.run.startedAt, (await store.getRun(claim.run.id))?.startedAt);
+      });
+
       it('ends a run under the job as claimed, and under the job as it is once that changed', async () => {
         const outcome = {
           state: 'succeeded',

@@ -3,7 +3,7 @@
 import { newId } from '../../ids.ts';
 import type { Job } from '../../model/jobs.ts';
 import { RETRIABLE_STATES, type Run } from '../../model/runs.ts';
-import type { DueTimes, RetryPlanner } from '../store.ts';
+import type { DueTimes, RetryPlanner, RunStart } from '../store.ts';
 import { enqueueWebhooks } from './outbox.ts';
 import { idParam, opt, RUN_COLUMNS, toRun } from './rows.ts';
 import type { SqlDialect, SqlRow, SqlStatement, SqlStatements, SqlTx } from './sql.ts';
@@ -22,8 +22,8 @@ export interface NewRunFields {
   checkpoint?: unknown;
 }
 
-/** How a run ended: its final state and what is known of the end. */
-export type RunEnd = Partial<Run> & { state: Run['state'] };
+/** How a run ended: its final state, what is known of the end, and its start if not yet written. */
+export type RunEnd = Partial<Run> & { state: Run['state']; started?: RunStart };
 
 export interface RunLifecycle {
   /**
@@ -133,7 +133,7 @@ export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
     leaseToken?: string,
   ): Promise<Run | undefined> {
     const [row] = await tx.all(
-      closeSql(leaseToken === undefined ? '' : `and lease_token = $11 and state = 'running'`),
+      closeSql(leaseToken === undefined ? '' : `and lease_token = $13 and state = 'running'`),
       [...closeParams(runId, end, tx.now), ...(leaseToken === undefined ? [] : [leaseToken])],
     );
     return row && toRun(row);
@@ -149,8 +149,8 @@ export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
   ): Promise<Run | undefined> {
     const [row] = await q.all(
       closeSql(
-        `and lease_token = $11 and state = 'running'
-         and (select version from jobs where jobs.id = runs.job_id) = $12`,
+        `and lease_token = $13 and state = 'running'
+         and (select version from jobs where jobs.id = runs.job_id) = $14`,
         announce ? `, ${dialect.announcing('runs')} as announced` : '',
       ),
       [...closeParams(runId, end, null), leaseToken, jobVersion],
@@ -158,10 +158,14 @@ export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
     return row && toRun(row);
   }
 
-  /** The end's update, $1 to $10; a null end time ($6) is the store's clock at the statement. */
+  /**
+   * The end's update, $1 to $12; a null end time ($6) is the store's clock at the statement, and a
+   * start given with the end ($11, $12: ms before the statement) is written with it.
+   */
   const closeSql = (where: string, returning = ''): string =>
     `update runs set state = $2, exit_code = $3, signal = $4, error = $5,
        finished_at = coalesce($6, ${dialect.now}),
+       pgid = coalesce($11, pgid), started_at = coalesce(${dialect.now} - $12, started_at),
        log_bytes = coalesce($7, log_bytes), log_truncated = coalesce($8, log_truncated),
        lease_token = null, lease_expires_at = null,
        metrics = coalesce($9, metrics), checkpoint = coalesce($10, checkpoint)
@@ -179,6 +183,8 @@ export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
     end.logTruncated === undefined ? null : end.logTruncated ? 1 : 0,
     end.metrics === undefined ? null : JSON.stringify(end.metrics),
     end.checkpoint === undefined ? null : JSON.stringify(end.checkpoint),
+    end.started?.pgid ?? null,
+    end.started === undefined ? null : startedAgo(end.started.at),
   ];
 
   /** Ends a running or queued run in a final state, then lets the planner queue a retry. */
@@ -255,4 +261,10 @@ export function createRunLifecycle(dialect: SqlDialect): RunLifecycle {
     nextDueStatement,
     toDueTimes,
   };
+}
+
+/** How long ago a process started (`at` from performance.now()), in whole ms: the store's clock
+ * less this is its start time, however long the statement waited for its turn. */
+export function startedAgo(at: number | undefined): number {
+  return at === undefined ? 0 : Math.round(Math.max(0, performance.now() - at));
 }

@@ -10,6 +10,7 @@ import type { Job } from '../../model/jobs.ts';
 import { RETRIABLE_STATES, type Run } from '../../model/runs.ts';
 import type { ClaimedRun, JobsStore, KeptLease, RunFilter } from '../store.ts';
 import { idParam, opt, optStr, RUN_COLUMNS, toJob, toRun } from './rows.ts';
+import { startedAgo } from './run-lifecycle.ts';
 import { notFound, type Shared } from './shared.ts';
 import { idList } from './jobs.ts';
 import { one, type SqlExecutor } from './sql.ts';
@@ -308,7 +309,7 @@ export function createRuns(db: SqlExecutor, shared: Shared): RunsPart {
               nodeId,
               token,
               tx.now + leaseMs,
-              tx.now,
+              Math.max(tx.now, candidateRun.runAt),
             ]);
             if (took !== undefined) order.push({ run: toRun(took), job, leaseToken: token });
           }
@@ -328,7 +329,7 @@ export function createRuns(db: SqlExecutor, shared: Shared): RunsPart {
               nodeId,
               p.token,
               tx.now + leaseMs,
-              tx.now,
+              Math.max(tx.now, p.run.runAt),
               p.version,
             ]),
           );
@@ -384,12 +385,11 @@ export function createRuns(db: SqlExecutor, shared: Shared): RunsPart {
       ),
 
     markStarted: async (runId, token, pgid, startedAt) => {
-      const ago = startedAt === undefined ? 0 : Math.max(0, performance.now() - startedAt);
       const rows = await db.autocommit('record a started run', (q) =>
         q.all(
           `update runs set pgid = $3, started_at = ${now} - $4
            where id = $1 and lease_token = $2 and state = 'running' returning id`,
-          [idParam(runId), token, pgid, Math.round(ago)],
+          [idParam(runId), token, pgid, startedAgo(startedAt)],
         ),
       );
       return rows.length === 1;
@@ -555,7 +555,11 @@ const JOB_ID = /^[0-9]{1,16}$/;
 /** PostgreSQL's foreign_key_violation (SQLite has one writer: no insert races a deletion there). */
 const FOREIGN_KEY_VIOLATION = '23503';
 
-/** A queued run claimed under a lease ($1 run, $2 node, $3 token, $4 expiry, $5 start). */
+/**
+ * A queued run claimed under a lease ($1 run, $2 node, $3 token, $4 expiry, $5 start). The start
+ * stands until the runner writes its process's (markStarted, or with its end): the claim's time,
+ * or the run's own if claimed ahead of it (the runner starts it then).
+ */
 const CLAIM_SQL = `update runs set state = 'running', node_id = $2, lease_token = $3,
     lease_expires_at = $4, started_at = $5
   where id = $1 and state = 'queued' returning ${RUN_COLUMNS}`;

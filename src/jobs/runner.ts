@@ -120,8 +120,8 @@ export function createRunner(deps: RunnerDeps): Runner {
   let renewalsFailing = false;
   /** Set once shutdown() begins. */
   let shuttingDown: { graceMs: number } | undefined;
-  const renewTimer = setInterval(() => void renew(), lease.renewMs);
-  renewTimer.unref();
+  /** Renews the leases while this node has runs: an idle agent is not woken for it. */
+  let renewTimer: NodeJS.Timeout | undefined;
 
   function publish(run: Run): void {
     events.publish({ type: 'run', run });
@@ -161,10 +161,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   }
 
   async function renew(): Promise<void> {
-    if (active.size === 0) {
-      armFence(performance.now());
-      return;
-    }
+    if (active.size === 0) return; // the next run arms the fence as it starts
     // A renewal hung on a cut connection until its query timeout must not hold back the next one,
     // which may go out on a new connection; two at a time are enough for that.
     if (renewing >= 2) return;
@@ -486,6 +483,10 @@ export function createRunner(deps: RunnerDeps): Runner {
       };
       active.set(claim.run.id, a);
       occupied++;
+      if (renewTimer === undefined) {
+        renewTimer = setInterval(() => void renew(), lease.renewMs);
+        renewTimer.unref();
+      }
       if (shuttingDown !== undefined) halt(a, 'shutdown', 'SIGTERM', shuttingDown.graceMs);
       publish(claim.run);
       a.done = execute(a)
@@ -495,6 +496,10 @@ export function createRunner(deps: RunnerDeps): Runner {
         .finally(() => {
           freeSlot(a);
           active.delete(claim.run.id);
+          if (active.size === 0) {
+            clearInterval(renewTimer);
+            renewTimer = undefined;
+          }
           deps.onRunEnded();
         });
     },

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { enableCompileCache, getCompileCacheDir } from 'node:module';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { newJob } from '../../test/support/jobs.ts';
@@ -53,5 +54,37 @@ describe('pipeline checkpoints', () => {
     assert.deepEqual(await checkpoint(store, claim, 'a lost lease'), [], 'not ours: no ack');
     await store.close();
     assert.deepEqual(await checkpoint(store, claim, claim.leaseToken), [], 'not stored: no ack');
+  });
+});
+
+describe('the engine process', () => {
+  it("starts with the agent's compile cache, when the agent has one", async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    await store.migrate();
+    try {
+      const claim = await claimedPipelineRun(store);
+      const prepare = () =>
+        preparePipelineRun({
+          store,
+          job: claim.job,
+          run: claim.run,
+          token: claim.leaseToken,
+          dir,
+          onError: () => {},
+        });
+      // This test process has none (unless its runner gave it one): the engine gets none either.
+      const before = getCompileCacheDir();
+      const first = await prepare();
+      assert.deepEqual(first.env, before === undefined ? {} : { NODE_COMPILE_CACHE: before });
+      await first.close();
+      if (before === undefined) enableCompileCache(join(dir, 'compile-cache'));
+      const cache = getCompileCacheDir();
+      assert.ok(cache !== undefined);
+      const second = await prepare();
+      assert.deepEqual(second.env, { NODE_COMPILE_CACHE: cache });
+      await second.close();
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -325,6 +325,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         BOSUN_JOB_NAME: job.name,
         BOSUN_ATTEMPT: String(run.attempt),
         BOSUN_SCHEDULED_FOR: new Date(run.scheduledFor).toISOString(),
+        ...pipeline?.env,
       };
       // Claimed ahead of its time (the scheduler's claimAheadMs): it starts on time, not early.
       const early = run.runAt - deps.clock.now();

@@ -12,7 +12,7 @@ export interface Started {
   pid: number;
   /** The last few KB of stdout and stderr, for error messages. */
   tail(): string;
-  /** Resolves with the exit code (or 1 for a signal) once the process has exited. */
+  /** Resolves with the exit code (or 1 for a signal) once the process has exited and its output ended. */
   exited: Promise<number>;
 }
 
@@ -50,8 +50,10 @@ export function startPinned(
   // Always drained: a child blocked on a full pipe would distort every measurement.
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  // 'close', not 'exit': the output can still be in the pipe when 'exit' comes (a wrk report read
+  // as empty in the console bench's side-by-side rounds).
   const exited = new Promise<number>((resolve) =>
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       untrackGroup(pid);
       resolve(code ?? 1);
     }),

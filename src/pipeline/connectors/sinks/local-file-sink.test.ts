@@ -21,7 +21,7 @@ const fields = parseFields({ name: 'string', age: 'int', city: 'string' });
 const out = () => path.join(dir, 'out');
 const tmp = () => path.join(dir, 'tmp');
 
-const sinkWith = (options: Record<string, unknown>): Sink => {
+const sinkWith = (options: Record<string, unknown>, schema = fields): Sink => {
   const config = readPipelineConfig(
     {
       env: { 'job.mode': 'BATCH' },
@@ -40,7 +40,7 @@ const sinkWith = (options: Record<string, unknown>): Sink => {
   );
   const plugin = config.sinks[0];
   assert.ok(plugin);
-  return localFileSink.create({ plugin, env: config.env, jobId: '9', log: () => {} }, fields, 0);
+  return localFileSink.create({ plugin, env: config.env, jobId: '9', log: () => {} }, schema, 0);
 };
 
 const rows = (...values: unknown[][]): Row[] =>
@@ -152,5 +152,51 @@ describe('LocalFile sink partitions', () => {
       () => sinkWith({ have_partition: true, partition_by: ['age'], sink_columns: ['name'] }),
       /partition_by names "age", which is not a column written by this sink; the columns are name$/,
     );
+  });
+});
+
+describe('LocalFile sink json lines', () => {
+  const lines = async (
+    schema: Record<string, unknown> | ReturnType<typeof parseFields>,
+    values: unknown[][],
+  ): Promise<string[]> => {
+    rmSync(out(), { recursive: true, force: true });
+    const sink = sinkWith({}, Array.isArray(schema) ? schema : parseFields(schema));
+    await sink.write(rows(...values));
+    await sink.commit(await sink.prepareCommit(1));
+    await sink.close();
+    return Object.values(written()).flat();
+  };
+
+  it('writes each row as JSON with its columns in the schema order, missing values as null', async () => {
+    const schema = {
+      id: 'bigint',
+      name: 'string',
+      score: 'double',
+      ok: 'boolean',
+      tags: 'array<string>',
+      point: { x: 'int', y: 'int' },
+    };
+    assert.deepEqual(
+      await lines(schema, [
+        [1, 'a "quoted"\nline', 1.5, true, ['x', 'y'], [1, 2]],
+        [2, null, Number.NaN, false, null, null],
+        [3, undefined, 0, null, [], [3, undefined]],
+      ]),
+      [
+        '{"id":1,"name":"a \\"quoted\\"\\nline","score":1.5,"ok":true,"tags":["x","y"],"point":{"x":1,"y":2}}',
+        '{"id":2,"name":null,"score":null,"ok":false,"tags":null,"point":null}',
+        '{"id":3,"name":null,"score":0,"ok":null,"tags":[],"point":{"x":3,"y":null}}',
+      ],
+    );
+  });
+
+  it('keeps the schema order and every column for names an object would move or drop', async () => {
+    // A schema's columns in an order a JS object would not keep (array indices come first).
+    const ordered = [...parseFields({ b: 'int' }), ...parseFields({ '2': 'int', a: 'int' })];
+    assert.deepEqual(await lines(ordered, [[1, 2, 3]]), ['{"b":1,"2":2,"a":3}']);
+    // As a config's JSON gives it: an own property named __proto__, not the prototype.
+    const proto = JSON.parse('{"__proto__": "int", "x": "int"}') as Record<string, unknown>;
+    assert.deepEqual(await lines(proto, [[1, 2]]), ['{"__proto__":1,"x":2}']);
   });
 });

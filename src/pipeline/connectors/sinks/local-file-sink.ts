@@ -86,35 +86,16 @@ export const localFileSink: SinkFactory = {
             partitionFields.map((f) => inputFields.indexOf(f)),
           );
 
-    // One encoder per column, chosen once: the per-row work is string building only (this is the
-    // sink's hot loop; a generic JSON.stringify of an object per row cost ~30 % of a run).
-    const cells = fields.map((f): ((v: unknown) => string) => {
-      const simple =
-        f.type.kind !== 'array' &&
-        f.type.kind !== 'map' &&
-        f.type.kind !== 'row' &&
-        f.type.kind !== 'bytes';
-      if (format === 'json') {
-        return simple ? (v) => JSON.stringify(v ?? null) : (v) => JSON.stringify(jsonOf(f.type, v));
-      }
-      const text = simple
-        ? (v: unknown) => (v === null || v === undefined ? 'null' : String(v))
-        : (v: unknown) => textOf(f.type, v);
-      // Numbers and booleans never need quoting in csv.
-      return format === 'csv' && !NUMERIC_KINDS.has(f.type.kind) && f.type.kind !== 'boolean'
-        ? (v) => csvCell(text(v))
-        : text;
-    });
-    const keys = fields.map((f) => `${JSON.stringify(f.name)}:`);
-    const encode = (row: Row): string => {
-      let out = format === 'json' ? '{' : '';
-      for (let i = 0; i < cells.length; i++) {
-        const cell = (cells[i] as (v: unknown) => string)(row.values[indexes[i] as number]);
-        if (format === 'json') out += `${i > 0 ? ',' : ''}${keys[i] as string}${cell}`;
-        else out += i > 0 ? fieldDelimiter + cell : cell;
-      }
-      return format === 'json' ? `${out}}` : out;
-    };
+    const simple = (f: Field): boolean =>
+      f.type.kind !== 'array' &&
+      f.type.kind !== 'map' &&
+      f.type.kind !== 'row' &&
+      f.type.kind !== 'bytes';
+    const names = fields.map((f) => f.name);
+    const encode =
+      format === 'json' && names.every(plainKey) && new Set(names).size === names.length
+        ? jsonEncoder(fields, indexes, simple)
+        : textEncoder(fields, indexes, simple, format, fieldDelimiter, csvCell);
 
     let checkpointId = 1;
     let transactionId = '';
@@ -321,4 +302,72 @@ function pathSegment(value: string): string {
     /[%/\\\0]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
   );
+}
+
+/**
+ * A row as a JSON line: one object per row, its properties set in the schema's order, and one
+ * JSON.stringify of it. Objects built alike share V8's hidden class and its fast serialisation,
+ * which costs about a fifth less than a JSON.stringify per cell joined by hand.
+ */
+function jsonEncoder(
+  fields: readonly Field[],
+  indexes: readonly number[],
+  simple: (f: Field) => boolean,
+): (row: Row) => string {
+  const values = fields.map((f): ((v: unknown) => unknown) =>
+    simple(f) ? (v) => v ?? null : (v) => jsonOf(f.type, v),
+  );
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < fields.length; i++) {
+      out[(fields[i] as Field).name] = (values[i] as (v: unknown) => unknown)(
+        row.values[indexes[i] as number],
+      );
+    }
+    return JSON.stringify(out);
+  };
+}
+
+/**
+ * Whether an object keeps `name` as written and where it was set: not an array index (those are
+ * listed first, in numeric order) nor `__proto__` (which sets the prototype).
+ */
+function plainKey(name: string): boolean {
+  return name !== '__proto__' && !/^(0|[1-9]\d*)$/.test(name);
+}
+
+/** A row as text, csv or a JSON line with columns that an object cannot hold as written. */
+function textEncoder(
+  fields: readonly Field[],
+  indexes: readonly number[],
+  simple: (f: Field) => boolean,
+  format: (typeof FORMATS)[number],
+  fieldDelimiter: string,
+  csvCell: (text: string) => string,
+): (row: Row) => string {
+  // One encoder per column, chosen once: the per-row work is string building only.
+  const cells = fields.map((f): ((v: unknown) => string) => {
+    if (format === 'json') {
+      return simple(f)
+        ? (v) => JSON.stringify(v ?? null)
+        : (v) => JSON.stringify(jsonOf(f.type, v));
+    }
+    const text = simple(f)
+      ? (v: unknown) => (v === null || v === undefined ? 'null' : String(v))
+      : (v: unknown) => textOf(f.type, v);
+    // Numbers and booleans never need quoting in csv.
+    return format === 'csv' && !NUMERIC_KINDS.has(f.type.kind) && f.type.kind !== 'boolean'
+      ? (v) => csvCell(text(v))
+      : text;
+  });
+  const keys = fields.map((f) => `${JSON.stringify(f.name)}:`);
+  return (row) => {
+    let out = format === 'json' ? '{' : '';
+    for (let i = 0; i < cells.length; i++) {
+      const cell = (cells[i] as (v: unknown) => string)(row.values[indexes[i] as number]);
+      if (format === 'json') out += `${i > 0 ? ',' : ''}${keys[i] as string}${cell}`;
+      else out += i > 0 ? fieldDelimiter + cell : cell;
+    }
+    return format === 'json' ? `${out}}` : out;
+  };
 }

@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { moduleGraph, type ModuleGraph } from '../test/support/module-graph.ts';
 import { runEnv } from './agent.ts';
 
 describe('the agent module graph', () => {
-  // Loaded once in a fresh process: this one has loaded node:test and its reporters.
-  const script = `const urls = [];
-    (await import('node:module')).registerHooks({
-      resolve(specifier, context, next) {
-        const resolved = next(specifier, context);
-        urls.push(resolved.url);
-        return resolved;
-      },
-    });
-    await import(${JSON.stringify(new URL('./agent.ts', import.meta.url).href)});
-    console.log(JSON.stringify({ builtins: process.moduleLoadList, urls }));`;
-  let graph: { builtins: string[]; urls: string[] } | undefined;
-  const loaded = (): { builtins: string[]; urls: string[] } =>
-    (graph ??= JSON.parse(
-      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }),
-    ) as { builtins: string[]; urls: string[] });
+  let graph: ModuleGraph | undefined;
+  const loaded = (): ModuleGraph => (graph ??= moduleGraph(new URL('./agent.ts', import.meta.url)));
 
   it('does not load undici, which only fetch and WebSocket need', () => {
     // ~3 MiB of the idle agent's RSS; an ES import of node:http would load it (see app.ts).

@@ -374,8 +374,13 @@ export function createRunner(deps: RunnerDeps): Runner {
           deps.journal?.started(run.id, pid);
           unwrittenStart = { pgid: pid, at };
           startWrite = setTimeout(() => {
-            unwrittenStart = undefined;
-            store.markStarted(run.id, token, pid, at).catch(() => {});
+            // Until it is written, an end that comes meanwhile carries it too (the same values).
+            store
+              .markStarted(run.id, token, pid, at)
+              .then((written) => {
+                if (written) unwrittenStart = undefined;
+              })
+              .catch(() => {});
           }, deps.startWriteDelayMs ?? START_WRITE_DELAY_MS);
         })
         .catch(() => {});

@@ -24,22 +24,24 @@ export function apiClient(base: string, defaults: Record<string, string> = {}) {
   ): Promise<ApiResponse> {
     const res = await fetch(base + path, {
       method,
-      headers: {
-        ...defaults,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      ...(body === undefined
-        ? {}
-        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      headers: { ...defaults, ...jsonType(body), ...headers },
+      ...(body === undefined ? {} : { body: payload(body) }),
     });
-    const text = await res.text();
-    let parsed: unknown = text;
-    if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
-      parsed = JSON.parse(text);
-    }
-    return { status: res.status, body: parsed, headers: res.headers, text };
+    return answer(res.status, res.headers, await res.text());
   };
+}
+
+/** The content type a request with `body` sends, unless the caller names another. */
+const jsonType = (body: unknown): Record<string, string> =>
+  body === undefined ? {} : { 'content-type': 'application/json' };
+
+/** A body as sent: a string as it is, anything else as JSON. */
+const payload = (body: unknown): string => (typeof body === 'string' ? body : JSON.stringify(body));
+
+/** The answer as the tests read it: a JSON body parsed, any other as text. */
+function answer(status: number, headers: Headers, text: string): ApiResponse {
+  const json = (headers.get('content-type') ?? '').includes('json') && text !== '';
+  return { status, body: json ? JSON.parse(text) : text, headers, text };
 }
 
 /**
@@ -67,16 +69,8 @@ export function injectClient(
     const res = await agent.inject({
       method: method as 'GET',
       url: path,
-      headers: lowerKeys({
-        host,
-        ...FETCH_DEFAULTS,
-        ...defaults,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      }),
-      ...(body === undefined
-        ? {}
-        : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+      headers: lowerKeys({ host, ...FETCH_DEFAULTS, ...defaults, ...jsonType(body), ...headers }),
+      ...(body === undefined ? {} : { payload: payload(body) }),
     });
     const answered = new Headers();
     for (const [name, value] of Object.entries(res.headers)) {
@@ -88,11 +82,7 @@ export function injectClient(
     const text = (
       encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? inflateSync(raw) : raw
     ).toString('utf8');
-    let parsed: unknown = text;
-    if ((answered.get('content-type') ?? '').includes('json') && text !== '') {
-      parsed = JSON.parse(text);
-    }
-    return { status: res.statusCode, body: parsed, headers: answered, text };
+    return answer(res.statusCode, answered, text);
   };
 }
 

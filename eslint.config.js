@@ -33,4 +33,20 @@ export default tseslint.config(
     files: ['test/**/*.ts', '**/*.test.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // The unit test files share one process (scripts/test.ts): a hook outside every describe would
+    // run for the other files' tests too, or hold what it made until the last of them ends.
+    files: ['src/**/*.test.ts', 'web/**/*.test.ts', 'scripts/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'Program > ExpressionStatement > CallExpression[callee.name=/^(before|after)(Each)?$/]',
+          message:
+            'Unit test files share one process: put this hook inside a describe of the file.',
+        },
+      ],
+    },
+  },
 );

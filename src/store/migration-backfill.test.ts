@@ -201,87 +201,89 @@ function postgresBackend(server: () => TestPostgres): Backend {
 
 let postgres: TestPostgres | undefined;
 const sqlite = sqliteBackend();
-before(async () => {
-  postgres = await startPostgres();
-});
-after(async () => {
-  rmSync(sqlite.dir, { recursive: true, force: true });
-  await postgres?.stop();
-});
+describe('migration-backfill', () => {
+  before(async () => {
+    postgres = await startPostgres();
+  });
+  after(async () => {
+    rmSync(sqlite.dir, { recursive: true, force: true });
+    await postgres?.stop();
+  });
 
-for (const backend of [sqlite, postgresBackend(() => postgres!)]) {
-  describe(`Migration 7's backfill on ${backend.name}`, () => {
-    it('fills job_last_runs and job_totals from a version 6 history, batch by batch', async () => {
-      const { raw, open } = await backend.fresh();
-      const h = history();
-      await writeVersion6(raw, backend, h);
-      const store = open();
-      try {
-        await store.migrate();
-        assert.equal(await store.schemaVersion(), latestVersion(backend.migrations));
-        assert.deepEqual(await aggregates(raw), expected(h));
-        assert.deepEqual(await raw.all('select version from schema_backfills'), []);
-        // The triggers take over from the backfill: a new job is counted and gets its row.
+  for (const backend of [sqlite, postgresBackend(() => postgres!)]) {
+    describe(`Migration 7's backfill on ${backend.name}`, () => {
+      it('fills job_last_runs and job_totals from a version 6 history, batch by batch', async () => {
+        const { raw, open } = await backend.fresh();
+        const h = history();
+        await writeVersion6(raw, backend, h);
+        const store = open();
+        try {
+          await store.migrate();
+          assert.equal(await store.schemaVersion(), latestVersion(backend.migrations));
+          assert.deepEqual(await aggregates(raw), expected(h));
+          assert.deepEqual(await raw.all('select version from schema_backfills'), []);
+          // The triggers take over from the backfill: a new job is counted and gets its row.
+          await raw.all(
+            `insert into jobs (id, name, spec, enabled, overlap, version, created_at, updated_at)
+           values (${backend.mark(1)}, 'late', '{}', 1, 'allow', 1, 0, 0)`,
+            [10_000_000],
+          );
+          const after = await aggregates(raw);
+          assert.equal(after.totals.command, expected(h).totals.command! + 1);
+          assert.equal(after.rows.at(-1)?.job_id, 10_000_000);
+        } finally {
+          await store.close();
+          await raw.close();
+        }
+      });
+
+      it('resumes a backfill cut short, with the jobs written meanwhile counted once', async () => {
+        const { raw, open } = await backend.fresh();
+        const h = history();
+        await writeVersion6(raw, backend, h);
+        // What an agent killed after the first batch leaves: the schema in, one batch done and
+        // recorded in schema_backfills.
+        const seven = backend.migrations[BEFORE_BACKFILL]!;
+        await raw.exec(seven.sql);
+        await raw.exec(
+          `insert into schema_migrations (version, name, applied_at) values (7, 'v7', 0)`,
+        );
+        await raw.exec(
+          `create table schema_backfills (version integer primary key, after bigint not null)`,
+        );
+        const batchEnd = h.jobs[seven.backfill!.batchJobs - 1]!.id;
+        for (const sql of seven.backfill!.statements) {
+          await raw.all(sql, backend.bounds(0, batchEnd));
+        }
+        await raw.exec(`insert into schema_backfills (version, after) values (7, ${batchEnd})`);
+        assert.equal((await aggregates(raw)).rows.length, seven.backfill!.batchJobs);
+        // Then, before the next start, through the triggers: a job the backfill did goes, one it
+        // had not reached goes, and a new job comes.
+        const done = h.jobs[10]!;
+        const notYet = h.jobs[900]!;
+        for (const job of [done, notYet]) {
+          await raw.all(`delete from jobs where id = ${backend.mark(1)}`, [job.id]);
+        }
         await raw.all(
           `insert into jobs (id, name, spec, enabled, overlap, version, created_at, updated_at)
-           values (${backend.mark(1)}, 'late', '{}', 1, 'allow', 1, 0, 0)`,
-          [10_000_000],
-        );
-        const after = await aggregates(raw);
-        assert.equal(after.totals.command, expected(h).totals.command! + 1);
-        assert.equal(after.rows.at(-1)?.job_id, 10_000_000);
-      } finally {
-        await store.close();
-        await raw.close();
-      }
-    });
-
-    it('resumes a backfill cut short, with the jobs written meanwhile counted once', async () => {
-      const { raw, open } = await backend.fresh();
-      const h = history();
-      await writeVersion6(raw, backend, h);
-      // What an agent killed after the first batch leaves: the schema in, one batch done and
-      // recorded in schema_backfills.
-      const seven = backend.migrations[BEFORE_BACKFILL]!;
-      await raw.exec(seven.sql);
-      await raw.exec(
-        `insert into schema_migrations (version, name, applied_at) values (7, 'v7', 0)`,
-      );
-      await raw.exec(
-        `create table schema_backfills (version integer primary key, after bigint not null)`,
-      );
-      const batchEnd = h.jobs[seven.backfill!.batchJobs - 1]!.id;
-      for (const sql of seven.backfill!.statements) {
-        await raw.all(sql, backend.bounds(0, batchEnd));
-      }
-      await raw.exec(`insert into schema_backfills (version, after) values (7, ${batchEnd})`);
-      assert.equal((await aggregates(raw)).rows.length, seven.backfill!.batchJobs);
-      // Then, before the next start, through the triggers: a job the backfill did goes, one it
-      // had not reached goes, and a new job comes.
-      const done = h.jobs[10]!;
-      const notYet = h.jobs[900]!;
-      for (const job of [done, notYet]) {
-        await raw.all(`delete from jobs where id = ${backend.mark(1)}`, [job.id]);
-      }
-      await raw.all(
-        `insert into jobs (id, name, spec, enabled, overlap, version, created_at, updated_at)
          values (${backend.mark(1)}, 'meanwhile', '{"kind":"pipeline"}', 1, 'allow', 1, 0, 0)`,
-        [1],
-      );
-      const store = open();
-      try {
-        await store.migrate();
-        const left = (id: number) => id !== done.id && id !== notYet.id;
-        const want = expected({
-          jobs: [{ id: 1, kind: 'pipeline' }, ...h.jobs.filter((j) => left(j.id))],
-          runs: h.runs.filter((r) => left(r.jobId)),
-        });
-        assert.deepEqual(await aggregates(raw), want);
-        assert.deepEqual(await raw.all('select version from schema_backfills'), []);
-      } finally {
-        await store.close();
-        await raw.close();
-      }
+          [1],
+        );
+        const store = open();
+        try {
+          await store.migrate();
+          const left = (id: number) => id !== done.id && id !== notYet.id;
+          const want = expected({
+            jobs: [{ id: 1, kind: 'pipeline' }, ...h.jobs.filter((j) => left(j.id))],
+            runs: h.runs.filter((r) => left(r.jobId)),
+          });
+          assert.deepEqual(await aggregates(raw), want);
+          assert.deepEqual(await raw.all('select version from schema_backfills'), []);
+        } finally {
+          await store.close();
+          await raw.close();
+        }
+      });
     });
-  });
-}
+  }
+});

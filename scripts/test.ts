@@ -1,8 +1,10 @@
 // `npm test`'s runner: starts one throwaway PostgreSQL for the whole run (tests isolate themselves by
-// schema or database), runs the test files several at a time and, beside them, the few suites that
+// schema or database), runs the end-to-end files under test/ several at a time, each in a process of
+// its own, and beside them the unit test files in a few shared processes and the few suites that
 // assert deadlines one by one at a higher CPU priority, prints the slowest files and the CPU they
 // spent, and stops the server.
 // `node scripts/test.ts [files or globs…]` runs only those, split the same way.
+import { spawn } from 'node:child_process';
 import { globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { finished } from 'node:stream/promises';
 import { createFileDurations } from '../test/support/file-durations.ts';
+import type { TopLevelTest } from '../test/support/top-level-reporter.ts';
 import { startPostgres } from '../test/support/postgres.ts';
 
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/**/*.test.ts', 'scripts/**/*.test.ts'];
@@ -26,10 +29,20 @@ const PRIORITY_NICE = -10;
 // Most files spend their time waiting on agents, child processes and PostgreSQL, so more files than
 // cores run at once (on 2 cores, 4 at once beat 6; docs/development.md has the measurements).
 const CONCURRENCY = Math.max(4, os.availableParallelism() * 2);
+// The unit test files (under src/, web/ and scripts/) start in a few tenths of a second what they
+// test in a few hundredths: one process for each file spent about as much CPU again as the tests
+// themselves (73 s against 32 s for 124 files). So they share processes, one per core, in which they
+// run one after another (node:test's isolation 'none'); a hook outside every describe would then
+// apply to every file's tests, which eslint.config.js forbids in them.
+const SHARED = /^(src|web|scripts)\//;
+const SHARED_PROCESSES = Math.max(1, os.availableParallelism());
 const TEST_TIMEOUT_MS = 120_000;
 const COMPILE_CACHE = fileURLToPath(new URL('../test/support/compile-cache.ts', import.meta.url));
 const FILE_CPU = fileURLToPath(new URL('../test/support/file-cpu.ts', import.meta.url));
 const TEST_PRIORITY = fileURLToPath(new URL('../test/support/test-priority.ts', import.meta.url));
+const TOP_LEVEL_REPORTER = fileURLToPath(
+  new URL('../test/support/top-level-reporter.ts', import.meta.url),
+);
 const SLOWEST_SHOWN = 15;
 
 const patterns = process.argv.slice(2);
@@ -62,8 +75,14 @@ const weight = (f: string): number =>
     : f.startsWith('test/')
       ? 1e9
       : 0) + statSync(f).size;
-const together = files.filter((f) => !PRIORITY.has(f)).sort((a, b) => weight(b) - weight(a));
+const together = files
+  .filter((f) => !PRIORITY.has(f) && !SHARED.test(f))
+  .sort((a, b) => weight(b) - weight(a));
 const first = files.filter((f) => PRIORITY.has(f));
+const shared = shareOut(
+  files.filter((f) => SHARED.test(f) && !PRIORITY.has(f)),
+  SHARED_PROCESSES,
+);
 
 const started = Date.now();
 const pg = await startPostgres();
@@ -83,6 +102,12 @@ const ownCpuDir = process.env.BOSUN_TEST_CPU_LOG
 const cpuLog =
   ownCpuDir === undefined ? process.env.BOSUN_TEST_CPU_LOG! : path.join(ownCpuDir, 'cpu.jsonl');
 let failed = false;
+const testEnv = (env: Record<string, string> = {}): Record<string, string | undefined> => ({
+  ...process.env,
+  ...env,
+  BOSUN_TEST_PG_URL: pg.url,
+  BOSUN_TEST_CPU_LOG: cpuLog,
+});
 const runFiles = async (
   phase: string[],
   concurrency: number,
@@ -95,7 +120,7 @@ const runFiles = async (
     timeout: TEST_TIMEOUT_MS,
     execArgv: ['--import', COMPILE_CACHE, '--import', FILE_CPU, '--import', TEST_PRIORITY],
     signal: abort.signal,
-    env: { ...process.env, ...env, BOSUN_TEST_PG_URL: pg.url, BOSUN_TEST_CPU_LOG: cpuLog },
+    env: testEnv(env),
   });
   // A failing `todo` test is expected to fail, as with `node --test`.
   stream.on('test:fail', (data) => (failed ||= data.todo === undefined || data.todo === false));
@@ -104,12 +129,62 @@ const runFiles = async (
   output.pipe(process.stdout, { end: false });
   await finished(output);
 };
+/**
+ * Runs `group` in one process, the files one after another, and prints its spec output whole when it
+ * ends (line by line it would interleave with the other files' output).
+ */
+const runShared = async (group: string[], index: number): Promise<void> => {
+  const label = `shared process ${index + 1} of ${shared.length}`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-test-shared-'));
+  const topLevel = path.join(dir, 'top-level.jsonl');
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      COMPILE_CACHE,
+      '--import',
+      FILE_CPU,
+      '--test',
+      '--test-isolation=none',
+      `--test-timeout=${TEST_TIMEOUT_MS}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${TOP_LEVEL_REPORTER}`,
+      `--test-reporter-destination=${topLevel}`,
+      ...group,
+    ],
+    {
+      env: testEnv({ BOSUN_TEST_CPU_AS: label }),
+      signal: abort.signal,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const output: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(null)); // aborted, or no Node to start
+    child.once('close', (exitCode) => resolve(exitCode));
+  });
+  process.stdout.write(`\n# the unit test files in ${label} (${group.length})\n`);
+  process.stdout.write(Buffer.concat(output));
+  if (code !== 0) {
+    failed = true;
+    process.stdout.write(`test: ${label} exited with ${code ?? 'an error'}\n`);
+  }
+  for (const line of readLines(topLevel)) durations.observeShared(JSON.parse(line) as TopLevelTest);
+  durations.observeProcess(label, Date.now() - started, group.length);
+  rmSync(dir, { recursive: true, force: true });
+};
+const runAllShared = (): Promise<unknown> => Promise.all(shared.map(runShared));
 try {
   if (first.length > 0 && together.length > 0 && mayRaisePriority()) {
     process.stdout.write(`test: ${first.join(', ')} beside the rest, at nice ${PRIORITY_NICE}\n`);
     await Promise.all([
       runFiles(first, 1, { BOSUN_TEST_NICE: String(PRIORITY_NICE) }),
       runFiles(together, CONCURRENCY),
+      runAllShared(),
     ]);
   } else {
     if (first.length > 0 && together.length > 0) {
@@ -117,7 +192,7 @@ try {
         `test: ${first.join(', ')} after the rest (no raising a priority here)\n`,
       );
     }
-    await runFiles(together, CONCURRENCY);
+    await Promise.all([runFiles(together, CONCURRENCY), runAllShared()]);
     await runFiles(first, 1);
   }
 } finally {
@@ -130,19 +205,46 @@ const seconds = ((Date.now() - started) / 1000).toFixed(0);
 process.stdout.write(
   `\n${durations.summary(SLOWEST_SHOWN)}\ntest: ${files.length} files in ${seconds} s\n`,
 );
+const failedFiles = durations.failed();
+if (failedFiles.length > 0) {
+  process.stdout.write(`test: failed in ${failedFiles.join(', ')} (✖ above)\n`);
+}
 process.exitCode = failed || abort.signal.aborted ? 1 : 0;
 
 function readCpuLog(file: string): Array<{ file: string; ms: number }> {
+  // No file at all: not Linux, or every file failed to start.
+  return readLines(file).map((line) => JSON.parse(line) as { file: string; ms: number });
+}
+
+/** The non-empty lines of a file that may not exist. */
+function readLines(file: string): string[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return []; // no file wrote one (not Linux, or every file failed to start)
+    return [];
   }
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as { file: string; ms: number });
+  return text.split('\n').filter((line) => line !== '');
+}
+
+/**
+ * `files` split into at most `count` groups of about the same size, in bytes of source: the file
+ * sizes stand in for their run times, which they follow well enough to keep the processes even.
+ */
+function shareOut(files: string[], count: number): string[][] {
+  const groups = Array.from({ length: Math.min(count, files.length) }, () => ({
+    bytes: 0,
+    files: [] as string[],
+  }));
+  const sized = files
+    .map((f) => ({ f, bytes: statSync(f).size }))
+    .sort((a, b) => b.bytes - a.bytes);
+  for (const { f, bytes } of sized) {
+    const lightest = groups.reduce((min, g) => (g.bytes < min.bytes ? g : min));
+    lightest.bytes += bytes;
+    lightest.files.push(f);
+  }
+  return groups.map((g) => g.files.sort());
 }
 
 /** Whether this process may raise a CPU priority (root, CAP_SYS_NICE or RLIMIT_NICE): tried and undone. */

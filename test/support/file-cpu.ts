@@ -10,7 +10,8 @@ import { readPidStat } from '../../src/proc/pid-stat.ts';
 const TICK_MS = 10;
 
 const log = process.env.BOSUN_TEST_CPU_LOG;
-const file = process.argv[1];
+// A process that runs many files (scripts/test.ts's shared processes) is logged under its label.
+const file = process.env.BOSUN_TEST_CPU_AS ?? process.argv[1];
 if (log !== undefined && log !== '' && file !== undefined) {
   process.once('exit', () => {
     const stat = readPidStat('self');

@@ -57,24 +57,18 @@ const files = [
 ];
 // The longest files first, the short ones filling in at the end (a long file started last leaves the
 // other slots idle meanwhile): those known to take most of a minute or more under load, longest first
-// (the slowest-files list each run prints), then the end-to-end suites under test/ before the unit
-// tests, larger before smaller.
+// (the slowest-files list each run prints), then the larger before the smaller.
 const LONG = [
   'test/package.test.ts',
   'test/dashboard-jobs.test.ts',
   'test/cli-jobs.test.ts',
   'test/seatunnel-rest-it.test.ts',
-  'src/store/jobs/jobs-contract.test.ts',
   'test/cli-pipeline.test.ts',
   'test/cli.test.ts',
   'test/shutdown.test.ts',
 ];
 const weight = (f: string): number =>
-  (LONG.includes(f)
-    ? 2e9 + (LONG.length - LONG.indexOf(f)) * 1e8
-    : f.startsWith('test/')
-      ? 1e9
-      : 0) + statSync(f).size;
+  (LONG.includes(f) ? 2e9 + (LONG.length - LONG.indexOf(f)) * 1e8 : 0) + statSync(f).size;
 const together = files
   .filter((f) => !PRIORITY.has(f) && !SHARED.test(f))
   .sort((a, b) => weight(b) - weight(a));

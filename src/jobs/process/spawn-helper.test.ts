@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { createSpawnHelper, type SpawnHelper } from './spawn-helper.ts';
 import { groupAlive } from '../../proc/process-group.ts';
@@ -219,28 +219,35 @@ describe('spawn-helper', () => {
       },
     );
 
-    // The agent in another process, so that it can be stopped and killed as an operator would.
+    // The agent in another process, so that it can be stopped and killed as an operator would. It sets
+    // the fence when the test says so, once its run is up: a deadline counted from its own start would
+    // pass first on a loaded machine, where loading the modules can take longer than the fence.
     const agentScript = `
+    import { createInterface } from 'node:readline';
     import { createSpawnHelper } from ${JSON.stringify(new URL('./spawn-helper.ts', import.meta.url).href)};
     import { spawnRun } from ${JSON.stringify(new URL('./spawn-run.ts', import.meta.url).href)};
     const helper = createSpawnHelper();
-    helper.fence(performance.now() + Number(process.argv[1]));
     const proc = spawnRun({ cmd: 'sleep 300 & sleep 300', cwd: process.cwd(), env: {}, onOutput() {} }, helper.launch);
     console.log((await proc.started).pid);
-    setInterval(() => {}, 1000);
+    for await (const ms of createInterface({ input: process.stdin })) {
+      helper.fence(performance.now() + Number(ms));
+      setImmediate(() => console.log('fenced'));
+    }
   `;
 
-    async function startAgent(fenceMs: number) {
-      const child = spawn(
-        process.execPath,
-        ['--input-type=module', '-e', agentScript, String(fenceMs)],
-        {
-          cwd,
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      const [line] = (await once(child.stdout, 'data')) as [Buffer];
-      return { child, pgid: Number(line.toString().trim()) };
+    async function startAgent() {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', agentScript], {
+        cwd,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const pgid = Number((await lines.next()).value);
+      /** Sets the agent's fence `ms` from now, and returns once it has. */
+      const fence = async (ms: number): Promise<void> => {
+        child.stdin.write(`${ms}\n`);
+        assert.equal((await lines.next()).value, 'fenced');
+      };
+      return { child, pgid, fence };
     }
 
     async function gone(pgid: number): Promise<void> {
@@ -251,10 +258,12 @@ describe('spawn-helper', () => {
       'kills the runs at the fence while the agent is stopped (SIGSTOP)',
       { timeout: 20_000 },
       async () => {
-        const { child, pgid } = await startAgent(500);
+        const { child, pgid, fence } = await startAgent();
         try {
           assert.ok(groupAlive(pgid));
+          await fence(1000);
           child.kill('SIGSTOP');
+          assert.ok(groupAlive(pgid), 'the fence passed before the agent was stopped');
           await gone(pgid); // the helper, not the stopped agent, killed them
           assert.equal(readFileSync(`/proc/${child.pid}/stat`, 'latin1').split(') ')[1]?.[0], 'T');
         } finally {
@@ -264,7 +273,7 @@ describe('spawn-helper', () => {
     );
 
     it('kills the runs at once when the agent dies (SIGKILL)', { timeout: 20_000 }, async () => {
-      const { child, pgid } = await startAgent(3_600_000);
+      const { child, pgid } = await startAgent();
       assert.ok(groupAlive(pgid));
       child.kill('SIGKILL');
       await gone(pgid);

@@ -15,6 +15,7 @@ import { ROOT, startAgent, type RunningAgent } from './support/agent.ts';
 import {
   errorsOf,
   launchBrowser,
+  newContext,
   openPage,
   RESULTS,
   skipBrowser,
@@ -91,7 +92,7 @@ describe(
     });
 
     test('types a command, walks the history, interrupts with Ctrl-C and ends with Ctrl-D', async () => {
-      const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+      const context = await newContext(browser, { viewport: { width: 1100, height: 700 } });
       try {
         const page = await openPage(context);
         await page.goto(`${arthasUrl}/`);

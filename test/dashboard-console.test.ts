@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import {
   browserWithAgent,
   errorsOf,
+  newContext,
   openPage,
   RESULTS,
   skipBrowser,
@@ -26,7 +27,7 @@ describe('dashboard console page', { skip: skipBrowser, timeout: SUITE_TIMEOUT_M
   const t = browserWithAgent();
 
   test('runs commands, interrupts a streaming one and shares the session with a second tab', async () => {
-    const context = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await newContext(t.browser, { viewport: { width: 1280, height: 900 } });
     try {
       const page = await openPage(context);
       await page.goto(`${t.agent.url}/#/console`);
@@ -86,6 +87,37 @@ describe('dashboard console page', { skip: skipBrowser, timeout: SUITE_TIMEOUT_M
       assert.deepEqual(errorsOf(second), []);
     } finally {
       await context.close();
+    }
+  });
+
+  test('pulses and blinks only for a browser that has not asked for reduced motion', async () => {
+    for (const [reducedMotion, moves] of [
+      ['no-preference', true],
+      ['reduce', false],
+    ] as const) {
+      const context = await newContext(t.browser, { reducedMotion });
+      try {
+        const page = await openPage(context);
+        await page.goto(`${t.agent.url}/#/console`);
+        await waitForScreen(page, /bosun>$/, 'a prompt');
+        await page.click(TERMINAL);
+        const animation = (selector: string, pseudo?: string) =>
+          page.$eval(selector, (el, p) => getComputedStyle(el, p).animationName, pseudo);
+        await page.waitForSelector('#status[data-state="live"]');
+        assert.equal(
+          await animation('#status', '::before'),
+          moves ? 'pulse' : 'none',
+          reducedMotion,
+        );
+        const cursor = await animation(`${TERMINAL} .xterm-cursor`);
+        assert.equal(
+          cursor !== 'none',
+          moves,
+          `${reducedMotion}: the cursor's animation ${cursor}`,
+        );
+      } finally {
+        await context.close();
+      }
     }
   });
 });

@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   errorsOf,
   launchBrowser,
+  newContext,
   openPage,
   RESULTS,
   skipBrowser,
@@ -37,7 +38,7 @@ describe('dashboard jobs pages', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS 
 
   test('lists a job created through the API, runs it from its page and streams its log', async () => {
     const agent = await startAgent();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await newContext(browser, { viewport: { width: 1440, height: 900 } });
     try {
       const page = await openPage(context, /409/);
       await page.goto(`${agent.url}/#/jobs`);
@@ -137,7 +138,7 @@ describe('dashboard jobs pages', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS 
 
   test('stops a running run from its page and shows a refused start', async () => {
     const agent = await startAgent();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
     try {
       const job = await api<Job>(agent, 'POST', '/api/v1/jobs', {
         name: 'sleeper',
@@ -183,7 +184,7 @@ describe('dashboard jobs pages', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS 
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bosun-test-'));
     const writable = await startAgent({ dataDir });
     let agent: RunningAgent | undefined;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
     try {
       const job = await api<Job>(writable, 'POST', '/api/v1/jobs', { name: 'ro', cmd: 'true' });
       const run = await api<Run>(writable, 'POST', `/api/v1/jobs/${job.id}/run`);
@@ -224,7 +225,7 @@ describe('dashboard jobs pages', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS 
 
   test('lists jobs a page at a time in name order, filtered by a name prefix', async () => {
     const agent = await startAgent();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
     try {
       // 101 jobs: a page of 100 and one more behind "More jobs".
       for (let i = 0; i < 100; i++) {
@@ -269,7 +270,7 @@ describe('dashboard jobs pages', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS 
 
   test('in token mode, works from the session cookie', async () => {
     const agent = await startAgent({ args: ['--token', 'secret123'] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
     try {
       const page = await openPage(context, /409/);
       await page.goto(`${agent.url}/?token=secret123`);

@@ -4,7 +4,14 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { browserWithAgent, errorsOf, openPage, RESULTS, skipBrowser } from './support/browser.ts';
+import {
+  browserWithAgent,
+  errorsOf,
+  newContext,
+  openPage,
+  RESULTS,
+  skipBrowser,
+} from './support/browser.ts';
 import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
 describe('dashboard pipeline page', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS }, () => {
@@ -47,7 +54,7 @@ describe('dashboard pipeline page', { skip: skipBrowser, timeout: SUITE_TIMEOUT_
     };
     const runId = runs[0]?.id as string;
 
-    const context = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await newContext(t.browser, { viewport: { width: 1280, height: 900 } });
     try {
       const page = await openPage(context);
       await page.goto(`${t.agent.url}/#/runs/${runId}`);

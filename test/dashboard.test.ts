@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   errorsOf,
   launchBrowser,
+  newContext,
   openPage,
   RESULTS,
   skipBrowser,
@@ -41,7 +42,7 @@ describe('dashboard', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS }, () => {
 
   test('shows live data, filters and sorts processes', async () => {
     const agent = await startAgent();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await newContext(browser, { viewport: { width: 1440, height: 900 } });
     try {
       const page = await openPage(context, /401/);
       await page.goto(`${agent.url}/`);
@@ -132,7 +133,7 @@ describe('dashboard', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS }, () => {
 
   test('follows the dark colour scheme and remembers an explicit theme', async () => {
     const agent = await startAgent();
-    const context = await browser.newContext({
+    const context = await newContext(browser, {
       viewport: { width: 1440, height: 900 },
       colorScheme: 'dark',
     });
@@ -162,7 +163,7 @@ describe('dashboard', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS }, () => {
 
   test('in token mode, asks for the token, then works from the cookie', async () => {
     const agent = await startAgent({ args: ['--token', 'secret123'] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
     try {
       const page = await openPage(context, /401/);
       const denied = await page.goto(`${agent.url}/`);

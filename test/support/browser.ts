@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import { ROOT, startAgent, type RunningAgent } from './agent.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -36,6 +42,19 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
       ...extraArgs,
     ],
   });
+}
+
+/**
+ * A browser context as the tests use them: the page asks for reduced motion (unless `options` says
+ * otherwise), so nothing on it pulses or blinks. Headless Chromium without a GPU repaints each frame
+ * of an animation in software: the live badge's pulse and the terminal's blinking cursor cost it 15-20 %
+ * of a core per open page, which the tests pay beside every other file and do not look at.
+ */
+export function newContext(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  return browser.newContext({ reducedMotion: 'reduce', ...options });
 }
 
 /** A browser and a fresh agent for the tests of the describe block it is called in, closed after them. */

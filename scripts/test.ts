@@ -4,7 +4,6 @@
 // assert deadlines one by one at a higher CPU priority, prints the slowest files and the CPU they
 // spent, and stops the server.
 // `node scripts/test.ts [files or globs…]` runs only those, split the same way.
-import { spawn } from 'node:child_process';
 import { globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { finished } from 'node:stream/promises';
 import { createFileDurations } from '../test/support/file-durations.ts';
 import type { TopLevelTest } from '../test/support/top-level-reporter.ts';
 import { startPostgres } from '../test/support/postgres.ts';
+import { runCaptured } from './run-captured.ts';
 
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/**/*.test.ts', 'scripts/**/*.test.ts'];
 
@@ -132,7 +132,7 @@ const runShared = async (group: string[], index: number): Promise<void> => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-test-shared-'));
   const topLevel = path.join(dir, 'top-level.jsonl');
   const started = Date.now();
-  const child = spawn(
+  const { code, output } = await runCaptured(
     process.execPath,
     [
       '--import',
@@ -148,21 +148,10 @@ const runShared = async (group: string[], index: number): Promise<void> => {
       `--test-reporter-destination=${topLevel}`,
       ...group,
     ],
-    {
-      env: testEnv({ BOSUN_TEST_CPU_AS: label }),
-      signal: abort.signal,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { env: testEnv({ BOSUN_TEST_CPU_AS: label }), signal: abort.signal },
   );
-  const output: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
-  const code = await new Promise<number | null>((resolve) => {
-    child.once('error', () => resolve(null)); // aborted, or no Node to start
-    child.once('close', (exitCode) => resolve(exitCode));
-  });
   process.stdout.write(`\n# the unit test files in ${label} (${group.length})\n`);
-  process.stdout.write(Buffer.concat(output));
+  process.stdout.write(output);
   if (code !== 0) {
     failed = true;
     process.stdout.write(`test: ${label} exited with ${code ?? 'an error'}\n`);

@@ -181,7 +181,11 @@ try {
 } finally {
   await pg.stop();
 }
-for (const line of readCpuLog(cpuLog)) durations.observeCpu(line.file, line.ms);
+// No log at all: not Linux, or every file failed to start.
+for (const line of readLines(cpuLog)) {
+  const { file, ms } = JSON.parse(line) as { file: string; ms: number };
+  durations.observeCpu(file, ms);
+}
 if (ownCpuDir !== undefined) rmSync(ownCpuDir, { recursive: true, force: true });
 
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
@@ -193,11 +197,6 @@ if (failedFiles.length > 0) {
   process.stdout.write(`test: failed in ${failedFiles.join(', ')} (✖ above)\n`);
 }
 process.exitCode = failed || abort.signal.aborted ? 1 : 0;
-
-function readCpuLog(file: string): Array<{ file: string; ms: number }> {
-  // No file at all: not Linux, or every file failed to start.
-  return readLines(file).map((line) => JSON.parse(line) as { file: string; ms: number });
-}
 
 /** The non-empty lines of a file that may not exist. */
 function readLines(file: string): string[] {

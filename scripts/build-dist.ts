@@ -9,6 +9,7 @@
 // The dependencies the agent runs with travel inside the tarball (package.json's bundleDependencies, as
 // installed here from package-lock.json): an install gets exactly the versions the project was tested
 // with and needs no registry for them. Only `node` (Node 24 itself, ~120 MB) is fetched at install.
+// A dependency of which bosun loads one file travels as that file (see CARRIED_IN_PART).
 //
 //   node scripts/build-dist.ts           build (the dashboard is built by `npm run build` before it)
 //   node scripts/build-dist.ts --clean   remove dist/ again
@@ -22,6 +23,17 @@ const outDir = path.join(root, 'dist');
 
 /** Source files that are not shipped: tests, their helpers and the fixtures they read. */
 const NOT_SHIPPED = [/\.test\.ts$/, /-test-support\.ts$/, /^monitor\/fixtures\//];
+
+/**
+ * Dependencies the package carries in part: devDependencies of which bosun loads one file, bundled by
+ * esbuild with what that file requires into dist/node_modules/<name>/<file> (beside the package's
+ * package.json and LICENSE), where Node's resolution finds it from every module under dist/. Of
+ * node-sql-parser's 89 MB (every dialect, source maps) bosun loads the PostgreSQL grammar, 0.5 MB with
+ * big-integer.
+ */
+const CARRIED_IN_PART: Record<string, string> = {
+  'node-sql-parser': 'build/postgresql.js',
+};
 
 const LAUNCHER = `#!/bin/sh
 # bosun as installed from its package: runs dist/main.js on the Node 24 that came with it (the \`node\`
@@ -62,6 +74,21 @@ if (process.argv.includes('--clean')) {
       sourcefile: path.relative(root, from),
     });
     await writeFile(to, rewriteSpecifiers(code));
+  }
+  for (const [name, file] of Object.entries(CARRIED_IN_PART)) {
+    const from = path.join(root, 'node_modules', name);
+    const to = path.join(outDir, 'node_modules', name);
+    await esbuild.build({
+      entryPoints: [path.join(from, file)],
+      outfile: path.join(to, file),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node24',
+      logLevel: 'warning',
+    });
+    for (const meta of ['package.json', 'LICENSE'])
+      await copyFile(path.join(from, meta), path.join(to, meta));
   }
   await writeFile(path.join(outDir, 'bosun'), LAUNCHER, { mode: 0o755 });
   const ms = Math.round(performance.now() - started);

@@ -1,7 +1,7 @@
 // The package a server installs: `npm pack` (prepack builds dist/ and the dashboard) makes a tarball with
 // what runs and nothing else; installed offline from the npm cache into a temporary prefix
 // (`npm install -g --prefix … --offline`), its `bosun` runs on the Node 24 it brought and answers
-// /healthz. Slow (the install copies Node itself, ~120 MB): one file, a few steps.
+// /healthz and runs a SQL pipeline. Slow (the install copies Node itself, ~120 MB): one file, a few steps.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +18,12 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
   bin: Record<string, string>;
 };
 const MINUTES = 60_000;
+
+/** SeaTunnel's SQL form: three fake rows through a Sql transform to the console. */
+const SQL_JOB = `CREATE TABLE fake WITH ('connector' = 'FakeSource', 'type' = 'source', 'row.num' = '3',
+  'split.read-interval' = '0', 'schema' = '{ fields { id = int, name = string } }');
+CREATE TABLE out WITH ('connector' = 'Console', 'type' = 'sink');
+INSERT INTO out SELECT id, UPPER(name) AS name FROM fake WHERE id IS NOT NULL;`;
 
 let dir: string;
 let tarball: string;
@@ -84,6 +90,8 @@ describe('npm pack', { timeout: SUITE_TIMEOUT_MS }, () => {
       'docs/metrics.md',
       'docs/grafana-bosun.json',
       'node_modules/fastify/package.json',
+      'dist/node_modules/node-sql-parser/build/postgresql.js',
+      'dist/node_modules/node-sql-parser/LICENSE',
     ]) {
       assert.ok(entries.includes(file), `the tarball lacks ${file}`);
     }
@@ -95,8 +103,10 @@ describe('npm pack', { timeout: SUITE_TIMEOUT_MS }, () => {
         /(^|\/)(tsconfig\.json|eslint\.config\.js|package-lock\.json)$/.test(e),
     );
     assert.deepEqual(strays, []);
-    // Node itself is not in it: the `node` dependency brings it at install.
+    // Node itself is not in it: the `node` dependency brings it at install. Nor the 89 MB of
+    // node-sql-parser: only the grammar bosun loads, in dist/node_modules.
     assert.ok(!entries.some((e) => e.startsWith('node_modules/node/')));
+    assert.ok(!entries.some((e) => e.startsWith('node_modules/node-sql-parser/')));
   });
 
   it('installs offline from the npm cache into a prefix, and the installed bosun serves', async (t) => {
@@ -156,6 +166,27 @@ describe('npm pack', { timeout: SUITE_TIMEOUT_MS }, () => {
       assert.equal(((await health.json()) as { status: string }).status, 'ok');
       const page = await fetch(`${url}/`);
       assert.equal(page.status, 200, 'the dashboard is served from the package');
+
+      // A pipeline with a Sql transform runs: its grammar is the part of node-sql-parser the package
+      // carries, and the engine process starts from the package's dist/.
+      const submitted = await fetch(`${url}/submit-job?format=sql&jobName=packaged`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: SQL_JOB,
+      });
+      const job = (await submitted.json()) as { jobId: string };
+      assert.equal(submitted.status, 200, JSON.stringify(job));
+      let info: { jobStatus?: string; metrics?: { SinkWriteCount?: string } } = {};
+      for (
+        let i = 0;
+        i < 300 && info.jobStatus !== 'FINISHED' && info.jobStatus !== 'FAILED';
+        i++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        info = (await (await fetch(`${url}/job-info/${job.jobId}`)).json()) as typeof info;
+      }
+      assert.equal(info.jobStatus, 'FINISHED', JSON.stringify(info));
+      assert.equal(info.metrics?.SinkWriteCount, '3');
 
       // The agent runs the package's JavaScript on the Node the package brought.
       const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');

@@ -87,8 +87,9 @@ if (process.argv.includes('--clean')) {
       target: 'node24',
       logLevel: 'warning',
     });
-    for (const meta of ['package.json', 'LICENSE'])
+    for (const meta of ['package.json', 'LICENSE']) {
       await copyFile(path.join(from, meta), path.join(to, meta));
+    }
   }
   await writeFile(path.join(outDir, 'bosun'), LAUNCHER, { mode: 0o755 });
   const ms = Math.round(performance.now() - started);

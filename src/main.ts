@@ -25,7 +25,6 @@ const [
   { createProgram },
   { loadConfig },
   { isAgentError },
-  { createLogger },
   { maskArgs },
   { VERSION },
   { errorText, EXIT },
@@ -34,7 +33,6 @@ const [
   import('./cli/program.ts'),
   import('./config.ts'),
   import('./errors.ts'),
-  import('./logger.ts'),
   import('./monitor/mask-args.ts'),
   import('./version.ts'),
   import('./cli/exit-codes.ts'),
@@ -44,12 +42,13 @@ const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 async function serve(flags: Extract<Invocation, { command: 'serve' }>['flags']): Promise<void> {
   const config: Config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
+  // The logger (pino) and the agent's modules load here: client commands never need them.
+  const { createLogger } = await import('./logger.ts');
   const logger = createLogger({
     level: config.logLevel,
     format: config.logFormat,
     isTty: Boolean(process.stdout.isTTY),
   });
-  // Loaded here, after the title hides the arguments: the agent's modules take most of the start.
   const { createAgent } = await import('./agent.ts');
   const agent = createAgent(config, { logger, version: VERSION, env: process.env });
 

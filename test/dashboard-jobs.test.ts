@@ -1,5 +1,5 @@
-// End-to-end test of the dashboard's jobs pages: the real agent, Debian's Chromium driven by
-// playwright-core. Creates jobs through the API, starts and stops runs from the pages, watches a log
+// End-to-end test of the dashboard's jobs pages: the real agent (in this process, but for the
+// read-only restart, a process), Debian's Chromium driven by playwright-core. Creates jobs through the API, starts and stops runs from the pages, watches a log
 // arrive line by line, and leaves screenshots (light and dark) in test-results/ for a human to look at.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   text,
 } from './support/browser.ts';
 import { startAgent, type RunningAgent } from './support/agent.ts';
+import { startInProcessAgent } from './support/in-process-agent.ts';
 import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
 // The run prints its first line and holds the rest until the test has seen that line on the page
@@ -37,7 +38,7 @@ describe('dashboard jobs pages', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS 
   });
 
   test('lists a job created through the API, runs it from its page and streams its log', async () => {
-    const agent = await startAgent();
+    const agent = await startInProcessAgent();
     const context = await newContext(browser, { viewport: { width: 1440, height: 900 } });
     try {
       const page = await openPage(context, /409/);
@@ -137,7 +138,7 @@ describe('dashboard jobs pages', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS 
   });
 
   test('stops a running run from its page and shows a refused start', async () => {
-    const agent = await startAgent();
+    const agent = await startInProcessAgent();
     const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
     try {
       const job = await api<Job>(agent, 'POST', '/api/v1/jobs', {
@@ -224,7 +225,7 @@ describe('dashboard jobs pages', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS 
   });
 
   test('lists jobs a page at a time in name order, filtered by a name prefix', async () => {
-    const agent = await startAgent();
+    const agent = await startInProcessAgent();
     const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
     try {
       // 101 jobs: a page of 100 and one more behind "More jobs".
@@ -269,7 +270,7 @@ describe('dashboard jobs pages', { skip: skipBrowser, timeout: SUITE_TIMEOUT_MS 
   });
 
   test('in token mode, works from the session cookie', async () => {
-    const agent = await startAgent({ args: ['--token', 'secret123'] });
+    const agent = await startInProcessAgent({ token: 'secret123' });
     const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
     try {
       const page = await openPage(context, /409/);
@@ -305,7 +306,7 @@ interface Run {
 }
 
 async function api<T>(
-  agent: RunningAgent,
+  agent: { url: string },
   method: string,
   pathname: string,
   body?: unknown,
@@ -324,7 +325,7 @@ async function api<T>(
   return json;
 }
 
-async function waitRunEnded(agent: RunningAgent, runId: string): Promise<void> {
+async function waitRunEnded(agent: { url: string }, runId: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const run = await api<Run>(agent, 'GET', `/api/v1/runs/${runId}`);

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJson } from '../src/parse-json.ts';
 import { startAgent, type RunningAgent } from './support/agent.ts';
+import { startInProcessAgent, type InProcessAgent } from './support/in-process-agent.ts';
 import { createTestDatabase, startPostgres, type TestPostgres } from './support/postgres.ts';
 
 type Json = Record<string, any>;
@@ -426,8 +427,10 @@ describe('ClusterSeaTunnelContainer: submit and stop, v1 (task 0) and v2 (task 1
     assert.equal(info.body.jobStatus, 'RUNNING');
   };
 
-  const withAgent = async (test: (agent: RunningAgent) => Promise<void>) => {
-    const agent = await startAgent();
+  // A fresh agent per case, as the original starts a fresh engine: in this process, since only its
+  // HTTP answers and pipeline runs are under test here (the two-node cluster above is real processes).
+  const withAgent = async (test: (agent: InProcessAgent) => Promise<void>) => {
+    const agent = await startInProcessAgent();
     try {
       await test(agent);
     } finally {

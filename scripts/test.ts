@@ -1,8 +1,8 @@
 // `npm test`'s runner: starts one throwaway PostgreSQL for the whole run (tests isolate themselves by
-// schema or database), runs the end-to-end files under test/ several at a time, each in a process of
-// its own, and beside them the unit test files in a few shared processes and the few suites that
-// assert deadlines one by one at a higher CPU priority, prints the slowest files and the CPU they
-// spent, and stops the server.
+// schema or database) and one Chromium for the browser tests (each in contexts of its own), runs the
+// end-to-end files under test/ several at a time, each in a process of its own, and beside them the
+// unit test files in a few shared processes and the few suites that assert deadlines one by one at a
+// higher CPU priority, prints the slowest files and the CPU they spent, and stops the servers.
 // `node scripts/test.ts [files or globs…]` runs only those, split the same way.
 import { globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { finished } from 'node:stream/promises';
 import { createFileDurations } from '../test/support/file-durations.ts';
 import type { TopLevelTest } from '../test/support/top-level-reporter.ts';
 import { startPostgres } from '../test/support/postgres.ts';
+import { launchBrowserServer, SHARED_BROWSER_ENV, skipBrowser } from '../test/support/browser.ts';
 import { runCaptured } from './run-captured.ts';
 
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/**/*.test.ts', 'scripts/**/*.test.ts'];
@@ -81,6 +82,11 @@ const shared = shareOut(
 const started = Date.now();
 const pg = await startPostgres();
 process.stdout.write(`test: PostgreSQL ready in ${Date.now() - started} ms\n`);
+// One Chromium for the files that drive a browser (test/support/browser.ts), which they connect to.
+const browser =
+  skipBrowser === false && files.some((f) => readFileSync(f, 'utf8').includes('support/browser.ts'))
+    ? await launchBrowserServer()
+    : undefined;
 
 const abort = new AbortController();
 const stop = (): void => abort.abort();
@@ -101,6 +107,7 @@ const testEnv = (env: Record<string, string> = {}): Record<string, string | unde
   ...env,
   BOSUN_TEST_PG_URL: pg.url,
   BOSUN_TEST_CPU_LOG: cpuLog,
+  [SHARED_BROWSER_ENV]: browser?.wsEndpoint(),
 });
 const runFiles = async (
   phase: string[],
@@ -179,6 +186,7 @@ try {
     await runFiles(first, 1);
   }
 } finally {
+  await browser?.close();
   await pg.stop();
 }
 // No log at all: not Linux, or every file failed to start.

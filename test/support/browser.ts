@@ -1,5 +1,7 @@
 // Debian's Chromium through playwright-core, as every browser test launches it, and the page
-// helpers they share: a page that records its script errors, and trimmed text of a selector.
+// helpers they share: a page that records its script errors, and trimmed text of a selector. Under
+// `npm test` the browser tests share one Chromium that the runner starts (launchBrowserServer): each
+// launch cost ~2 s of CPU; a file run alone launches its own.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +11,7 @@ import {
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
+  type BrowserServer,
   type Page,
 } from 'playwright-core';
 import { ROOT, startAgent, type RunningAgent } from './agent.ts';
@@ -21,27 +24,41 @@ export const RESULTS = path.join(ROOT, 'test-results');
 export const skipBrowser =
   !existsSync(CHROMIUM) && `Debian's Chromium is not installed (apt-get install chromium)`;
 
-/** `extraArgs`: more Chromium flags, e.g. `--host-resolver-rules=…` to point a name at loopback. */
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Names the runner's shared Chromium (its WebSocket endpoint) in the test files' environment. */
+export const SHARED_BROWSER_ENV = 'BOSUN_TEST_BROWSER';
+
+/** The Chromium that scripts/test.ts starts once for the browser test files of a run. */
+export function launchBrowserServer(): Promise<BrowserServer> {
+  return chromium.launchServer({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/**
+ * The runner's shared Chromium when there is one, else a Chromium of this file's own; `extraArgs`
+ * (more Chromium flags, e.g. `--host-resolver-rules=…` to point a name at loopback) always get their
+ * own. Closing a shared one closes this file's contexts and leaves the browser to the others.
+ */
 export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   assert.ok(
     existsSync(path.join(ROOT, 'web', 'dist', 'index.html')),
     'web/dist is not built: run "npm run build" (npm test does it first)',
   );
   mkdirSync(RESULTS, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      ...extraArgs,
-    ],
-  });
+  const shared = process.env[SHARED_BROWSER_ENV];
+  if (shared !== undefined && shared !== '' && extraArgs.length === 0) {
+    return chromium.connect(shared);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...extraArgs] });
 }
 
 /**

@@ -1,13 +1,15 @@
 // The package a server installs: `npm pack` (prepack builds dist/ and the dashboard) makes a tarball with
 // what runs and nothing else; installed offline from the npm cache into a temporary prefix
-// (`npm install -g --prefix … --offline`), its `bosun` runs on the Node 24 it brought and answers
-// /healthz and runs a SQL pipeline. Slow (the install copies Node itself, ~120 MB): one file, a few steps.
+// (`npm install -g --prefix … --offline`), its `bosun` runs on the Node 24 it brought, answers
+// /healthz and runs a SQL pipeline. Slow (the install copies Node itself, ~120 MB): one file, a few
+// steps.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SUITE_TIMEOUT_MS } from './support/timeouts.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -177,12 +179,13 @@ describe('npm pack', { timeout: SUITE_TIMEOUT_MS }, () => {
       const job = (await submitted.json()) as { jobId: string };
       assert.equal(submitted.status, 200, JSON.stringify(job));
       let info: { jobStatus?: string; metrics?: { SinkWriteCount?: string } } = {};
-      for (
-        let i = 0;
-        i < 300 && info.jobStatus !== 'FINISHED' && info.jobStatus !== 'FAILED';
-        i++
+      const deadline = Date.now() + MINUTES;
+      while (
+        info.jobStatus !== 'FINISHED' &&
+        info.jobStatus !== 'FAILED' &&
+        Date.now() < deadline
       ) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
         info = (await (await fetch(`${url}/job-info/${job.jobId}`)).json()) as typeof info;
       }
       assert.equal(info.jobStatus, 'FINISHED', JSON.stringify(info));
